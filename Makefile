@@ -1,0 +1,63 @@
+# keydesk — build, test, demo and benchmark.
+#
+#   make demo    the TUI against virtual keys and a demo database
+#   make test    fmt, clippy and every test, including end to end through pcscd
+#   make bench   the benchmarks (sizes are printed with the figures)
+#
+# Every target installs the Debian packages it needs first (make deps).
+
+SHELL := /bin/bash
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+# Debian 12 packages the build and the tests use.
+DEB_PACKAGES := pkg-config build-essential libpcsclite-dev pcscd vsmartcard-vpcd \
+	libudev-dev libhidapi-dev yubikey-manager yubico-piv-tool opensc \
+	fido2-tools python3-venv python3-pip tmux sqlite3 openssl util-linux \
+	iproute2 procps ca-certificates
+
+.PHONY: all deps build release demo test test-unit lint fmt bench clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	  done); \
+	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; exit 0; fi; \
+	echo "deps: installing:" $$missing; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+	  echo "deps: not root. Run this, then make again:"; \
+	  echo "  sudo apt-get update && sudo apt-get install -y" $$missing; \
+	  exit 1; \
+	fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing
+
+build: deps
+	$(CARGO) build --workspace --all-targets
+
+release: deps
+	$(CARGO) build --release --bins
+
+fmt:
+	$(CARGO) fmt --all
+
+lint: deps
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# The end-to-end tests start their own isolated pcscd (see tests/support) and
+# drive the keydesk and keydesk-sim binaries, so build those first.
+test: lint
+	$(CARGO) build --workspace --bins
+	$(CARGO) test --workspace --no-fail-fast
+
+demo: deps release
+	./target/release/keydesk demo
+
+bench: deps
+	$(CARGO) bench --workspace
+
+clean:
+	$(CARGO) clean

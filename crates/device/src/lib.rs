@@ -1,0 +1,13 @@
+//! keydesk-device: the only code that talks to security keys.
+//!
+//! PC/SC for the Management, PIV and OTP applications, HID (CTAPHID/CTAP2)
+//! for FIDO2. Every plugged key is found on all its interfaces and grouped by
+//! serial; every operation addresses one key by serial.
+
+pub mod error;
+pub mod serial;
+pub mod transport;
+
+pub use error::{DeviceError, Result};
+pub use serial::Serial;
+pub use transport::{CardTransport, HidTransport, Report, HID_REPORT_LEN};
