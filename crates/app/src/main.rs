@@ -1,6 +1,24 @@
 //! keydesk: the counter tool. With no command it opens the TUI; subcommands
 //! are the CLI for scripts and auditors.
 
-fn main() {
-    println!("keydesk {}", env!("CARGO_PKG_VERSION"));
+mod cli;
+mod demo;
+mod i18n;
+mod tui;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let mut cli = cli::args::Cli::parse();
+    match cli.command.take() {
+        Some(command) => cli::run(cli, command),
+        None => {
+            eprintln!(
+                "keydesk: the counter TUI on real keys comes with the workflows; try `keydesk demo` or `keydesk --help`"
+            );
+            ExitCode::from(cli::exit::USAGE)
+        }
+    }
 }

@@ -17,6 +17,10 @@ pub enum DeviceError {
     WrongPuk { tries_left: u8 },
     #[error("the PUK is blocked; only a reset of the PIV application can recover the key")]
     PukBlocked,
+    #[error(
+        "too many wrong FIDO2 PINs in a row: unplug the key and plug it back in, then try again"
+    )]
+    PinAuthBlocked,
     #[error("the PIN does not meet the policy: {reason}")]
     PinPolicy { reason: String },
     #[error(
@@ -62,6 +66,14 @@ pub enum DeviceError {
     Hid(String),
     #[error("transport error: {0}")]
     Transport(String),
+    #[error("the key refused {command}: verify the PIN or authenticate with the management key first")]
+    AccessDenied { command: &'static str },
+    #[error("the key has no such application, slot or data object ({command})")]
+    NotFound { command: &'static str },
+    #[error("{count} keys report serial {serial}; unplug all but one and try again")]
+    DuplicateSerial { serial: Serial, count: usize },
+    #[error("the key is used by another program (e.g. gpg's scdaemon); close it and try again")]
+    CardBusy,
 }
 
 /// Result alias for this crate.

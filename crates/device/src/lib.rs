@@ -4,9 +4,19 @@
 //! for FIDO2. Every plugged key is found on all its interfaces and grouped by
 //! serial; every operation addresses one key by serial.
 
+pub mod apdu;
+pub mod attestation;
+pub mod discovery;
 pub mod error;
+pub mod fido;
+pub mod keys;
+pub mod management;
+pub mod otp;
+pub mod pcsc_transport;
+pub mod piv;
 pub mod serial;
 pub mod transport;
+pub mod watch;
 
 pub use error::{DeviceError, Result};
 pub use serial::Serial;

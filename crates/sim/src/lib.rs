@@ -15,8 +15,10 @@ pub mod clock;
 pub mod fault;
 pub mod fido;
 pub mod identity;
+pub mod key;
 pub mod serve;
 pub mod touch;
 
 pub use identity::{Firmware, FormFactor, Identity};
+pub use key::SimKey;
 pub use touch::Touch;

@@ -1,0 +1,198 @@
+//! The CLI: parse, open the inventory, run one command through keydesk-core,
+//! print text or one JSON document, and exit with a code that says what
+//! kind of failure it was.
+
+pub mod args;
+mod output;
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use keydesk_core::{CoreError, Desk, Env, ErrorKind, ImportKind, Operator, Profile, SystemClock};
+use keydesk_store::{AssetTag, Dialect, PersonnelNo, Serial, Store};
+use rand::SeedableRng;
+use serde_json::json;
+
+use args::{AuditCommand, Cli, Command, ExportFormat, ExportWhat, ImportWhat, ShowWhat};
+use output::Out;
+
+/// Exit codes: what kind of failure a script is looking at.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const OTHER: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const NOT_FOUND: u8 = 3;
+    pub const WRONG_STATE: u8 = 4;
+    pub const INTEGRITY: u8 = 5;
+    pub const DEVICE: u8 = 6;
+    pub const WRONG_PIN: u8 = 7;
+}
+
+fn code_for(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::Usage => exit::USAGE,
+        ErrorKind::NotFound => exit::NOT_FOUND,
+        ErrorKind::WrongState => exit::WRONG_STATE,
+        ErrorKind::Integrity => exit::INTEGRITY,
+        ErrorKind::Device => exit::DEVICE,
+        ErrorKind::WrongPin => exit::WRONG_PIN,
+        ErrorKind::Other => exit::OTHER,
+    }
+}
+
+/// The default inventory: `$XDG_DATA_HOME/keydesk/keydesk.db`.
+fn default_db() -> anyhow::Result<PathBuf> {
+    let dir = dirs::data_dir().context("no per-user data directory; pass --db PATH or set KEYDESK_DB")?.join("keydesk");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir.join("keydesk.db"))
+}
+
+pub(crate) fn open_desk(db: &Path, profile: Option<&Path>) -> anyhow::Result<Desk> {
+    let profile = match profile {
+        Some(p) => Profile::load(p)?,
+        None => Profile::default(),
+    };
+    let store = Store::open(db).with_context(|| format!("cannot open the inventory {}", db.display()))?;
+    let env = Env {
+        clock: Box::new(SystemClock),
+        rng: Box::new(rand::rngs::StdRng::from_entropy()),
+        operator: Operator::from_system(),
+        profile,
+    };
+    Ok(Desk::new(store, env))
+}
+
+/// Run a parsed command line (not the TUI).
+pub fn run(cli: Cli, command: Command) -> ExitCode {
+    let out = Out::new(cli.json);
+    match dispatch(&cli, command, &out) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(err) => {
+            let code = err.downcast_ref::<CoreError>().map_or(exit::OTHER, |e| code_for(e.kind()));
+            out.error(&err, code);
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn parse_serial(s: &str) -> anyhow::Result<Serial> {
+    s.parse::<Serial>().map_err(|e| anyhow::Error::new(CoreError::from(e)))
+}
+
+fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
+    let db = match &cli.db {
+        Some(p) => p.clone(),
+        None => default_db()?,
+    };
+    let mut desk = open_desk(&db, cli.profile.as_deref())?;
+    match command {
+        Command::Show(a) => show(&desk, a.what, &a.id, out),
+        Command::Import(a) => {
+            let kind = match a.what {
+                ImportWhat::Staff => ImportKind::Staff,
+                ImportWhat::Notebooks => ImportKind::Notebooks,
+                ImportWhat::Stock => ImportKind::Stock,
+            };
+            let bytes = std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+            let source = a.file.file_name().map_or_else(|| a.file.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let report = desk.import(kind, &bytes, &source, a.dry_run)?;
+            out.import_report(&report);
+            Ok(())
+        }
+        Command::Export(a) => {
+            let dialect = match a.format {
+                ExportFormat::Excel => Dialect::Excel,
+                ExportFormat::Rfc4180 => Dialect::Rfc4180,
+            };
+            let rows = match &a.out {
+                Some(path) => {
+                    let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+                    let mut w = BufWriter::new(file);
+                    let n = export(&desk, a.what, &mut w, dialect)?;
+                    w.flush()?;
+                    n
+                }
+                None => {
+                    let mut w = BufWriter::new(io::stdout().lock());
+                    let n = export(&desk, a.what, &mut w, dialect)?;
+                    w.flush()?;
+                    n
+                }
+            };
+            if a.out.is_some() || cli.json {
+                out.done(json!({ "exported_rows": rows, "file": a.out }), &format!("{rows} rows exported"));
+            }
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let n = desk.verify_audit()?;
+            out.done(json!({ "ok": true, "events": n }), &format!("audit trail intact: {n} events checked"));
+            Ok(())
+        }
+        Command::Revoke(a) => {
+            let serial = parse_serial(&a.serial)?;
+            desk.revoke(serial, a.reason.parse()?)?;
+            out.done(json!({ "serial": serial, "state": "revoked" }), &format!("key {serial} revoked"));
+            Ok(())
+        }
+        Command::Suspend(a) => {
+            let serial = parse_serial(&a.serial)?;
+            desk.suspend(serial, &a.reason)?;
+            out.done(json!({ "serial": serial, "state": "suspended" }), &format!("key {serial} suspended"));
+            Ok(())
+        }
+        Command::Reinstate(a) => {
+            let serial = parse_serial(&a.serial)?;
+            desk.reinstate(serial, &a.reason)?;
+            out.done(json!({ "serial": serial, "state": "issued" }), &format!("key {serial} is in use again"));
+            Ok(())
+        }
+        Command::Note(a) => {
+            let serial = parse_serial(&a.serial)?;
+            desk.note(serial, &a.text)?;
+            out.done(json!({ "serial": serial, "notes": a.text }), &format!("note on key {serial} saved"));
+            Ok(())
+        }
+        Command::Demo(a) => crate::demo::run(&a),
+    }
+}
+
+fn export(desk: &Desk, what: ExportWhat, w: &mut impl Write, dialect: Dialect) -> anyhow::Result<u64> {
+    let store = desk.store();
+    Ok(match what {
+        ExportWhat::Inventory => store.export_inventory(w, dialect)?,
+        ExportWhat::History => store.export_history(w, dialect)?,
+        ExportWhat::Revoked => store.export_blocked(w, dialect)?,
+    })
+}
+
+fn show(desk: &Desk, what: ShowWhat, id: &str, out: &Out) -> anyhow::Result<()> {
+    let store = desk.store();
+    match what {
+        ShowWhat::Serial => {
+            let serial = parse_serial(id)?;
+            if store.get_key(serial)?.is_none() {
+                return Err(CoreError::from(keydesk_store::StoreError::UnknownKey(serial)).into());
+            }
+            out.key_history(&store.key_history(serial)?);
+        }
+        ShowWhat::Staff => {
+            let no = PersonnelNo::parse(id).map_err(CoreError::from)?;
+            let staff = store
+                .get_staff(&no)?
+                .ok_or_else(|| CoreError::from(keydesk_store::StoreError::UnknownStaff(id.to_owned())))?;
+            out.staff(&staff, &store.assignments_of_staff(&no)?);
+        }
+        ShowWhat::Notebook => {
+            let tag = AssetTag::parse(id).map_err(CoreError::from)?;
+            let nb = store
+                .get_notebook(&tag)?
+                .ok_or_else(|| CoreError::from(keydesk_store::StoreError::UnknownNotebook(id.to_owned())))?;
+            out.notebook(&nb, &store.assignments_of_notebook(&tag)?);
+        }
+    }
+    Ok(())
+}

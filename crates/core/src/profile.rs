@@ -1,0 +1,221 @@
+//! The office's enrolment profile (TOML): PIN lengths, PIV slot and
+//! algorithm, policies, FIDO2 and OTP choices, temporary-key duration.
+//! Unknown fields are errors, so a typo never silently falls back to a default.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{CoreError, Result};
+
+/// PIV key algorithm for the VPN certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Algorithm {
+    P256,
+    P384,
+    Rsa2048,
+    Rsa3072,
+}
+
+/// When the key asks for the PIN before using the private key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PinPolicy {
+    Default,
+    Never,
+    Once,
+    Always,
+}
+
+/// When the key asks for a touch before using the private key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TouchPolicy {
+    Default,
+    Never,
+    Always,
+    Cached,
+}
+
+/// Whether FIDO2 is part of enrolment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FidoMode {
+    /// Enrolment fails if FIDO2 cannot be set up.
+    Required,
+    /// Set up FIDO2 when the key offers it.
+    Optional,
+    /// Leave FIDO2 alone.
+    Skip,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PivProfile {
+    /// Length of generated PINs; also the minimum for typed ones (6..=8).
+    pub pin_length: usize,
+    /// Length of generated PUKs (8).
+    pub puk_length: usize,
+    pub pin_retries: u8,
+    pub puk_retries: u8,
+    /// Slot in hex, "9a" for PIV authentication (VPN).
+    pub slot: String,
+    pub algorithm: Algorithm,
+    pub pin_policy: PinPolicy,
+    pub touch_policy: TouchPolicy,
+    /// Certificate subject; `{personnel_no}`, `{name}`, `{serial}` are filled in.
+    pub subject: String,
+}
+
+impl Default for PivProfile {
+    fn default() -> Self {
+        Self {
+            pin_length: 6,
+            puk_length: 8,
+            pin_retries: 3,
+            puk_retries: 3,
+            slot: "9a".into(),
+            algorithm: Algorithm::P256,
+            pin_policy: PinPolicy::Default,
+            touch_policy: TouchPolicy::Default,
+            subject: "CN={name} ({personnel_no}),serialNumber={serial}".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FidoProfile {
+    pub mode: FidoMode,
+    /// Minimum FIDO2 PIN length set on the key where supported (4..=63).
+    pub min_pin_length: usize,
+    /// Make the staff member choose a new FIDO2 PIN at first use, where supported.
+    pub force_pin_change: bool,
+}
+
+impl Default for FidoProfile {
+    fn default() -> Self {
+        Self { mode: FidoMode::Optional, min_pin_length: 6, force_pin_change: true }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OtpProfile {
+    /// Whether the OTP USB interface stays on (it types characters when touched by accident).
+    pub enabled: bool,
+}
+
+/// An office's enrolment profile.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Profile {
+    pub name: String,
+    pub piv: PivProfile,
+    pub fido: FidoProfile,
+    pub otp: OtpProfile,
+    /// How long a temporary key (after a loss) may be kept, in days.
+    pub temporary_days: u16,
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Self {
+            name: "default".into(),
+            piv: PivProfile::default(),
+            fido: FidoProfile::default(),
+            otp: OtpProfile::default(),
+            temporary_days: 14,
+        }
+    }
+}
+
+impl Profile {
+    /// Read and check a profile file.
+    ///
+    /// # Errors
+    /// When the file cannot be read, is not valid TOML for a profile, or asks for impossible values.
+    pub fn load(path: &Path) -> Result<Self> {
+        let err = |reason: String| CoreError::Profile { path: path.display().to_string(), reason };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let profile: Self = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
+        profile.check().map_err(err)?;
+        Ok(profile)
+    }
+
+    /// Parse a profile from TOML text (for tests and embedded defaults).
+    ///
+    /// # Errors
+    /// As [`Profile::load`].
+    pub fn from_toml(text: &str) -> Result<Self> {
+        let err = |reason: String| CoreError::Profile { path: "(inline)".into(), reason };
+        let profile: Self = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        profile.check().map_err(err)?;
+        Ok(profile)
+    }
+
+    fn check(&self) -> std::result::Result<(), String> {
+        let p = &self.piv;
+        if !(6..=8).contains(&p.pin_length) {
+            return Err(format!("piv.pin_length must be 6 to 8, not {}", p.pin_length));
+        }
+        if !(6..=8).contains(&p.puk_length) {
+            return Err(format!("piv.puk_length must be 6 to 8, not {}", p.puk_length));
+        }
+        if p.pin_retries == 0 || p.puk_retries == 0 {
+            return Err("piv.pin_retries and piv.puk_retries must be at least 1".into());
+        }
+        if !["9a", "9c", "9d", "9e"].contains(&p.slot.to_ascii_lowercase().as_str()) {
+            return Err(format!("piv.slot must be 9a, 9c, 9d or 9e, not {:?}", p.slot));
+        }
+        if !(4..=63).contains(&self.fido.min_pin_length) {
+            return Err(format!("fido.min_pin_length must be 4 to 63, not {}", self.fido.min_pin_length));
+        }
+        if self.temporary_days == 0 {
+            return Err("temporary_days must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_profile_parses() {
+        let p = Profile::from_toml(
+            r#"
+            name = "Stadt Mainz VPN"
+            temporary_days = 7
+            [piv]
+            pin_length = 8
+            algorithm = "p384"
+            touch_policy = "cached"
+            [fido]
+            mode = "required"
+            min_pin_length = 8
+            [otp]
+            enabled = true
+            "#,
+        )
+        .expect("valid profile");
+        assert_eq!(p.piv.algorithm, Algorithm::P384);
+        assert_eq!(p.piv.touch_policy, TouchPolicy::Cached);
+        assert_eq!(p.piv.puk_length, 8, "unset fields keep defaults");
+        assert_eq!(p.fido.mode, FidoMode::Required);
+        assert!(p.otp.enabled);
+        assert_eq!(p.temporary_days, 7);
+    }
+
+    #[test]
+    fn typos_and_impossible_values_are_errors() {
+        let typo = Profile::from_toml("[piv]\npin_lenght = 6\n").expect_err("unknown field");
+        assert!(typo.to_string().contains("pin_lenght"), "{typo}");
+        let short = Profile::from_toml("[piv]\npin_length = 4\n").expect_err("too short");
+        assert!(short.to_string().contains("6 to 8"), "{short}");
+        let slot = Profile::from_toml("[piv]\nslot = \"82\"\n").expect_err("bad slot");
+        assert!(slot.to_string().contains("9a"), "{slot}");
+    }
+}

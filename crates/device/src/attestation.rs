@@ -1,0 +1,318 @@
+//! PIV attestation: fetch the slot attestation certificate (INS F9) and the
+//! F9 attestation-key certificate (object 5FFF01), verify the chain up to
+//! Yubico's PIV root CA (bundled in `certs/`), and check that what the key
+//! attests (serial, firmware, PIN/touch policy, form factor, public key) is
+//! what we have in hand. Any mismatch is an error.
+//!
+//! The simulator's test root is trusted only when the caller builds
+//! [`TrustAnchors::with_test_root`] explicitly (tests, demo mode).
+
+use der::{Decode, DecodePem, Encode};
+use spki::ObjectIdentifier;
+use x509_cert::Certificate;
+
+use crate::apdu::tlv;
+use crate::error::{DeviceError, Result};
+use crate::management::{FormFactor, Version};
+use crate::piv::{object, PinPolicy, Piv, PublicKey, Slot, TouchPolicy};
+use crate::serial::Serial;
+
+/// Yubico PIV Root CA Serial 263751 (PEM), as published by Yubico.
+pub const YUBICO_PIV_ROOT_CA: &str = include_str!("../certs/yubico-piv-root-ca.pem");
+
+const INS_ATTEST: u8 = 0xF9;
+
+const OID_FIRMWARE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.41482.3.3");
+const OID_SERIAL: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.41482.3.7");
+const OID_POLICY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.41482.3.8");
+const OID_FORM_FACTOR: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.41482.3.9");
+
+const RSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+const ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+const ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+
+fn fail(what: impl Into<String>) -> DeviceError {
+    DeviceError::Attestation(what.into())
+}
+
+/// Root certificates an attestation may chain to.
+#[derive(Debug, Clone)]
+pub struct TrustAnchors {
+    roots: Vec<Certificate>,
+}
+
+impl TrustAnchors {
+    /// Only Yubico's PIV root (production).
+    ///
+    /// # Errors
+    /// Never in practice (the bundled PEM is checked by a test).
+    pub fn yubico() -> Result<Self> {
+        let root = Certificate::from_pem(YUBICO_PIV_ROOT_CA.as_bytes())
+            .map_err(|e| fail(format!("bundled Yubico root: {e}")))?;
+        Ok(Self { roots: vec![root] })
+    }
+
+    /// Yubico's root plus a test root (PEM), e.g. keydesk-sim's
+    /// `TEST_ROOT_CA`: for tests and demo mode only, never for real issuance.
+    ///
+    /// # Errors
+    /// `Attestation` when the PEM does not parse.
+    pub fn with_test_root(test_root_pem: &str) -> Result<Self> {
+        let mut t = Self::yubico()?;
+        t.roots.push(
+            Certificate::from_pem(test_root_pem.as_bytes())
+                .map_err(|e| fail(format!("test root: {e}")))?,
+        );
+        Ok(t)
+    }
+}
+
+/// What the key in hand should attest.
+#[derive(Debug, Clone)]
+pub struct Expected<'a> {
+    pub serial: Serial,
+    pub firmware: Version,
+    pub slot: Slot,
+    pub pin_policy: PinPolicy,
+    pub touch_policy: TouchPolicy,
+    /// `None` to skip (keys that do not report it).
+    pub form_factor: Option<FormFactor>,
+    pub public_key: &'a PublicKey,
+}
+
+/// The facts read from a verified attestation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attested {
+    pub serial: Option<Serial>,
+    pub firmware: Option<Version>,
+    pub pin_policy: Option<u8>,
+    pub touch_policy: Option<u8>,
+    pub form_factor: Option<u8>,
+    /// DER of the slot attestation certificate.
+    pub certificate: Vec<u8>,
+}
+
+impl Piv<'_> {
+    /// ATTEST the key in `slot` (firmware 4.3+): DER certificate.
+    ///
+    /// # Errors
+    /// `NotFound` for an empty slot or an imported key.
+    pub fn attest(&mut self, slot: Slot) -> Result<Vec<u8>> {
+        self.require(Version(4, 3, 0), "attestation")?;
+        self.apdus
+            .send("ATTEST", (0, INS_ATTEST, slot.id(), 0), &[])
+    }
+
+    /// The F9 attestation key's certificate (DER) from object 5FFF01.
+    ///
+    /// # Errors
+    /// `NotFound` when missing.
+    pub fn attestation_certificate(&mut self) -> Result<Vec<u8>> {
+        let obj = self
+            .get_object(object::ATTESTATION)?
+            .ok_or(DeviceError::NotFound {
+                command: "attestation certificate",
+            })?;
+        // Stored like slot certificates (70/71/FE); accept a bare DER too.
+        match tlv::find(&obj, 0x70) {
+            Ok(Some(der)) => Ok(der.to_vec()),
+            _ => Ok(obj),
+        }
+    }
+}
+
+/// Verify that `child` was signed by `issuer`'s key.
+fn verify_issued(child: &Certificate, issuer: &Certificate) -> Result<()> {
+    use signature::Verifier;
+    use spki::DecodePublicKey;
+    if child.tbs_certificate.issuer != issuer.tbs_certificate.subject {
+        return Err(fail("issuer name does not match"));
+    }
+    let tbs = child
+        .tbs_certificate
+        .to_der()
+        .map_err(|e| fail(e.to_string()))?;
+    let sig = child
+        .signature
+        .as_bytes()
+        .ok_or_else(|| fail("signature has unused bits"))?;
+    let spki_der = issuer
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .map_err(|e| fail(e.to_string()))?;
+    let bad = |_| fail("signature does not verify");
+    match child.signature_algorithm.oid {
+        RSA_SHA256 => {
+            let pk = rsa::RsaPublicKey::from_public_key_der(&spki_der).map_err(|_| fail("issuer key is not RSA"))?;
+            let sig = rsa::pkcs1v15::Signature::try_from(sig).map_err(bad)?;
+            rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(pk)
+                .verify(&tbs, &sig)
+                .map_err(bad)
+        }
+        ECDSA_SHA256 | ECDSA_SHA384 => {
+            let sha384 = child.signature_algorithm.oid == ECDSA_SHA384;
+            if let Ok(vk) = p256::ecdsa::VerifyingKey::from_public_key_der(&spki_der) {
+                let s = p256::ecdsa::Signature::from_der(sig).map_err(bad)?;
+                if sha384 {
+                    use signature::hazmat::PrehashVerifier;
+                    let h = <sha2::Sha384 as sha2::Digest>::digest(&tbs);
+                    vk.verify_prehash(&h, &s).map_err(bad)
+                } else {
+                    vk.verify(&tbs, &s).map_err(bad)
+                }
+            } else if let Ok(vk) = p384::ecdsa::VerifyingKey::from_public_key_der(&spki_der) {
+                let s = p384::ecdsa::Signature::from_der(sig).map_err(bad)?;
+                if sha384 {
+                    vk.verify(&tbs, &s).map_err(bad)
+                } else {
+                    use signature::hazmat::PrehashVerifier;
+                    let h = <sha2::Sha256 as sha2::Digest>::digest(&tbs);
+                    vk.verify_prehash(&h, &s).map_err(bad)
+                }
+            } else {
+                Err(fail("issuer key is not P-256/P-384"))
+            }
+        }
+        other => Err(fail(format!("unsupported signature algorithm {other}"))),
+    }
+}
+
+fn ext(cert: &Certificate, oid: ObjectIdentifier) -> Option<&[u8]> {
+    cert.tbs_certificate
+        .extensions
+        .as_ref()?
+        .iter()
+        .find(|e| e.extn_id == oid)
+        .map(|e| e.extn_value.as_bytes())
+}
+
+fn parse_serial(v: &[u8]) -> Option<Serial> {
+    let bytes = match der::asn1::UintRef::from_der(v) {
+        Ok(u) => u.as_bytes().to_vec(),
+        Err(_) if v.len() <= 4 => v.to_vec(),
+        Err(_) => return None,
+    };
+    if bytes.len() > 4 {
+        return None;
+    }
+    Some(Serial(bytes.iter().fold(0u32, |a, b| (a << 8) | u32::from(*b))))
+}
+
+/// The policy value a key attests for `policy` set at generation in `slot`
+/// (PIV defaults: PIN once for 9A/9D, always for 9C, never for 9E; touch never).
+fn effective_pin_policy(slot: Slot, policy: PinPolicy) -> u8 {
+    match (policy, slot) {
+        (PinPolicy::Default, Slot::Signature) => PinPolicy::Always.id(),
+        (PinPolicy::Default, Slot::CardAuth) => PinPolicy::Never.id(),
+        (PinPolicy::Default, _) => PinPolicy::Once.id(),
+        (p, _) => p.id(),
+    }
+}
+
+fn effective_touch_policy(policy: TouchPolicy) -> u8 {
+    match policy {
+        TouchPolicy::Default => TouchPolicy::Never.id(),
+        p => p.id(),
+    }
+}
+
+/// Verify an attestation: `leaf` (from [`Piv::attest`]) signed by `f9`
+/// (from [`Piv::attestation_certificate`]) signed by one of `anchors`; then
+/// compare the attested facts with `expected`.
+///
+/// # Errors
+/// `Attestation` when the chain does not verify; `AttestationMismatch` when
+/// it verifies but attests something else than the key in hand.
+pub fn verify(
+    leaf: &[u8],
+    f9: &[u8],
+    anchors: &TrustAnchors,
+    expected: &Expected<'_>,
+) -> Result<Attested> {
+    let leaf_c = Certificate::from_der(leaf).map_err(|e| fail(format!("attestation: {e}")))?;
+    let f9_c = Certificate::from_der(f9).map_err(|e| fail(format!("F9 certificate: {e}")))?;
+    verify_issued(&leaf_c, &f9_c)?;
+    if !anchors.roots.iter().any(|r| verify_issued(&f9_c, r).is_ok()) {
+        return Err(fail(
+            "the attestation key's certificate is not signed by a trusted root (not a genuine key?)",
+        ));
+    }
+    let got = Attested {
+        serial: ext(&leaf_c, OID_SERIAL).and_then(parse_serial),
+        firmware: ext(&leaf_c, OID_FIRMWARE).and_then(|v| match v {
+            [a, b, c] => Some(Version(*a, *b, *c)),
+            _ => None,
+        }),
+        pin_policy: ext(&leaf_c, OID_POLICY).and_then(|v| v.first().copied()),
+        touch_policy: ext(&leaf_c, OID_POLICY).and_then(|v| v.get(1).copied()),
+        form_factor: ext(&leaf_c, OID_FORM_FACTOR).and_then(|v| v.first().copied()),
+        certificate: leaf.to_vec(),
+    };
+    let mismatch = |what: String| Err(DeviceError::AttestationMismatch { what });
+    if got.serial != Some(expected.serial) {
+        return mismatch(format!(
+            "attested serial {:?} but the key in hand is {}",
+            got.serial.map(|s| s.0),
+            expected.serial
+        ));
+    }
+    if got.firmware != Some(expected.firmware) {
+        return mismatch(format!(
+            "attested firmware {:?} but the key reports {}",
+            got.firmware.map(|v| v.to_string()),
+            expected.firmware
+        ));
+    }
+    let pin = effective_pin_policy(expected.slot, expected.pin_policy);
+    let touch = effective_touch_policy(expected.touch_policy);
+    if got.pin_policy != Some(pin) || got.touch_policy != Some(touch) {
+        return mismatch(format!(
+            "attested PIN/touch policy {:?}/{:?}, expected {pin}/{touch}",
+            got.pin_policy, got.touch_policy
+        ));
+    }
+    if let (Some(ff), Some(attested)) = (expected.form_factor, got.form_factor) {
+        if attested & 0x0F != ff.code() {
+            return mismatch(format!(
+                "attested form factor {attested:#04x}, the key reports {:#04x}",
+                ff.code()
+            ));
+        }
+    }
+    let attested_key = leaf_c
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .map_err(|e| fail(e.to_string()))?;
+    if attested_key != expected.public_key.spki_der {
+        return mismatch("the attested public key is not the generated one".into());
+    }
+    Ok(got)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_yubico_root_is_self_signed_and_named() {
+        let t = TrustAnchors::yubico().unwrap();
+        let root = &t.roots[0];
+        assert_eq!(
+            root.tbs_certificate.subject.to_string(),
+            "CN=Yubico PIV Root CA Serial 263751"
+        );
+        verify_issued(root, root).unwrap();
+        assert!(TrustAnchors::with_test_root("not pem").is_err());
+    }
+
+    #[test]
+    fn serial_extension_forms() {
+        assert_eq!(parse_serial(&[2, 4, 0, 0xBC, 0x61, 0x4E]), Some(Serial(12_345_678)));
+        assert_eq!(parse_serial(&[2, 3, 0, 0x80, 0x01]), Some(Serial(0x8001)));
+        assert_eq!(parse_serial(&[0, 1]), Some(Serial(1)));
+        assert_eq!(effective_pin_policy(Slot::Signature, PinPolicy::Default), 3);
+        assert_eq!(effective_touch_policy(TouchPolicy::Cached), 3);
+    }
+}

@@ -1,0 +1,107 @@
+//! Finding the keys plugged in over PC/SC: every YubiKey reader is opened
+//! and asked who it is (Management GET DEVICE INFO; OTP for the serial of
+//! 4.x keys; PIV as a last resort), then grouped into [`Key`]s by serial.
+//! [`open_card`] opens the card of one serial and refuses to guess.
+
+use crate::error::{DeviceError, Result};
+use crate::keys::{self, HidKey, Key};
+use crate::management::{Capabilities, DeviceInfo, FormFactor, Management, Version};
+use crate::otp::Otp;
+use crate::pcsc_transport::{is_yubikey_reader, list_readers, PcscTransport};
+use crate::piv::Piv;
+use crate::serial::Serial;
+use crate::transport::CardTransport;
+
+/// Who the card on `transport` is.
+///
+/// Management first; if it hides the serial (or is firmware 4.x), the OTP
+/// application; without Management (old firmware, or disabled), PIV's
+/// version and serial.
+///
+/// # Errors
+/// `KeyRemoved` and transport errors; `Unsupported` when no application answers.
+pub fn probe(transport: &mut dyn CardTransport) -> Result<DeviceInfo> {
+    let mgmt = Management::open(transport).and_then(|mut m| m.device_info());
+    let mut info = match mgmt {
+        Ok(i) => i,
+        Err(DeviceError::Unsupported { .. } | DeviceError::Status { .. }) => {
+            let mut p = Piv::open(transport)?;
+            let version = p.version();
+            let serial = p.serial().ok();
+            DeviceInfo {
+                serial,
+                version,
+                form_factor: FormFactor::Unknown,
+                fips: false,
+                sky: false,
+                usb_supported: Capabilities(Capabilities::PIV),
+                usb_enabled: Capabilities(Capabilities::PIV),
+                nfc_supported: None,
+                nfc_enabled: None,
+                config_locked: false,
+                auto_eject_timeout: 0,
+                chalresp_timeout: 0,
+                device_flags: 0,
+            }
+        }
+        Err(e) => return Err(e),
+    };
+    if info.serial.is_none() && info.version < Version(5, 0, 0) {
+        match Otp::open(transport).and_then(|mut o| o.serial()) {
+            Ok(s) => info.serial = s,
+            Err(DeviceError::KeyRemoved) => return Err(DeviceError::KeyRemoved),
+            Err(_) => {}
+        }
+    }
+    Ok(info)
+}
+
+/// Probe every YubiKey reader; empty readers are skipped, a reader whose
+/// card fails to answer is skipped with a log line.
+///
+/// # Errors
+/// `Pcsc` when the service is unreachable.
+pub fn probe_readers(ctx: &pcsc::Context) -> Result<Vec<(String, DeviceInfo)>> {
+    let mut out = Vec::new();
+    for reader in list_readers(ctx)?
+        .into_iter()
+        .filter(|r| is_yubikey_reader(r))
+    {
+        let mut t = match PcscTransport::connect(ctx, &reader) {
+            Ok(t) => t,
+            Err(DeviceError::KeyRemoved | DeviceError::CardBusy) => continue,
+            Err(e) => return Err(e),
+        };
+        match probe(&mut t) {
+            Ok(info) => out.push((reader, info)),
+            Err(e) => log::warn!("reader {reader}: cannot identify the key: {e}"),
+        }
+    }
+    Ok(out)
+}
+
+/// All keys reachable over PC/SC, plus the FIDO HID devices given (from
+/// the FIDO discovery), grouped into keys.
+///
+/// # Errors
+/// `Pcsc` when the service is unreachable.
+pub fn list_keys(ctx: &pcsc::Context, hid: Vec<HidKey>) -> Result<Vec<Key>> {
+    Ok(keys::group(probe_readers(ctx)?, hid))
+}
+
+/// Open the card of the key with `serial`.
+///
+/// # Errors
+/// `NoKey`, `KeyNotFound`, `DuplicateSerial`; never picks one of several.
+pub fn open_card(ctx: &pcsc::Context, serial: Serial) -> Result<PcscTransport> {
+    let probed = probe_readers(ctx)?;
+    let keys = keys::group(probed, Vec::new());
+    let key = keys::find(&keys, serial)?;
+    let reader = key.reader().ok_or(DeviceError::KeyNotFound { serial })?;
+    let mut t = PcscTransport::connect(ctx, reader)?;
+    // Re-check after connecting: the key in the reader may have changed.
+    match probe(&mut t)?.serial {
+        Some(s) if s == serial => Ok(t),
+        _ => Err(DeviceError::KeyNotFound { serial }),
+    }
+}

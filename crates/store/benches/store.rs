@@ -1,0 +1,525 @@
+//! keydesk-store benchmarks. Sizes come from `KEYDESK_BENCH_SCALE`:
+//! `small` (default: 2,000 staff, 2,000 notebooks, 20,000 keys, 100,000
+//! events), `medium` (10 % of full), `full` (100,000 staff, 100,000
+//! notebooks, 1,000,000 keys, 10,000,000 events) or a fraction like `0.25`.
+//!
+//! The dataset is generated once per scale with raw SQL (one transaction,
+//! prepared statements; not through the audit API) into
+//! `target/keydesk-bench/<scale>.sqlite` and reused by later runs.
+//!
+//! Measured: search as you type (p50/p99 over every prefix of typical
+//! queries), one lifecycle transition with its audit event, full history
+//! export against `sqlite3 -csv` on the same query and file, and importing a
+//! 100,000-row staff list into an empty database.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, Criterion};
+use keydesk_store::{fold, Ctx, Dialect, ImportOptions, KeyState, Serial, Store, HISTORY_SQL};
+use rusqlite::params;
+use time::OffsetDateTime;
+
+const SURNAMES: &[&str] = &[
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Schäfer",
+    "Koch",
+    "Bauer",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Schröder",
+    "Neumann",
+    "Schwarz",
+    "Zimmermann",
+    "Braun",
+    "Krüger",
+    "Hofmann",
+    "Hartmann",
+    "Lange",
+    "Schmitt",
+    "Werner",
+    "Schmitz",
+    "Krause",
+    "Meier",
+    "Lehmann",
+    "Schmid",
+    "Schulze",
+    "Maier",
+    "Köhler",
+    "Herrmann",
+    "König",
+    "Walter",
+    "Mayer",
+    "Huber",
+    "Kaiser",
+    "Fuchs",
+    "Peters",
+    "Lang",
+    "Scholz",
+    "Möller",
+    "Weiß",
+    "Jung",
+    "Hahn",
+    "Schubert",
+    "Vogel",
+    "Friedrich",
+    "Keller",
+    "Günther",
+    "Frank",
+    "Berger",
+    "Winkler",
+    "Roth",
+    "Beck",
+    "Lorenz",
+    "Baumann",
+    "Franke",
+    "Albrecht",
+    "Schuster",
+    "Simon",
+    "Ludwig",
+    "Böhm",
+    "Winter",
+    "Kraus",
+    "Martin",
+    "Schumacher",
+    "Krämer",
+    "Vogt",
+    "Stein",
+    "Jäger",
+    "Otto",
+    "Sommer",
+    "Groß",
+    "Seidel",
+    "Heinrich",
+    "Brandt",
+    "Haas",
+];
+const GIVEN: &[&str] = &[
+    "Jörg", "Anna", "Hans", "Grete", "Jürgen", "Sabine", "Uwe", "Monika", "Peter", "Ursula",
+    "Klaus", "Petra", "Stefan", "Andrea", "Michael", "Birgit", "Thomas", "Susanne", "Andreas",
+    "Karin", "Frank", "Gabriele", "Björn", "Sönke", "Käthe", "Günter", "Renée", "Zoë", "Ömer",
+    "Ayşe",
+];
+const STATES: &[&str] = &[
+    "issued",
+    "issued",
+    "issued",
+    "issued",
+    "issued",
+    "issued",
+    "in_stock",
+    "in_stock",
+    "suspended",
+    "lost",
+    "revoked",
+    "returned",
+    "reset",
+    "retired",
+];
+
+#[derive(Debug, Clone, Copy)]
+struct Sizes {
+    name: &'static str,
+    staff: u64,
+    notebooks: u64,
+    keys: u64,
+    events: u64,
+}
+
+fn sizes() -> (String, Sizes) {
+    let raw = std::env::var("KEYDESK_BENCH_SCALE").unwrap_or_else(|_| "small".into());
+    let f: f64 = match raw.as_str() {
+        "small" => 0.02,
+        "medium" => 0.1,
+        "full" => 1.0,
+        other => other
+            .parse()
+            .expect("KEYDESK_BENCH_SCALE: small, medium, full or a fraction"),
+    };
+    let n = |full: f64| ((full * f).round() as u64).max(10);
+    let s = Sizes {
+        name: "scaled",
+        staff: n(100_000.0),
+        notebooks: n(100_000.0),
+        keys: n(1_000_000.0),
+        events: if raw == "small" {
+            100_000
+        } else {
+            n(10_000_000.0)
+        },
+    };
+    (raw, s)
+}
+
+fn bench_dir() -> PathBuf {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/keydesk-bench");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn ts(i: u64) -> String {
+    // Spread over ~3 years, one timestamp per event, in order.
+    let base = 1_700_000_000_i64;
+    let t = OffsetDateTime::from_unix_timestamp(base + i64::try_from(i * 9).unwrap()).unwrap();
+    keydesk_store::format_ts(t)
+}
+
+/// Fill an empty store file with the dataset, fast, with raw SQL.
+fn generate(path: &Path, s: Sizes) {
+    drop(Store::open(path).unwrap()); // schema
+    let mut c = rusqlite::Connection::open(path).unwrap();
+    c.execute_batch(
+        "PRAGMA synchronous = OFF; PRAGMA cache_size = -400000; PRAGMA foreign_keys = OFF;",
+    )
+    .unwrap();
+    let tx = c.transaction().unwrap();
+    {
+        let mut st = tx.prepare("INSERT INTO staff (id, personnel_no, surname, given_name, department, email, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)").unwrap();
+        let mut si = tx
+            .prepare(
+                "INSERT INTO search_index (kind, ref_id, label, folded) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .unwrap();
+        for i in 1..=s.staff {
+            let sur = SURNAMES[(i as usize * 7) % SURNAMES.len()];
+            let sur = if i % 3 == 0 {
+                format!("{sur}-{}", SURNAMES[(i as usize / 3) % SURNAMES.len()])
+            } else {
+                sur.to_owned()
+            };
+            let given = GIVEN[(i as usize * 13) % GIVEN.len()];
+            let pno = format!("{:06}", i);
+            st.execute(params![
+                i,
+                pno,
+                sur,
+                given,
+                format!("Amt {}", i % 60),
+                format!("p{pno}@stadt.example")
+            ])
+            .unwrap();
+            let label = format!("{sur}, {given} ({pno})");
+            for term in [
+                format!("{sur} {given}"),
+                format!("{given} {sur}"),
+                pno.clone(),
+            ] {
+                si.execute(params!["staff", i, label, fold(&term)]).unwrap();
+            }
+        }
+        let mut nb = tx.prepare("INSERT INTO notebooks (id, asset_tag, hostname, model, serial_no, staff_id) VALUES (?1, ?2, ?3, 'ThinkPad T14', ?4, ?5)").unwrap();
+        for i in 1..=s.notebooks {
+            let tag = format!("INV-{:07}", i);
+            let host = format!("nb-{:06}", i);
+            nb.execute(params![
+                i,
+                tag,
+                host,
+                format!("PF{i:08}"),
+                (i % s.staff) + 1
+            ])
+            .unwrap();
+            let label = format!("{tag} {host}");
+            si.execute(params!["notebook", i, label, fold(&tag)])
+                .unwrap();
+            si.execute(params!["notebook", i, label, fold(&host)])
+                .unwrap();
+        }
+        let mut k = tx.prepare("INSERT INTO keys (serial, model, form_factor, firmware, batch, state, state_since) VALUES (?1, 'YubiKey 5 NFC', 'USB-A keychain', '5.7.1', ?2, ?3, ?4)").unwrap();
+        let mut a = tx.prepare("INSERT INTO assignments (serial, staff_id, notebook_id, from_ts, until_ts) VALUES (?1, ?2, ?3, ?4, ?5)").unwrap();
+        for i in 0..s.keys {
+            let serial = 10_000_000 + i * 7;
+            let state = STATES[(i as usize) % STATES.len()];
+            k.execute(params![serial, format!("L-{}", i / 1000), state, ts(i)])
+                .unwrap();
+            si.execute(params![
+                "key",
+                serial,
+                format!("{serial} YubiKey 5 NFC"),
+                serial.to_string()
+            ])
+            .unwrap();
+            let holder = (i % s.staff) + 1;
+            let open = matches!(state, "issued" | "suspended" | "lost");
+            let until = if open { None } else { Some(ts(i + 1)) };
+            if state != "in_stock" {
+                a.execute(params![serial, holder, (i % s.notebooks) + 1, ts(i), until])
+                    .unwrap();
+            }
+        }
+        let mut e = tx.prepare("INSERT INTO events (id, at, actor, workstation, action, subject, serial, before_json, after_json, reason, prev_hash, hash) VALUES (?1, ?2, ?3, 'counter-1', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)").unwrap();
+        let mut prev = keydesk_store::GENESIS.to_owned();
+        for i in 1..=s.events {
+            let serial = 10_000_000 + (i % s.keys) * 7;
+            let hash = format!("{:064x}", u128::from(i) * 0x9E37_79B9_7F4A_7C15);
+            e.execute(params![
+                i,
+                ts(i),
+                if i % 2 == 0 { "tech.anna" } else { "tech.ben" },
+                "key.transition",
+                format!("key:{serial}"),
+                serial,
+                r#"{"state":"issued"}"#,
+                r#"{"state":"suspended","assignment_closed":false}"#,
+                if i % 5 == 0 {
+                    "Urlaub; Rückgabe folgt"
+                } else {
+                    ""
+                },
+                prev,
+                hash
+            ])
+            .unwrap();
+            prev = hash;
+        }
+        tx.execute(
+            "INSERT INTO audit_head (one, last_id, last_hash) VALUES (1, ?1, ?2)",
+            params![s.events, prev],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+    c.execute_batch("ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
+}
+
+fn dataset(scale: &str, s: Sizes) -> PathBuf {
+    let path = bench_dir().join(format!("{scale}.sqlite"));
+    let done = bench_dir().join(format!("{scale}.done"));
+    if !done.exists() {
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+        }
+        let t = Instant::now();
+        generate(&path, s);
+        std::fs::write(&done, b"ok").unwrap();
+        println!(
+            "generated {} in {:.1} s",
+            path.display(),
+            t.elapsed().as_secs_f64()
+        );
+    }
+    path
+}
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn report(what: &str, mut samples: Vec<Duration>) {
+    samples.sort_unstable();
+    println!(
+        "{what}: n={} p50={:.3} ms p99={:.3} ms max={:.3} ms",
+        samples.len(),
+        pct(&samples, 0.5).as_secs_f64() * 1e3,
+        pct(&samples, 0.99).as_secs_f64() * 1e3,
+        samples.last().unwrap().as_secs_f64() * 1e3
+    );
+}
+
+/// What a technician types, letter by letter.
+const TYPED: &[&str] = &[
+    "Müller",
+    "mueller",
+    "Schröder",
+    "Weiß",
+    "Jörg Sch",
+    "Zimmermann",
+    "00471",
+    "12345",
+    "nb-0042",
+    "INV-00001",
+    "10000700",
+    "3456",
+    "kaise",
+    "ayse",
+    "xyzq",
+    "ller",
+    "mann",
+];
+
+fn bench_search(c: &mut Criterion, store: &Store) {
+    let mut samples = Vec::new();
+    for _ in 0..5 {
+        for q in TYPED {
+            let chars: Vec<char> = q.chars().collect();
+            for n in 1..=chars.len() {
+                let prefix: String = chars[..n].iter().collect();
+                let t = Instant::now();
+                let hits = store.search(&prefix, 20).unwrap();
+                samples.push(t.elapsed());
+                std::hint::black_box(hits);
+            }
+        }
+    }
+    report(
+        "search-as-you-type (first page of 20, every prefix of 17 queries, 5 rounds)",
+        samples,
+    );
+    let mut i = 0;
+    c.bench_function("search/muel", |b| {
+        b.iter(|| {
+            i += 1;
+            store
+                .search(if i % 2 == 0 { "muel" } else { "schr" }, 20)
+                .unwrap()
+        })
+    });
+}
+
+fn bench_transition(c: &mut Criterion, store: &mut Store) {
+    let ctx = Ctx::new("bench", "counter-1", OffsetDateTime::now_utc());
+    // Key 0 of the dataset is issued: toggle suspended <-> issued (reinstate).
+    let serial = Serial::new(10_000_000).unwrap();
+    assert_eq!(
+        store.get_key(serial).unwrap().unwrap().state,
+        KeyState::Issued
+    );
+    let mut samples = Vec::new();
+    let mut next = KeyState::Suspended;
+    for _ in 0..400 {
+        let t = Instant::now();
+        store.transition(&ctx, serial, next, "bench").unwrap();
+        samples.push(t.elapsed());
+        next = if next == KeyState::Suspended {
+            KeyState::Issued
+        } else {
+            KeyState::Suspended
+        };
+    }
+    report("transition + audit event (400 samples)", samples);
+    c.bench_function("transition+audit", |b| {
+        b.iter(|| {
+            store.transition(&ctx, serial, next, "bench").unwrap();
+            next = if next == KeyState::Suspended {
+                KeyState::Issued
+            } else {
+                KeyState::Suspended
+            };
+        })
+    });
+}
+
+fn bench_export(path: &Path, store: &Store) {
+    for round in 1..=2 {
+        let t = Instant::now();
+        let out = std::fs::File::create("/dev/null").unwrap();
+        let rows = store.export_history(out, Dialect::Excel).unwrap();
+        let ours = t.elapsed();
+        let t = Instant::now();
+        let status = std::process::Command::new("sqlite3")
+            .arg("-csv")
+            .arg("-header")
+            .arg(path)
+            .arg(HISTORY_SQL)
+            .stdout(std::fs::File::create("/dev/null").unwrap())
+            .status();
+        let theirs = t.elapsed();
+        match status {
+            Ok(s) if s.success() => println!(
+                "history export round {round}: {rows} rows, keydesk {:.2} s, sqlite3 -csv {:.2} s, ratio {:.2}",
+                ours.as_secs_f64(),
+                theirs.as_secs_f64(),
+                ours.as_secs_f64() / theirs.as_secs_f64()
+            ),
+            other => println!("history export round {round}: {rows} rows, keydesk {:.2} s; sqlite3 failed: {other:?}", ours.as_secs_f64()),
+        }
+    }
+}
+
+fn bench_import() {
+    let mut csv = String::from("Personalnummer;Name;Vorname;Abteilung;E-Mail\r\n");
+    for i in 1..=100_000_u64 {
+        let sur = SURNAMES[(i as usize * 7) % SURNAMES.len()];
+        let given = GIVEN[(i as usize * 13) % GIVEN.len()];
+        csv.push_str(&format!(
+            "{i:06};{sur};{given};Amt {};p{i:06}@stadt.example\r\n",
+            i % 60
+        ));
+    }
+    let bytes = encoding_1252(&csv);
+    let ctx = Ctx::new("bench", "counter-1", OffsetDateTime::now_utc());
+    for round in 1..=2 {
+        let dir = tempfile::tempdir_in(bench_dir()).unwrap();
+        let mut store = Store::open(dir.path().join("import.sqlite")).unwrap();
+        let t = Instant::now();
+        let r = store
+            .import_staff(
+                &ctx,
+                &bytes,
+                &ImportOptions {
+                    dry_run: false,
+                    source: "bench.csv".into(),
+                },
+            )
+            .unwrap();
+        let first = t.elapsed();
+        let t = Instant::now();
+        let again = store
+            .import_staff(&ctx, &bytes, &ImportOptions::default())
+            .unwrap();
+        println!(
+            "import 100,000 staff (Windows-1252, ';') round {round}: {} added in {:.2} s; re-import ({} unchanged) {:.2} s",
+            r.added,
+            first.as_secs_f64(),
+            again.unchanged,
+            t.elapsed().as_secs_f64()
+        );
+    }
+}
+
+/// Encode as Windows-1252 the way German Excel saves CSV.
+fn encoding_1252(s: &str) -> Vec<u8> {
+    s.chars()
+        .map(|c| match c {
+            'ä' => 0xE4,
+            'ö' => 0xF6,
+            'ü' => 0xFC,
+            'Ä' => 0xC4,
+            'Ö' => 0xD6,
+            'Ü' => 0xDC,
+            'ß' => 0xDF,
+            'é' => 0xE9,
+            'ë' => 0xEB,
+            c if c.is_ascii() => c as u8,
+            _ => b'?',
+        })
+        .collect()
+}
+
+fn benches(c: &mut Criterion) {
+    let (scale, s) = sizes();
+    println!(
+        "keydesk-store bench, scale {scale} ({}): {} staff, {} notebooks, {} keys, {} events",
+        s.name, s.staff, s.notebooks, s.keys, s.events
+    );
+    let path = dataset(&scale, s);
+    let mut store = Store::open(&path).unwrap();
+    bench_search(c, &store);
+    bench_transition(c, &mut store);
+    bench_export(&path, &store);
+    bench_import();
+}
+
+criterion_group! {
+    name = group;
+    config = Criterion::default().sample_size(30).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+    targets = benches
+}
+
+fn main() {
+    group();
+    Criterion::default().configure_from_args().final_summary();
+}

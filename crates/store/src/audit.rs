@@ -1,0 +1,225 @@
+//! The append-only, hash-chained audit trail.
+//!
+//! Each event stores the hash of the event before it (`prev_hash`) and its own
+//! hash: SHA-256 over a version tag, `prev_hash` and every column of the row
+//! (id included), each length-prefixed so no two rows encode alike. A small
+//! `audit_head` row, written in the same transaction, remembers the newest
+//! event so that cutting events off the end is noticed too.
+//!
+//! Limits, on purpose: the chain has no secret key. Someone with write access
+//! to the file who knows this scheme can rewrite the whole tail consistently;
+//! `verify` catches hand edits, deletions and insertions with plain SQL, not a
+//! determined forger. Export the head hash regularly to notice that too.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::error::{AuditProblem, Result, StoreError};
+use crate::model::{Ctx, Event, Serial};
+
+/// `prev_hash` of the first event.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The columns of an event that the hash covers, in hash order.
+#[derive(Debug, Clone)]
+pub(crate) struct RawEvent {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub workstation: String,
+    pub action: String,
+    pub subject: String,
+    pub serial: Option<i64>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub reason: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl RawEvent {
+    pub(crate) const COLUMNS: &'static str =
+        "id, at, actor, workstation, action, subject, serial, before_json, after_json, reason, prev_hash, hash";
+
+    pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            workstation: r.get(3)?,
+            action: r.get(4)?,
+            subject: r.get(5)?,
+            serial: r.get(6)?,
+            before: r.get(7)?,
+            after: r.get(8)?,
+            reason: r.get(9)?,
+            prev_hash: r.get(10)?,
+            hash: r.get(11)?,
+        })
+    }
+
+    /// The hash this row should carry.
+    pub(crate) fn compute_hash(&self) -> String {
+        fn field(h: &mut Sha256, v: Option<&str>) {
+            match v {
+                None => h.update(b"N"),
+                Some(s) => {
+                    h.update(b"S");
+                    h.update((s.len() as u64).to_be_bytes());
+                    h.update(s.as_bytes());
+                }
+            }
+        }
+        let mut h = Sha256::new();
+        h.update(b"keydesk-audit-v1\n");
+        field(&mut h, Some(&self.prev_hash));
+        field(&mut h, Some(&self.id.to_string()));
+        field(&mut h, Some(&self.at));
+        field(&mut h, Some(&self.actor));
+        field(&mut h, Some(&self.workstation));
+        field(&mut h, Some(&self.action));
+        field(&mut h, Some(&self.subject));
+        field(&mut h, self.serial.map(|s| s.to_string()).as_deref());
+        field(&mut h, self.before.as_deref());
+        field(&mut h, self.after.as_deref());
+        field(&mut h, Some(&self.reason));
+        hex::encode(h.finalize())
+    }
+
+    pub(crate) fn into_event(self) -> Result<Event> {
+        let serial = match self.serial {
+            None => None,
+            Some(n) => Some(
+                u32::try_from(n)
+                    .ok()
+                    .and_then(|n| Serial::new(n).ok())
+                    .ok_or_else(|| {
+                        StoreError::Corrupt(format!("event {} has serial {n}", self.id))
+                    })?,
+            ),
+        };
+        Ok(Event {
+            id: self.id,
+            at: self.at,
+            actor: self.actor,
+            workstation: self.workstation,
+            action: self.action,
+            subject: self.subject,
+            serial,
+            before: self.before,
+            after: self.after,
+            reason: self.reason,
+        })
+    }
+}
+
+/// What an audit event says; `append` adds who/when/where from the context.
+#[derive(Debug)]
+pub(crate) struct Change<'a> {
+    pub action: &'a str,
+    pub subject: String,
+    pub serial: Option<Serial>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub reason: &'a str,
+}
+
+/// Append one event. Call inside the transaction that makes the change.
+pub(crate) fn append(conn: &Connection, ctx: &Ctx, change: Change<'_>) -> Result<i64> {
+    let last: Option<(i64, String)> = conn
+        .prepare_cached("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (last_id, prev_hash) = last.unwrap_or((0, GENESIS.to_owned()));
+    let mut ev = RawEvent {
+        id: last_id + 1,
+        at: ctx.ts(),
+        actor: ctx.actor.clone(),
+        workstation: ctx.workstation.clone(),
+        action: change.action.to_owned(),
+        subject: change.subject,
+        serial: change.serial.map(|s| i64::from(s.get())),
+        before: change.before.map(|v| v.to_string()),
+        after: change.after.map(|v| v.to_string()),
+        reason: change.reason.to_owned(),
+        prev_hash,
+        hash: String::new(),
+    };
+    ev.hash = ev.compute_hash();
+    conn.prepare_cached(
+        "INSERT INTO events (id, at, actor, workstation, action, subject, serial, before_json, after_json, reason, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        ev.id, ev.at, ev.actor, ev.workstation, ev.action, ev.subject, ev.serial, ev.before, ev.after,
+        ev.reason, ev.prev_hash, ev.hash
+    ])?;
+    conn.prepare_cached(
+        "INSERT INTO audit_head (one, last_id, last_hash) VALUES (1, ?1, ?2)
+         ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash",
+    )?
+    .execute(params![ev.id, ev.hash])?;
+    Ok(ev.id)
+}
+
+/// Walk the whole chain. `Ok(n)` with the number of events when intact,
+/// otherwise `StoreError::AuditBroken` naming the first bad event.
+pub(crate) fn verify(conn: &Connection) -> Result<u64> {
+    let head: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT last_id, last_hash FROM audit_head WHERE one = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let head_id = head.as_ref().map_or(0, |h| h.0);
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} FROM events ORDER BY id",
+        RawEvent::COLUMNS
+    ))?;
+    let mut rows = stmt.query_map([], RawEvent::from_row)?.peekable();
+    let (mut prev_id, mut prev_hash) = (0_i64, GENESIS.to_owned());
+    let mut count = 0_u64;
+    let broken = |id: i64, problem: AuditProblem| Err(StoreError::AuditBroken { id, problem });
+    while let Some(row) = rows.next() {
+        let row = row?;
+        let link_ok = row.prev_hash == prev_hash;
+        let content_ok = row.compute_hash() == row.hash;
+        if row.id > head_id {
+            return broken(row.id, AuditProblem::Inserted);
+        }
+        if !(link_ok && content_ok) {
+            if row.id > prev_id + 1 {
+                return broken(
+                    row.id,
+                    AuditProblem::Deleted {
+                        from: prev_id + 1,
+                        to: row.id - 1,
+                    },
+                );
+            }
+            // A row the next one skips over was put in by hand.
+            if let Some(Ok(next)) = rows.peek() {
+                if next.prev_hash == prev_hash {
+                    return broken(row.id, AuditProblem::Inserted);
+                }
+            }
+            return broken(row.id, AuditProblem::Edited);
+        }
+        prev_id = row.id;
+        prev_hash = row.hash;
+        count += 1;
+    }
+    if let Some((last_id, last_hash)) = head {
+        if last_id != prev_id || last_hash != prev_hash {
+            return broken(
+                prev_id + 1,
+                AuditProblem::Truncated {
+                    expected_last: last_id,
+                },
+            );
+        }
+    }
+    Ok(count)
+}

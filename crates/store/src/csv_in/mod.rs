@@ -1,0 +1,313 @@
+//! CSV import of staff lists (HR export), notebook lists (asset export) and
+//! supplier serial lists (a delivery of keys into stock).
+//!
+//! The whole file is checked first (encoding, delimiter, header, every row);
+//! then all rows are applied in one transaction. Any problem, and nothing is
+//! changed. A dry run does the same work and rolls back, so its report is
+//! exactly what a real import would do. Rows equal to the database change
+//! nothing and write no event: importing the same file again is a no-op.
+
+mod detect;
+mod rows;
+
+use std::collections::HashMap;
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::db::Store;
+use crate::error::{ImportIssue, Result, StoreError};
+use crate::model::{Ctx, NewKey, NewNotebook, NewStaff};
+use crate::{inventory, keys};
+use rows::{HeaderMap, KeyRow, ListKind, NotebookRow, StaffRow};
+
+/// How to import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Check and report, change nothing.
+    pub dry_run: bool,
+    /// Where the file came from (file name), recorded as the events' reason.
+    pub source: String,
+}
+
+/// What happened (or would happen) to one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportAction {
+    /// New record.
+    Add,
+    /// Existing record with different data.
+    Change,
+    /// Existing record, same data.
+    Unchanged,
+}
+
+/// One row that adds or changes something.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportChange {
+    /// Line in the file.
+    pub line: u64,
+    /// Personnel number, asset tag or serial.
+    pub id: String,
+    /// Add or change.
+    pub action: ImportAction,
+}
+
+/// The outcome of an import (or dry run).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// Encoding detected.
+    pub encoding: &'static str,
+    /// Delimiter detected.
+    pub delimiter: char,
+    /// Data rows read.
+    pub rows: usize,
+    /// New records.
+    pub added: usize,
+    /// Changed records.
+    pub changed: usize,
+    /// Rows that matched the database already.
+    pub unchanged: usize,
+    /// Every add/change with its line.
+    pub changes: Vec<ImportChange>,
+    /// True when nothing was written.
+    pub dry_run: bool,
+}
+
+struct Parsed<R> {
+    encoding: &'static str,
+    delimiter: u8,
+    rows: Vec<(u64, String, R)>,
+}
+
+/// Physical line numbers from byte offsets. The csv crate's own line count
+/// is one short for CRLF files (it ends a record at the CR), so count here.
+struct Lines<'a> {
+    text: &'a [u8],
+    pos: usize,
+    line: u64,
+}
+
+impl Lines<'_> {
+    fn at(&mut self, pos: Option<&csv::Position>) -> u64 {
+        let Some(p) = pos else { return 0 };
+        let mut target = usize::try_from(p.byte())
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        while matches!(self.text.get(target), Some(b'\r' | b'\n')) {
+            target += 1;
+        }
+        if target >= self.pos {
+            self.line += self.text[self.pos..target]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            self.pos = target;
+        }
+        self.line
+    }
+}
+
+fn one(line: u64, message: String) -> StoreError {
+    StoreError::Import(vec![ImportIssue { line, message }])
+}
+
+/// Read and check the whole file; `convert` turns one record into (id, record).
+fn parse<R>(
+    bytes: &[u8],
+    kind: ListKind,
+    what: &str,
+    convert: impl Fn(&HeaderMap, &csv::StringRecord) -> std::result::Result<(String, R), String>,
+) -> Result<Parsed<R>> {
+    let decoded = detect::decode(bytes).map_err(|i| StoreError::Import(vec![i]))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(decoded.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(decoded.text.as_bytes());
+    let mut lines = Lines {
+        text: decoded.text.as_bytes(),
+        pos: 0,
+        line: 1,
+    };
+    let mut records = reader.records();
+    let header = match records.next() {
+        None => return Err(one(0, "the file is empty".into())),
+        Some(Err(e)) => return Err(one(1, e.to_string())),
+        Some(Ok(h)) => h,
+    };
+    let map = HeaderMap::new(kind, &header).map_err(StoreError::Import)?;
+    let mut issues = Vec::new();
+    let mut first_seen: HashMap<String, u64> = HashMap::new();
+    let mut rows = Vec::new();
+    for rec in records {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = lines.at(e.position());
+                issues.push(ImportIssue {
+                    line,
+                    message: format!("unreadable row: {e}"),
+                });
+                continue;
+            }
+        };
+        let line = lines.at(rec.position());
+        if rec.iter().all(|f| f.trim().is_empty()) {
+            continue; // Excel leaves ";;;;" lines at the end
+        }
+        let extra_filled = rec.iter().skip(map.width).any(|f| !f.trim().is_empty());
+        if rec.len() < map.width || extra_filled {
+            issues.push(ImportIssue {
+                line,
+                message: format!(
+                    "{} fields, but the header has {}; a field containing \"{}\" must be quoted",
+                    rec.len(),
+                    map.width,
+                    char::from(decoded.delimiter)
+                ),
+            });
+            continue;
+        }
+        match convert(&map, &rec) {
+            Err(message) => issues.push(ImportIssue { line, message }),
+            Ok((id, r)) => {
+                if let Some(first) = first_seen.get(&id) {
+                    issues.push(ImportIssue {
+                        line,
+                        message: format!("{what} {id} appears twice (first on line {first})"),
+                    });
+                } else {
+                    first_seen.insert(id.clone(), line);
+                    rows.push((line, id, r));
+                }
+            }
+        }
+    }
+    if issues.is_empty() {
+        Ok(Parsed {
+            encoding: decoded.encoding,
+            delimiter: decoded.delimiter,
+            rows,
+        })
+    } else {
+        Err(StoreError::Import(issues))
+    }
+}
+
+impl Store {
+    fn apply<R>(
+        &mut self,
+        parsed: Parsed<R>,
+        opts: &ImportOptions,
+        put: impl Fn(&Connection, &R, &str) -> Result<ImportAction>,
+    ) -> Result<ImportReport> {
+        let mut report = ImportReport {
+            encoding: parsed.encoding,
+            delimiter: char::from(parsed.delimiter),
+            rows: parsed.rows.len(),
+            added: 0,
+            changed: 0,
+            unchanged: 0,
+            changes: Vec::new(),
+            dry_run: opts.dry_run,
+        };
+        let reason = if opts.source.is_empty() {
+            "import".to_owned()
+        } else {
+            format!("import {}", opts.source)
+        };
+        let tx = self.write_tx()?;
+        let mut issues = Vec::new();
+        for (line, id, rec) in parsed.rows {
+            match put(&tx, &rec, &reason) {
+                Ok(ImportAction::Unchanged) => report.unchanged += 1,
+                Ok(action) => {
+                    if action == ImportAction::Add {
+                        report.added += 1;
+                    } else {
+                        report.changed += 1;
+                    }
+                    report.changes.push(ImportChange { line, id, action });
+                }
+                Err(e @ (StoreError::Sqlite(_) | StoreError::Io(_))) => return Err(e),
+                Err(e) => issues.push(ImportIssue {
+                    line,
+                    message: e.to_string(),
+                }),
+            }
+        }
+        if !issues.is_empty() {
+            return Err(StoreError::Import(issues)); // tx dropped: rolled back
+        }
+        if !opts.dry_run {
+            tx.commit()?;
+        }
+        Ok(report)
+    }
+
+    /// Import a staff list (Personalnummer, Name, Vorname, Abteilung, E-Mail, Aktiv).
+    pub fn import_staff(
+        &mut self,
+        ctx: &Ctx,
+        bytes: &[u8],
+        opts: &ImportOptions,
+    ) -> Result<ImportReport> {
+        let parsed = parse(bytes, ListKind::Staff, "personnel number", |h, r| {
+            let rec = StaffRow::read(h, r).to_record()?;
+            Ok((rec.personnel_no.to_string(), rec))
+        })?;
+        self.apply(parsed, opts, |c, rec: &NewStaff, reason| {
+            let exists = inventory::get_staff_conn(c, &rec.personnel_no)?.is_some();
+            let changed = inventory::put_staff(c, ctx, rec, reason, !exists)?;
+            Ok(action(exists, changed))
+        })
+    }
+
+    /// Import a notebook list (Inventarnummer, Hostname, Modell, Seriennummer,
+    /// Personalnummer of the holder). Holders must exist already.
+    pub fn import_notebooks(
+        &mut self,
+        ctx: &Ctx,
+        bytes: &[u8],
+        opts: &ImportOptions,
+    ) -> Result<ImportReport> {
+        let parsed = parse(bytes, ListKind::Notebooks, "asset tag", |h, r| {
+            let rec = NotebookRow::read(h, r).to_record()?;
+            Ok((rec.asset_tag.to_string(), rec))
+        })?;
+        self.apply(parsed, opts, |c, rec: &NewNotebook, reason| {
+            let exists = inventory::get_notebook_conn(c, &rec.asset_tag)?.is_some();
+            let changed = inventory::put_notebook(c, ctx, rec, reason, !exists)?;
+            Ok(action(exists, changed))
+        })
+    }
+
+    /// Import a supplier serial list (Seriennummer, Modell, Formfaktor,
+    /// Firmware, Lieferung/Charge): new serials go into stock, known ones get
+    /// their supplier data updated (never their state).
+    pub fn import_keys(
+        &mut self,
+        ctx: &Ctx,
+        bytes: &[u8],
+        opts: &ImportOptions,
+    ) -> Result<ImportReport> {
+        let parsed = parse(bytes, ListKind::Keys, "serial", |h, r| {
+            let rec = KeyRow::read(h, r).to_record()?;
+            Ok((rec.serial.to_string(), rec))
+        })?;
+        self.apply(parsed, opts, |c, rec: &NewKey, reason| {
+            let exists = keys::get_key_conn(c, rec.serial)?.is_some();
+            let changed = keys::put_key(c, ctx, rec, reason, !exists)?;
+            Ok(action(exists, changed))
+        })
+    }
+}
+
+fn action(existed: bool, changed: bool) -> ImportAction {
+    match (existed, changed) {
+        (false, _) => ImportAction::Add,
+        (true, true) => ImportAction::Change,
+        (true, false) => ImportAction::Unchanged,
+    }
+}

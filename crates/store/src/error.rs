@@ -1,0 +1,149 @@
+//! The one error type of keydesk-store. Messages are written for the
+//! technician at the counter: what is wrong, and what to do next.
+
+use crate::model::{KeyState, Serial};
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database file could not be opened or used.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The schema could not be brought up to date.
+    #[error("database schema could not be updated: {0}; restore the last backup or ask an administrator")]
+    Migration(#[from] rusqlite_migration::Error),
+    /// Reading or writing a file failed.
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+    /// A CSV file could not be written.
+    #[error("CSV error: {0}")]
+    Csv(#[from] csv::Error),
+    /// A key was asked to move to a state its current state does not allow.
+    #[error("key {serial} is {current}; it cannot become {wanted} from there")]
+    IllegalTransition {
+        /// The key.
+        serial: Serial,
+        /// Its state now.
+        current: KeyState,
+        /// The state that was asked for.
+        wanted: KeyState,
+    },
+    /// No key with this serial is known.
+    #[error("key {0} is not in the inventory; add it to stock first")]
+    UnknownKey(Serial),
+    /// The key is already in the inventory.
+    #[error("key {0} is already in the inventory")]
+    DuplicateKey(Serial),
+    /// No staff member with this personnel number.
+    #[error(
+        "no staff member with personnel number {0}; import the staff list or add the person first"
+    )]
+    UnknownStaff(String),
+    /// The personnel number already exists.
+    #[error("personnel number {0} already exists")]
+    DuplicateStaff(String),
+    /// No notebook with this asset tag.
+    #[error("no notebook with asset tag {0}; import the notebook list or add it first")]
+    UnknownNotebook(String),
+    /// The asset tag already exists.
+    #[error("asset tag {0} already exists")]
+    DuplicateNotebook(String),
+    /// No journal entry with this id.
+    #[error("journal entry {0} does not exist")]
+    UnknownJournal(i64),
+    /// A journal entry that is already closed was written to.
+    #[error("journal entry {0} is already closed")]
+    JournalClosed(i64),
+    /// A value given by the caller is not valid (serial, personnel number, date...).
+    #[error("{0}")]
+    Invalid(String),
+    /// An import file was rejected; nothing was changed.
+    #[error("{}", format_import_errors(.0))]
+    Import(Vec<ImportIssue>),
+    /// The audit trail is broken.
+    #[error("audit trail broken at event {id}: {problem}")]
+    AuditBroken {
+        /// The first event that does not fit the chain.
+        id: i64,
+        /// What is wrong with it.
+        problem: AuditProblem,
+    },
+    /// A value stored in the database cannot be read back (hand-edited file?).
+    #[error("database holds an unreadable value: {0}")]
+    Corrupt(String),
+}
+
+/// One problem in an import file, with the line it was found on (1-based,
+/// counting physical lines of the file, header = line 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportIssue {
+    /// Line in the file (0 when the problem concerns the whole file).
+    pub line: u64,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for ImportIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "line {}: {}", self.line, self.message)
+        }
+    }
+}
+
+fn format_import_errors(issues: &[ImportIssue]) -> String {
+    let mut out = String::new();
+    for (i, issue) in issues.iter().take(20).enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&issue.to_string());
+    }
+    if issues.len() > 20 {
+        out.push_str(&format!("\n... and {} more problems", issues.len() - 20));
+    }
+    out.push_str("\nnothing was imported; fix the file and import again");
+    out
+}
+
+/// What `verify` found wrong with an audit event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuditProblem {
+    /// The row's content does not match its hash.
+    Edited,
+    /// Events before this one are missing (ids `from..=to`).
+    Deleted {
+        /// First missing id.
+        from: i64,
+        /// Last missing id.
+        to: i64,
+    },
+    /// This row was put into the chain by hand.
+    Inserted,
+    /// The newest events were removed (the head record points past the end).
+    Truncated {
+        /// The id the head record names as the newest event.
+        expected_last: i64,
+    },
+}
+
+impl std::fmt::Display for AuditProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Edited => write!(f, "the event was edited after it was written"),
+            Self::Deleted { from, to } if from == to => write!(f, "event {from} was deleted"),
+            Self::Deleted { from, to } => write!(f, "events {from} to {to} were deleted"),
+            Self::Inserted => write!(f, "the event was inserted by hand"),
+            Self::Truncated { expected_last } => {
+                write!(f, "events up to {expected_last} were removed from the end")
+            }
+        }
+    }
+}
+
+/// Result alias for the store.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

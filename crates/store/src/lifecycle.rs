@@ -1,0 +1,303 @@
+//! The key lifecycle: the one place where state changes are checked.
+//!
+//! ```text
+//!  from \ to   in_stock issued suspended lost revoked returned reset retired
+//!  in_stock        .      I        .       .     .       .       .     x
+//!  issued          .      .        x       x     x       x       .     .
+//!  suspended       .      x        .       x     x       x       .     .
+//!  lost            .      .        .       .     x       x       .     .
+//!  revoked         .      .        .       .     .       .       x     x
+//!  returned        .      .        .       .     .       .       x     x
+//!  reset           x      .        .       .     .       .       .     x
+//!  retired         .      .        .       .     .       .       .     .
+//! ```
+//! `I`: only through [`Store::issue`] (it needs a holder). suspended → issued
+//! is a reinstatement. lost → returned is a lost key that turned up again.
+//! revoked, returned and retired end the current assignment; suspended and
+//! lost keep it (the holder is still responsible for the key).
+
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use serde_json::json;
+use time::Date;
+
+use crate::audit::{self, Change};
+use crate::db::Store;
+use crate::error::{Result, StoreError};
+use crate::model::{format_date, AssetTag, Ctx, PersonnelNo, Serial};
+
+/// Where a key is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyState {
+    /// In the cupboard, ready to be issued.
+    InStock,
+    /// Handed out to a staff member.
+    Issued,
+    /// Temporarily blocked (e.g. holder on leave); can be reinstated.
+    Suspended,
+    /// Reported lost.
+    Lost,
+    /// Credentials revoked; the key must not be trusted any more.
+    Revoked,
+    /// Handed back to the counter.
+    Returned,
+    /// Wiped (PIV and FIDO reset); can go back to stock.
+    Reset,
+    /// Out of service for good.
+    Retired,
+}
+
+impl KeyState {
+    /// All states, in lifecycle order.
+    pub const ALL: [KeyState; 8] = [
+        Self::InStock,
+        Self::Issued,
+        Self::Suspended,
+        Self::Lost,
+        Self::Revoked,
+        Self::Returned,
+        Self::Reset,
+        Self::Retired,
+    ];
+
+    /// The name stored in the database and written to CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InStock => "in_stock",
+            Self::Issued => "issued",
+            Self::Suspended => "suspended",
+            Self::Lost => "lost",
+            Self::Revoked => "revoked",
+            Self::Returned => "returned",
+            Self::Reset => "reset",
+            Self::Retired => "retired",
+        }
+    }
+
+    /// The states this one may move to.
+    pub fn next_states(self) -> &'static [KeyState] {
+        use KeyState::*;
+        match self {
+            InStock => &[Issued, Retired],
+            Issued => &[Suspended, Lost, Revoked, Returned],
+            Suspended => &[Issued, Lost, Revoked, Returned],
+            Lost => &[Revoked, Returned],
+            Revoked | Returned => &[Reset, Retired],
+            Reset => &[InStock, Retired],
+            Retired => &[],
+        }
+    }
+
+    /// Whether `self → to` is allowed.
+    pub fn can_become(self, to: KeyState) -> bool {
+        self.next_states().contains(&to)
+    }
+
+    /// Whether a key in this state has a holder (an open assignment).
+    pub fn has_holder(self) -> bool {
+        matches!(self, Self::Issued | Self::Suspended | Self::Lost)
+    }
+}
+
+impl std::fmt::Display for KeyState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for KeyState {
+    type Err = StoreError;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim())
+            .ok_or_else(|| StoreError::Invalid(format!("\"{s}\" is not a key state")))
+    }
+}
+
+/// Check one transition; the error names the current state.
+pub fn check(serial: Serial, current: KeyState, wanted: KeyState) -> Result<()> {
+    if current.can_become(wanted) {
+        Ok(())
+    } else {
+        Err(StoreError::IllegalTransition {
+            serial,
+            current,
+            wanted,
+        })
+    }
+}
+
+impl Store {
+    pub(crate) fn key_state_tx(conn: &rusqlite::Connection, serial: Serial) -> Result<KeyState> {
+        let s: Option<String> = conn
+            .prepare_cached("SELECT state FROM keys WHERE serial = ?1")?
+            .query_row([serial.get()], |r| r.get(0))
+            .optional()?;
+        s.ok_or(StoreError::UnknownKey(serial))?.parse()
+    }
+
+    /// Move a key to `to` (every move except issuing from stock, see
+    /// [`Store::issue`]). Writes the audit event in the same transaction.
+    pub fn transition(
+        &mut self,
+        ctx: &Ctx,
+        serial: Serial,
+        to: KeyState,
+        reason: &str,
+    ) -> Result<()> {
+        let tx = self.write_tx()?;
+        let from = Self::key_state_tx(&tx, serial)?;
+        check(serial, from, to)?;
+        if from == KeyState::InStock && to == KeyState::Issued {
+            return Err(StoreError::Invalid(format!(
+                "key {serial} is in stock; issue it to a staff member (with holder and notebook) instead"
+            )));
+        }
+        let now = ctx.ts();
+        tx.prepare_cached("UPDATE keys SET state = ?1, state_since = ?2 WHERE serial = ?3")?
+            .execute(params![to.as_str(), now, serial.get()])?;
+        let mut after = json!({ "state": to });
+        if from.has_holder() && !to.has_holder() {
+            let closed = tx
+                .prepare_cached(
+                    "UPDATE assignments SET until_ts = ?1 WHERE serial = ?2 AND until_ts IS NULL",
+                )?
+                .execute(params![now, serial.get()])?;
+            after["assignment_closed"] = json!(closed > 0);
+        }
+        audit::append(
+            &tx,
+            ctx,
+            Change {
+                action: "key.transition",
+                subject: format!("key:{serial}"),
+                serial: Some(serial),
+                before: Some(json!({ "state": from })),
+                after: Some(after),
+                reason,
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Issue a key from stock to a staff member, optionally for a notebook,
+    /// optionally as a temporary loan until `due` (last day).
+    pub fn issue(
+        &mut self,
+        ctx: &Ctx,
+        serial: Serial,
+        holder: &PersonnelNo,
+        notebook: Option<&AssetTag>,
+        due: Option<Date>,
+        reason: &str,
+    ) -> Result<()> {
+        let tx = self.write_tx()?;
+        let from = Self::key_state_tx(&tx, serial)?;
+        if from != KeyState::InStock {
+            return Err(StoreError::IllegalTransition {
+                serial,
+                current: from,
+                wanted: KeyState::Issued,
+            });
+        }
+        let staff_id = crate::inventory::staff_id(&tx, holder)?;
+        let notebook_id = match notebook {
+            Some(tag) => Some(crate::inventory::notebook_id(&tx, tag)?),
+            None => None,
+        };
+        let now = ctx.ts();
+        let due_s = due.map(format_date);
+        tx.prepare_cached(
+            "INSERT INTO assignments (serial, staff_id, notebook_id, from_ts, due_date) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![serial.get(), staff_id, notebook_id, now, due_s])?;
+        tx.prepare_cached("UPDATE keys SET state = 'issued', state_since = ?1 WHERE serial = ?2")?
+            .execute(params![now, serial.get()])?;
+        audit::append(
+            &tx,
+            ctx,
+            Change {
+                action: "key.issue",
+                subject: format!("key:{serial}"),
+                serial: Some(serial),
+                before: Some(json!({ "state": from })),
+                after: Some(json!({
+                    "state": KeyState::Issued,
+                    "holder": holder,
+                    "notebook": notebook,
+                    "due": due_s,
+                })),
+                reason,
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_matches_documentation() {
+        use KeyState::*;
+        let legal: &[(KeyState, KeyState)] = &[
+            (InStock, Issued),
+            (InStock, Retired),
+            (Issued, Suspended),
+            (Issued, Lost),
+            (Issued, Revoked),
+            (Issued, Returned),
+            (Suspended, Issued),
+            (Suspended, Lost),
+            (Suspended, Revoked),
+            (Suspended, Returned),
+            (Lost, Revoked),
+            (Lost, Returned),
+            (Revoked, Reset),
+            (Revoked, Retired),
+            (Returned, Reset),
+            (Returned, Retired),
+            (Reset, InStock),
+            (Reset, Retired),
+        ];
+        let s = Serial::new(1).unwrap();
+        for a in KeyState::ALL {
+            for b in KeyState::ALL {
+                let want = legal.contains(&(a, b));
+                assert_eq!(a.can_become(b), want, "{a} -> {b}");
+                match check(s, a, b) {
+                    Ok(()) => assert!(want),
+                    Err(StoreError::IllegalTransition {
+                        current, wanted, ..
+                    }) => {
+                        assert!(!want);
+                        assert_eq!((current, wanted), (a, b));
+                    }
+                    Err(e) => panic!("unexpected {e}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn states_round_trip_and_message_names_current_state() {
+        for k in KeyState::ALL {
+            assert_eq!(k.as_str().parse::<KeyState>().unwrap(), k);
+        }
+        let e = check(
+            Serial::new(42).unwrap(),
+            KeyState::Retired,
+            KeyState::InStock,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "key 42 is retired; it cannot become in_stock from there"
+        );
+    }
+}

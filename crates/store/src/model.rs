@@ -1,0 +1,311 @@
+//! Identities (parsed once at the edge) and the records the store hands out.
+//! These are database-side structs; CSV rows live in `csv_in`/`csv_out`.
+
+use serde::Serialize;
+use time::format_description::FormatItem;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime, UtcOffset};
+
+use crate::error::{Result, StoreError};
+pub use crate::lifecycle::KeyState;
+
+/// Serial number of a hardware key (YubiKey serials are 32-bit, never 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Serial(u32);
+
+impl Serial {
+    /// A serial from its number; 0 is not a serial.
+    pub fn new(n: u32) -> Result<Self> {
+        if n == 0 {
+            return Err(StoreError::Invalid("serial 0 is not a key serial".into()));
+        }
+        Ok(Self(n))
+    }
+    /// The number.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl std::str::FromStr for Serial {
+    type Err = StoreError;
+    fn from_str(s: &str) -> Result<Self> {
+        let t = s.trim();
+        let n: u32 = t.parse().map_err(|_| {
+            StoreError::Invalid(format!(
+                "\"{t}\" is not a key serial (digits only, up to 4294967295)"
+            ))
+        })?;
+        Self::new(n)
+    }
+}
+
+impl std::fmt::Display for Serial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+macro_rules! text_id {
+    ($name:ident, $what:literal) => {
+        #[doc = concat!("A ", $what, ": trimmed, not empty, at most 64 characters, no control characters.")]
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        pub struct $name(String);
+
+        impl $name {
+            #[doc = concat!("Parse a ", $what, ".")]
+            pub fn parse(s: &str) -> Result<Self> {
+                let t = s.trim();
+                if t.is_empty() || t.chars().count() > 64 || t.chars().any(char::is_control) {
+                    return Err(StoreError::Invalid(format!(
+                        concat!("\"{}\" is not a valid ", $what), t
+                    )));
+                }
+                Ok(Self(t.to_owned()))
+            }
+            /// The text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = StoreError;
+            fn from_str(s: &str) -> Result<Self> {
+                Self::parse(s)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+text_id!(PersonnelNo, "personnel number");
+text_id!(AssetTag, "asset tag");
+
+/// Who does a change, where, and when. Passed to every write, so the audit
+/// event is complete and tests can fix the clock.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The technician's account.
+    pub actor: String,
+    /// The workstation name.
+    pub workstation: String,
+    /// The time of the change.
+    pub now: OffsetDateTime,
+}
+
+impl Ctx {
+    /// A context for `actor` at `workstation` at time `now`.
+    pub fn new(actor: &str, workstation: &str, now: OffsetDateTime) -> Self {
+        Self {
+            actor: actor.to_owned(),
+            workstation: workstation.to_owned(),
+            now,
+        }
+    }
+    /// `now` as stored: RFC 3339, UTC, whole seconds.
+    pub fn ts(&self) -> String {
+        format_ts(self.now)
+    }
+}
+
+const TS_FORMAT: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+const DATE_FORMAT: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
+
+/// RFC 3339 UTC with whole seconds, the form every timestamp is stored in.
+pub fn format_ts(t: OffsetDateTime) -> String {
+    t.to_offset(UtcOffset::UTC)
+        .format(TS_FORMAT)
+        .unwrap_or_else(|_| String::from("0000-00-00T00:00:00Z"))
+}
+
+/// A date as stored (YYYY-MM-DD).
+pub fn format_date(d: Date) -> String {
+    d.format(DATE_FORMAT).unwrap_or_default()
+}
+
+/// Parse a stored date.
+pub fn parse_date(s: &str) -> Result<Date> {
+    Date::parse(s.trim(), DATE_FORMAT)
+        .map_err(|_| StoreError::Invalid(format!("\"{s}\" is not a date (YYYY-MM-DD)")))
+}
+
+/// A staff member as given to `add_staff`/`update_staff` and by imports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewStaff {
+    /// Personnel number (Personalnummer).
+    pub personnel_no: PersonnelNo,
+    /// Surname (Nachname).
+    pub surname: String,
+    /// Given name (Vorname).
+    pub given_name: String,
+    /// Department or office (Abteilung/Dienststelle).
+    pub department: String,
+    /// E-mail address.
+    pub email: String,
+    /// Still employed.
+    pub active: bool,
+}
+
+/// A staff member as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Staff {
+    /// Row id.
+    pub id: i64,
+    /// The data.
+    #[serde(flatten)]
+    pub data: NewStaff,
+}
+
+/// A notebook as given to `add_notebook`/`update_notebook` and by imports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewNotebook {
+    /// Asset tag (Inventarnummer).
+    pub asset_tag: AssetTag,
+    /// Hostname.
+    pub hostname: String,
+    /// Model.
+    pub model: String,
+    /// The notebook's own serial number (text, vendor format).
+    pub serial_no: String,
+    /// The staff member it is assigned to.
+    pub staff: Option<PersonnelNo>,
+}
+
+/// A notebook as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notebook {
+    /// Row id.
+    pub id: i64,
+    /// The data.
+    #[serde(flatten)]
+    pub data: NewNotebook,
+}
+
+/// A key as added to stock (by hand or from a supplier list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewKey {
+    /// Serial.
+    pub serial: Serial,
+    /// Model ("YubiKey 5 NFC"); empty when unknown.
+    pub model: String,
+    /// Form factor ("USB-A keychain"); empty when unknown.
+    pub form_factor: String,
+    /// Firmware version; empty when unknown.
+    pub firmware: String,
+    /// Delivery batch (Lieferung/Charge).
+    pub batch: String,
+}
+
+impl NewKey {
+    /// A key of which only the serial is known.
+    pub fn unknown(serial: Serial) -> Self {
+        Self {
+            serial,
+            model: String::new(),
+            form_factor: String::new(),
+            firmware: String::new(),
+            batch: String::new(),
+        }
+    }
+}
+
+/// A key as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Key {
+    /// Model, form factor, firmware, batch.
+    #[serde(flatten)]
+    pub data: NewKey,
+    /// FIDO AAGUID (hex), from enrolment.
+    pub aaguid: String,
+    /// Lifecycle state.
+    pub state: KeyState,
+    /// When it entered that state (RFC 3339 UTC).
+    pub state_since: String,
+    /// Free-text notes.
+    pub notes: String,
+}
+
+/// Who had a key, in which notebook, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assignment {
+    /// Row id.
+    pub id: i64,
+    /// The key.
+    pub serial: Serial,
+    /// The holder.
+    pub personnel_no: PersonnelNo,
+    /// The holder's display name ("Surname, Given").
+    pub holder: String,
+    /// The notebook, if any.
+    pub asset_tag: Option<AssetTag>,
+    /// Start (RFC 3339 UTC).
+    pub from: String,
+    /// End, `None` while it lasts.
+    pub until: Option<String>,
+    /// Last day of a temporary loan.
+    pub due: Option<Date>,
+}
+
+/// Facts recorded when a key is enrolled. No secrets here, by design.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Enrolment {
+    /// Firmware read from the key.
+    pub firmware: String,
+    /// FIDO AAGUID, hex.
+    pub aaguid: String,
+    /// PIV slot ("9a"), empty if none.
+    pub slot: String,
+    /// SHA-256 fingerprint of the public key, hex.
+    pub pubkey_sha256: String,
+    /// Attestation facts as a JSON object (serial attested, chain checked...).
+    pub attestation_json: String,
+    /// Certificate in PEM.
+    pub certificate_pem: Option<String>,
+    /// Certificate in DER.
+    pub certificate_der: Option<Vec<u8>>,
+}
+
+/// One audit event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// Position in the chain.
+    pub id: i64,
+    /// When (RFC 3339 UTC).
+    pub at: String,
+    /// Technician account.
+    pub actor: String,
+    /// Workstation.
+    pub workstation: String,
+    /// What happened ("key.issue", "staff.add", ...).
+    pub action: String,
+    /// What it happened to ("key:123", "staff:4711", "notebook:INV-1").
+    pub subject: String,
+    /// The key concerned, if any.
+    pub serial: Option<Serial>,
+    /// State before, JSON.
+    pub before: Option<String>,
+    /// State after, JSON.
+    pub after: Option<String>,
+    /// Why.
+    pub reason: String,
+}
+
+/// A key with its assignments and events, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyHistory {
+    /// The key now.
+    pub key: Key,
+    /// Who had it.
+    pub assignments: Vec<Assignment>,
+    /// Enrolment records.
+    pub enrolments: Vec<Enrolment>,
+    /// Everything that happened to it.
+    pub events: Vec<Event>,
+}

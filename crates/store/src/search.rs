@@ -1,0 +1,212 @@
+//! Search as you type over staff, notebooks and key serials.
+//!
+//! Every searchable term is stored folded in `search_index`: lower case,
+//! accents dropped, ä/ö/ü → a/o/u, ß → ss, and the spellings "ae"/"oe"/"ue"
+//! also → a/o/u. Query and data go through the same fold, so "muller",
+//! "mueller" and "Müller" all meet at "muller". Prefix matches come from a
+//! plain B-tree index range; substring matches (3+ characters) from an FTS5
+//! trigram index; both stop after one page.
+
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+use crate::db::Store;
+use crate::error::Result;
+
+/// What a search hit points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HitKind {
+    /// A staff member (`ref_id` = staff row id).
+    Staff,
+    /// A notebook (`ref_id` = notebook row id).
+    Notebook,
+    /// A key (`ref_id` = serial).
+    Key,
+}
+
+impl HitKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Staff => "staff",
+            Self::Notebook => "notebook",
+            Self::Key => "key",
+        }
+    }
+    fn parse(s: &str) -> Self {
+        match s {
+            "staff" => Self::Staff,
+            "notebook" => Self::Notebook,
+            _ => Self::Key,
+        }
+    }
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hit {
+    /// What it is.
+    pub kind: HitKind,
+    /// Staff/notebook row id, or the key serial.
+    pub ref_id: i64,
+    /// Text to show ("Müller, Hans (4711) IT-3").
+    pub label: String,
+    /// True when the query matched the start of a term.
+    pub prefix: bool,
+}
+
+/// Fold text for searching (see module docs).
+pub fn fold(s: &str) -> String {
+    let mut base = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        match c {
+            'ä' | 'à' | 'á' | 'â' | 'ã' | 'å' => base.push('a'),
+            'ö' | 'ò' | 'ó' | 'ô' | 'õ' | 'ø' => base.push('o'),
+            'ü' | 'ù' | 'ú' | 'û' => base.push('u'),
+            'é' | 'è' | 'ê' | 'ë' => base.push('e'),
+            'í' | 'ì' | 'î' | 'ï' => base.push('i'),
+            'ç' | 'ć' | 'č' => base.push('c'),
+            'ñ' | 'ń' => base.push('n'),
+            'š' | 'ś' => base.push('s'),
+            'ž' | 'ź' | 'ż' => base.push('z'),
+            'ł' => base.push('l'),
+            'ß' => base.push_str("ss"),
+            'æ' => base.push('a'),
+            'œ' => base.push('o'),
+            c if c.is_whitespace() => {
+                if !base.ends_with(' ') && !base.is_empty() {
+                    base.push(' ');
+                }
+            }
+            c => base.push(c),
+        }
+    }
+    let trimmed = base.trim_end();
+    let mut out = String::with_capacity(trimmed.len());
+    let mut prev: Option<char> = None;
+    for c in trimmed.chars() {
+        if c == 'e' && matches!(prev, Some('a' | 'o' | 'u')) {
+            prev = None; // "uee" → "ue": only one e is eaten
+            continue;
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
+
+/// Replace the search terms of one entity.
+pub(crate) fn reindex(
+    conn: &Connection,
+    kind: HitKind,
+    ref_id: i64,
+    label: &str,
+    terms: &[&str],
+) -> Result<()> {
+    conn.prepare_cached("DELETE FROM search_index WHERE kind = ?1 AND ref_id = ?2")?
+        .execute(params![kind.as_str(), ref_id])?;
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO search_index (kind, ref_id, label, folded) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut seen: Vec<String> = Vec::with_capacity(terms.len());
+    for t in terms {
+        let f = fold(t);
+        if f.is_empty() || seen.contains(&f) {
+            continue;
+        }
+        ins.execute(params![kind.as_str(), ref_id, label, f])?;
+        seen.push(f);
+    }
+    Ok(())
+}
+
+/// The smallest string greater than every string that starts with `prefix`.
+fn prefix_end(prefix: &str) -> String {
+    let mut s = prefix.to_owned();
+    s.push(char::MAX);
+    s
+}
+
+impl Store {
+    /// The first `limit` hits for what was typed so far: prefix matches
+    /// first (alphabetical), then substring matches. Empty query, no hits.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
+        let q = fold(query);
+        if q.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let lim = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut hits: Vec<Hit> = Vec::with_capacity(limit);
+        let mut seen = std::collections::HashSet::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, ref_id, label FROM search_index WHERE folded >= ?1 AND folded < ?2 ORDER BY folded LIMIT ?3",
+        )?;
+        // Several terms may point to one entity: ask for a few more rows.
+        let mut rows = stmt.query(params![q, prefix_end(&q), lim.saturating_mul(3)])?;
+        while let Some(r) = rows.next()? {
+            let kind = HitKind::parse(&r.get::<_, String>(0)?);
+            let ref_id: i64 = r.get(1)?;
+            if seen.insert((kind, ref_id)) {
+                hits.push(Hit {
+                    kind,
+                    ref_id,
+                    label: r.get(2)?,
+                    prefix: true,
+                });
+                if hits.len() == limit {
+                    return Ok(hits);
+                }
+            }
+        }
+        if q.chars().count() < 3 {
+            return Ok(hits); // the trigram index needs three characters
+        }
+        let phrase = format!("\"{}\"", q.replace('"', "\"\""));
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.kind, s.ref_id, s.label FROM search_fts f JOIN search_index s ON s.id = f.rowid
+             WHERE search_fts MATCH ?1 LIMIT ?2",
+        )?;
+        let mut rows = stmt.query(params![phrase, lim.saturating_mul(4)])?;
+        while let Some(r) = rows.next()? {
+            let kind = HitKind::parse(&r.get::<_, String>(0)?);
+            let ref_id: i64 = r.get(1)?;
+            if seen.insert((kind, ref_id)) {
+                hits.push(Hit {
+                    kind,
+                    ref_id,
+                    label: r.get(2)?,
+                    prefix: false,
+                });
+                if hits.len() == limit {
+                    break;
+                }
+            }
+        }
+        Ok(hits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_meets_in_the_middle() {
+        assert_eq!(fold("Müller"), "muller");
+        assert_eq!(fold("Mueller"), "muller");
+        assert_eq!(fold("muller"), "muller");
+        assert_eq!(fold("MÜLLER"), "muller");
+        assert_eq!(fold("Straße"), "strasse");
+        assert_eq!(fold("Gößwein"), "gosswein");
+        assert_eq!(fold("  Jörg   Schäfer "), "jorg schafer");
+        assert_eq!(fold("Schaefer"), "schafer");
+        assert_eq!(fold("René"), "rene");
+        assert_eq!(fold("12345678"), "12345678");
+    }
+
+    #[test]
+    fn prefix_end_bounds_the_range() {
+        let end = prefix_end("mu");
+        assert!("mu" < end.as_str() && "muzzzz" < end.as_str() && "mv" > end.as_str());
+    }
+}
