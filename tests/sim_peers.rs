@@ -11,7 +11,7 @@ const OPENSC: &str = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so";
 
 fn field<'a>(text: &'a str, label: &str) -> &'a str {
     text.lines()
-        .find_map(|l| l.strip_prefix(label))
+        .find_map(|l| l.trim_start().strip_prefix(label))
         .map(str::trim)
         .unwrap_or_else(|| panic!("no {label:?} in:\n{text}"))
 }
@@ -179,6 +179,44 @@ fn yubico_piv_tool_status_verify_and_generate_on_5_4_3() {
     assert!(out.contains("BEGIN PUBLIC KEY"), "{out}");
     let info = pcscd.ok("ykman", &["--device", "30000543", "piv", "info"]);
     assert_eq!(field(&info, "PIN tries remaining:"), "3/3", "{info}");
+
+    // RSA-2048: generate, then a self-signed certificate (raw RSA on the card).
+    let (pubkey, cert) = (
+        pcscd.dir().join("rsa.pem"),
+        pcscd.dir().join("rsa-cert.pem"),
+    );
+    let (pubkey, cert) = (pubkey.to_str().unwrap(), cert.to_str().unwrap());
+    let (ok, out) = tool(&[
+        "-a",
+        "generate",
+        "-s",
+        "9a",
+        "-A",
+        "RSA2048",
+        "-o",
+        pubkey,
+        &format!("--key={MGMT_DEFAULT}"),
+    ]);
+    assert!(ok, "{out}");
+    let (ok, out) = tool(&[
+        "-a",
+        "verify-pin",
+        "-P",
+        "123456",
+        "-a",
+        "selfsign-certificate",
+        "-s",
+        "9a",
+        "-S",
+        "/CN=rsa e2e/",
+        "-i",
+        pubkey,
+        "-o",
+        cert,
+    ]);
+    assert!(ok, "{out}");
+    let verify = pcscd.ok("openssl", &["verify", "-CAfile", cert, cert]);
+    assert!(verify.contains(": OK"), "{verify}");
 }
 
 #[test]
@@ -339,4 +377,137 @@ fn state_survives_sigterm_and_restart() {
         "5.4.3",
         "firmware comes from the state file"
     );
+}
+
+#[test]
+fn ykman_piv_reset_blocks_pin_and_puk_first_and_set_retries_applies() {
+    let pcscd = Pcscd::start();
+    let _k = SimProcess::start(&pcscd, 0, 70_000_571, "5.7.1");
+    let dev = ["--device", "70000571"];
+    pcscd.ok(
+        "ykman",
+        &[
+            &dev[..],
+            &[
+                "piv",
+                "access",
+                "change-pin",
+                "-P",
+                "123456",
+                "-n",
+                "86420975",
+            ],
+        ]
+        .concat(),
+    );
+    pcscd.ok(
+        "ykman",
+        &[
+            &dev[..],
+            &["piv", "access", "set-retries", "5", "4", "-m", MGMT_DEFAULT],
+        ]
+        .concat()
+        .into_iter()
+        .chain(["-P", "86420975", "-f"])
+        .collect::<Vec<_>>(),
+    );
+    let info = pcscd.ok("ykman", &[&dev[..], &["piv", "info"]].concat());
+    assert_eq!(field(&info, "PIN tries remaining:"), "5/5", "{info}");
+    assert!(
+        info.contains("Using default PIN"),
+        "set-retries restores the default PIN: {info}"
+    );
+    // ykman's reset blocks PIN and PUK with wrong values, then resets.
+    let out = pcscd.ok("ykman", &[&dev[..], &["piv", "reset", "-f"]].concat());
+    assert!(out.contains("Success"), "{out}");
+    let info = pcscd.ok("ykman", &[&dev[..], &["piv", "info"]].concat());
+    assert_eq!(field(&info, "PIN tries remaining:"), "3/3", "{info}");
+    assert_eq!(
+        field(&info, "Management key algorithm:"),
+        "AES192",
+        "{info}"
+    );
+}
+
+#[test]
+fn pkcs11_tool_signs_with_a_generated_key_and_openssl_verifies() {
+    let pcscd = Pcscd::start();
+    let _k = SimProcess::start(&pcscd, 0, 80_000_543, "5.4.3");
+    let dev = ["--device", "80000543"];
+    let d = pcscd.dir();
+    let (pubkey, data, sig) = (d.join("pub.pem"), d.join("data"), d.join("sig"));
+    let pubkey = pubkey.to_str().unwrap();
+    std::fs::write(&data, b"keydesk signs this").unwrap();
+    pcscd.ok(
+        "ykman",
+        &[
+            &dev[..],
+            &[
+                "piv",
+                "keys",
+                "generate",
+                "-m",
+                MGMT_DEFAULT,
+                "-a",
+                "ECCP256",
+                "9a",
+                pubkey,
+            ],
+        ]
+        .concat(),
+    );
+    pcscd.ok(
+        "ykman",
+        &[
+            &dev[..],
+            &[
+                "piv",
+                "certificates",
+                "generate",
+                "-m",
+                MGMT_DEFAULT,
+                "-P",
+                "123456",
+            ],
+        ]
+        .concat()
+        .into_iter()
+        .chain(["-s", "CN=pkcs11", "9a", pubkey])
+        .collect::<Vec<_>>(),
+    );
+    let out = pcscd.ok(
+        "pkcs11-tool",
+        &[
+            "--module",
+            OPENSC,
+            "--login",
+            "--pin",
+            "123456",
+            "--sign",
+            "--id",
+            "01",
+            "--mechanism",
+            "ECDSA-SHA256",
+            "--signature-format",
+            "openssl",
+            "--input-file",
+            data.to_str().unwrap(),
+            "--output-file",
+            sig.to_str().unwrap(),
+        ],
+    );
+    assert!(std::fs::metadata(&sig).unwrap().len() > 60, "{out}");
+    let verify = pcscd.ok(
+        "openssl",
+        &[
+            "dgst",
+            "-sha256",
+            "-verify",
+            pubkey,
+            "-signature",
+            sig.to_str().unwrap(),
+            data.to_str().unwrap(),
+        ],
+    );
+    assert!(verify.contains("Verified OK"), "{verify}");
 }

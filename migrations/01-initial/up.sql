@@ -118,8 +118,9 @@ CREATE INDEX journal_open ON journal(id) WHERE state = 'open';
 
 -- Search as you type: one row per searchable term (a staff member has
 -- "surname given", "given surname" and the personnel number, and so on).
+-- AUTOINCREMENT: ids are never reused, which the FTS queue below relies on.
 CREATE TABLE search_index (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     kind          TEXT NOT NULL CHECK (kind IN ('staff', 'notebook', 'key')),
     ref_id        INTEGER NOT NULL,
     label         TEXT NOT NULL,
@@ -128,16 +129,26 @@ CREATE TABLE search_index (
 CREATE INDEX search_index_ref ON search_index(kind, ref_id);
 CREATE INDEX search_index_folded ON search_index(folded);
 
+-- Substring search: FTS5 trigram index over search_index.folded.
 CREATE VIRTUAL TABLE search_fts USING fts5(
     folded, content='search_index', content_rowid='id', tokenize='trigram'
 );
+
+-- FTS5 flushes its buffer at every statement that touches it, so writing it
+-- row by row in a 100,000-row import costs minutes. Changes to search_index
+-- are queued here instead and applied set-wise before each commit by
+-- keydesk-store (op 'i' insert, 'd' delete, 'x' inserted and deleted again).
+CREATE TABLE search_fts_pending (
+    rid           INTEGER PRIMARY KEY,
+    op            TEXT NOT NULL CHECK (op IN ('i', 'd', 'x')),
+    folded        TEXT NOT NULL
+);
 CREATE TRIGGER search_index_ai AFTER INSERT ON search_index BEGIN
-    INSERT INTO search_fts(rowid, folded) VALUES (new.id, new.folded);
+    INSERT INTO search_fts_pending (rid, op, folded) VALUES (new.id, 'i', new.folded);
 END;
 CREATE TRIGGER search_index_ad AFTER DELETE ON search_index BEGIN
-    INSERT INTO search_fts(search_fts, rowid, folded) VALUES ('delete', old.id, old.folded);
+    INSERT INTO search_fts_pending (rid, op, folded) VALUES (old.id, 'd', old.folded)
+        ON CONFLICT (rid) DO UPDATE SET op = 'x';
 END;
-CREATE TRIGGER search_index_au AFTER UPDATE ON search_index BEGIN
-    INSERT INTO search_fts(search_fts, rowid, folded) VALUES ('delete', old.id, old.folded);
-    INSERT INTO search_fts(rowid, folded) VALUES (new.id, new.folded);
-END;
+CREATE TRIGGER search_index_au BEFORE UPDATE ON search_index
+BEGIN SELECT RAISE(ABORT, 'search_index rows are replaced, not updated'); END;

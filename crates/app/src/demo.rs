@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use keydesk_core::{Desk, ImportKind};
+use keydesk_device::sim_source::{SimKeys, SimTime};
 use keydesk_sim::{Firmware, Identity};
 use keydesk_store::{HitKind as StoreHitKind, Serial};
 
@@ -36,7 +37,8 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         Some(p) => (p.clone(), !p.exists()),
         None => {
             let dir = std::env::temp_dir().join(format!("keydesk-demo-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
             (dir.join("demo.db"), true)
         }
     };
@@ -56,15 +58,31 @@ pub struct DemoService {
 impl DemoService {
     /// Open the demo inventory at `db`, filling it from the sample CSV files when `fresh`.
     pub fn open(db: PathBuf, fresh: bool, keys: usize) -> anyhow::Result<Self> {
-        let mut desk = crate::cli::open_desk(&db, None)?;
+        let mut desk = crate::cli::open_desk(
+            &db,
+            None,
+            crate::cli::Keys::Virtual(SimKeys::new(SimTime::Real)),
+        )?;
         if fresh {
             desk.import(ImportKind::Staff, STAFF, "demo/staff.csv", false)?;
-            desk.import(ImportKind::Notebooks, NOTEBOOKS, "demo/notebooks.csv", false)?;
+            desk.import(
+                ImportKind::Notebooks,
+                NOTEBOOKS,
+                "demo/notebooks.csv",
+                false,
+            )?;
             desk.import(ImportKind::Stock, STOCK, "demo/stock.csv", false)?;
         }
-        let plugged =
-            DRAWER.iter().take(keys).map(|&(serial, fw)| Identity::yubikey_5_nfc(serial, fw)).collect();
-        Ok(Self { desk, plugged, announced: false })
+        let plugged = DRAWER
+            .iter()
+            .take(keys)
+            .map(|&(serial, fw)| Identity::yubikey_5_nfc(serial, fw))
+            .collect();
+        Ok(Self {
+            desk,
+            plugged,
+            announced: false,
+        })
     }
 
     fn rows(&self) -> Vec<KeyRow> {
@@ -75,7 +93,9 @@ impl DemoService {
         let store = self.desk.store();
         let serial = Serial::new(id.serial).ok();
         let key = serial.and_then(|s| store.get_key(s).ok().flatten());
-        let holder = serial.and_then(|s| store.current_assignment(s).ok().flatten()).map(|a| format!("{} ({})", a.holder, a.personnel_no.as_str()));
+        let holder = serial
+            .and_then(|s| store.current_assignment(s).ok().flatten())
+            .map(|a| format!("{} ({})", a.holder, a.personnel_no.as_str()));
         KeyRow {
             serial: id.serial.to_string(),
             model: "YubiKey 5 NFC".into(),
@@ -122,7 +142,10 @@ impl Service for DemoService {
                 Err(e) => vec![Msg::Failed(e.to_string())],
             },
             Cmd::PlugVirtual => {
-                match DRAWER.iter().find(|(s, _)| !self.plugged.iter().any(|p| p.serial == *s)) {
+                match DRAWER
+                    .iter()
+                    .find(|(s, _)| !self.plugged.iter().any(|p| p.serial == *s))
+                {
                     Some(&(serial, fw)) => self.plugged.push(Identity::yubikey_5_nfc(serial, fw)),
                     None => return vec![Msg::Failed("all demo keys are plugged in".into())],
                 }
@@ -153,20 +176,36 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut svc = DemoService::open(dir.path().join("demo.db"), true, 1).expect("demo opens");
         let first = svc.poll();
-        let Some(Msg::Plugged(rows)) = first.first() else { panic!("first poll announces keys: {first:?}") };
+        let Some(Msg::Plugged(rows)) = first.first() else {
+            panic!("first poll announces keys: {first:?}")
+        };
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].state, InvState::InStock, "demo keys come from the imported delivery");
+        assert_eq!(
+            rows[0].state,
+            InvState::InStock,
+            "demo keys come from the imported delivery"
+        );
         assert!(svc.poll().is_empty(), "nothing changes by itself");
 
         let out = svc.run(Cmd::Search("muller".into()));
-        let Some(Msg::SearchResults { hits, .. }) = out.first() else { panic!("{out:?}") };
-        assert!(hits.iter().any(|h| h.kind == HitKind::Staff && h.label.contains("Müller")), "{hits:?}");
+        let Some(Msg::SearchResults { hits, .. }) = out.first() else {
+            panic!("{out:?}")
+        };
+        assert!(
+            hits.iter()
+                .any(|h| h.kind == HitKind::Staff && h.label.contains("Müller")),
+            "{hits:?}"
+        );
 
         let out = svc.run(Cmd::PlugVirtual);
-        let Some(Msg::Plugged(rows)) = out.first() else { panic!("{out:?}") };
+        let Some(Msg::Plugged(rows)) = out.first() else {
+            panic!("{out:?}")
+        };
         assert_eq!(rows.len(), 2);
         let out = svc.run(Cmd::UnplugVirtual);
-        let Some(Msg::Plugged(rows)) = out.first() else { panic!("{out:?}") };
+        let Some(Msg::Plugged(rows)) = out.first() else {
+            panic!("{out:?}")
+        };
         assert_eq!(rows.len(), 1);
     }
 }

@@ -13,7 +13,9 @@ struct Env {
 
 impl Env {
     fn new() -> Self {
-        Self { dir: tempfile::tempdir().unwrap() }
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     fn db(&self) -> PathBuf {
@@ -22,7 +24,9 @@ impl Env {
 
     fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("keydesk").unwrap();
-        c.env("KEYDESK_DB", self.db()).env("USER", "tech1").env_remove("KEYDESK_PROFILE");
+        c.env("KEYDESK_DB", self.db())
+            .env("USER", "tech1")
+            .env_remove("KEYDESK_PROFILE");
         c
     }
 
@@ -36,11 +40,30 @@ impl Env {
     fn seeded() -> Self {
         let env = Self::new();
         let staff = env.file("personal.csv", &cp1252("Personalnummer;Nachname;Vorname;Abteilung\r\n4711;Müller;Anna;Amt 12\r\n4712;Weiß;Jürgen;Amt 10\r\n"));
-        env.cmd().args(["import", "staff"]).arg(&staff).assert().success().stdout(contains("2 were added"));
-        let nbs = env.file("geraete.csv", b"Inventarnummer;Hostname\r\nNB-0815;mz-nb-0815\r\n");
-        env.cmd().args(["import", "notebooks"]).arg(&nbs).assert().success();
-        let stock = env.file("lieferung.csv", b"Seriennummer;Modell\r\n23456789;YubiKey 5 NFC\r\n23456790;YubiKey 5 NFC\r\n");
-        env.cmd().args(["import", "stock"]).arg(&stock).assert().success();
+        env.cmd()
+            .args(["import", "staff"])
+            .arg(&staff)
+            .assert()
+            .success()
+            .stdout(contains("2 were added"));
+        let nbs = env.file(
+            "geraete.csv",
+            b"Inventarnummer;Hostname\r\nNB-0815;mz-nb-0815\r\n",
+        );
+        env.cmd()
+            .args(["import", "notebooks"])
+            .arg(&nbs)
+            .assert()
+            .success();
+        let stock = env.file(
+            "lieferung.csv",
+            b"Seriennummer;Modell\r\n23456789;YubiKey 5 NFC\r\n23456790;YubiKey 5 NFC\r\n",
+        );
+        env.cmd()
+            .args(["import", "stock"])
+            .arg(&stock)
+            .assert()
+            .success();
         env
     }
 }
@@ -57,10 +80,24 @@ fn read(p: &Path) -> Vec<u8> {
 fn import_dry_run_changes_nothing_and_bad_rows_name_their_line() {
     let env = Env::new();
     let good = env.file("s.csv", b"Personalnummer;Name\n1;A\n2;B\n");
-    env.cmd().args(["import", "staff", "--dry-run"]).arg(&good).assert().success().stdout(contains("dry run"));
-    env.cmd().args(["show", "staff", "1"]).assert().code(3).stderr(contains("no staff member"));
+    env.cmd()
+        .args(["import", "staff", "--dry-run"])
+        .arg(&good)
+        .assert()
+        .success()
+        .stdout(contains("dry run"));
+    env.cmd()
+        .args(["show", "staff", "1"])
+        .assert()
+        .code(3)
+        .stderr(contains("no staff member"));
     let bad = env.file("bad.csv", b"Personalnummer;Name\n1;A\n1;B\n");
-    env.cmd().args(["import", "staff"]).arg(&bad).assert().code(2).stderr(contains("line 3"));
+    env.cmd()
+        .args(["import", "staff"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(contains("line 3"));
     env.cmd().args(["show", "staff", "1"]).assert().code(3);
 }
 
@@ -68,19 +105,48 @@ fn import_dry_run_changes_nothing_and_bad_rows_name_their_line() {
 fn excel_export_opens_in_german_excel_and_revoked_keys_show_at_once() {
     let env = Env::seeded();
     // Revoking a key in stock is refused with the wrong-state exit code.
-    env.cmd().args(["revoke", "--serial", "23456789", "--reason", "lost"]).assert().code(4).stderr(contains("in_stock"));
-    env.cmd().args(["revoke", "--serial", "99999", "--reason", "lost"]).assert().code(3);
-    env.cmd().args(["revoke", "--serial", "23456789", "--reason", "vanished"]).assert().code(2).stderr(contains("lost, stolen"));
+    env.cmd()
+        .args(["revoke", "--serial", "23456789", "--reason", "lost"])
+        .assert()
+        .code(4)
+        .stderr(contains("in_stock"));
+    env.cmd()
+        .args(["revoke", "--serial", "99999", "--reason", "lost"])
+        .assert()
+        .code(3);
+    env.cmd()
+        .args(["revoke", "--serial", "23456789", "--reason", "vanished"])
+        .assert()
+        .code(2)
+        .stderr(contains("lost, stolen"));
 
     let inv = env.dir.path().join("inventar.csv");
-    env.cmd().args(["export", "inventory", "--out"]).arg(&inv).assert().success().stdout(contains("rows exported"));
+    env.cmd()
+        .args(["export", "inventory", "--out"])
+        .arg(&inv)
+        .assert()
+        .success()
+        .stdout(contains("rows exported"));
     let bytes = read(&inv);
-    assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "Excel needs the UTF-8 BOM");
+    assert!(
+        bytes.starts_with(&[0xEF, 0xBB, 0xBF]),
+        "Excel needs the UTF-8 BOM"
+    );
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     assert!(text.contains(';') && text.contains("\r\n"), "{text}");
-    assert!(text.contains("23456789") && text.contains("in_stock"), "{text}");
+    assert!(
+        text.contains("23456789") && text.contains("in_stock"),
+        "{text}"
+    );
 
-    let rfc = env.cmd().args(["export", "history", "--format", "rfc4180"]).assert().success().get_output().stdout.clone();
+    let rfc = env
+        .cmd()
+        .args(["export", "history", "--format", "rfc4180"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     assert!(!rfc.starts_with(&[0xEF, 0xBB, 0xBF]));
     assert!(String::from_utf8(rfc).unwrap().contains(','));
 }
@@ -88,14 +154,35 @@ fn excel_export_opens_in_german_excel_and_revoked_keys_show_at_once() {
 #[test]
 fn show_json_and_audit_verify_and_tampering_is_caught() {
     let env = Env::seeded();
-    env.cmd().args(["note", "--serial", "23456789", "=Kratzer"]).assert().success();
-    let out = env.cmd().args(["--json", "show", "serial", "23456789"]).assert().success().get_output().stdout.clone();
+    env.cmd()
+        .args(["note", "--serial", "23456789", "=Kratzer"])
+        .assert()
+        .success();
+    let out = env
+        .cmd()
+        .args(["--json", "show", "serial", "23456789"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(doc["key"]["state"], "in_stock");
     assert_eq!(doc["key"]["notes"], "=Kratzer");
-    assert!(doc["events"].as_array().unwrap().iter().any(|e| e["actor"] == "tech1"));
+    assert!(doc["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["actor"] == "tech1"));
 
-    let out = env.cmd().args(["--json", "audit", "verify"]).assert().success().get_output().stdout.clone();
+    let out = env
+        .cmd()
+        .args(["--json", "audit", "verify"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(doc["ok"], true);
     assert!(doc["events"].as_u64().unwrap() >= 6);
@@ -118,6 +205,13 @@ fn edit_first_event(db: &Path) -> bool {
 #[test]
 fn usage_errors_and_version() {
     let env = Env::new();
-    env.cmd().args(["import", "people", "x.csv"]).assert().code(2);
-    env.cmd().arg("--version").assert().success().stdout(contains("keydesk"));
+    env.cmd()
+        .args(["import", "people", "x.csv"])
+        .assert()
+        .code(2);
+    env.cmd()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(contains("keydesk"));
 }

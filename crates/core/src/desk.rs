@@ -2,6 +2,7 @@
 //! workflows, the keys). It owns the injected clock, random source, operator
 //! and enrolment profile, and builds the audit context for every write.
 
+use keydesk_device::source::KeySource;
 use keydesk_store::{Ctx, Store};
 
 use crate::env::{Clock, Operator, SecureRng};
@@ -14,20 +15,64 @@ pub struct Env {
     pub rng: Box<dyn SecureRng>,
     pub operator: Operator,
     pub profile: Profile,
+    /// PEM of an extra attestation root to trust besides Yubico's: only the
+    /// simulator's test root, only in demo, training and tests.
+    pub extra_attestation_root: Option<String>,
 }
 
 /// One counter's session.
-#[derive(Debug)]
 pub struct Desk {
     pub(crate) store: Store,
     pub(crate) env: Env,
+    pub(crate) keys: Box<dyn KeySource>,
+    pub(crate) prompt: Prompter,
+}
+
+/// What the person at the counter must do now, reported while a step waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prompt {
+    /// Touch the key; it gives up after `remaining`.
+    Touch {
+        serial: keydesk_store::Serial,
+        remaining: std::time::Duration,
+    },
+}
+
+/// Where prompts go (the TUI shows them; the CLI prints them).
+pub type Prompter = std::sync::Arc<dyn Fn(Prompt) + Send + Sync>;
+
+impl std::fmt::Debug for Desk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Desk")
+            .field("store", &self.store)
+            .field("env", &self.env)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Desk {
-    /// A desk over an open store.
+    /// A desk over an open store and a source of keys.
     #[must_use]
-    pub fn new(store: Store, env: Env) -> Self {
-        Self { store, env }
+    pub fn new(store: Store, env: Env, keys: Box<dyn KeySource>) -> Self {
+        Self {
+            store,
+            env,
+            keys,
+            prompt: std::sync::Arc::new(|_| {}),
+        }
+    }
+
+    /// Send prompts (touch the key...) to `prompter`.
+    pub fn set_prompter(&mut self, prompter: Prompter) {
+        self.prompt = prompter;
+    }
+
+    /// The keys plugged in now.
+    ///
+    /// # Errors
+    /// When the smart-card service or HID enumeration fails.
+    pub fn plugged_keys(&mut self) -> crate::Result<Vec<keydesk_device::keys::Key>> {
+        Ok(self.keys.keys()?)
     }
 
     /// Read access to the inventory (search, lookups, exports).
@@ -44,6 +89,10 @@ impl Desk {
 
     /// The audit context for a write happening now.
     pub(crate) fn ctx(&self) -> Ctx {
-        Ctx::new(&self.env.operator.actor, &self.env.operator.workstation, self.env.clock.now())
+        Ctx::new(
+            &self.env.operator.actor,
+            &self.env.operator.workstation,
+            self.env.clock.now(),
+        )
     }
 }

@@ -31,14 +31,20 @@ impl FixedClock {
 
     /// Move the clock forward.
     pub fn advance(&self, by: time::Duration) {
-        let mut t = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut t = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *t += by;
     }
 }
 
 impl Clock for FixedClock {
     fn now(&self) -> OffsetDateTime {
-        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -59,8 +65,19 @@ impl Operator {
     /// The logged-in user on this machine.
     #[must_use]
     pub fn from_system() -> Self {
-        let actor = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into());
-        let workstation = std::fs::read_to_string("/etc/hostname").map(|s| s.trim().to_string()).unwrap_or_default();
-        Self { actor, workstation: if workstation.is_empty() { "unknown".into() } else { workstation } }
+        let actor = std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .unwrap_or_else(|_| "unknown".into());
+        let workstation = std::fs::read_to_string("/etc/hostname")
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default();
+        Self {
+            actor,
+            workstation: if workstation.is_empty() {
+                "unknown".into()
+            } else {
+                workstation
+            },
+        }
     }
 }

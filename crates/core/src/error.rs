@@ -35,7 +35,9 @@ pub enum CoreError {
     Profile { path: String, reason: String },
     #[error("{0}")]
     Usage(String),
-    #[error("an unfinished operation on key {serial} must be resolved first; run `keydesk recover`")]
+    #[error(
+        "an unfinished operation on key {serial} must be resolved first; run `keydesk recover`"
+    )]
     Unfinished { serial: u32 },
 }
 
@@ -54,13 +56,17 @@ impl CoreError {
             Self::Device(DeviceError::KeyNotFound { .. }) => ErrorKind::NotFound,
             Self::Device(_) => ErrorKind::Device,
             Self::Store(
-                StoreError::UnknownKey(_) | StoreError::UnknownStaff(_) | StoreError::UnknownNotebook(_),
+                StoreError::UnknownKey(_)
+                | StoreError::UnknownStaff(_)
+                | StoreError::UnknownNotebook(_),
             ) => ErrorKind::NotFound,
-            Self::Store(StoreError::IllegalTransition { .. }) | Self::Unfinished { .. } => ErrorKind::WrongState,
-            Self::Store(StoreError::AuditBroken { .. }) => ErrorKind::Integrity,
-            Self::Store(StoreError::Invalid(_) | StoreError::Import(_)) | Self::Profile { .. } | Self::Usage(_) => {
-                ErrorKind::Usage
+            Self::Store(StoreError::IllegalTransition { .. }) | Self::Unfinished { .. } => {
+                ErrorKind::WrongState
             }
+            Self::Store(StoreError::AuditBroken { .. }) => ErrorKind::Integrity,
+            Self::Store(StoreError::Invalid(_) | StoreError::Import(_))
+            | Self::Profile { .. }
+            | Self::Usage(_) => ErrorKind::Usage,
             Self::Store(_) => ErrorKind::Other,
         }
     }

@@ -8,12 +8,18 @@
 pub mod desk;
 pub mod env;
 pub mod error;
+pub(crate) mod journal;
 pub mod profile;
+pub mod secret;
 pub mod workflow;
 
-pub use desk::{Desk, Env};
+pub use desk::{Desk, Env, Prompt, Prompter};
 pub use env::{Clock, FixedClock, Operator, SecureRng, SystemClock};
 pub use error::{CoreError, ErrorKind, Result};
 pub use profile::Profile;
+pub use secret::Secret;
+pub use workflow::enrol::{EnrolOutcome, EnrolRequest, PinLetter, Secrets};
 pub use workflow::inventory::ImportKind;
+pub use workflow::recover::{RecoveryOutcome, RecoveryReport};
+pub use workflow::reset::{ResetOutcome, ResetRequest};
 pub use workflow::status::RevokeReason;

@@ -96,7 +96,11 @@ pub struct FidoProfile {
 
 impl Default for FidoProfile {
     fn default() -> Self {
-        Self { mode: FidoMode::Optional, min_pin_length: 6, force_pin_change: true }
+        Self {
+            mode: FidoMode::Optional,
+            min_pin_length: 6,
+            force_pin_change: true,
+        }
     }
 }
 
@@ -137,7 +141,10 @@ impl Profile {
     /// # Errors
     /// When the file cannot be read, is not valid TOML for a profile, or asks for impossible values.
     pub fn load(path: &Path) -> Result<Self> {
-        let err = |reason: String| CoreError::Profile { path: path.display().to_string(), reason };
+        let err = |reason: String| CoreError::Profile {
+            path: path.display().to_string(),
+            reason,
+        };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
         let profile: Self = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
         profile.check().map_err(err)?;
@@ -149,7 +156,10 @@ impl Profile {
     /// # Errors
     /// As [`Profile::load`].
     pub fn from_toml(text: &str) -> Result<Self> {
-        let err = |reason: String| CoreError::Profile { path: "(inline)".into(), reason };
+        let err = |reason: String| CoreError::Profile {
+            path: "(inline)".into(),
+            reason,
+        };
         let profile: Self = toml::from_str(text).map_err(|e| err(e.to_string()))?;
         profile.check().map_err(err)?;
         Ok(profile)
@@ -158,19 +168,31 @@ impl Profile {
     fn check(&self) -> std::result::Result<(), String> {
         let p = &self.piv;
         if !(6..=8).contains(&p.pin_length) {
-            return Err(format!("piv.pin_length must be 6 to 8, not {}", p.pin_length));
+            return Err(format!(
+                "piv.pin_length must be 6 to 8, not {}",
+                p.pin_length
+            ));
         }
         if !(6..=8).contains(&p.puk_length) {
-            return Err(format!("piv.puk_length must be 6 to 8, not {}", p.puk_length));
+            return Err(format!(
+                "piv.puk_length must be 6 to 8, not {}",
+                p.puk_length
+            ));
         }
         if p.pin_retries == 0 || p.puk_retries == 0 {
             return Err("piv.pin_retries and piv.puk_retries must be at least 1".into());
         }
         if !["9a", "9c", "9d", "9e"].contains(&p.slot.to_ascii_lowercase().as_str()) {
-            return Err(format!("piv.slot must be 9a, 9c, 9d or 9e, not {:?}", p.slot));
+            return Err(format!(
+                "piv.slot must be 9a, 9c, 9d or 9e, not {:?}",
+                p.slot
+            ));
         }
         if !(4..=63).contains(&self.fido.min_pin_length) {
-            return Err(format!("fido.min_pin_length must be 4 to 63, not {}", self.fido.min_pin_length));
+            return Err(format!(
+                "fido.min_pin_length must be 4 to 63, not {}",
+                self.fido.min_pin_length
+            ));
         }
         if self.temporary_days == 0 {
             return Err("temporary_days must be at least 1".into());

@@ -3,7 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use keydesk_core::{Desk, Env, ErrorKind, FixedClock, Operator, Profile, RevokeReason};
-use keydesk_store::{Ctx, KeyState, NewKey, NewNotebook, NewStaff, PersonnelNo, Serial, AssetTag, Store};
+use keydesk_device::sim_source::{SimKeys, SimTime};
+use keydesk_store::{
+    AssetTag, Ctx, KeyState, NewKey, NewNotebook, NewStaff, PersonnelNo, Serial, Store,
+};
 use rand::SeedableRng;
 use time::macros::datetime;
 
@@ -40,19 +43,37 @@ fn desk_with(issued: &[u32]) -> Desk {
         )
         .unwrap();
     for n in [23_456_789, 23_456_790] {
-        store.add_key(&ctx, &NewKey::unknown(Serial::new(n).unwrap()), "delivery").unwrap();
+        store
+            .add_key(&ctx, &NewKey::unknown(Serial::new(n).unwrap()), "delivery")
+            .unwrap();
     }
     for &n in issued {
-        let (holder, nb) = (PersonnelNo::parse("4711").unwrap(), AssetTag::parse("NB-0815").unwrap());
-        store.issue(&ctx, serial(n), &holder, Some(&nb), None, "issued for the test").unwrap();
+        let (holder, nb) = (
+            PersonnelNo::parse("4711").unwrap(),
+            AssetTag::parse("NB-0815").unwrap(),
+        );
+        store
+            .issue(
+                &ctx,
+                serial(n),
+                &holder,
+                Some(&nb),
+                None,
+                "issued for the test",
+            )
+            .unwrap();
     }
     let env = Env {
         clock: Box::new(FixedClock::at(datetime!(2026-11-23 09:00 UTC))),
         rng: Box::new(rand::rngs::StdRng::seed_from_u64(7)),
-        operator: Operator { actor: "tech1".into(), workstation: "counter-1".into() },
+        operator: Operator {
+            actor: "tech1".into(),
+            workstation: "counter-1".into(),
+        },
         profile: Profile::default(),
+        extra_attestation_root: None,
     };
-    Desk::new(store, env)
+    Desk::new(store, env, Box::new(SimKeys::new(SimTime::Real)))
 }
 
 fn serial(n: u32) -> Serial {
@@ -65,18 +86,34 @@ fn lost_key_is_recorded_as_lost_then_revoked_and_on_the_revoked_export() {
     d.revoke(serial(23_456_789), RevokeReason::Lost).unwrap();
     let history = d.store().key_history(serial(23_456_789)).unwrap();
     assert_eq!(history.key.state, KeyState::Revoked);
-    let actions: Vec<_> = history.events.iter().map(|e| (e.after.clone().unwrap_or_default(), e.reason.clone())).collect();
-    assert!(actions.iter().any(|(after, why)| after.contains("lost") && why == "lost"), "{actions:?}");
-    assert!(history.events.iter().all(|e| e.actor == "tech1" || e.actor == "setup"));
+    let actions: Vec<_> = history
+        .events
+        .iter()
+        .map(|e| (e.after.clone().unwrap_or_default(), e.reason.clone()))
+        .collect();
+    assert!(
+        actions
+            .iter()
+            .any(|(after, why)| after.contains("lost") && why == "lost"),
+        "{actions:?}"
+    );
+    assert!(history
+        .events
+        .iter()
+        .all(|e| e.actor == "tech1" || e.actor == "setup"));
     let mut csv = Vec::new();
-    d.store().export_blocked(&mut csv, keydesk_store::Dialect::Rfc4180).unwrap();
+    d.store()
+        .export_blocked(&mut csv, keydesk_store::Dialect::Rfc4180)
+        .unwrap();
     assert!(String::from_utf8(csv).unwrap().contains("23456789"));
 }
 
 #[test]
 fn revoking_a_key_in_stock_is_a_wrong_state_error_naming_the_state() {
     let mut d = desk_with(&[]);
-    let err = d.revoke(serial(23_456_790), RevokeReason::Defective).unwrap_err();
+    let err = d
+        .revoke(serial(23_456_790), RevokeReason::Defective)
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::WrongState);
     assert!(err.to_string().contains("in_stock"), "{err}");
     let err = d.revoke(serial(99), RevokeReason::Left).unwrap_err();
@@ -87,15 +124,45 @@ fn revoking_a_key_in_stock_is_a_wrong_state_error_naming_the_state() {
 fn suspend_and_reinstate_keep_the_holder_and_notes_are_audited() {
     let mut d = desk_with(&[23_456_789]);
     d.suspend(serial(23_456_789), "parental leave").unwrap();
-    assert_eq!(d.store().get_key(serial(23_456_789)).unwrap().unwrap().state, KeyState::Suspended);
-    assert!(d.store().current_assignment(serial(23_456_789)).unwrap().is_some(), "suspension keeps the holder");
+    assert_eq!(
+        d.store()
+            .get_key(serial(23_456_789))
+            .unwrap()
+            .unwrap()
+            .state,
+        KeyState::Suspended
+    );
+    assert!(
+        d.store()
+            .current_assignment(serial(23_456_789))
+            .unwrap()
+            .is_some(),
+        "suspension keeps the holder"
+    );
     let again = d.suspend(serial(23_456_789), "twice").unwrap_err();
     assert_eq!(again.kind(), ErrorKind::WrongState);
     d.reinstate(serial(23_456_789), "back from leave").unwrap();
-    assert_eq!(d.store().get_key(serial(23_456_789)).unwrap().unwrap().state, KeyState::Issued);
+    assert_eq!(
+        d.store()
+            .get_key(serial(23_456_789))
+            .unwrap()
+            .unwrap()
+            .state,
+        KeyState::Issued
+    );
     let not_suspended = d.reinstate(serial(23_456_789), "again").unwrap_err();
     assert_eq!(not_suspended.kind(), ErrorKind::WrongState);
     d.note(serial(23_456_789), "Kratzer am Gehäuse").unwrap();
-    assert_eq!(d.store().get_key(serial(23_456_789)).unwrap().unwrap().notes, "Kratzer am Gehäuse");
-    assert!(d.store().verify().unwrap() > 0, "audit chain intact after the workflow");
+    assert_eq!(
+        d.store()
+            .get_key(serial(23_456_789))
+            .unwrap()
+            .unwrap()
+            .notes,
+        "Kratzer am Gehäuse"
+    );
+    assert!(
+        d.store().verify().unwrap() > 0,
+        "audit chain intact after the workflow"
+    );
 }

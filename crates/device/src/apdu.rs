@@ -21,8 +21,9 @@ pub mod sw {
     pub const WRONG_P1P2: u16 = 0x6B00;
     pub const INS_NOT_SUPPORTED: u16 = 0x6D00;
     pub const CLA_NOT_SUPPORTED: u16 = 0x6E00;
-    /// pcsc-lite's "card removed" pseudo status some readers report.
-    pub const REMOVED: u16 = 0x6F00;
+    /// "No precise diagnosis" (a failing command; a removed card is a
+    /// transport error instead, `DeviceError::KeyRemoved`).
+    pub const NO_PRECISE_DIAGNOSIS: u16 = 0x6F00;
 }
 
 /// How commands are encoded on the wire.

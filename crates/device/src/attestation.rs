@@ -144,7 +144,8 @@ fn verify_issued(child: &Certificate, issuer: &Certificate) -> Result<()> {
     let bad = |_| fail("signature does not verify");
     match child.signature_algorithm.oid {
         RSA_SHA256 => {
-            let pk = rsa::RsaPublicKey::from_public_key_der(&spki_der).map_err(|_| fail("issuer key is not RSA"))?;
+            let pk = rsa::RsaPublicKey::from_public_key_der(&spki_der)
+                .map_err(|_| fail("issuer key is not RSA"))?;
             let sig = rsa::pkcs1v15::Signature::try_from(sig).map_err(bad)?;
             rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(pk)
                 .verify(&tbs, &sig)
@@ -196,7 +197,9 @@ fn parse_serial(v: &[u8]) -> Option<Serial> {
     if bytes.len() > 4 {
         return None;
     }
-    Some(Serial(bytes.iter().fold(0u32, |a, b| (a << 8) | u32::from(*b))))
+    Some(Serial(
+        bytes.iter().fold(0u32, |a, b| (a << 8) | u32::from(*b)),
+    ))
 }
 
 /// The policy value a key attests for `policy` set at generation in `slot`
@@ -233,7 +236,11 @@ pub fn verify(
     let leaf_c = Certificate::from_der(leaf).map_err(|e| fail(format!("attestation: {e}")))?;
     let f9_c = Certificate::from_der(f9).map_err(|e| fail(format!("F9 certificate: {e}")))?;
     verify_issued(&leaf_c, &f9_c)?;
-    if !anchors.roots.iter().any(|r| verify_issued(&f9_c, r).is_ok()) {
+    if !anchors
+        .roots
+        .iter()
+        .any(|r| verify_issued(&f9_c, r).is_ok())
+    {
         return Err(fail(
             "the attestation key's certificate is not signed by a trusted root (not a genuine key?)",
         ));
@@ -309,7 +316,10 @@ mod tests {
 
     #[test]
     fn serial_extension_forms() {
-        assert_eq!(parse_serial(&[2, 4, 0, 0xBC, 0x61, 0x4E]), Some(Serial(12_345_678)));
+        assert_eq!(
+            parse_serial(&[2, 4, 0, 0xBC, 0x61, 0x4E]),
+            Some(Serial(12_345_678))
+        );
         assert_eq!(parse_serial(&[2, 3, 0, 0x80, 0x01]), Some(Serial(0x8001)));
         assert_eq!(parse_serial(&[0, 1]), Some(Serial(1)));
         assert_eq!(effective_pin_policy(Slot::Signature, PinPolicy::Default), 3);

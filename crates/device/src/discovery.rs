@@ -105,3 +105,54 @@ pub fn open_card(ctx: &pcsc::Context, serial: Serial) -> Result<PcscTransport> {
         _ => Err(DeviceError::KeyNotFound { serial }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apdu::tlv;
+
+    /// A YubiKey 4.3.7 that hides its serial from Management: answers by INS.
+    struct Yk4 {
+        selected: u8,
+    }
+
+    impl CardTransport for Yk4 {
+        fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>> {
+            let ok = |mut d: Vec<u8>| {
+                d.extend_from_slice(&[0x90, 0]);
+                Ok(d)
+            };
+            match (apdu[1], apdu.get(10)) {
+                (0xA4, Some(0x47)) => {
+                    self.selected = b'm';
+                    ok(b"4.3.7".to_vec())
+                }
+                (0xA4, Some(0x20)) => {
+                    self.selected = b'o';
+                    ok(vec![4, 3, 7, 1, 0, 0])
+                }
+                (0x1D, _) if self.selected == b'm' => {
+                    let body = tlv::encode(0x04, &[0x01]);
+                    let mut d = vec![u8::try_from(body.len()).unwrap()];
+                    d.extend(body);
+                    ok(d)
+                }
+                (0x01, _) if self.selected == b'o' && apdu[2] == 0x10 => {
+                    ok(4_123_456u32.to_be_bytes().to_vec())
+                }
+                _ => Ok(vec![0x6D, 0x00]),
+            }
+        }
+        fn location(&self) -> String {
+            "yk4".into()
+        }
+    }
+
+    #[test]
+    fn firmware_4_reads_the_serial_through_otp() {
+        let info = probe(&mut Yk4 { selected: 0 }).unwrap();
+        assert_eq!(info.version, Version(4, 3, 7));
+        assert_eq!(info.serial, Some(Serial(4_123_456)));
+        assert_eq!(info.model(), "YubiKey 4");
+    }
+}

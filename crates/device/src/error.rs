@@ -27,6 +27,8 @@ pub enum DeviceError {
         "management key authentication failed; the key does not use the expected management key"
     )]
     ManagementKeyRejected,
+    #[error("key {serial} is not in factory state (PIN or management key changed); reset it before enrolling it")]
+    NotFactoryFresh { serial: Serial },
     #[error("no security key is plugged in; plug in the key and try again")]
     NoKey,
     #[error("key {serial} is not plugged in; plug it in (or check the serial) and try again")]
@@ -74,6 +76,8 @@ pub enum DeviceError {
     DuplicateSerial { serial: Serial, count: usize },
     #[error("the key is used by another program (e.g. gpg's scdaemon); close it and try again")]
     CardBusy,
+    #[error("the certificate is not for the key in slot {slot}; request a certificate for this key's CSR")]
+    CertificateKeyMismatch { slot: String },
 }
 
 /// Result alias for this crate.

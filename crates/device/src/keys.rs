@@ -84,7 +84,11 @@ impl Key {
             Some(s) => KeyId::Serial(s),
             None => KeyId::Unidentified {
                 aaguid: None,
-                fingerprint: fingerprint(&[&info.model(), &info.version.to_string(), &iface_text(&interface)]),
+                fingerprint: fingerprint(&[
+                    &info.model(),
+                    &info.version.to_string(),
+                    &iface_text(&interface),
+                ]),
             },
         };
         Self {
@@ -182,10 +186,9 @@ pub fn merge_hid(keys: &mut Vec<Key>, hid: Vec<HidKey>) {
                     aaguid: d.aaguid.clone(),
                     fingerprint: hid_fingerprint(&d),
                 },
-                model: d
-                    .product
-                    .clone()
-                    .unwrap_or_else(|| format!("FIDO key {:04x}:{:04x}", d.vendor_id, d.product_id)),
+                model: d.product.clone().unwrap_or_else(|| {
+                    format!("FIDO key {:04x}:{:04x}", d.vendor_id, d.product_id)
+                }),
                 yubico: d.vendor_id == 0x1050,
                 firmware: None,
                 form_factor: FormFactor::Unknown,
@@ -299,7 +302,9 @@ mod tests {
         assert_eq!(find(&keys, Serial(1)).unwrap().fido_path(), None);
         let unidentified: Vec<&Key> = keys.iter().filter(|k| k.serial().is_none()).collect();
         assert_eq!(unidentified.len(), 2);
-        assert!(unidentified.iter().any(|k| !k.yubico && k.model == "Some Key"));
+        assert!(unidentified
+            .iter()
+            .any(|k| !k.yubico && k.model == "Some Key"));
         assert!(matches!(
             find(&keys, Serial(3)),
             Err(DeviceError::KeyNotFound { serial: Serial(3) })

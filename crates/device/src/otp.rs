@@ -99,9 +99,9 @@ impl<'t> Otp<'t> {
     /// # Errors
     /// Transport errors.
     pub fn serial(&mut self) -> Result<Option<Serial>> {
-        let (r, s) = self
-            .apdus
-            .send_raw("OTP SERIAL", (0, INS_CONFIG, SLOT_DEVICE_SERIAL, 0), &[])?;
+        let (r, s) =
+            self.apdus
+                .send_raw("OTP SERIAL", (0, INS_CONFIG, SLOT_DEVICE_SERIAL, 0), &[])?;
         match (s, r.as_slice()) {
             (crate::apdu::sw::OK, [a, b, c, d]) => {
                 let n = u32::from_be_bytes([*a, *b, *c, *d]);

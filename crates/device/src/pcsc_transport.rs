@@ -88,9 +88,9 @@ impl PcscTransport {
     /// # Errors
     /// `KeyRemoved` when no card is in the reader, `CardBusy`, `Pcsc`.
     pub fn connect(ctx: &pcsc::Context, reader: &str) -> Result<Self> {
-        let name = CString::new(reader).map_err(|_| DeviceError::Pcsc(format!(
-            "reader name {reader:?} contains a NUL byte"
-        )))?;
+        let name = CString::new(reader).map_err(|_| {
+            DeviceError::Pcsc(format!("reader name {reader:?} contains a NUL byte"))
+        })?;
         let card = ctx
             .connect(&name, pcsc::ShareMode::Shared, pcsc::Protocols::T1)
             .map_err(map_pcsc_error)?;
@@ -157,7 +157,10 @@ mod tests {
             pcsc::Error::ReaderUnavailable,
             pcsc::Error::UnknownReader,
         ] {
-            assert!(matches!(map_pcsc_error(e), DeviceError::KeyRemoved), "{e:?}");
+            assert!(
+                matches!(map_pcsc_error(e), DeviceError::KeyRemoved),
+                "{e:?}"
+            );
         }
         let msg = map_pcsc_error(pcsc::Error::NoService).to_string();
         assert!(msg.contains("pcscd"), "{msg}");

@@ -179,13 +179,19 @@ mod tests {
 
     #[test]
     fn diff_reports_plug_and_unplug() {
-        let a: BTreeMap<String, bool> = [("r0".to_string(), true), ("r1".to_string(), false)].into();
-        let b: BTreeMap<String, bool> = [("r1".to_string(), true), ("r2".to_string(), false)].into();
+        let a: BTreeMap<String, bool> =
+            [("r0".to_string(), true), ("r1".to_string(), false)].into();
+        let b: BTreeMap<String, bool> =
+            [("r1".to_string(), true), ("r2".to_string(), false)].into();
         assert_eq!(
             diff(&a, &b),
             vec![
-                CardEvent::Unplugged { reader: "r0".into() },
-                CardEvent::Plugged { reader: "r1".into() },
+                CardEvent::Unplugged {
+                    reader: "r0".into()
+                },
+                CardEvent::Plugged {
+                    reader: "r1".into()
+                },
             ]
         );
         assert!(diff(&b, &b).is_empty());

@@ -539,6 +539,38 @@ fn a_key_pulled_at_any_report_gives_key_removed() {
     }
 }
 
+/// Set a PIN, get a credential-management token, read metadata and list RPs.
+fn pin_and_listing(key: &mut FidoKey) -> keydesk_device::Result<usize> {
+    key.set_pin(&pin("123456"))?;
+    let token = key.cred_mgmt_token(&pin("123456"))?;
+    key.credentials_metadata(&token)?;
+    Ok(key.relying_parties(&token)?.len())
+}
+
+#[test]
+fn a_key_pulled_or_failing_at_each_report_of_a_longer_run() {
+    for fw in FIRMWARES {
+        let b = Bench::new(fw);
+        let mut key = b.open().unwrap();
+        let before = b.reports_sent.load(Ordering::SeqCst);
+        assert_eq!(pin_and_listing(&mut key).unwrap(), 0);
+        let needed = (b.reports_sent.load(Ordering::SeqCst) - before) as u64;
+        for kind in [FaultKind::Vanish, FaultKind::Fail] {
+            for at in 1..=needed {
+                let b = Bench::new(fw);
+                let mut key = b.open().unwrap();
+                b.auth.lock().unwrap().arm_fault(Fault { at, kind });
+                let r = pin_and_listing(&mut key);
+                match (kind, &r) {
+                    (FaultKind::Vanish, Err(DeviceError::KeyRemoved))
+                    | (FaultKind::Fail, Err(DeviceError::Transport(_))) => {}
+                    _ => panic!("{fw:?} {kind:?} at report {at}/{needed}: {r:?}"),
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn a_failing_report_gives_a_transport_error() {
     let b = Bench::new(Firmware::V5_7_1);

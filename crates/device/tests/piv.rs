@@ -75,6 +75,29 @@ fn management_and_otp_identity() {
 }
 
 #[test]
+fn discovery_probe_identifies_the_card() {
+    for (fw, v) in PROFILES {
+        let mut c = card(fw);
+        let info = keydesk_device::discovery::probe(&mut c).unwrap();
+        assert_eq!((info.serial, info.version), (Some(Serial(SERIAL)), v));
+        let keys = keydesk_device::keys::group(vec![("Yubico sim 00".into(), info)], vec![]);
+        let k = keydesk_device::keys::find(&keys, Serial(SERIAL)).unwrap();
+        assert_eq!(k.reader(), Some("Yubico sim 00"));
+        assert_eq!(k.firmware, Some(v));
+        // A key pulled during identification is reported, not misread.
+        let mut c = card(fw);
+        c.0.arm_fault(Fault {
+            at: 2,
+            kind: FaultKind::Vanish,
+        });
+        assert!(matches!(
+            keydesk_device::discovery::probe(&mut c),
+            Err(DeviceError::KeyRemoved)
+        ));
+    }
+}
+
+#[test]
 fn pin_puk_counters_block_and_unblock() {
     for (fw, v) in PROFILES {
         let mut c = card(fw);
@@ -82,7 +105,10 @@ fn pin_puk_counters_block_and_unblock() {
         assert_eq!(p.version(), v);
         assert_eq!(p.serial().unwrap(), Serial(SERIAL));
         let r = p.pin_retries().unwrap();
-        assert_eq!((r.total, r.remaining, r.is_default), (Some(3), 3, Some(true)));
+        assert_eq!(
+            (r.total, r.remaining, r.is_default),
+            (Some(3), 3, Some(true))
+        );
 
         assert!(matches!(
             p.verify_pin(&pin("000000")),
@@ -189,7 +215,13 @@ fn management_keys_default_aes_and_pin_protected() {
     }
 }
 
-fn generate_and_attest(p: &mut Piv<'_>, v: Version, alg: Algorithm, pp: PinPolicy, tp: TouchPolicy) {
+fn generate_and_attest(
+    p: &mut Piv<'_>,
+    v: Version,
+    alg: Algorithm,
+    pp: PinPolicy,
+    tp: TouchPolicy,
+) {
     let pk = p.generate_key(Slot::Authentication, alg, pp, tp).unwrap();
     let meta = p.slot_metadata(Slot::Authentication).unwrap().unwrap();
     assert_eq!(meta.algorithm, alg);
@@ -250,15 +282,89 @@ fn generate_and_attest(p: &mut Piv<'_>, v: Version, alg: Algorithm, pp: PinPolic
     }
     p.verify_pin(&pin("123456")).unwrap();
     let csr = p
-        .build_csr(Slot::Authentication, &pk, "CN=Erika Mustermann,O=Stadt Beispiel")
+        .build_csr(
+            Slot::Authentication,
+            &pk,
+            "CN=Erika Mustermann,O=Stadt Beispiel",
+        )
         .unwrap();
     assert!(csr.len() > 100);
     p.verify_pin(&pin("123456")).unwrap();
     let cert = p
-        .build_self_signed(Slot::Authentication, &pk, "CN=Erika Mustermann", SystemTime::now(), 365)
+        .build_self_signed(
+            Slot::Authentication,
+            &pk,
+            "CN=Erika Mustermann",
+            SystemTime::now(),
+            365,
+        )
         .unwrap();
     p.put_certificate(Slot::Authentication, &cert).unwrap();
-    assert_eq!(p.read_certificate(Slot::Authentication).unwrap(), Some(cert));
+    assert_eq!(
+        p.read_certificate(Slot::Authentication).unwrap(),
+        Some(cert.clone())
+    );
+    openssl_accepts(&csr, &cert);
+    // The office CA's certificate for this key imports; one for another key does not.
+    p.import_certificate(Slot::Authentication, &cert).unwrap();
+    let other = p
+        .generate_key(
+            Slot::Signature,
+            Algorithm::P256,
+            PinPolicy::Never,
+            TouchPolicy::Never,
+        )
+        .unwrap();
+    let foreign = p
+        .build_self_signed(Slot::Signature, &other, "CN=other", SystemTime::now(), 1)
+        .unwrap();
+    assert!(matches!(
+        p.import_certificate(Slot::Authentication, &foreign),
+        Err(DeviceError::CertificateKeyMismatch { .. })
+    ));
+}
+
+/// openssl (a peer nobody here wrote) checks the CSR's and the self-signed
+/// certificate's signatures.
+fn openssl_accepts(csr: &[u8], cert: &[u8]) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
+    std::fs::write(path("csr.der"), csr).unwrap();
+    std::fs::write(path("cert.der"), cert).unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl (make deps) is needed");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "openssl {args:?}: {text}");
+        text
+    };
+    let text = run(&[
+        "req",
+        "-inform",
+        "DER",
+        "-in",
+        &path("csr.der"),
+        "-verify",
+        "-noout",
+    ]);
+    assert!(text.contains("verify OK"), "{text}");
+    run(&[
+        "x509",
+        "-inform",
+        "DER",
+        "-in",
+        &path("cert.der"),
+        "-out",
+        &path("cert.pem"),
+    ]);
+    let text = run(&["verify", "-CAfile", &path("cert.pem"), &path("cert.pem")]);
+    assert!(text.contains("OK"), "{text}");
 }
 
 #[test]
@@ -269,13 +375,36 @@ fn generate_sign_csr_certificate_and_attest() {
         assert_eq!(p.read_certificate(Slot::Authentication).unwrap(), None);
         assert_eq!(p.slot_metadata(Slot::Authentication).unwrap(), None);
         assert!(matches!(
-            p.generate_key(Slot::Authentication, Algorithm::P256, PinPolicy::Default, TouchPolicy::Default),
+            p.generate_key(
+                Slot::Authentication,
+                Algorithm::P256,
+                PinPolicy::Default,
+                TouchPolicy::Default
+            ),
             Err(DeviceError::AccessDenied { .. })
         ));
         p.authenticate_default().unwrap();
-        generate_and_attest(&mut p, v, Algorithm::P256, PinPolicy::Default, TouchPolicy::Default);
-        generate_and_attest(&mut p, v, Algorithm::P384, PinPolicy::Always, TouchPolicy::Never);
-        generate_and_attest(&mut p, v, Algorithm::Rsa2048, PinPolicy::Once, TouchPolicy::Cached);
+        generate_and_attest(
+            &mut p,
+            v,
+            Algorithm::P256,
+            PinPolicy::Default,
+            TouchPolicy::Default,
+        );
+        generate_and_attest(
+            &mut p,
+            v,
+            Algorithm::P384,
+            PinPolicy::Always,
+            TouchPolicy::Never,
+        );
+        generate_and_attest(
+            &mut p,
+            v,
+            Algorithm::Rsa2048,
+            PinPolicy::Once,
+            TouchPolicy::Cached,
+        );
         let r3072 = p.generate_key(
             Slot::Authentication,
             Algorithm::Rsa3072,
@@ -370,7 +499,10 @@ fn a_key_pulled_at_any_apdu_gives_key_removed() {
                 kind: FaultKind::Fail,
             });
             // A failing APDU is an error (never a panic, never silent success).
-            assert!(enrol(&mut c).is_err(), "{fw:?}: fail at APDU {at} went unnoticed");
+            assert!(
+                enrol(&mut c).is_err(),
+                "{fw:?}: fail at APDU {at} went unnoticed"
+            );
         }
     }
 }

@@ -99,7 +99,8 @@ impl SimKey {
     pub fn with(identity: Identity, touch: Touch, clock: Arc<dyn Clock>) -> Self {
         let mut card = Card::new(identity.clone());
         card.set_touch(touch);
-        let fido = Authenticator::new(&identity, touch, clock);
+        let mut fido = Authenticator::new(&identity, touch, clock);
+        fido.share_management(card.management_view());
         Self {
             identity,
             card,
@@ -122,7 +123,8 @@ impl SimKey {
     pub fn from_saved(saved: SavedKey, touch: Touch, clock: Arc<dyn Clock>) -> Self {
         let mut card = Card::from_state(saved.identity.clone(), saved.card);
         card.set_touch(touch);
-        let fido = Authenticator::from_state(&saved.identity, saved.fido, touch, clock);
+        let mut fido = Authenticator::from_state(&saved.identity, saved.fido, touch, clock);
+        fido.share_management(card.management_view());
         Self {
             identity: saved.identity,
             card,

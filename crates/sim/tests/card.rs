@@ -497,3 +497,42 @@ fn sim_key_save_and_load_is_a_replug() {
     )
     .is_err());
 }
+
+#[test]
+fn imported_keys_sign_but_are_not_attested() {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    let mut c = card(Firmware::V5_4_3);
+    select_piv(&mut c);
+    assert_eq!(authenticate(&mut c, 0x03, &DEFAULT_KEY), 0x9000);
+    let sk = p256::SecretKey::random(&mut rand::rngs::OsRng);
+    let mut t = tlv::tlv(0x06, &sk.to_bytes());
+    t.extend(tlv::tlv(0xAA, &[0x01]));
+    assert_eq!(tx(&mut c, &apdu(0xFE, 0x11, 0x9D, &t)).1, 0x9000);
+    let meta = metadata(&mut c, 0x9D);
+    assert_eq!(tlv::find(&meta, 3), Some(&[2u8][..]), "origin imported");
+    assert_eq!(
+        tlv::find(&meta, 2),
+        Some(&[1u8, 1][..]),
+        "PIN never, touch never"
+    );
+    assert_eq!(tx(&mut c, &apdu(0xF9, 0x9D, 0, &[])).1, 0x6A80);
+    let digest = [0x11u8; 32];
+    let mut body = tlv::tlv(0x82, &[]);
+    body.extend(tlv::tlv(0x81, &digest));
+    let (r, sw) = tx(&mut c, &apdu(0x87, 0x11, 0x9D, &tlv::tlv(0x7C, &body)));
+    assert_eq!(sw, 0x9000);
+    let (_, inner, _) = tlv::parse_one(&r).unwrap();
+    let (_, der_sig, _) = tlv::parse_one(inner).unwrap();
+    let sig = p256::ecdsa::Signature::from_der(der_sig).unwrap();
+    p256::ecdsa::VerifyingKey::from(sk.public_key())
+        .verify_prehash(&digest, &sig)
+        .unwrap();
+    // ECDH with the same slot key agrees with the host side.
+    let peer = p256::SecretKey::random(&mut rand::rngs::OsRng);
+    let mut body = tlv::tlv(0x82, &[]);
+    body.extend(tlv::tlv(0x85, &peer.public_key().to_sec1_bytes()));
+    let (r, sw) = tx(&mut c, &apdu(0x87, 0x11, 0x9D, &tlv::tlv(0x7C, &body)));
+    assert_eq!(sw, 0x9000);
+    let host = p256::ecdh::diffie_hellman(peer.to_nonzero_scalar(), sk.public_key().as_affine());
+    assert_eq!(&r[4..], host.raw_secret_bytes().as_slice());
+}

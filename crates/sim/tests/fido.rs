@@ -2,12 +2,13 @@
 //! CTAPHID report interface, with a manual clock (no sleeping): framing,
 //! channels and errors, getInfo, clientPIN with both protocols, retry counters,
 //! reset window, touch, cancel, authenticatorConfig, credential management,
-//! assertions and fault injection.
+//! assertions, fault injection and Yubico's vendor READ CONFIG.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod fido_client;
 mod fido_credentials;
 mod fido_serve;
+mod fido_vendor;
 
 use ciborium::Value;
 use fido_client::*;
@@ -73,8 +74,9 @@ fn framing_errors_are_reported_as_ctaphid_errors() {
     // INIT with a wrong length.
     d.send(BROADCAST, INIT, &[1, 2, 3]);
     assert_eq!(d.recv().unwrap(), (BROADCAST, ERROR, vec![0x03]));
-    // Unknown command.
-    d.send(cid, 0xC2, &[]);
+    // Unknown or unsimulated command (Yubico WRITE CONFIG 0xC3; READ CONFIG
+    // 0xC2 is answered, see fido_vendor).
+    d.send(cid, 0xC3, &[]);
     assert_eq!(d.recv().unwrap(), (cid, ERROR, vec![0x01]));
     // Too long.
     let mut big = packets(cid, PING, &[0; 10])[0];
@@ -99,6 +101,14 @@ fn framing_errors_are_reported_as_ctaphid_errors() {
     assert!(d.recv().is_none());
     d.send(cid, WINK, &[]);
     assert_eq!(d.recv().unwrap(), (cid, WINK, vec![]));
+    // CBOR requests beyond maxMsgSize (1200) are refused by CTAP2.
+    let mut big = vec![0x04];
+    big.resize(1300, 0);
+    d.send(cid, CBOR, &big);
+    assert_eq!(
+        d.recv().unwrap(),
+        (cid, CBOR, vec![status::REQUEST_TOO_LARGE])
+    );
     // U2F over MSG: version only.
     d.send(cid, MSG, &[0, 3, 0, 0, 0]);
     assert_eq!(d.recv().unwrap(), (cid, MSG, b"U2F_V2\x90\x00".to_vec()));

@@ -57,6 +57,8 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // 64 MiB page cache: a 100,000-row import must not spill mid-transaction.
+        conn.pragma_update(None, "cache_size", -65_536)?;
         conn.set_prepared_statement_cache_capacity(64);
         migrations()?.to_latest(&mut conn)?;
         Ok(Self { conn })

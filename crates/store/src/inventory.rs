@@ -78,40 +78,57 @@ fn staff_label(s: &NewStaff) -> String {
     l
 }
 
-fn reindex_staff(conn: &Connection, id: i64, s: &NewStaff) -> Result<()> {
+fn index_staff(conn: &Connection, id: i64, s: &NewStaff, existed: bool) -> Result<()> {
+    if existed {
+        search::unindex(conn, HitKind::Staff, id)?;
+    }
     let a = format!("{} {}", s.surname, s.given_name);
     let b = format!("{} {}", s.given_name, s.surname);
-    search::reindex(
-        conn,
-        HitKind::Staff,
-        id,
-        &staff_label(s),
-        &[&a, &b, s.personnel_no.as_str(), &s.email],
-    )
+    let terms = [a.as_str(), &b, s.personnel_no.as_str()];
+    search::index_new(conn, HitKind::Staff, id, &staff_label(s), &terms)
+}
+
+/// How `put_*` treats an existing record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Put {
+    /// Must be new.
+    Create,
+    /// Must exist.
+    Update,
+    /// Either (imports).
+    Upsert,
+}
+
+/// What `put_*` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Added,
+    Changed,
+    Unchanged,
 }
 
 /// Insert or update one staff member inside `conn`'s transaction, with its
-/// audit event. Returns whether something changed.
+/// audit event.
 pub(crate) fn put_staff(
     conn: &Connection,
     ctx: &Ctx,
     s: &NewStaff,
     reason: &str,
-    create: bool,
-) -> Result<bool> {
+    mode: Put,
+) -> Result<Outcome> {
     let old = get_staff_conn(conn, &s.personnel_no)?;
-    let id = match (&old, create) {
-        (Some(_), true) => return Err(StoreError::DuplicateStaff(s.personnel_no.to_string())),
-        (None, false) => return Err(StoreError::UnknownStaff(s.personnel_no.to_string())),
-        (Some(o), false) if o.data == *s => return Ok(false),
-        (Some(o), false) => {
+    let id = match (&old, mode) {
+        (Some(_), Put::Create) => return Err(StoreError::DuplicateStaff(s.personnel_no.to_string())),
+        (None, Put::Update) => return Err(StoreError::UnknownStaff(s.personnel_no.to_string())),
+        (Some(o), _) if o.data == *s => return Ok(Outcome::Unchanged),
+        (Some(o), _) => {
             conn.prepare_cached(
                 "UPDATE staff SET surname = ?1, given_name = ?2, department = ?3, email = ?4, active = ?5 WHERE id = ?6",
             )?
             .execute(params![s.surname, s.given_name, s.department, s.email, s.active, o.id])?;
             o.id
         }
-        (None, true) => {
+        (None, _) => {
             conn.prepare_cached(
                 "INSERT INTO staff (personnel_no, surname, given_name, department, email, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
@@ -119,20 +136,20 @@ pub(crate) fn put_staff(
             conn.last_insert_rowid()
         }
     };
-    reindex_staff(conn, id, s)?;
+    index_staff(conn, id, s, old.is_some())?;
     audit::append(
         conn,
         ctx,
         Change {
-            action: if create { "staff.add" } else { "staff.update" },
+            action: if old.is_none() { "staff.add" } else { "staff.update" },
             subject: format!("staff:{}", s.personnel_no),
             serial: None,
-            before: old.map(|o| json!(o.data)),
+            before: old.as_ref().map(|o| json!(o.data)),
             after: Some(json!(s)),
             reason,
         },
     )?;
-    Ok(true)
+    Ok(if old.is_none() { Outcome::Added } else { Outcome::Changed })
 }
 
 const NB_COLS: &str = "n.id, n.asset_tag, n.hostname, n.model, n.serial_no, s.personnel_no";
@@ -169,22 +186,22 @@ pub(crate) fn put_notebook(
     ctx: &Ctx,
     n: &NewNotebook,
     reason: &str,
-    create: bool,
-) -> Result<bool> {
+    mode: Put,
+) -> Result<Outcome> {
     let old = get_notebook_conn(conn, &n.asset_tag)?;
     let staff = n.staff.as_ref().map(|p| staff_id(conn, p)).transpose()?;
-    let id = match (&old, create) {
-        (Some(_), true) => return Err(StoreError::DuplicateNotebook(n.asset_tag.to_string())),
-        (None, false) => return Err(StoreError::UnknownNotebook(n.asset_tag.to_string())),
-        (Some(o), false) if o.data == *n => return Ok(false),
-        (Some(o), false) => {
+    let id = match (&old, mode) {
+        (Some(_), Put::Create) => return Err(StoreError::DuplicateNotebook(n.asset_tag.to_string())),
+        (None, Put::Update) => return Err(StoreError::UnknownNotebook(n.asset_tag.to_string())),
+        (Some(o), _) if o.data == *n => return Ok(Outcome::Unchanged),
+        (Some(o), _) => {
             conn.prepare_cached(
                 "UPDATE notebooks SET hostname = ?1, model = ?2, serial_no = ?3, staff_id = ?4 WHERE id = ?5",
             )?
             .execute(params![n.hostname, n.model, n.serial_no, staff, o.id])?;
             o.id
         }
-        (None, true) => {
+        (None, _) => {
             conn.prepare_cached(
                 "INSERT INTO notebooks (asset_tag, hostname, model, serial_no, staff_id) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
@@ -197,37 +214,32 @@ pub(crate) fn put_notebook(
     } else {
         format!("{} {} ({})", n.asset_tag, n.hostname, n.model)
     };
-    search::reindex(
-        conn,
-        HitKind::Notebook,
-        id,
-        label.trim_end(),
-        &[n.asset_tag.as_str(), &n.hostname],
-    )?;
+    if old.is_some() {
+        search::unindex(conn, HitKind::Notebook, id)?;
+    }
+    let terms = [n.asset_tag.as_str(), &n.hostname];
+    search::index_new(conn, HitKind::Notebook, id, label.trim_end(), &terms)?;
     audit::append(
         conn,
         ctx,
         Change {
-            action: if create {
-                "notebook.add"
-            } else {
-                "notebook.update"
-            },
+            action: if old.is_none() { "notebook.add" } else { "notebook.update" },
             subject: format!("notebook:{}", n.asset_tag),
             serial: None,
-            before: old.map(|o| json!(o.data)),
+            before: old.as_ref().map(|o| json!(o.data)),
             after: Some(json!(n)),
             reason,
         },
     )?;
-    Ok(true)
+    Ok(if old.is_none() { Outcome::Added } else { Outcome::Changed })
 }
 
 impl Store {
     /// Add a staff member.
     pub fn add_staff(&mut self, ctx: &Ctx, staff: &NewStaff, reason: &str) -> Result<Staff> {
         let tx = self.write_tx()?;
-        put_staff(&tx, ctx, staff, reason, true)?;
+        put_staff(&tx, ctx, staff, reason, Put::Create)?;
+        search::sync_fts(&tx)?;
         let s = get_staff_conn(&tx, &staff.personnel_no)?
             .ok_or_else(|| StoreError::UnknownStaff(staff.personnel_no.to_string()))?;
         tx.commit()?;
@@ -238,7 +250,8 @@ impl Store {
     /// Returns `false` (and writes nothing) when nothing changed.
     pub fn update_staff(&mut self, ctx: &Ctx, staff: &NewStaff, reason: &str) -> Result<bool> {
         let tx = self.write_tx()?;
-        let changed = put_staff(&tx, ctx, staff, reason, false)?;
+        let changed = put_staff(&tx, ctx, staff, reason, Put::Update)? != Outcome::Unchanged;
+        search::sync_fts(&tx)?;
         tx.commit()?;
         Ok(changed)
     }
@@ -261,7 +274,8 @@ impl Store {
     /// Add a notebook.
     pub fn add_notebook(&mut self, ctx: &Ctx, nb: &NewNotebook, reason: &str) -> Result<Notebook> {
         let tx = self.write_tx()?;
-        put_notebook(&tx, ctx, nb, reason, true)?;
+        put_notebook(&tx, ctx, nb, reason, Put::Create)?;
+        search::sync_fts(&tx)?;
         let n = get_notebook_conn(&tx, &nb.asset_tag)?
             .ok_or_else(|| StoreError::UnknownNotebook(nb.asset_tag.to_string()))?;
         tx.commit()?;
@@ -271,7 +285,8 @@ impl Store {
     /// Replace a notebook's data (looked up by asset tag).
     pub fn update_notebook(&mut self, ctx: &Ctx, nb: &NewNotebook, reason: &str) -> Result<bool> {
         let tx = self.write_tx()?;
-        let changed = put_notebook(&tx, ctx, nb, reason, false)?;
+        let changed = put_notebook(&tx, ctx, nb, reason, Put::Update)? != Outcome::Unchanged;
+        search::sync_fts(&tx)?;
         tx.commit()?;
         Ok(changed)
     }

@@ -7,6 +7,7 @@ use time::Date;
 use crate::audit::{self, Change, RawEvent};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::inventory::{Outcome, Put};
 use crate::model::{
     format_date, parse_date, AssetTag, Assignment, Ctx, Enrolment, Event, Key, KeyHistory,
     KeyState, NewKey, PersonnelNo, Serial,
@@ -69,25 +70,26 @@ fn key_label(k: &NewKey) -> String {
     }
 }
 
-/// Add a key to stock, or (with `create = false`) update its supplier data
+/// Add a key to stock, or update its supplier data
 /// (model, form factor, firmware, batch; never the state). Audited.
 pub(crate) fn put_key(
     conn: &Connection,
     ctx: &Ctx,
     k: &NewKey,
     reason: &str,
-    create: bool,
-) -> Result<bool> {
+    mode: Put,
+) -> Result<Outcome> {
     let old = get_key_conn(conn, k.serial)?;
-    match (&old, create) {
-        (Some(_), true) => return Err(StoreError::DuplicateKey(k.serial)),
-        (None, false) => return Err(StoreError::UnknownKey(k.serial)),
-        (Some(o), false) if o.data == *k => return Ok(false),
-        (Some(_), false) => {
+    let create = old.is_none();
+    match (&old, mode) {
+        (Some(_), Put::Create) => return Err(StoreError::DuplicateKey(k.serial)),
+        (None, Put::Update) => return Err(StoreError::UnknownKey(k.serial)),
+        (Some(o), _) if o.data == *k => return Ok(Outcome::Unchanged),
+        (Some(_), _) => {
             conn.prepare_cached("UPDATE keys SET model = ?1, form_factor = ?2, firmware = ?3, batch = ?4 WHERE serial = ?5")?
                 .execute(params![k.model, k.form_factor, k.firmware, k.batch, k.serial.get()])?;
         }
-        (None, true) => {
+        (None, _) => {
             conn.prepare_cached(
                 "INSERT INTO keys (serial, model, form_factor, firmware, batch, state, state_since)
                  VALUES (?1, ?2, ?3, ?4, ?5, 'in_stock', ?6)",
@@ -103,13 +105,11 @@ pub(crate) fn put_key(
         }
     }
     let serial = k.serial.to_string();
-    search::reindex(
-        conn,
-        HitKind::Key,
-        i64::from(k.serial.get()),
-        &key_label(k),
-        &[&serial],
-    )?;
+    let id = i64::from(k.serial.get());
+    if !create {
+        search::unindex(conn, HitKind::Key, id)?;
+    }
+    search::index_new(conn, HitKind::Key, id, &key_label(k), &[&serial])?;
     audit::append(
         conn,
         ctx,
@@ -126,7 +126,7 @@ pub(crate) fn put_key(
             reason,
         },
     )?;
-    Ok(true)
+    Ok(if create { Outcome::Added } else { Outcome::Changed })
 }
 
 const ASSIGN_SELECT: &str = "SELECT a.id, a.serial, s.personnel_no, s.surname, s.given_name, n.asset_tag,
@@ -189,7 +189,8 @@ impl Store {
     /// Add a key to stock. Only the serial needs to be known.
     pub fn add_key(&mut self, ctx: &Ctx, key: &NewKey, reason: &str) -> Result<Key> {
         let tx = self.write_tx()?;
-        put_key(&tx, ctx, key, reason, true)?;
+        put_key(&tx, ctx, key, reason, Put::Create)?;
+        search::sync_fts(&tx)?;
         let k = get_key_conn(&tx, key.serial)?.ok_or(StoreError::UnknownKey(key.serial))?;
         tx.commit()?;
         Ok(k)

@@ -120,6 +120,20 @@ pub(crate) fn reindex(
     Ok(())
 }
 
+/// Apply the queued search_index changes to the FTS index, set-wise (one
+/// FTS flush per statement instead of one per row). Call before commit in
+/// every transaction that reindexed something.
+pub(crate) fn sync_fts(conn: &Connection) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO search_fts (search_fts, rowid, folded) SELECT 'delete', rid, folded FROM search_fts_pending WHERE op = 'd'",
+    )?
+    .execute([])?;
+    conn.prepare_cached("INSERT INTO search_fts (rowid, folded) SELECT rid, folded FROM search_fts_pending WHERE op = 'i'")?
+        .execute([])?;
+    conn.prepare_cached("DELETE FROM search_fts_pending")?.execute([])?;
+    Ok(())
+}
+
 /// The smallest string greater than every string that starts with `prefix`.
 fn prefix_end(prefix: &str) -> String {
     let mut s = prefix.to_owned();
@@ -202,6 +216,27 @@ mod tests {
         assert_eq!(fold("Schaefer"), "schafer");
         assert_eq!(fold("René"), "rene");
         assert_eq!(fold("12345678"), "12345678");
+    }
+
+    #[test]
+    fn fts_queue_keeps_the_trigram_index_consistent() {
+        let store = Store::open_in_memory().unwrap();
+        let tx = store.conn.unchecked_transaction().unwrap();
+        reindex(&tx, HitKind::Staff, 1, "Müller", &["Müller Jörg", "4711"]).unwrap();
+        // Replaced again before the queue is applied: the 'x' path.
+        reindex(&tx, HitKind::Staff, 1, "Müller", &["Mueller Jörg", "4711"]).unwrap();
+        reindex(&tx, HitKind::Staff, 2, "Weiß", &["Weiß Grete"]).unwrap();
+        sync_fts(&tx).unwrap();
+        tx.commit().unwrap();
+        reindex(&store.conn, HitKind::Staff, 2, "Weiss", &["Weiss Grete"]).unwrap();
+        sync_fts(&store.conn).unwrap();
+        store.conn.execute("INSERT INTO search_fts (search_fts) VALUES ('integrity-check')", []).unwrap();
+        let pending: i64 = store.conn.query_row("SELECT COUNT(*) FROM search_fts_pending", [], |r| r.get(0)).unwrap();
+        assert_eq!(pending, 0);
+        let hits = store.search("ller j", 20).unwrap();
+        assert_eq!(hits.len(), 1);
+        assert!(!hits[0].prefix);
+        assert_eq!(store.search("eiss", 20).unwrap()[0].label, "Weiss");
     }
 
     #[test]

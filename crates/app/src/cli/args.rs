@@ -158,7 +158,10 @@ mod tests {
     #[test]
     fn command_line_is_well_formed_and_parses() {
         Cli::command().debug_assert();
-        let cli = Cli::try_parse_from(["keydesk", "--json", "export", "revoked", "--format", "rfc4180"]).expect("parse");
+        let cli = Cli::try_parse_from([
+            "keydesk", "--json", "export", "revoked", "--format", "rfc4180",
+        ])
+        .expect("parse");
         assert!(cli.json);
         match cli.command {
             Some(Command::Export(e)) => {

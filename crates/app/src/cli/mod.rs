@@ -12,6 +12,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use keydesk_core::{CoreError, Desk, Env, ErrorKind, ImportKind, Operator, Profile, SystemClock};
+use keydesk_device::sim_source::{SimKeys, SimTime};
+use keydesk_device::source::{KeySource, SystemKeys};
+use keydesk_sim::key::SimKey;
+use keydesk_sim::{Firmware, Identity};
 use keydesk_store::{AssetTag, Dialect, PersonnelNo, Serial, Store};
 use rand::SeedableRng;
 use serde_json::json;
@@ -45,24 +49,56 @@ fn code_for(kind: ErrorKind) -> u8 {
 
 /// The default inventory: `$XDG_DATA_HOME/keydesk/keydesk.db`.
 fn default_db() -> anyhow::Result<PathBuf> {
-    let dir = dirs::data_dir().context("no per-user data directory; pass --db PATH or set KEYDESK_DB")?.join("keydesk");
+    let dir = dirs::data_dir()
+        .context("no per-user data directory; pass --db PATH or set KEYDESK_DB")?
+        .join("keydesk");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     Ok(dir.join("keydesk.db"))
 }
 
-pub(crate) fn open_desk(db: &Path, profile: Option<&Path>) -> anyhow::Result<Desk> {
+/// Which keys a desk works with.
+pub(crate) enum Keys {
+    /// Real keys (pcscd, hidraw; `KEYDESK_HID_SOCKET` adds keydesk-sim sockets).
+    System,
+    /// Virtual keys in this process (demo, training, `--sim`).
+    Virtual(SimKeys),
+}
+
+pub(crate) fn open_desk(db: &Path, profile: Option<&Path>, keys: Keys) -> anyhow::Result<Desk> {
     let profile = match profile {
         Some(p) => Profile::load(p)?,
         None => Profile::default(),
     };
-    let store = Store::open(db).with_context(|| format!("cannot open the inventory {}", db.display()))?;
+    let store =
+        Store::open(db).with_context(|| format!("cannot open the inventory {}", db.display()))?;
+    // The simulator's attestation root is trusted only with virtual keys or
+    // when the test environment says so (end-to-end tests through pcscd).
+    let test_root =
+        matches!(keys, Keys::Virtual(_)) || std::env::var_os("KEYDESK_TRUST_SIM_ROOT").is_some();
     let env = Env {
         clock: Box::new(SystemClock),
         rng: Box::new(rand::rngs::StdRng::from_entropy()),
         operator: Operator::from_system(),
         profile,
+        extra_attestation_root: test_root.then(|| keydesk_sim::card::TEST_ROOT_CA.to_owned()),
     };
-    Ok(Desk::new(store, env))
+    let source: Box<dyn KeySource> = match keys {
+        Keys::System => Box::new(SystemKeys::from_env()),
+        Keys::Virtual(sim) => Box::new(sim),
+    };
+    Ok(Desk::new(store, env, source))
+}
+
+/// Virtual keys for `--sim`: two factory-fresh keys, one per firmware profile.
+fn sim_keys() -> SimKeys {
+    let sim = SimKeys::new(SimTime::Real);
+    for (serial, fw) in [
+        (23_456_780, Firmware::V5_7_1),
+        (18_000_042, Firmware::V5_4_3),
+    ] {
+        sim.plug(SimKey::new(Identity::yubikey_5_nfc(serial, fw)));
+    }
+    sim
 }
 
 /// Run a parsed command line (not the TUI).
@@ -71,7 +107,9 @@ pub fn run(cli: Cli, command: Command) -> ExitCode {
     match dispatch(&cli, command, &out) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(err) => {
-            let code = err.downcast_ref::<CoreError>().map_or(exit::OTHER, |e| code_for(e.kind()));
+            let code = err
+                .downcast_ref::<CoreError>()
+                .map_or(exit::OTHER, |e| code_for(e.kind()));
             out.error(&err, code);
             ExitCode::from(code)
         }
@@ -79,7 +117,8 @@ pub fn run(cli: Cli, command: Command) -> ExitCode {
 }
 
 fn parse_serial(s: &str) -> anyhow::Result<Serial> {
-    s.parse::<Serial>().map_err(|e| anyhow::Error::new(CoreError::from(e)))
+    s.parse::<Serial>()
+        .map_err(|e| anyhow::Error::new(CoreError::from(e)))
 }
 
 fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
@@ -87,7 +126,12 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
         Some(p) => p.clone(),
         None => default_db()?,
     };
-    let mut desk = open_desk(&db, cli.profile.as_deref())?;
+    let keys = if cli.sim {
+        Keys::Virtual(sim_keys())
+    } else {
+        Keys::System
+    };
+    let mut desk = open_desk(&db, cli.profile.as_deref(), keys)?;
     match command {
         Command::Show(a) => show(&desk, a.what, &a.id, out),
         Command::Import(a) => {
@@ -96,8 +140,12 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
                 ImportWhat::Notebooks => ImportKind::Notebooks,
                 ImportWhat::Stock => ImportKind::Stock,
             };
-            let bytes = std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
-            let source = a.file.file_name().map_or_else(|| a.file.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let bytes = std::fs::read(&a.file)
+                .with_context(|| format!("cannot read {}", a.file.display()))?;
+            let source = a.file.file_name().map_or_else(
+                || a.file.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
             let report = desk.import(kind, &bytes, &source, a.dry_run)?;
             out.import_report(&report);
             Ok(())
@@ -109,7 +157,8 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
             };
             let rows = match &a.out {
                 Some(path) => {
-                    let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+                    let file = File::create(path)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
                     let mut w = BufWriter::new(file);
                     let n = export(&desk, a.what, &mut w, dialect)?;
                     w.flush()?;
@@ -123,44 +172,67 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
                 }
             };
             if a.out.is_some() || cli.json {
-                out.done(json!({ "exported_rows": rows, "file": a.out }), &format!("{rows} rows exported"));
+                out.done(
+                    json!({ "exported_rows": rows, "file": a.out }),
+                    &format!("{rows} rows exported"),
+                );
             }
             Ok(())
         }
         Command::Audit(AuditCommand::Verify) => {
             let n = desk.verify_audit()?;
-            out.done(json!({ "ok": true, "events": n }), &format!("audit trail intact: {n} events checked"));
+            out.done(
+                json!({ "ok": true, "events": n }),
+                &format!("audit trail intact: {n} events checked"),
+            );
             Ok(())
         }
         Command::Revoke(a) => {
             let serial = parse_serial(&a.serial)?;
             desk.revoke(serial, a.reason.parse()?)?;
-            out.done(json!({ "serial": serial, "state": "revoked" }), &format!("key {serial} revoked"));
+            out.done(
+                json!({ "serial": serial, "state": "revoked" }),
+                &format!("key {serial} revoked"),
+            );
             Ok(())
         }
         Command::Suspend(a) => {
             let serial = parse_serial(&a.serial)?;
             desk.suspend(serial, &a.reason)?;
-            out.done(json!({ "serial": serial, "state": "suspended" }), &format!("key {serial} suspended"));
+            out.done(
+                json!({ "serial": serial, "state": "suspended" }),
+                &format!("key {serial} suspended"),
+            );
             Ok(())
         }
         Command::Reinstate(a) => {
             let serial = parse_serial(&a.serial)?;
             desk.reinstate(serial, &a.reason)?;
-            out.done(json!({ "serial": serial, "state": "issued" }), &format!("key {serial} is in use again"));
+            out.done(
+                json!({ "serial": serial, "state": "issued" }),
+                &format!("key {serial} is in use again"),
+            );
             Ok(())
         }
         Command::Note(a) => {
             let serial = parse_serial(&a.serial)?;
             desk.note(serial, &a.text)?;
-            out.done(json!({ "serial": serial, "notes": a.text }), &format!("note on key {serial} saved"));
+            out.done(
+                json!({ "serial": serial, "notes": a.text }),
+                &format!("note on key {serial} saved"),
+            );
             Ok(())
         }
         Command::Demo(a) => crate::demo::run(&a),
     }
 }
 
-fn export(desk: &Desk, what: ExportWhat, w: &mut impl Write, dialect: Dialect) -> anyhow::Result<u64> {
+fn export(
+    desk: &Desk,
+    what: ExportWhat,
+    w: &mut impl Write,
+    dialect: Dialect,
+) -> anyhow::Result<u64> {
     let store = desk.store();
     Ok(match what {
         ExportWhat::Inventory => store.export_inventory(w, dialect)?,
@@ -181,16 +253,16 @@ fn show(desk: &Desk, what: ShowWhat, id: &str, out: &Out) -> anyhow::Result<()> 
         }
         ShowWhat::Staff => {
             let no = PersonnelNo::parse(id).map_err(CoreError::from)?;
-            let staff = store
-                .get_staff(&no)?
-                .ok_or_else(|| CoreError::from(keydesk_store::StoreError::UnknownStaff(id.to_owned())))?;
+            let staff = store.get_staff(&no)?.ok_or_else(|| {
+                CoreError::from(keydesk_store::StoreError::UnknownStaff(id.to_owned()))
+            })?;
             out.staff(&staff, &store.assignments_of_staff(&no)?);
         }
         ShowWhat::Notebook => {
             let tag = AssetTag::parse(id).map_err(CoreError::from)?;
-            let nb = store
-                .get_notebook(&tag)?
-                .ok_or_else(|| CoreError::from(keydesk_store::StoreError::UnknownNotebook(id.to_owned())))?;
+            let nb = store.get_notebook(&tag)?.ok_or_else(|| {
+                CoreError::from(keydesk_store::StoreError::UnknownNotebook(id.to_owned()))
+            })?;
             out.notebook(&nb, &store.assignments_of_notebook(&tag)?);
         }
     }

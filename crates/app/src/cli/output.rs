@@ -17,7 +17,10 @@ impl Out {
     }
 
     fn print_json(value: &Value) {
-        println!("{}", serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into()));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into())
+        );
     }
 
     /// A command finished: `value` for scripts, `text` for people.
@@ -55,7 +58,11 @@ impl Out {
             r.added,
             r.changed,
             r.unchanged,
-            if r.dry_run { " (dry run: nothing was changed)" } else { "" }
+            if r.dry_run {
+                " (dry run: nothing was changed)"
+            } else {
+                ""
+            }
         );
         for c in &r.changes {
             println!("  line {:>5}: {:?} {}", c.line, c.action, c.id);
@@ -70,15 +77,25 @@ impl Out {
             return;
         }
         let k = &h.key;
-        println!("Key {}  {}  firmware {}  state {} since {}", k.data.serial, k.data.model, k.data.firmware, k.state, k.state_since);
+        println!(
+            "Key {}  {}  firmware {}  state {} since {}",
+            k.data.serial, k.data.model, k.data.firmware, k.state, k.state_since
+        );
         if !k.notes.is_empty() {
             println!("Notes: {}", k.notes);
         }
         print_assignments(&h.assignments);
         println!("History:");
         for e in &h.events {
-            let reason = if e.reason.is_empty() { String::new() } else { format!(" ({})", e.reason) };
-            println!("  {}  {:<22} by {}@{}{}", e.at, e.action, e.actor, e.workstation, reason);
+            let reason = if e.reason.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", e.reason)
+            };
+            println!(
+                "  {}  {:<22} by {}@{}{}",
+                e.at, e.action, e.actor, e.workstation, reason
+            );
         }
     }
 
@@ -106,7 +123,13 @@ impl Out {
             return;
         }
         let d = &n.data;
-        println!("{} {} ({}, serial {})", d.asset_tag.as_str(), d.hostname, d.model, d.serial_no);
+        println!(
+            "{} {} ({}, serial {})",
+            d.asset_tag.as_str(),
+            d.hostname,
+            d.model,
+            d.serial_no
+        );
         print_assignments(assignments);
     }
 }
@@ -120,7 +143,16 @@ fn print_assignments(list: &[Assignment]) {
     for a in list {
         let nb = a.asset_tag.as_ref().map_or("–", |t| t.as_str());
         let until = a.until.as_deref().unwrap_or("now");
-        let due = a.due.map(|d| format!(" (temporary, due {d})")).unwrap_or_default();
-        println!("  key {}  {} ({})  notebook {nb}  {} – {until}{due}", a.serial, a.holder, a.personnel_no.as_str(), a.from);
+        let due = a
+            .due
+            .map(|d| format!(" (temporary, due {d})"))
+            .unwrap_or_default();
+        println!(
+            "  key {}  {} ({})  notebook {nb}  {} – {until}{due}",
+            a.serial,
+            a.holder,
+            a.personnel_no.as_str(),
+            a.from
+        );
     }
 }

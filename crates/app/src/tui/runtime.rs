@@ -48,7 +48,9 @@ fn worker(mut service: impl Service, cmds: Receiver<Cmd>, msgs: Sender<Msg>) {
 pub fn run(mut app: App, service: impl Service) -> io::Result<()> {
     let (cmd_tx, cmd_rx) = mpsc::channel();
     let (msg_tx, msg_rx) = mpsc::channel();
-    let worker = thread::Builder::new().name("keydesk-worker".into()).spawn(move || worker(service, cmd_rx, msg_tx))?;
+    let worker = thread::Builder::new()
+        .name("keydesk-worker".into())
+        .spawn(move || worker(service, cmd_rx, msg_tx))?;
 
     let mut terminal = ratatui::init();
     let result = (|| -> io::Result<()> {

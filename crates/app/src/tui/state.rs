@@ -72,7 +72,10 @@ pub enum Msg {
     /// The keys plugged in now (after any plug or unplug).
     Plugged(Vec<KeyRow>),
     /// Results for a query; stale ones (query no longer current) are dropped.
-    SearchResults { query: String, hits: Vec<Hit> },
+    SearchResults {
+        query: String,
+        hits: Vec<Hit>,
+    },
     /// Something failed; the text already says what to do.
     Failed(String),
 }
@@ -141,7 +144,9 @@ impl App {
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
-        if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c' | 'q')) {
+        if key.modifiers.contains(KeyModifiers::CONTROL)
+            && matches!(key.code, KeyCode::Char('c' | 'q'))
+        {
             self.quit = true;
             return Vec::new();
         }
@@ -211,17 +216,36 @@ mod tests {
     }
 
     fn hit(label: &str) -> Hit {
-        Hit { kind: HitKind::Staff, ref_id: 1, label: label.into() }
+        Hit {
+            kind: HitKind::Staff,
+            ref_id: 1,
+            label: label.into(),
+        }
     }
 
     #[test]
     fn typing_searches_each_keystroke_and_drops_stale_results() {
         let mut app = App::new(Lang::En, false);
-        assert_eq!(app.update(key(KeyCode::Char('m'))), vec![Cmd::Search("m".into())]);
-        assert_eq!(app.update(key(KeyCode::Char('u'))), vec![Cmd::Search("mu".into())]);
-        app.update(Msg::SearchResults { query: "m".into(), hits: vec![hit("stale")] });
-        assert!(app.hits.is_empty(), "results for an old query must not show");
-        app.update(Msg::SearchResults { query: "mu".into(), hits: vec![hit("Müller"), hit("Mußmann")] });
+        assert_eq!(
+            app.update(key(KeyCode::Char('m'))),
+            vec![Cmd::Search("m".into())]
+        );
+        assert_eq!(
+            app.update(key(KeyCode::Char('u'))),
+            vec![Cmd::Search("mu".into())]
+        );
+        app.update(Msg::SearchResults {
+            query: "m".into(),
+            hits: vec![hit("stale")],
+        });
+        assert!(
+            app.hits.is_empty(),
+            "results for an old query must not show"
+        );
+        app.update(Msg::SearchResults {
+            query: "mu".into(),
+            hits: vec![hit("Müller"), hit("Mußmann")],
+        });
         assert_eq!(app.hits.len(), 2);
         app.update(key(KeyCode::Down));
         app.update(key(KeyCode::Down));
@@ -237,13 +261,23 @@ mod tests {
         assert_eq!(app.lang, Lang::En);
         app.update(key(KeyCode::F(1)));
         assert!(app.help);
-        assert_eq!(app.update(key(KeyCode::Char('x'))), Vec::<Cmd>::new(), "a key closes help, not search");
+        assert_eq!(
+            app.update(key(KeyCode::Char('x'))),
+            Vec::<Cmd>::new(),
+            "a key closes help, not search"
+        );
         assert!(!app.help && app.query.is_empty());
         assert_eq!(app.update(key(KeyCode::F(5))), vec![Cmd::PlugVirtual]);
         assert_eq!(app.update(key(KeyCode::F(6))), vec![Cmd::UnplugVirtual]);
         let mut real = App::new(Lang::De, false);
-        assert!(real.update(key(KeyCode::F(5))).is_empty(), "no virtual keys outside the demo");
-        real.update(Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+        assert!(
+            real.update(key(KeyCode::F(5))).is_empty(),
+            "no virtual keys outside the demo"
+        );
+        real.update(Msg::Key(KeyEvent::new(
+            KeyCode::Char('c'),
+            KeyModifiers::CONTROL,
+        )));
         assert!(real.quit);
     }
 }

@@ -14,7 +14,10 @@ use crate::i18n::Text;
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = |x| self.lang.t(x);
-        let keys_height = u16::try_from(self.plugged.len().max(1)).unwrap_or(u16::MAX).saturating_add(3).min(10);
+        let keys_height = u16::try_from(self.plugged.len().max(1))
+            .unwrap_or(u16::MAX)
+            .saturating_add(3)
+            .min(10);
         let [title, keys, search, results, footer] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(keys_height),
@@ -24,22 +27,35 @@ impl Widget for &App {
         ])
         .areas(area);
 
-        let mut head = vec![Span::styled(t(Text::AppTitle), Style::new().add_modifier(Modifier::BOLD))];
+        let mut head = vec![Span::styled(
+            t(Text::AppTitle),
+            Style::new().add_modifier(Modifier::BOLD),
+        )];
         if self.demo {
             head.push(Span::raw("  "));
-            head.push(Span::styled(t(Text::DemoBanner), Style::new().add_modifier(Modifier::REVERSED)));
+            head.push(Span::styled(
+                t(Text::DemoBanner),
+                Style::new().add_modifier(Modifier::REVERSED),
+            ));
         }
         Line::from(head).render(title, buf);
 
         render_keys(self, keys, buf);
 
         let query = if self.query.is_empty() {
-            Span::styled(t(Text::SearchHint), Style::new().add_modifier(Modifier::DIM))
+            Span::styled(
+                t(Text::SearchHint),
+                Style::new().add_modifier(Modifier::DIM),
+            )
         } else {
             Span::raw(format!("{}▏", self.query))
         };
         Paragraph::new(Line::from(query))
-            .block(Block::default().borders(Borders::ALL).title(t(Text::Search)))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(t(Text::Search)),
+            )
             .render(search, buf);
 
         render_results(self, results, buf);
@@ -65,13 +81,25 @@ impl Widget for &App {
 
 fn render_keys(app: &App, area: Rect, buf: &mut Buffer) {
     let t = |x| app.lang.t(x);
-    let block = Block::default().borders(Borders::ALL).title(format!("{} ({})", t(Text::PluggedKeys), app.plugged.len()));
+    let block = Block::default().borders(Borders::ALL).title(format!(
+        "{} ({})",
+        t(Text::PluggedKeys),
+        app.plugged.len()
+    ));
     if app.plugged.is_empty() {
-        Paragraph::new(t(Text::NoKeysPlugged)).block(block).render(area, buf);
+        Paragraph::new(t(Text::NoKeysPlugged))
+            .block(block)
+            .render(area, buf);
         return;
     }
-    let header = Row::new([t(Text::ColSerial), t(Text::ColModel), t(Text::ColFirmware), t(Text::ColState), t(Text::ColHolder)])
-        .style(Style::new().add_modifier(Modifier::BOLD));
+    let header = Row::new([
+        t(Text::ColSerial),
+        t(Text::ColModel),
+        t(Text::ColFirmware),
+        t(Text::ColState),
+        t(Text::ColHolder),
+    ])
+    .style(Style::new().add_modifier(Modifier::BOLD));
     let rows = app.plugged.iter().map(|k| {
         Row::new([
             k.serial.clone(),
@@ -83,7 +111,13 @@ fn render_keys(app: &App, area: Rect, buf: &mut Buffer) {
     });
     Table::new(
         rows,
-        [Constraint::Length(10), Constraint::Length(20), Constraint::Length(8), Constraint::Length(16), Constraint::Min(10)],
+        [
+            Constraint::Length(10),
+            Constraint::Length(20),
+            Constraint::Length(8),
+            Constraint::Length(16),
+            Constraint::Min(10),
+        ],
     )
     .header(header)
     .block(block)
@@ -92,13 +126,17 @@ fn render_keys(app: &App, area: Rect, buf: &mut Buffer) {
 
 fn render_results(app: &App, area: Rect, buf: &mut Buffer) {
     let t = |x| app.lang.t(x);
-    let block = Block::default().borders(Borders::ALL).title(t(Text::Results));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(t(Text::Results));
     if app.query.trim().is_empty() {
         block.render(area, buf);
         return;
     }
     if app.hits.is_empty() {
-        Paragraph::new(t(Text::NoResults)).block(block).render(area, buf);
+        Paragraph::new(t(Text::NoResults))
+            .block(block)
+            .render(area, buf);
         return;
     }
     let rows = app.hits.iter().enumerate().map(|(i, h)| {
@@ -123,11 +161,20 @@ fn render_results(app: &App, area: Rect, buf: &mut Buffer) {
 fn render_help(app: &App, area: Rect, buf: &mut Buffer) {
     let w = area.width.saturating_sub(8).min(70);
     let h = 6;
-    let popup = Rect { x: area.x + (area.width - w) / 2, y: area.y + area.height.saturating_sub(h) / 2, width: w, height: h };
+    let popup = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + area.height.saturating_sub(h) / 2,
+        width: w,
+        height: h,
+    };
     Clear.render(popup, buf);
     Paragraph::new(app.lang.t(Text::HelpBody))
         .wrap(Wrap { trim: true })
-        .block(Block::default().borders(Borders::ALL).title(app.lang.t(Text::HelpTitle)))
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(app.lang.t(Text::HelpTitle)),
+        )
         .render(popup, buf);
 }
 
@@ -146,7 +193,9 @@ mod tests {
         let buf = term.backend().buffer().clone();
         let mut out = String::new();
         for y in 0..buf.area.height {
-            let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
+            let line: String = (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect();
             out.push_str(line.trim_end());
             out.push('\n');
         }
@@ -173,8 +222,16 @@ mod tests {
         ];
         app.query = "mül".into();
         app.hits = vec![
-            Hit { kind: HitKind::Staff, ref_id: 1, label: "Müller, Anna (4711) Amt 12".into() },
-            Hit { kind: HitKind::Notebook, ref_id: 1, label: "NB-0815 mz-nb-0815 – Müller, Anna".into() },
+            Hit {
+                kind: HitKind::Staff,
+                ref_id: 1,
+                label: "Müller, Anna (4711) Amt 12".into(),
+            },
+            Hit {
+                kind: HitKind::Notebook,
+                ref_id: 1,
+                label: "NB-0815 mz-nb-0815 – Müller, Anna".into(),
+            },
         ];
         app
     }

@@ -24,9 +24,18 @@ impl Desk {
     ///
     /// # Errors
     /// The file's problems with line numbers, or database errors.
-    pub fn import(&mut self, kind: ImportKind, bytes: &[u8], source: &str, dry_run: bool) -> Result<ImportReport> {
+    pub fn import(
+        &mut self,
+        kind: ImportKind,
+        bytes: &[u8],
+        source: &str,
+        dry_run: bool,
+    ) -> Result<ImportReport> {
         let ctx = self.ctx();
-        let opts = ImportOptions { dry_run, source: source.to_owned() };
+        let opts = ImportOptions {
+            dry_run,
+            source: source.to_owned(),
+        };
         let report = match kind {
             ImportKind::Staff => self.store.import_staff(&ctx, bytes, &opts)?,
             ImportKind::Notebooks => self.store.import_notebooks(&ctx, bytes, &opts)?,

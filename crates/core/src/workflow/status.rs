@@ -57,9 +57,11 @@ impl Desk {
         if matches!(reason, RevokeReason::Lost | RevokeReason::Stolen)
             && matches!(current, KeyState::Issued | KeyState::Suspended)
         {
-            self.store.transition(&ctx, serial, KeyState::Lost, reason.as_str())?;
+            self.store
+                .transition(&ctx, serial, KeyState::Lost, reason.as_str())?;
         }
-        self.store.transition(&ctx, serial, KeyState::Revoked, reason.as_str())?;
+        self.store
+            .transition(&ctx, serial, KeyState::Revoked, reason.as_str())?;
         Ok(())
     }
 
@@ -69,7 +71,8 @@ impl Desk {
     /// Unknown key or a key that is not issued.
     pub fn suspend(&mut self, serial: Serial, reason: &str) -> Result<()> {
         let ctx = self.ctx();
-        self.store.transition(&ctx, serial, KeyState::Suspended, reason)?;
+        self.store
+            .transition(&ctx, serial, KeyState::Suspended, reason)?;
         Ok(())
     }
 
@@ -81,9 +84,15 @@ impl Desk {
         let ctx = self.ctx();
         let current = self.key_state(serial)?;
         if current != KeyState::Suspended {
-            return Err(keydesk_store::StoreError::IllegalTransition { serial, current, wanted: KeyState::Issued }.into());
+            return Err(keydesk_store::StoreError::IllegalTransition {
+                serial,
+                current,
+                wanted: KeyState::Issued,
+            }
+            .into());
         }
-        self.store.transition(&ctx, serial, KeyState::Issued, reason)?;
+        self.store
+            .transition(&ctx, serial, KeyState::Issued, reason)?;
         Ok(())
     }
 
@@ -98,6 +107,10 @@ impl Desk {
     }
 
     pub(crate) fn key_state(&self, serial: Serial) -> Result<KeyState> {
-        Ok(self.store.get_key(serial)?.ok_or(keydesk_store::StoreError::UnknownKey(serial))?.state)
+        Ok(self
+            .store
+            .get_key(serial)?
+            .ok_or(keydesk_store::StoreError::UnknownKey(serial))?
+            .state)
     }
 }

@@ -112,9 +112,13 @@ impl Piv<'_> {
             let dt = der::DateTime::from_unix_duration(Duration::from_secs(d.as_secs()))
                 .map_err(der_err)?;
             if dt.year() < 2050 {
-                Ok(Time::UtcTime(der::asn1::UtcTime::from_date_time(dt).map_err(der_err)?))
+                Ok(Time::UtcTime(
+                    der::asn1::UtcTime::from_date_time(dt).map_err(der_err)?,
+                ))
             } else {
-                Ok(Time::GeneralTime(der::asn1::GeneralizedTime::from_date_time(dt)))
+                Ok(Time::GeneralTime(
+                    der::asn1::GeneralizedTime::from_date_time(dt),
+                ))
             }
         };
         let serial_bytes = super::secret::SecretBytes::random(16);
@@ -156,6 +160,32 @@ impl Piv<'_> {
         data.extend(tlv::encode(0x71, &[0]));
         data.extend(tlv::encode(0xFE, &[]));
         self.put_object(slot.object(), &data)
+    }
+
+    /// Import a certificate issued by the office's CA into `slot`, after
+    /// checking (firmware 5.3+, from slot metadata) that it certifies the
+    /// key in that slot. Needs the management key.
+    ///
+    /// # Errors
+    /// `CertificateKeyMismatch`, `NotFound` for an empty slot, `AccessDenied`.
+    pub fn import_certificate(&mut self, slot: Slot, der: &[u8]) -> Result<()> {
+        let cert = Certificate::from_der(der).map_err(der_err)?;
+        if self.version() >= crate::management::Version(5, 3, 0) {
+            let meta = self.slot_metadata(slot)?.ok_or(DeviceError::NotFound {
+                command: "import certificate (empty slot)",
+            })?;
+            let spki = cert
+                .tbs_certificate
+                .subject_public_key_info
+                .to_der()
+                .map_err(der_err)?;
+            if spki != meta.public_key.spki_der {
+                return Err(DeviceError::CertificateKeyMismatch {
+                    slot: format!("{:02x}", slot.id()),
+                });
+            }
+        }
+        self.put_certificate(slot, der)
     }
 
     /// Read the certificate in `slot` (DER); `None` when there is none.

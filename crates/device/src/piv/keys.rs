@@ -182,17 +182,20 @@ pub struct SlotMetadata {
 
 /// DigestInfo prefix for SHA-256 (PKCS#1 v1.5, RFC 8017 §9.2).
 const SHA256_DIGEST_INFO: [u8; 19] = [
-    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
-    0x05, 0x00, 0x04, 0x20,
+    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+    0x00, 0x04, 0x20,
 ];
 
 /// PKCS#1 v1.5 signature padding of a SHA-256 hash to `len` bytes.
 fn pkcs1_pad_sha256(hash: &[u8], len: usize) -> Result<Vec<u8>> {
     let t_len = SHA256_DIGEST_INFO.len() + hash.len();
-    let ps = len.checked_sub(t_len + 3).filter(|n| *n >= 8).ok_or(DeviceError::Malformed {
-        command: "RSA padding",
-        detail: "modulus too short".into(),
-    })?;
+    let ps = len
+        .checked_sub(t_len + 3)
+        .filter(|n| *n >= 8)
+        .ok_or(DeviceError::Malformed {
+            command: "RSA padding",
+            detail: "modulus too short".into(),
+        })?;
     let mut out = Vec::with_capacity(len);
     out.extend_from_slice(&[0x00, 0x01]);
     out.extend(std::iter::repeat_n(0xFF, ps));
@@ -236,9 +239,9 @@ impl Piv<'_> {
     /// `Unsupported` before 5.3.
     pub fn slot_metadata(&mut self, slot: Slot) -> Result<Option<SlotMetadata>> {
         self.require(Version(5, 3, 0), "slot metadata")?;
-        let (d, s) = self
-            .apdus
-            .send_raw("GET METADATA", (0, INS_GET_METADATA, 0, slot.id()), &[])?;
+        let (d, s) =
+            self.apdus
+                .send_raw("GET METADATA", (0, INS_GET_METADATA, 0, slot.id()), &[])?;
         match s {
             crate::apdu::sw::OK => {}
             crate::apdu::sw::REF_NOT_FOUND | crate::apdu::sw::FILE_NOT_FOUND => return Ok(None),
@@ -303,7 +306,9 @@ impl Piv<'_> {
         }
         // Normalise the card's DER ECDSA signature (and reject garbage).
         let der = match algorithm {
-            Algorithm::P256 => p256::ecdsa::Signature::from_der(&sig).map(|s| s.to_der().as_bytes().to_vec()),
+            Algorithm::P256 => {
+                p256::ecdsa::Signature::from_der(&sig).map(|s| s.to_der().as_bytes().to_vec())
+            }
             _ => p384::ecdsa::Signature::from_der(&sig).map(|s| s.to_der().as_bytes().to_vec()),
         };
         der.map_err(|_| DeviceError::Malformed {
@@ -326,19 +331,23 @@ pub fn verify_signature(key: &PublicKey, message: &[u8], signature: &[u8]) -> Re
     };
     match key.algorithm {
         Algorithm::P256 => {
-            let vk = p256::ecdsa::VerifyingKey::from_public_key_der(&key.spki_der).map_err(|_| bad("key"))?;
+            let vk = p256::ecdsa::VerifyingKey::from_public_key_der(&key.spki_der)
+                .map_err(|_| bad("key"))?;
             let sig = p256::ecdsa::Signature::from_der(signature).map_err(|_| bad("signature"))?;
             vk.verify(message, &sig).map_err(|_| bad("does not verify"))
         }
         Algorithm::P384 => {
-            let vk = p384::ecdsa::VerifyingKey::from_public_key_der(&key.spki_der).map_err(|_| bad("key"))?;
+            let vk = p384::ecdsa::VerifyingKey::from_public_key_der(&key.spki_der)
+                .map_err(|_| bad("key"))?;
             let sig = p384::ecdsa::Signature::from_der(signature).map_err(|_| bad("signature"))?;
             vk.verify(message, &sig).map_err(|_| bad("does not verify"))
         }
         Algorithm::Rsa2048 | Algorithm::Rsa3072 => {
-            let pk = rsa::RsaPublicKey::from_public_key_der(&key.spki_der).map_err(|_| bad("key"))?;
+            let pk =
+                rsa::RsaPublicKey::from_public_key_der(&key.spki_der).map_err(|_| bad("key"))?;
             let vk = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(pk);
-            let sig = rsa::pkcs1v15::Signature::try_from(signature).map_err(|_| bad("signature"))?;
+            let sig =
+                rsa::pkcs1v15::Signature::try_from(signature).map_err(|_| bad("signature"))?;
             vk.verify(message, &sig).map_err(|_| bad("does not verify"))
         }
     }

@@ -100,7 +100,12 @@ impl ManagementKey {
         if key.len() != key_type.key_len() {
             return Err(DeviceError::Malformed {
                 command: "management key",
-                detail: format!("{:?} needs {} bytes, got {}", key_type, key_type.key_len(), key.len()),
+                detail: format!(
+                    "{:?} needs {} bytes, got {}",
+                    key_type,
+                    key_type.key_len(),
+                    key.len()
+                ),
             });
         }
         Ok(Self {
@@ -221,9 +226,9 @@ impl Piv<'_> {
     pub fn authenticate(&mut self, key: &ManagementKey) -> Result<()> {
         let p1 = key.key_type.id();
         let req = tlv::encode(0x7C, &tlv::encode(0x80, &[]));
-        let (resp, s) = self
-            .apdus
-            .send_raw("AUTHENTICATE", (0, INS_AUTHENTICATE, p1, SLOT_MGMT), &req)?;
+        let (resp, s) =
+            self.apdus
+                .send_raw("AUTHENTICATE", (0, INS_AUTHENTICATE, p1, SLOT_MGMT), &req)?;
         match s {
             sw::OK => {}
             sw::INCORRECT_DATA | 0x6A86 | sw::WRONG_P1P2 => {
@@ -243,14 +248,17 @@ impl Piv<'_> {
         )?;
         match s {
             sw::OK => {}
-            sw::SECURITY_STATUS | sw::INCORRECT_DATA => return Err(DeviceError::ManagementKeyRejected),
+            sw::SECURITY_STATUS | sw::INCORRECT_DATA => {
+                return Err(DeviceError::ManagementKeyRejected)
+            }
             s => return Err(crate::apdu::status_error("AUTHENTICATE", s)),
         }
         let answer = tlv::unpack(0x82, tlv::unpack(0x7C, &resp)?)?;
         if !ct_eq(answer, &key.crypt(challenge.expose(), false)?) {
             return Err(DeviceError::Malformed {
                 command: "AUTHENTICATE",
-                detail: "the key's answer to our challenge is wrong (not the expected card?)".into(),
+                detail: "the key's answer to our challenge is wrong (not the expected card?)"
+                    .into(),
             });
         }
         Ok(())
@@ -294,7 +302,9 @@ impl Piv<'_> {
             return Ok(0);
         };
         let inner = tlv::unpack(0x80, &data)?;
-        Ok(tlv::find(inner, 0x81)?.and_then(|f| f.first().copied()).unwrap_or(0))
+        Ok(tlv::find(inner, 0x81)?
+            .and_then(|f| f.first().copied())
+            .unwrap_or(0))
     }
 
     /// Whether a PIN-protected management key is stored (admin data flag).
@@ -325,7 +335,8 @@ impl Piv<'_> {
         let key = ManagementKey::random(t);
         self.verify_pin(pin)?;
         let flags = self.admin_flags()?;
-        let stored = zeroize::Zeroizing::new(tlv::encode(0x88, &tlv::encode(0x89, key.key.expose())));
+        let stored =
+            zeroize::Zeroizing::new(tlv::encode(0x88, &tlv::encode(0x89, key.key.expose())));
         self.put_object(object::PRINTED, &stored)?;
         self.set_management_key(&key, false)?;
         // ykman's layout: 80 { 81 flags }, no salt (PIN-derived keys are not used).
@@ -397,8 +408,14 @@ mod tests {
             assert_eq!(MgmtKeyType::from_id(t.id()), Some(t));
         }
         assert!(ManagementKey::new(MgmtKeyType::Aes128, &[0; 24]).is_err());
-        assert_eq!(MgmtKeyType::factory_default(Version(5, 7, 1)), MgmtKeyType::Aes192);
-        assert_eq!(MgmtKeyType::factory_default(Version(5, 4, 3)), MgmtKeyType::Tdes);
+        assert_eq!(
+            MgmtKeyType::factory_default(Version(5, 7, 1)),
+            MgmtKeyType::Aes192
+        );
+        assert_eq!(
+            MgmtKeyType::factory_default(Version(5, 4, 3)),
+            MgmtKeyType::Tdes
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::serial::Serial;
 use crate::transport::CardTransport;
 
 pub use keys::{Algorithm, PinPolicy, PublicKey, SlotMetadata, TouchPolicy};
-pub use mgmkey::{MgmtKeyType, ManagementKey};
+pub use mgmkey::{ManagementKey, MgmtKeyType};
 pub use secret::{Pin, SecretBytes};
 
 /// PIV AID (with Yubico's PIX as yubikit sends it).
@@ -160,7 +160,10 @@ impl<'t> Piv<'t> {
             Ok(())
         } else {
             Err(DeviceError::Unsupported {
-                needs: format!("firmware {v} or later for {what} (this key has {})", self.version),
+                needs: format!(
+                    "firmware {v} or later for {what} (this key has {})",
+                    self.version
+                ),
             })
         }
     }
@@ -171,7 +174,9 @@ impl<'t> Piv<'t> {
     /// `Unsupported` before 5.0.
     pub fn serial(&mut self) -> Result<Serial> {
         self.require(Version(5, 0, 0), "reading the serial through PIV")?;
-        let r = self.apdus.send("GET SERIAL", (0, INS_GET_SERIAL, 0, 0), &[])?;
+        let r = self
+            .apdus
+            .send("GET SERIAL", (0, INS_GET_SERIAL, 0, 0), &[])?;
         match r.as_slice() {
             [a, b, c, d] => Ok(Serial(u32::from_be_bytes([*a, *b, *c, *d]))),
             _ => Err(DeviceError::Malformed {
@@ -278,7 +283,11 @@ impl<'t> Piv<'t> {
         let (_, s) = self.apdus.send_raw(command, (0, ins, 0, p2), &data)?;
         match s {
             sw::OK => Ok(()),
-            s => Err(Self::reference_error(command, s, p2 == P2_PUK || ins == INS_RESET_RETRY)),
+            s => Err(Self::reference_error(
+                command,
+                s,
+                p2 == P2_PUK || ins == INS_RESET_RETRY,
+            )),
         }
     }
 
@@ -364,8 +373,9 @@ impl<'t> Piv<'t> {
     /// # Errors
     /// Transport errors; `Status` if the key refuses the reset.
     pub fn reset(&mut self) -> Result<()> {
-        // Bytes no person can type, so the tries are certainly wrong.
-        let wrong = Pin::new(&"\u{1}".repeat(8));
+        // An empty PIN/PUK (8 x 0xFF on the wire, as ykman sends): never
+        // valid, since PINs and PUKs have at least 6 characters.
+        let wrong = Pin::new("");
         for _ in 0..16 {
             match self.verify_pin(&wrong) {
                 Err(DeviceError::PinBlocked | DeviceError::WrongPin { tries_left: 0 }) => break,

@@ -13,10 +13,12 @@
 //! and plugged in again (see [`crate::key::SimKey`]).
 
 pub mod apdu;
-mod mgmt;
+pub(crate) mod mgmt;
 mod otp;
 pub mod piv;
 pub mod tlv;
+
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +90,8 @@ pub struct Card {
     fault: FaultPlan,
     touch: Touch,
     dirty: bool,
+    /// The Management settings as the FIDO interface reads them (READ CONFIG).
+    mgmt_view: Arc<Mutex<MgmtState>>,
 }
 
 impl Card {
@@ -101,6 +105,7 @@ impl Card {
     /// A card with saved state, freshly plugged in.
     #[must_use]
     pub fn from_state(identity: Identity, state: CardState) -> Self {
+        let mgmt_view = Arc::new(Mutex::new(state.mgmt.clone()));
         Self {
             identity,
             state,
@@ -111,6 +116,7 @@ impl Card {
             fault: FaultPlan::default(),
             touch: Touch::Auto,
             dirty: false,
+            mgmt_view,
         }
     }
 
@@ -124,6 +130,13 @@ impl Card {
     #[must_use]
     pub fn state(&self) -> &CardState {
         &self.state
+    }
+
+    /// The Management settings, kept current, for the FIDO interface of the
+    /// same key (see [`crate::fido::Authenticator::share_management`]).
+    #[must_use]
+    pub fn management_view(&self) -> Arc<Mutex<MgmtState>> {
+        Arc::clone(&self.mgmt_view)
     }
 
     /// Whether the persistent state changed since the last call (and clear the flag).
@@ -229,6 +242,10 @@ impl Card {
             None => Err(sw::INS_NOT_SUPPORTED),
             Some(App::Mgmt) => {
                 let out = mgmt::handle(&self.identity, &mut self.state.mgmt, cmd, &mut self.dirty);
+                *self
+                    .mgmt_view
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = self.state.mgmt.clone();
                 if out.reboot {
                     self.power_off();
                 }

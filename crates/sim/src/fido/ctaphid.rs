@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, VecDeque};
 use std::time::Duration;
 
 use super::ctap2::{status, Ctx, Outcome};
+use super::vendor;
 use super::{Authenticator, KEEPALIVE_INTERVAL, TOUCH_TIMEOUT};
 use crate::touch::Touch;
 
@@ -272,6 +273,10 @@ impl Authenticator {
             cmd::MSG => {
                 let answer = u2f_msg(&data);
                 self.hid.queue(cid, cmd::MSG, &answer);
+            }
+            vendor::READ_CONFIG => {
+                let answer = vendor::read_config(&self.identity, &self.mgmt);
+                self.hid.queue(cid, vendor::READ_CONFIG, &answer);
             }
             cmd::CBOR if data.is_empty() => self.hid.error(cid, err::INVALID_LEN),
             cmd::CBOR => {

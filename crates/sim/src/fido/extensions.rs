@@ -6,10 +6,10 @@
 
 use ciborium::Value;
 
-use super::Authenticator;
 use super::cbor::{self, Map};
-use super::ctap2::{Fail, fail, status};
 use super::crypto::{self, PinProtocol};
+use super::ctap2::{fail, status, Fail};
+use super::Authenticator;
 
 /// An hmac-secret request of getAssertion, checked and decrypted.
 #[derive(Clone)]

@@ -31,6 +31,17 @@
 //! message being assembled; `Vanish` drops it and every later report, and
 //! `recv_report` returns `None` until [`Authenticator::replug`].
 //!
+//! Implemented: CTAPHID INIT, PING, MSG (U2F_VERSION only), WINK, CBOR,
+//! CANCEL, KEEPALIVE, ERROR, Yubico's vendor READ CONFIG (0xC2, the
+//! Management device info; see [`Authenticator::share_management`]); CTAP2 getInfo, makeCredential and getAssertion
+//! (ES256, discoverable credentials, up/uv, excludeList/allowList,
+//! getNextAssertion, extensions credProtect and hmac-secret, "packed" self
+//! attestation), clientPIN (protocols 1 and 2), reset, selection (2.1),
+//! credentialManagement and authenticatorConfig setMinPINLength.
+//! Not implemented: U2F register/authenticate over MSG, enterprise
+//! attestation, toggleAlwaysUv, largeBlobs, credBlob / largeBlobKey /
+//! minPinLength extensions, EdDSA credentials, pinUvAuthToken expiry timers.
+//!
 //! Firmware differences (see [`crate::identity::Firmware`]):
 //! - 5.4.3: versions `U2F_V2, FIDO_2_0, FIDO_2_1_PRE`; AAGUID
 //!   cb69481e-8ff7-4039-93ec-0a2729a154a8; PIN/UV auth protocol 1 only;
@@ -52,10 +63,12 @@ mod ctap2;
 mod ctaphid;
 mod extensions;
 mod state;
+mod vendor;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::card::MgmtState;
 use crate::clock::Clock;
 use crate::fault::{Fault, FaultPlan, Step};
 use crate::identity::{Firmware, Identity};
@@ -139,6 +152,8 @@ pub struct Authenticator {
     pub(crate) hid: ctaphid::Hid,
     pub(crate) pin: client_pin::Volatile,
     pub(crate) cursors: ctap2::Cursors,
+    /// Management settings for Yubico's READ CONFIG (shared with the card).
+    pub(crate) mgmt: vendor::MgmtView,
 }
 
 impl Authenticator {
@@ -175,6 +190,7 @@ impl Authenticator {
             hid: ctaphid::Hid::default(),
             pin: client_pin::Volatile::new(),
             cursors: ctap2::Cursors::default(),
+            mgmt: vendor::factory_view(identity),
         }
     }
 
@@ -210,6 +226,13 @@ impl Authenticator {
         self.hid = ctaphid::Hid::default();
         self.pin = client_pin::Volatile::new();
         self.cursors = ctap2::Cursors::default();
+    }
+
+    /// Report the Management settings of the key's card in Yubico's READ
+    /// CONFIG (0xC2) from now on, so that both interfaces give the same
+    /// device info. Without it the authenticator reports factory settings.
+    pub fn share_management(&mut self, view: Arc<Mutex<MgmtState>>) {
+        self.mgmt = view;
     }
 
     /// Change how the touch sensor behaves from now on.

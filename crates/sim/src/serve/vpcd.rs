@@ -131,3 +131,49 @@ fn session<F: FnMut(&Card)>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::TcpListener;
+
+    use super::*;
+    use crate::identity::{Firmware, Identity};
+
+    fn exchange(s: &mut TcpStream, msg: &[u8]) -> Vec<u8> {
+        let mut framed = u16::try_from(msg.len()).unwrap().to_be_bytes().to_vec();
+        framed.extend_from_slice(msg);
+        s.write_all(&framed).unwrap();
+        let mut len = [0u8; 2];
+        s.read_exact(&mut len).unwrap();
+        let mut out = vec![0u8; usize::from(u16::from_be_bytes(len))];
+        s.read_exact(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn speaks_vpcd_framing_and_reconnects_after_the_driver_goes_away() {
+        let driver = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = driver.local_addr().unwrap().to_string();
+        let card = Arc::new(Mutex::new(Card::new(Identity::yubikey_5_nfc(
+            5,
+            Firmware::V5_4_3,
+        ))));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (c2, s2) = (Arc::clone(&card), Arc::clone(&stop));
+        let t = std::thread::spawn(move || run(&addr, &c2, &s2, |_| {}));
+
+        let (mut s, _) = driver.accept().unwrap();
+        assert_eq!(exchange(&mut s, &[4]), crate::card::ATR);
+        let select = [0, 0xA4, 4, 0, 5, 0xA0, 0, 0, 3, 8];
+        assert_eq!(exchange(&mut s, &select)[19..], [0x90, 0x00]);
+        assert_eq!(exchange(&mut s, &[0, 0xFD, 0, 0]), [5, 4, 3, 0x90, 0x00]);
+        drop(s);
+
+        // The driver restarts: the card reconnects, powered off (nothing selected).
+        let (mut s, _) = driver.accept().unwrap();
+        s.write_all(&[0, 1, 1]).unwrap(); // power on, no answer expected
+        assert_eq!(exchange(&mut s, &[0, 0xFD, 0, 0]), [0x6D, 0x00]);
+        stop.store(true, Ordering::Relaxed);
+        t.join().unwrap().unwrap();
+    }
+}

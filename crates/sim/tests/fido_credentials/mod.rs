@@ -205,3 +205,101 @@ fn assertions_verify_with_the_credential_key_and_count_up() {
     }
     assert_eq!(d.ctap(0x01, Some(p)).0, status::CREDENTIAL_EXCLUDED);
 }
+
+/// getAssertion with hmac-secret for salt; returns (status, decrypted output).
+fn hmac_secret(
+    d: &mut Dev,
+    proto: u8,
+    cred_id: &[u8],
+    salt: &[u8],
+    uv_token: Option<&[u8]>,
+    bad_auth: bool,
+) -> (u8, Vec<u8>) {
+    let s = Pin::agree(d, proto);
+    let salt_enc = s.encrypt(salt);
+    let mut salt_auth = Pin::auth(proto, &s.secret, &salt_enc);
+    if bad_auth {
+        salt_auth[0] ^= 1;
+    }
+    let ext = tmap(vec![(
+        "hmac-secret",
+        imap(vec![
+            (1, s.platform_cose.clone()),
+            (2, bytes(&salt_enc)),
+            (3, bytes(&salt_auth)),
+            (4, int(proto.into())),
+        ]),
+    )]);
+    let cdh = Sha256::digest(b"client data").to_vec();
+    let allow = Value::Array(vec![tmap(vec![
+        ("id", bytes(cred_id)),
+        ("type", text("public-key")),
+    ])]);
+    let mut p = vec![
+        (1, text("example.com")),
+        (2, bytes(&cdh)),
+        (3, allow),
+        (4, ext),
+    ];
+    if let Some(tok) = uv_token {
+        p.push((6, bytes(&Pin::auth(proto, tok, &cdh))));
+        p.push((7, int(proto.into())));
+    }
+    let (st, v) = d.ctap(0x02, Some(imap(p)));
+    let Some(v) = v else { return (st, Vec::new()) };
+    let ad = get(&v, 2).unwrap().as_bytes().unwrap();
+    assert_eq!(ad[32] & 0x80, 0x80, "ED flag");
+    let ext: Value = ciborium::de::from_reader(&ad[37..]).unwrap();
+    (
+        st,
+        s.decrypt(gets(&ext, "hmac-secret").unwrap().as_bytes().unwrap()),
+    )
+}
+
+#[test]
+fn hmac_secret_gives_a_stable_secret_per_salt_and_uv_state() {
+    for (fw, proto) in [(V5_7, 2u8), (V5_7, 1), (V5_4, 1)] {
+        let mut d = dev(fw, Touch::Auto);
+        let mut p = make_params("example.com", b"u", false, None);
+        if let Value::Map(m) = &mut p {
+            m.push((int(6), tmap(vec![("hmac-secret", Value::Bool(true))])));
+        }
+        let r = d.ok(0x01, Some(p)).unwrap();
+        let ad = get(&r, 2).unwrap().as_bytes().unwrap().clone();
+        assert_eq!(ad[32] & 0x80, 0x80, "ED flag on makeCredential");
+        let id_len = usize::from(u16::from_be_bytes([ad[53], ad[54]]));
+        let id = ad[55..55 + id_len].to_vec();
+        let mut rest = &ad[55 + id_len..];
+        let _cose: Value = ciborium::de::from_reader(&mut rest).unwrap();
+        let ext: Value = ciborium::de::from_reader(rest).unwrap();
+        assert_eq!(gets(&ext, "hmac-secret").unwrap().as_bool(), Some(true));
+
+        let (st, a) = hmac_secret(&mut d, proto, &id, &[1; 32], None, false);
+        assert_eq!((st, a.len()), (0, 32));
+        let (_, b) = hmac_secret(&mut d, proto, &id, &[1; 32], None, false);
+        assert_eq!(a, b, "same salt, same output");
+        let (_, two) = hmac_secret(
+            &mut d,
+            proto,
+            &id,
+            &[[1; 32], [2; 32]].concat(),
+            None,
+            false,
+        );
+        assert_eq!(two.len(), 64);
+        assert_eq!(
+            &two[..32],
+            &a[..],
+            "salt1 output is the same with two salts"
+        );
+        assert_ne!(&two[32..], &a[..]);
+        let (st, _) = hmac_secret(&mut d, proto, &id, &[1; 32], None, true);
+        assert_eq!(st, status::PIN_AUTH_INVALID);
+        // With user verification the credential uses its other secret.
+        assert_eq!(set_pin(&mut d, proto, "1234"), 0);
+        let (_, tok) = token(&mut d, proto, "1234", None);
+        let (st, uv) = hmac_secret(&mut d, proto, &id, &[1; 32], Some(&tok), false);
+        assert_eq!(st, 0);
+        assert_ne!(uv, a);
+    }
+}

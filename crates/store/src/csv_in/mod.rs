@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::db::Store;
 use crate::error::{ImportIssue, Result, StoreError};
 use crate::model::{Ctx, NewKey, NewNotebook, NewStaff};
+use crate::inventory::{Outcome, Put};
 use crate::{inventory, keys};
 use rows::{HeaderMap, KeyRow, ListKind, NotebookRow, StaffRow};
 
@@ -241,6 +242,7 @@ impl Store {
             return Err(StoreError::Import(issues)); // tx dropped: rolled back
         }
         if !opts.dry_run {
+            crate::search::sync_fts(&tx)?;
             tx.commit()?;
         }
         Ok(report)
@@ -258,9 +260,7 @@ impl Store {
             Ok((rec.personnel_no.to_string(), rec))
         })?;
         self.apply(parsed, opts, |c, rec: &NewStaff, reason| {
-            let exists = inventory::get_staff_conn(c, &rec.personnel_no)?.is_some();
-            let changed = inventory::put_staff(c, ctx, rec, reason, !exists)?;
-            Ok(action(exists, changed))
+            Ok(action(inventory::put_staff(c, ctx, rec, reason, Put::Upsert)?))
         })
     }
 
@@ -277,9 +277,7 @@ impl Store {
             Ok((rec.asset_tag.to_string(), rec))
         })?;
         self.apply(parsed, opts, |c, rec: &NewNotebook, reason| {
-            let exists = inventory::get_notebook_conn(c, &rec.asset_tag)?.is_some();
-            let changed = inventory::put_notebook(c, ctx, rec, reason, !exists)?;
-            Ok(action(exists, changed))
+            Ok(action(inventory::put_notebook(c, ctx, rec, reason, Put::Upsert)?))
         })
     }
 
@@ -297,17 +295,15 @@ impl Store {
             Ok((rec.serial.to_string(), rec))
         })?;
         self.apply(parsed, opts, |c, rec: &NewKey, reason| {
-            let exists = keys::get_key_conn(c, rec.serial)?.is_some();
-            let changed = keys::put_key(c, ctx, rec, reason, !exists)?;
-            Ok(action(exists, changed))
+            Ok(action(keys::put_key(c, ctx, rec, reason, Put::Upsert)?))
         })
     }
 }
 
-fn action(existed: bool, changed: bool) -> ImportAction {
-    match (existed, changed) {
-        (false, _) => ImportAction::Add,
-        (true, true) => ImportAction::Change,
-        (true, false) => ImportAction::Unchanged,
+fn action(o: Outcome) -> ImportAction {
+    match o {
+        Outcome::Added => ImportAction::Add,
+        Outcome::Changed => ImportAction::Change,
+        Outcome::Unchanged => ImportAction::Unchanged,
     }
 }

@@ -94,6 +94,45 @@ impl PrivateKey {
         }
     }
 
+    /// Key material from an IMPORT KEY template (yubikit `put_key`): EC
+    /// scalar in tag 06, Ed25519 seed in 07, X25519 secret in 08, RSA primes
+    /// P and Q in 01 and 02 (public exponent 65537; CRT values 03-05 are
+    /// recomputed).
+    ///
+    /// # Errors
+    /// [`KeyError`] for missing or malformed components.
+    pub fn import(a: u8, t: &[(u32, Vec<u8>)]) -> Result<Self, KeyError> {
+        use rsa::pkcs1::EncodeRsaPrivateKey;
+        let get = |tag| crate::card::tlv::find(t, tag).ok_or(KeyError);
+        match a {
+            alg::P256 => p256::SecretKey::from_slice(get(0x06)?)
+                .map(|k| Self::P256(k.to_bytes().to_vec()))
+                .map_err(|_| KeyError),
+            alg::P384 => p384::SecretKey::from_slice(get(0x06)?)
+                .map(|k| Self::P384(k.to_bytes().to_vec()))
+                .map_err(|_| KeyError),
+            alg::ED25519 => Ok(Self::Ed25519(Self::b32(get(0x07)?)?.to_vec())),
+            alg::X25519 => Ok(Self::X25519(Self::b32(get(0x08)?)?.to_vec())),
+            alg::RSA2048 | alg::RSA3072 | alg::RSA4096 => {
+                let p = BigUint::from_bytes_be(get(0x01)?);
+                let q = BigUint::from_bytes_be(get(0x02)?);
+                let k = rsa::RsaPrivateKey::from_p_q(p, q, BigUint::from(65_537u32))
+                    .map_err(|_| KeyError)?;
+                let bits = match a {
+                    alg::RSA2048 => 2048,
+                    alg::RSA3072 => 3072,
+                    _ => 4096,
+                };
+                if k.size() * 8 != bits {
+                    return Err(KeyError);
+                }
+                let der = k.to_pkcs1_der().map_err(|_| KeyError)?;
+                Ok(Self::Rsa(der.as_bytes().to_vec()))
+            }
+            _ => Err(KeyError),
+        }
+    }
+
     fn rsa(der: &[u8]) -> Result<rsa::RsaPrivateKey, KeyError> {
         use rsa::pkcs1::DecodeRsaPrivateKey;
         rsa::RsaPrivateKey::from_pkcs1_der(der).map_err(|_| KeyError)

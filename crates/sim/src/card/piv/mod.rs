@@ -8,7 +8,11 @@
 //! RETRIES needs it and a verified PIN; GET DATA of printed information
 //! needs a verified PIN; key use follows the slot's PIN policy (ONCE: PIN
 //! verified in this session; ALWAYS: VERIFY in the command right before) and
-//! touch policy (a touch that never comes answers 6985).
+//! touch policy (a touch that never comes answers 6985; `Touch::After(d)`
+//! blocks the command for `d`, as the hardware does while it blinks).
+//!
+//! Not simulated: the bio PIN (P2 96), YubiHSM-style key history, and
+//! attestation of imported keys (refused with 6A80, as on the hardware).
 
 mod attest;
 mod auth;
@@ -68,8 +72,9 @@ pub struct SlotKey {
     pub generated: bool,
 }
 
-/// Persistent PIV state: the "hardware" memory.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Persistent PIV state: the "hardware" memory. `Debug` leaves out the PIN
+/// and PUK values.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct PivState {
     /// PIN, padded with 0xFF to 8 bytes.
     pub pin: Vec<u8>,
@@ -82,6 +87,18 @@ pub struct PivState {
     pub mgmt: MgmtKey,
     pub keys: BTreeMap<u8, SlotKey>,
     pub objects: BTreeMap<u32, Vec<u8>>,
+}
+
+impl std::fmt::Debug for PivState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PivState")
+            .field("pin_tries", &(self.pin_left, self.pin_total))
+            .field("puk_tries", &(self.puk_left, self.puk_total))
+            .field("mgmt", &self.mgmt)
+            .field("keys", &self.keys)
+            .field("objects", &self.objects.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Pad a PIN/PUK to 8 bytes with 0xFF.
@@ -219,6 +236,21 @@ fn default_pin_policy(slot: u8) -> u8 {
     }
 }
 
+/// PIN (tag AA) and touch (tag AB) policies of a GENERATE/IMPORT template, resolved.
+fn policies(slot: u8, t: &[(u32, Vec<u8>)]) -> Result<(u8, u8), u16> {
+    let pin = match tlv::find(t, 0xAA) {
+        None | Some([pin_policy::DEFAULT]) => default_pin_policy(slot),
+        Some([p @ 1..=3]) => *p,
+        _ => return Err(sw::INCORRECT_DATA),
+    };
+    let touch = match tlv::find(t, 0xAB) {
+        None | Some([touch_policy::DEFAULT]) => touch_policy::NEVER,
+        Some([p @ 1..=3]) => *p,
+        _ => return Err(sw::INCORRECT_DATA),
+    };
+    Ok((pin, touch))
+}
+
 /// Wait for a touch as the touch setting says; false if it never comes.
 pub(crate) fn touched(touch: Touch) -> bool {
     match touch {
@@ -253,6 +285,7 @@ impl Piv<'_> {
                 let (a, b, c) = self.id.firmware.version();
                 Ok(vec![a, b, c])
             }
+            0xFE => self.import(cmd),
             0xFF => self.set_management_key(cmd),
             _ => Err(sw::INS_NOT_SUPPORTED),
         }
@@ -335,16 +368,7 @@ impl Piv<'_> {
         if !keys::supported(self.id.firmware, algorithm) {
             return Err(sw::INCORRECT_DATA);
         }
-        let pin = match tlv::find(&t, 0xAA) {
-            None | Some([pin_policy::DEFAULT]) => default_pin_policy(slot),
-            Some([p @ 1..=3]) => *p,
-            _ => return Err(sw::INCORRECT_DATA),
-        };
-        let touch = match tlv::find(&t, 0xAB) {
-            None | Some([touch_policy::DEFAULT]) => touch_policy::NEVER,
-            Some([p @ 1..=3]) => *p,
-            _ => return Err(sw::INCORRECT_DATA),
-        };
+        let (pin, touch) = policies(slot, &t)?;
         let key = PrivateKey::generate(algorithm).map_err(|_| sw::INCORRECT_DATA)?;
         let public = key.public_tlvs().map_err(|_| sw::NO_PRECISE_DIAGNOSIS)?;
         self.st.keys.insert(
@@ -358,6 +382,32 @@ impl Piv<'_> {
         );
         *self.dirty = true;
         Ok(tlv(0x7F49, &public))
+    }
+
+    /// IMPORT KEY (Yubico INS FE): P1 algorithm, P2 slot, key components as TLVs.
+    fn import(&mut self, cmd: &Command) -> Reply {
+        self.need_mgmt()?;
+        let slot = cmd.p2;
+        if !key_slot(slot) || slot == SLOT_ATTESTATION {
+            return Err(sw::REF_NOT_FOUND);
+        }
+        if !keys::supported(self.id.firmware, cmd.p1) {
+            return Err(sw::INCORRECT_DATA);
+        }
+        let t = tlv::parse(&cmd.data).ok_or(sw::INCORRECT_DATA)?;
+        let (pin, touch) = policies(slot, &t)?;
+        let key = PrivateKey::import(cmd.p1, &t).map_err(|_| sw::INCORRECT_DATA)?;
+        self.st.keys.insert(
+            slot,
+            SlotKey {
+                key,
+                pin_policy: pin,
+                touch_policy: touch,
+                generated: false,
+            },
+        );
+        *self.dirty = true;
+        Ok(Vec::new())
     }
 
     fn metadata(&mut self, cmd: &Command) -> Reply {

@@ -1,0 +1,235 @@
+//! Recovery: an operation that a crash, a kill or a pulled key interrupted
+//! is found in the journal at the next start and reconciled with the key:
+//! finished where everything on the key is done, rolled back to factory state
+//! where it is not, or left open with an account of what the technician must
+//! do (plug the key in; replug it for a FIDO2 reset).
+
+use keydesk_device::management::Management;
+use keydesk_device::{DeviceError, Serial as DevSerial};
+use keydesk_store::{JournalEntry, JournalOutcome, KeyState, Serial};
+
+use crate::desk::Desk;
+use crate::error::{CoreError, Result};
+use crate::journal::{Recorded, Run};
+use crate::workflow::reset::ResetRequest;
+
+/// How a recovery ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecoveryOutcome {
+    /// Nothing had happened to the key; the entry is closed.
+    NothingDone,
+    /// The interrupted work is complete now.
+    Finished,
+    /// The key was put back into factory state; the inventory is unchanged.
+    RolledBack,
+    /// The key must be plugged in (or replugged) and recovery run again.
+    NeedsKey,
+}
+
+/// What recovery found and did, for the technician.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoveryReport {
+    pub journal_id: i64,
+    pub serial: Option<Serial>,
+    pub workflow: String,
+    pub outcome: RecoveryOutcome,
+    /// What was and was not done, line by line, ending with what to do next.
+    pub account: Vec<String>,
+}
+
+impl Desk {
+    /// Unfinished operations (to show at start).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn unfinished(&self) -> Result<Vec<JournalEntry>> {
+        Ok(self.store.journal_unfinished()?)
+    }
+
+    /// Reconcile every unfinished operation, oldest first.
+    ///
+    /// # Errors
+    /// Database errors; device trouble is reported per entry, not as an error.
+    pub fn recover_all(&mut self) -> Result<Vec<RecoveryReport>> {
+        let ids: Vec<i64> = self
+            .store
+            .journal_unfinished()?
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        ids.into_iter().map(|id| self.recover_entry(id)).collect()
+    }
+
+    /// Reconcile one open journal entry.
+    pub(crate) fn recover_entry(&mut self, id: i64) -> Result<RecoveryReport> {
+        let entry = self
+            .store
+            .journal_unfinished()?
+            .into_iter()
+            .find(|e| e.id == id)
+            .ok_or(keydesk_store::StoreError::UnknownJournal(id))?;
+        let recorded = Recorded::parse(entry.result.as_deref());
+        let mut report = RecoveryReport {
+            journal_id: id,
+            serial: entry.serial,
+            workflow: entry.workflow.clone(),
+            outcome: RecoveryOutcome::NeedsKey,
+            account: Vec::new(),
+        };
+        let Some(serial) = entry.serial else {
+            self.close(id, JournalOutcome::Abandoned, "no key named")?;
+            report.outcome = RecoveryOutcome::NothingDone;
+            return Ok(report);
+        };
+        let result = match entry.workflow.as_str() {
+            "enrol" => self.recover_enrol(serial, &entry, &recorded, &mut report),
+            "reset" => self.recover_reset(serial, &entry, &recorded, &mut report),
+            other => {
+                report.account.push(format!(
+                    "unknown operation {other:?}; closed without change"
+                ));
+                self.close(id, JournalOutcome::Abandoned, "unknown operation")?;
+                Ok(RecoveryOutcome::NothingDone)
+            }
+        };
+        match result {
+            Ok(outcome) => report.outcome = outcome,
+            Err(CoreError::Device(e)) => {
+                report
+                    .account
+                    .push(format!("the key could not be reconciled: {e}"));
+                report.account.push(format!(
+                    "plug in key {serial} alone and run `keydesk recover` again"
+                ));
+                report.outcome = RecoveryOutcome::NeedsKey;
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(report)
+    }
+
+    fn close(&mut self, id: i64, outcome: JournalOutcome, reason: &str) -> Result<()> {
+        let ctx = self.ctx();
+        self.store.journal_close(&ctx, id, outcome, reason)?;
+        Ok(())
+    }
+
+    fn recover_enrol(
+        &mut self,
+        serial: Serial,
+        entry: &JournalEntry,
+        rec: &Recorded,
+        report: &mut RecoveryReport,
+    ) -> Result<RecoveryOutcome> {
+        let state = self.key_state(serial)?;
+        if rec.touched("store") && state == KeyState::Issued {
+            report.account.push(format!(
+                "enrolment of key {serial} was complete in the inventory; nothing left to do"
+            ));
+            self.close(
+                entry.id,
+                JournalOutcome::Done,
+                "recovered: enrolment was complete",
+            )?;
+            return Ok(RecoveryOutcome::Finished);
+        }
+        let touched_piv = rec.touched("piv.") && rec.begun.iter().any(|s| s != "piv.factory_check");
+        let touched_fido = rec.touched("fido.");
+        let touched_otp = rec.touched("otp.");
+        if !touched_piv && !touched_fido && !touched_otp {
+            report.account.push(format!(
+                "enrolment of key {serial} stopped before anything was changed on the key"
+            ));
+            self.close(
+                entry.id,
+                JournalOutcome::Failed,
+                "recovered: nothing was done on the key",
+            )?;
+            return Ok(RecoveryOutcome::NothingDone);
+        }
+        // PINs chosen for this enrolment were never stored, so an interrupted
+        // enrolment cannot be finished safely: the key goes back to factory state.
+        let dev = DevSerial(serial.get());
+        if touched_piv {
+            self.device_piv_reset(serial)?;
+            report.account.push(format!(
+                "key {serial}: PIV reset to factory state (PIN, PUK, keys and certificate removed)"
+            ));
+        }
+        if touched_otp {
+            let mut card = self.keys.open_card(dev)?;
+            Management::open(card.as_mut())?.set_otp_usb(true)?;
+            report.account.push(format!(
+                "key {serial}: OTP interface switched back on (factory setting)"
+            ));
+        }
+        if touched_fido {
+            match self.device_fido_reset(serial) {
+                Ok(()) => report.account.push(format!(
+                    "key {serial}: FIDO2 reset (PIN and credentials removed)"
+                )),
+                Err(CoreError::Device(
+                    e @ (DeviceError::ResetWindowMissed { .. }
+                    | DeviceError::SeveralKeys { .. }
+                    | DeviceError::TouchTimeout),
+                )) => {
+                    report.account.push(format!(
+                        "key {serial}: the FIDO2 PIN may be set and still needs a reset: {e}"
+                    ));
+                    report.account.push(format!("unplug key {serial}, plug it back in alone and run `keydesk recover` at once"));
+                    return Ok(RecoveryOutcome::NeedsKey);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let ctx = self.ctx();
+        let mut run_reason =
+            String::from("recovered: interrupted enrolment rolled back to factory state");
+        if state != KeyState::InStock {
+            run_reason.push_str(&format!(" (inventory state {state})"));
+        }
+        self.store
+            .journal_close(&ctx, entry.id, JournalOutcome::Abandoned, &run_reason)?;
+        report
+            .account
+            .push(format!("key {serial} stays in stock; enrol it again"));
+        Ok(RecoveryOutcome::RolledBack)
+    }
+
+    fn recover_reset(
+        &mut self,
+        serial: Serial,
+        entry: &JournalEntry,
+        rec: &Recorded,
+        report: &mut RecoveryReport,
+    ) -> Result<RecoveryOutcome> {
+        let intent: serde_json::Value = serde_json::from_str(&entry.intent).unwrap_or_default();
+        let fido_done = rec.begun.iter().any(|s| s == "fido.reset:done");
+        let req = ResetRequest {
+            serial,
+            piv: intent["piv"].as_bool().unwrap_or(true),
+            fido: intent["fido"].as_bool().unwrap_or(false) && !fido_done,
+        };
+        let back_to_stock = intent["from"].as_str() != Some("in_stock");
+        // Resetting again is harmless: redo what may not have happened, then finish in the inventory.
+        let mut run = Run::resume(entry.id, rec);
+        let state = self.reset_steps(&mut run, req, back_to_stock)?;
+        let ctx = self.ctx();
+        run.close(
+            &mut self.store,
+            &ctx,
+            JournalOutcome::Done,
+            "recovered: reset finished",
+        )?;
+        report.account.push(format!(
+            "reset of key {serial} finished (PIV {}, FIDO2 {}); the key is {state}",
+            if req.piv { "reset" } else { "untouched" },
+            if intent["fido"].as_bool().unwrap_or(false) {
+                "reset"
+            } else {
+                "untouched"
+            }
+        ));
+        Ok(RecoveryOutcome::Finished)
+    }
+}

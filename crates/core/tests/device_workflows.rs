@@ -1,0 +1,390 @@
+//! Enrol, reset and recovery in-process against virtual keys (keydesk-sim
+//! through the device crate's `SimKeys` source), both firmware profiles,
+//! with a pulled key at every device step.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+use keydesk_core::{
+    Desk, EnrolRequest, Env, ErrorKind, FixedClock, Operator, Profile, RecoveryOutcome,
+    ResetRequest, RevokeReason, Secret, Secrets,
+};
+use keydesk_device::piv::secret::Pin;
+use keydesk_device::piv::Piv;
+use keydesk_device::sim_source::{SimKeys, SimTime};
+use keydesk_device::source::KeySource;
+use keydesk_device::{DeviceError, Serial as DevSerial};
+use keydesk_sim::clock::ManualClock;
+use keydesk_sim::fault::{Fault, FaultKind};
+use keydesk_sim::key::SimKey;
+use keydesk_sim::{Firmware, Identity, Touch};
+use keydesk_store::{AssetTag, Ctx, KeyState, NewNotebook, NewStaff, PersonnelNo, Serial, Store};
+use rand::SeedableRng;
+use time::macros::datetime;
+
+const SERIAL: u32 = 23_456_789;
+const FIRMWARES: [Firmware; 2] = [Firmware::V5_4_3, Firmware::V5_7_1];
+
+fn seed(store: &mut Store) {
+    let ctx = Ctx::new("setup", "test", datetime!(2026-11-01 08:00 UTC));
+    let staff = NewStaff {
+        personnel_no: PersonnelNo::parse("4711").unwrap(),
+        surname: "Müller".into(),
+        given_name: "Anna".into(),
+        department: "Amt 12".into(),
+        email: String::new(),
+        active: true,
+    };
+    store.add_staff(&ctx, &staff, "setup").unwrap();
+    let nb = NewNotebook {
+        asset_tag: AssetTag::parse("NB-0815").unwrap(),
+        hostname: "mz-nb-0815".into(),
+        model: String::new(),
+        serial_no: String::new(),
+        staff: None,
+    };
+    store.add_notebook(&ctx, &nb, "setup").unwrap();
+}
+
+fn desk_on(store: Store, sim: &SimKeys) -> Desk {
+    let env = Env {
+        clock: Box::new(FixedClock::at(datetime!(2026-11-23 09:00 UTC))),
+        rng: Box::new(rand::rngs::StdRng::seed_from_u64(42)),
+        operator: Operator {
+            actor: "tech1".into(),
+            workstation: "counter-1".into(),
+        },
+        profile: Profile::default(),
+        extra_attestation_root: Some(keydesk_sim::card::TEST_ROOT_CA.to_owned()),
+    };
+    Desk::new(store, env, Box::new(sim.clone()))
+}
+
+fn virtual_desk(fw: Firmware, db: &Path) -> (Desk, SimKeys, ManualClock) {
+    let clock = ManualClock::new();
+    let sim = SimKeys::new(SimTime::Manual(clock.clone()));
+    sim.plug(SimKey::with(
+        Identity::yubikey_5_nfc(SERIAL, fw),
+        Touch::Auto,
+        std::sync::Arc::new(clock.clone()),
+    ));
+    let mut store = Store::open(db).unwrap();
+    seed(&mut store);
+    (desk_on(store, &sim), sim, clock)
+}
+
+fn request() -> EnrolRequest {
+    EnrolRequest {
+        serial: Serial::new(SERIAL).unwrap(),
+        staff: PersonnelNo::parse("4711").unwrap(),
+        notebook: Some(AssetTag::parse("NB-0815").unwrap()),
+        secrets: Secrets::Letter,
+        due: None,
+    }
+}
+
+fn serial() -> Serial {
+    Serial::new(SERIAL).unwrap()
+}
+
+/// Whether the key's PIV application is in factory state.
+fn piv_is_factory(sim: &SimKeys) -> bool {
+    let mut card = sim.clone().open_card(DevSerial(SERIAL)).unwrap();
+    let mut p = Piv::open(card.as_mut()).unwrap();
+    p.authenticate_default().is_ok() && p.verify_pin(&Pin::new("123456")).is_ok()
+}
+
+#[test]
+fn enrol_with_pin_letter_issues_the_key_and_the_letter_pins_work() {
+    for fw in FIRMWARES {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut desk, sim, _) = virtual_desk(fw, &dir.path().join("k.db"));
+        let out = desk.enrol(&request()).unwrap();
+        let letter = out
+            .letter
+            .clone()
+            .expect("a PIN letter for a letter enrolment");
+        assert_eq!(letter.piv_pin.expose().len(), 6);
+        assert_eq!(letter.piv_puk.expose().len(), 8);
+        assert!(
+            out.csr_pem
+                .starts_with("-----BEGIN CERTIFICATE REQUEST-----"),
+            "{}",
+            out.csr_pem
+        );
+        assert_eq!(out.public_key_sha256.len(), 64);
+        assert!(out.fido_pin_set, "{fw:?}: FIDO2 PIN set");
+        assert!(!out.otp_usb, "the default profile switches OTP off");
+
+        let history = desk.store().key_history(serial()).unwrap();
+        assert_eq!(history.key.state, KeyState::Issued);
+        assert_eq!(history.assignments[0].personnel_no.as_str(), "4711");
+        assert_eq!(history.enrolments[0].pubkey_sha256, out.public_key_sha256);
+        assert!(history.enrolments[0]
+            .attestation_json
+            .contains(&SERIAL.to_string()));
+        assert!(desk.unfinished().unwrap().is_empty(), "journal closed");
+        // Nothing secret reached the database.
+        let mut dump = Vec::new();
+        desk.store()
+            .export_history(&mut dump, keydesk_store::Dialect::Rfc4180)
+            .unwrap();
+        let dump = String::from_utf8(dump).unwrap();
+        assert!(
+            !dump.contains(letter.piv_puk.expose()),
+            "PUK must never be stored"
+        );
+
+        // The key does what the letter says.
+        let mut card = sim.clone().open_card(DevSerial(SERIAL)).unwrap();
+        let mut p = Piv::open(card.as_mut()).unwrap();
+        assert!(matches!(
+            p.verify_pin(&Pin::new("123456")),
+            Err(DeviceError::WrongPin { .. })
+        ));
+        p.verify_pin(&Pin::new(letter.piv_pin.expose())).unwrap();
+        assert!(p.has_protected_management_key().unwrap());
+        let mut fido = sim.clone().open_fido(DevSerial(SERIAL), false).unwrap();
+        assert_eq!(fido.info().pin_is_set(), Some(true));
+        let fido_pin = keydesk_device::fido::Pin::new(letter.fido_pin.unwrap().expose());
+        fido.pin_token(
+            &fido_pin,
+            keydesk_device::fido::permission::CREDENTIAL_MANAGEMENT,
+            None,
+        )
+        .map(|_| ())
+        .or_else(|e| match e {
+            // forcePINChange (5.7) refuses a token until the holder changes the PIN: that is the policy working.
+            DeviceError::PinPolicy { .. } => Ok(()),
+            other => Err(other),
+        })
+        .unwrap();
+    }
+}
+
+#[test]
+fn a_key_that_is_not_factory_fresh_or_not_in_stock_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut desk, sim, _) = virtual_desk(Firmware::V5_7_1, &dir.path().join("k.db"));
+    {
+        let mut card = sim.clone().open_card(DevSerial(SERIAL)).unwrap();
+        let mut p = Piv::open(card.as_mut()).unwrap();
+        p.change_pin(&Pin::new("123456"), &Pin::new("99999999"))
+            .unwrap();
+    }
+    let err = desk.enrol(&request()).unwrap_err();
+    assert!(err.to_string().contains("not in factory state"), "{err}");
+    assert!(
+        desk.unfinished().unwrap().is_empty(),
+        "a refused key leaves no open journal entry"
+    );
+    assert_eq!(
+        desk.store().get_key(serial()).unwrap().unwrap().state,
+        KeyState::InStock
+    );
+
+    let mut req = request();
+    req.staff = PersonnelNo::parse("9999").unwrap();
+    assert_eq!(desk.enrol(&req).unwrap_err().kind(), ErrorKind::NotFound);
+}
+
+#[test]
+fn revoke_then_reset_brings_the_key_back_to_stock_in_factory_state() {
+    for fw in FIRMWARES {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut desk, sim, _) = virtual_desk(fw, &dir.path().join("k.db"));
+        desk.enrol(&request()).unwrap();
+        let premature = desk
+            .reset(ResetRequest {
+                serial: serial(),
+                piv: true,
+                fido: true,
+            })
+            .unwrap_err();
+        assert_eq!(
+            premature.kind(),
+            ErrorKind::WrongState,
+            "an issued key is revoked or returned first"
+        );
+        desk.revoke(serial(), RevokeReason::Defective).unwrap();
+        sim.replug(SERIAL); // the technician replugs: the FIDO2 reset window opens
+        let out = desk
+            .reset(ResetRequest {
+                serial: serial(),
+                piv: true,
+                fido: true,
+            })
+            .unwrap();
+        assert_eq!(out.state, KeyState::InStock);
+        assert!(piv_is_factory(&sim));
+        let fido = sim.clone().open_fido(DevSerial(SERIAL), false).unwrap();
+        assert_eq!(fido.info().pin_is_set(), Some(false), "FIDO2 PIN removed");
+        // And it can be enrolled again.
+        desk.enrol(&request()).unwrap();
+    }
+}
+
+#[test]
+fn fido_reset_refuses_with_two_keys_and_after_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut desk, sim, clock) = virtual_desk(Firmware::V5_7_1, &dir.path().join("k.db"));
+    desk.enrol(&request()).unwrap();
+    desk.revoke(serial(), RevokeReason::Left).unwrap();
+    sim.plug(SimKey::new(Identity::yubikey_5_nfc(
+        11_111_111,
+        Firmware::V5_7_1,
+    )));
+    let err = desk
+        .reset(ResetRequest {
+            serial: serial(),
+            piv: true,
+            fido: true,
+        })
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            keydesk_core::CoreError::Device(DeviceError::SeveralKeys { count: 2, .. })
+        ),
+        "{err}"
+    );
+    sim.unplug(11_111_111);
+    // The failed attempt left an open journal entry; recovery finishes it once the key is replugged in time.
+    clock.advance(std::time::Duration::from_secs(60));
+    let reports = desk.recover_all().unwrap();
+    assert_eq!(reports[0].outcome, RecoveryOutcome::NeedsKey, "{reports:?}");
+    assert!(
+        reports[0].account.iter().any(|l| l.contains("recover")),
+        "{reports:?}"
+    );
+    sim.replug(SERIAL);
+    let reports = desk.recover_all().unwrap();
+    assert_eq!(reports[0].outcome, RecoveryOutcome::Finished, "{reports:?}");
+    assert_eq!(
+        desk.store().get_key(serial()).unwrap().unwrap().state,
+        KeyState::InStock
+    );
+    assert!(piv_is_factory(&sim));
+}
+
+/// Pull the key at the n-th APDU of an enrolment, for every n; "restart"
+/// (a new desk on the same file), plug the key back in, recover; then the
+/// inventory and the key must agree: in stock and factory-fresh.
+#[test]
+fn a_key_pulled_at_every_apdu_of_an_enrolment_is_recovered_to_agree_with_the_inventory() {
+    for fw in FIRMWARES {
+        let mut n = 1;
+        loop {
+            let dir = tempfile::tempdir().unwrap();
+            let db = dir.path().join("k.db");
+            let (mut desk, sim, _) = virtual_desk(fw, &db);
+            sim.with_key(SERIAL, |k| {
+                k.card.arm_fault(Fault {
+                    at: n,
+                    kind: FaultKind::Vanish,
+                })
+            })
+            .unwrap();
+            match desk.enrol(&request()) {
+                Ok(_) => {
+                    assert!(n > 20, "{fw:?}: an enrolment takes more than 20 APDUs, the fault at {n} never fired");
+                    break;
+                }
+                Err(e) => assert!(
+                    matches!(e, keydesk_core::CoreError::Device(DeviceError::KeyRemoved)),
+                    "{fw:?} fault at APDU {n}: {e}"
+                ),
+            }
+            drop(desk);
+            sim.replug(SERIAL);
+            let mut desk = desk_on(Store::open(&db).unwrap(), &sim);
+            for r in desk.recover_all().unwrap() {
+                assert_ne!(
+                    r.outcome,
+                    RecoveryOutcome::NeedsKey,
+                    "{fw:?} fault at APDU {n}: {r:?}"
+                );
+            }
+            assert!(
+                desk.unfinished().unwrap().is_empty(),
+                "{fw:?} fault at APDU {n}: journal resolved"
+            );
+            // A key pulled while it was being identified never entered the inventory; otherwise it is in stock.
+            let state = desk.store().get_key(serial()).unwrap().map(|k| k.state);
+            assert!(
+                matches!(state, None | Some(KeyState::InStock)),
+                "{fw:?} fault at APDU {n}: {state:?}"
+            );
+            assert!(
+                piv_is_factory(&sim),
+                "{fw:?} fault at APDU {n}: the key is back in factory state"
+            );
+            let fido = sim.clone().open_fido(DevSerial(SERIAL), false).unwrap();
+            assert_eq!(
+                fido.info().pin_is_set(),
+                Some(false),
+                "{fw:?} fault at APDU {n}: no FIDO2 PIN left behind"
+            );
+            assert!(desk.store().verify().unwrap() > 0);
+            n += 1;
+        }
+    }
+}
+
+/// The same for the FIDO2 part: pull the key at every CTAPHID report.
+#[test]
+fn a_key_pulled_at_every_fido_report_of_an_enrolment_is_recovered() {
+    for fw in FIRMWARES {
+        let mut n = 1;
+        loop {
+            let dir = tempfile::tempdir().unwrap();
+            let db = dir.path().join("k.db");
+            let (mut desk, sim, _) = virtual_desk(fw, &db);
+            sim.with_key(SERIAL, |k| {
+                k.fido.arm_fault(Fault {
+                    at: n,
+                    kind: FaultKind::Vanish,
+                })
+            })
+            .unwrap();
+            if desk.enrol(&request()).is_ok() {
+                assert!(n > 5, "{fw:?}: the FIDO2 part takes more than 5 reports");
+                break;
+            }
+            drop(desk);
+            sim.replug(SERIAL);
+            let mut desk = desk_on(Store::open(&db).unwrap(), &sim);
+            for r in desk.recover_all().unwrap() {
+                assert_ne!(
+                    r.outcome,
+                    RecoveryOutcome::NeedsKey,
+                    "{fw:?} fault at report {n}: {r:?}"
+                );
+            }
+            let state = desk.store().get_key(serial()).unwrap().map(|k| k.state);
+            assert_eq!(state, Some(KeyState::InStock), "{fw:?} fault at report {n}");
+            assert!(piv_is_factory(&sim), "{fw:?} fault at report {n}");
+            let fido = sim.clone().open_fido(DevSerial(SERIAL), false).unwrap();
+            assert_eq!(
+                fido.info().pin_is_set(),
+                Some(false),
+                "{fw:?} fault at report {n}"
+            );
+            n += 1;
+        }
+    }
+}
+
+#[test]
+fn typed_pins_are_checked_against_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut desk, _, _) = virtual_desk(Firmware::V5_7_1, &dir.path().join("k.db"));
+    let mut req = request();
+    req.secrets = Secrets::Typed {
+        piv_pin: Secret::new("123"),
+        fido_pin: None,
+    };
+    let err = desk.enrol(&req).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::WrongPin, "{err}");
+    assert!(desk.unfinished().unwrap().is_empty());
+}
