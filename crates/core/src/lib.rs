@@ -22,4 +22,5 @@ pub use workflow::enrol::{EnrolOutcome, EnrolRequest, PinLetter, Secrets};
 pub use workflow::inventory::ImportKind;
 pub use workflow::recover::{RecoveryOutcome, RecoveryReport};
 pub use workflow::reset::{ResetOutcome, ResetRequest};
+pub use workflow::service::OldKey;
 pub use workflow::status::RevokeReason;

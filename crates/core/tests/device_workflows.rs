@@ -388,3 +388,156 @@ fn typed_pins_are_checked_against_the_profile() {
     assert_eq!(err.kind(), ErrorKind::WrongPin, "{err}");
     assert!(desk.unfinished().unwrap().is_empty());
 }
+
+fn key2() -> Serial {
+    Serial::new(11_111_111).unwrap()
+}
+
+fn plug_second(sim: &SimKeys, clock: &ManualClock) {
+    let id = Identity::yubikey_5_nfc(11_111_111, Firmware::V5_7_1);
+    sim.plug(SimKey::with(
+        id,
+        Touch::Auto,
+        std::sync::Arc::new(clock.clone()),
+    ));
+}
+
+#[test]
+fn return_resets_the_key_and_puts_it_back_in_stock() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut desk, sim, _) = virtual_desk(Firmware::V5_7_1, &dir.path().join("k.db"));
+    desk.enrol(&request()).unwrap();
+    sim.replug(SERIAL);
+    let out = desk
+        .return_key(serial(), true)
+        .unwrap()
+        .expect("reset done");
+    assert_eq!(out.state, KeyState::InStock);
+    assert!(piv_is_factory(&sim));
+    let history = desk.store().key_history(serial()).unwrap();
+    assert!(
+        history.assignments[0].until.is_some(),
+        "the assignment is closed, the past stays visible"
+    );
+    assert!(
+        desk.return_key(serial(), true).is_err(),
+        "a key in stock cannot be returned"
+    );
+}
+
+#[test]
+fn replace_moves_the_holder_and_notebook_to_the_new_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut desk, sim, clock) = virtual_desk(Firmware::V5_7_1, &dir.path().join("k.db"));
+    desk.enrol(&request()).unwrap();
+    sim.unplug(SERIAL); // the broken key stays on the desk, unplugged
+    plug_second(&sim, &clock);
+    desk.replace(
+        serial(),
+        keydesk_core::OldKey::Revoked(RevokeReason::Defective),
+        key2(),
+        Secrets::Letter,
+    )
+    .unwrap();
+    assert_eq!(
+        desk.store().get_key(serial()).unwrap().unwrap().state,
+        KeyState::Revoked
+    );
+    let a = desk.store().current_assignment(key2()).unwrap().unwrap();
+    assert_eq!(a.personnel_no.as_str(), "4711");
+    assert_eq!(a.asset_tag.unwrap().as_str(), "NB-0815");
+}
+
+#[test]
+fn lost_key_is_revoked_and_a_temporary_key_is_lent_until_a_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut desk, sim, clock) = virtual_desk(Firmware::V5_7_1, &dir.path().join("k.db"));
+    desk.enrol(&request()).unwrap();
+    sim.unplug(SERIAL);
+    plug_second(&sim, &clock);
+    let past = time::macros::date!(2026 - 11 - 01);
+    assert_eq!(
+        desk.lost(serial(), key2(), Some(past), Secrets::Letter)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Usage
+    );
+    assert_eq!(
+        desk.store().get_key(serial()).unwrap().unwrap().state,
+        KeyState::Issued,
+        "a refused request changes nothing"
+    );
+    desk.lost(serial(), key2(), None, Secrets::Letter).unwrap();
+    assert_eq!(
+        desk.store().get_key(serial()).unwrap().unwrap().state,
+        KeyState::Revoked
+    );
+    let loan = desk.store().current_assignment(key2()).unwrap().unwrap();
+    assert_eq!(
+        loan.due,
+        Some(time::macros::date!(2026 - 12 - 07)),
+        "today + 14 days from the profile"
+    );
+    assert!(desk.expired_loans().unwrap().is_empty());
+    // Three weeks later the loan has run out.
+    let later = desk_later(dir.path(), &sim);
+    let expired = later.expired_loans().unwrap();
+    assert_eq!(expired.len(), 1);
+    assert_eq!(expired[0].serial, key2());
+}
+
+fn desk_later(dir: &Path, sim: &SimKeys) -> Desk {
+    let env = Env {
+        clock: Box::new(FixedClock::at(datetime!(2026-12-14 09:00 UTC))),
+        rng: Box::new(rand::rngs::StdRng::seed_from_u64(1)),
+        operator: Operator {
+            actor: "tech2".into(),
+            workstation: "counter-2".into(),
+        },
+        profile: Profile::default(),
+        extra_attestation_root: None,
+    };
+    Desk::new(
+        Store::open(dir.join("k.db")).unwrap(),
+        env,
+        Box::new(sim.clone()),
+    )
+}
+
+#[test]
+fn the_office_ca_certificate_is_imported_only_for_the_key_it_certifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut desk, sim, clock) = virtual_desk(Firmware::V5_7_1, &dir.path().join("k.db"));
+    let first = desk.enrol(&request()).unwrap();
+    let pin = first.letter.unwrap().piv_pin;
+    let read_cert = |serial: u32| {
+        let mut card = sim.clone().open_card(DevSerial(serial)).unwrap();
+        Piv::open(card.as_mut())
+            .unwrap()
+            .read_certificate(keydesk_device::piv::Slot::Authentication)
+            .unwrap()
+            .unwrap()
+    };
+    let own = read_cert(SERIAL);
+    desk.import_certificate(serial(), &own, &pin).unwrap();
+    // A certificate for another key's public key is refused.
+    plug_second(&sim, &clock);
+    let mut req = request();
+    req.serial = key2();
+    desk.enrol(&req).unwrap();
+    let foreign = read_cert(11_111_111);
+    let err = desk
+        .import_certificate(serial(), &foreign, &pin)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            keydesk_core::CoreError::Device(DeviceError::CertificateKeyMismatch { .. })
+        ),
+        "{err}"
+    );
+    let wrong = desk
+        .import_certificate(serial(), &own, &Secret::new("000000"))
+        .unwrap_err();
+    assert_eq!(wrong.kind(), ErrorKind::WrongPin);
+}

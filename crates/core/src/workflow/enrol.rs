@@ -76,7 +76,7 @@ pub struct EnrolOutcome {
 const DEFAULT_PIN: &str = "123456";
 const DEFAULT_PUK: &str = "12345678";
 
-fn slot_of(hex: &str) -> Slot {
+pub(crate) fn slot_of(hex: &str) -> Slot {
     match hex.to_ascii_lowercase().as_str() {
         "9c" => Slot::Signature,
         "9d" => Slot::KeyManagement,

@@ -5,4 +5,5 @@ pub mod enrol;
 pub mod inventory;
 pub mod recover;
 pub mod reset;
+pub mod service;
 pub mod status;
