@@ -267,111 +267,56 @@ fn fido_reset_refuses_with_two_keys_and_after_the_window() {
     assert!(piv_is_factory(&sim));
 }
 
-/// Pull the key at the n-th APDU of an enrolment, for every n; "restart"
-/// (a new desk on the same file), plug the key back in, recover; then the
-/// inventory and the key must agree: in stock and factory-fresh.
-#[test]
-fn a_key_pulled_at_every_apdu_of_an_enrolment_is_recovered_to_agree_with_the_inventory() {
-    for fw in FIRMWARES {
-        let mut n = 1;
-        loop {
-            let dir = tempfile::tempdir().unwrap();
-            let db = dir.path().join("k.db");
-            let (mut desk, sim, _) = virtual_desk(fw, &db);
-            sim.with_key(SERIAL, |k| {
-                k.card.arm_fault(Fault {
-                    at: n,
-                    kind: FaultKind::Vanish,
-                })
-            })
-            .unwrap();
-            match desk.enrol(&request()) {
-                Ok(_) => {
-                    assert!(n > 20, "{fw:?}: an enrolment takes more than 20 APDUs, the fault at {n} never fired");
-                    break;
-                }
-                Err(e) => assert!(
-                    matches!(e, keydesk_core::CoreError::Device(DeviceError::KeyRemoved)),
-                    "{fw:?} fault at APDU {n}: {e}"
-                ),
-            }
-            drop(desk);
-            sim.replug(SERIAL);
-            let mut desk = desk_on(Store::open(&db).unwrap(), &sim);
-            for r in desk.recover_all().unwrap() {
-                assert_ne!(
-                    r.outcome,
-                    RecoveryOutcome::NeedsKey,
-                    "{fw:?} fault at APDU {n}: {r:?}"
-                );
-            }
-            assert!(
-                desk.unfinished().unwrap().is_empty(),
-                "{fw:?} fault at APDU {n}: journal resolved"
-            );
-            // A key pulled while it was being identified never entered the inventory; otherwise it is in stock.
-            let state = desk.store().get_key(serial()).unwrap().map(|k| k.state);
-            assert!(
-                matches!(state, None | Some(KeyState::InStock)),
-                "{fw:?} fault at APDU {n}: {state:?}"
-            );
-            assert!(
-                piv_is_factory(&sim),
-                "{fw:?} fault at APDU {n}: the key is back in factory state"
-            );
-            let fido = sim.clone().open_fido(DevSerial(SERIAL), false).unwrap();
-            assert_eq!(
-                fido.info().pin_is_set(),
-                Some(false),
-                "{fw:?} fault at APDU {n}: no FIDO2 PIN left behind"
-            );
-            assert!(desk.store().verify().unwrap() > 0);
-            n += 1;
+/// Pull the key at the n-th exchange of an enrolment (`arm` sets the fault
+/// on the card or the authenticator), for every n until an enrolment gets
+/// through; each time "restart" (a new desk on the same file), plug the key
+/// back in and recover. Then the inventory and the key must agree: the key
+/// is in stock (or, if pulled while being identified, not yet known) and in
+/// factory state, with no FIDO2 PIN left behind. Returns the exchange count.
+fn pull_at_every_exchange(fw: Firmware, arm: fn(&mut SimKey, Fault)) -> u64 {
+    let mut n = 1;
+    loop {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("k.db");
+        let (mut desk, sim, _) = virtual_desk(fw, &db);
+        sim.with_key(SERIAL, |k| arm(k, Fault { at: n, kind: FaultKind::Vanish })).unwrap();
+        match desk.enrol(&request()) {
+            Ok(_) => return n - 1,
+            Err(e) => assert!(
+                matches!(e, keydesk_core::CoreError::Device(DeviceError::KeyRemoved)),
+                "{fw:?} fault at exchange {n}: {e}"
+            ),
         }
+        drop(desk);
+        sim.replug(SERIAL);
+        let mut desk = desk_on(Store::open(&db).unwrap(), &sim);
+        for r in desk.recover_all().unwrap() {
+            assert_ne!(r.outcome, RecoveryOutcome::NeedsKey, "{fw:?} fault at exchange {n}: {r:?}");
+        }
+        assert!(desk.unfinished().unwrap().is_empty(), "{fw:?} fault at exchange {n}: journal resolved");
+        let state = desk.store().get_key(serial()).unwrap().map(|k| k.state);
+        assert!(matches!(state, None | Some(KeyState::InStock)), "{fw:?} fault at exchange {n}: {state:?}");
+        assert!(piv_is_factory(&sim), "{fw:?} fault at exchange {n}: the key is back in factory state");
+        let fido = sim.clone().open_fido(DevSerial(SERIAL), false).unwrap();
+        assert_eq!(fido.info().pin_is_set(), Some(false), "{fw:?} fault at exchange {n}: no FIDO2 PIN left behind");
+        assert!(desk.store().verify().unwrap() > 0);
+        n += 1;
     }
 }
 
-/// The same for the FIDO2 part: pull the key at every CTAPHID report.
+#[test]
+fn a_key_pulled_at_every_apdu_of_an_enrolment_is_recovered_to_agree_with_the_inventory() {
+    for fw in FIRMWARES {
+        let apdus = pull_at_every_exchange(fw, |k, f| k.card.arm_fault(f));
+        assert!(apdus > 20, "{fw:?}: an enrolment takes more than 20 APDUs, counted {apdus}");
+    }
+}
+
 #[test]
 fn a_key_pulled_at_every_fido_report_of_an_enrolment_is_recovered() {
     for fw in FIRMWARES {
-        let mut n = 1;
-        loop {
-            let dir = tempfile::tempdir().unwrap();
-            let db = dir.path().join("k.db");
-            let (mut desk, sim, _) = virtual_desk(fw, &db);
-            sim.with_key(SERIAL, |k| {
-                k.fido.arm_fault(Fault {
-                    at: n,
-                    kind: FaultKind::Vanish,
-                })
-            })
-            .unwrap();
-            if desk.enrol(&request()).is_ok() {
-                assert!(n > 5, "{fw:?}: the FIDO2 part takes more than 5 reports");
-                break;
-            }
-            drop(desk);
-            sim.replug(SERIAL);
-            let mut desk = desk_on(Store::open(&db).unwrap(), &sim);
-            for r in desk.recover_all().unwrap() {
-                assert_ne!(
-                    r.outcome,
-                    RecoveryOutcome::NeedsKey,
-                    "{fw:?} fault at report {n}: {r:?}"
-                );
-            }
-            let state = desk.store().get_key(serial()).unwrap().map(|k| k.state);
-            assert_eq!(state, Some(KeyState::InStock), "{fw:?} fault at report {n}");
-            assert!(piv_is_factory(&sim), "{fw:?} fault at report {n}");
-            let fido = sim.clone().open_fido(DevSerial(SERIAL), false).unwrap();
-            assert_eq!(
-                fido.info().pin_is_set(),
-                Some(false),
-                "{fw:?} fault at report {n}"
-            );
-            n += 1;
-        }
+        let reports = pull_at_every_exchange(fw, |k, f| k.fido.arm_fault(f));
+        assert!(reports > 5, "{fw:?}: the FIDO2 part takes more than 5 reports, counted {reports}");
     }
 }
 

@@ -81,7 +81,15 @@ impl SimKeys {
     pub fn plug(&self, key: SimKey) {
         let serial = key.identity.serial;
         let mut slots = self.slots();
-        slots.retain(|s| s.lock().identity.serial != serial || s.plugged.load(Ordering::SeqCst));
+        // One physical key per serial: an earlier slot with this serial is
+        // pulled for good (its open transports die) and forgotten.
+        slots.retain(|s| {
+            let same = s.lock().identity.serial == serial;
+            if same {
+                s.plugged.store(false, Ordering::SeqCst);
+            }
+            !same
+        });
         let slot = Arc::new(Slot {
             key: Mutex::new(key),
             plugged: AtomicBool::new(true),

@@ -15,7 +15,7 @@ use keydesk_device::management::{FormFactor, Version};
 use keydesk_device::sim_source::{SimKeys, SimTime};
 use keydesk_device::source::KeySource;
 use keydesk_device::{DeviceError, Serial};
-use keydesk_sim::clock::ManualClock;
+use keydesk_sim::clock::{Clock, ManualClock};
 use keydesk_sim::{Firmware, Identity, SimKey, Touch};
 
 const PROFILES: [(Firmware, Version); 2] = [
@@ -76,7 +76,8 @@ fn keys_follows_plug_and_unplug() {
     assert_eq!(keys[0].serial(), Some(Serial(44_444_444)));
     assert_eq!(keys[0].firmware, Some(Version(5, 4, 3)));
     assert!(desk.replug(33_333_333));
-    let serials: Vec<_> = desk.keys().unwrap().iter().map(|k| k.serial()).collect();
+    let mut serials: Vec<_> = desk.keys().unwrap().iter().map(|k| k.serial()).collect();
+    serials.sort();
     assert_eq!(
         serials,
         [Some(Serial(33_333_333)), Some(Serial(44_444_444))]
@@ -254,4 +255,25 @@ fn a_key_that_stops_answering_does_not_hide_the_others() {
     let keys = desk.keys().unwrap();
     assert_eq!(keys.len(), 1, "{keys:#?}");
     assert_eq!(keys[0].serial(), Some(Serial(17_171_717)));
+}
+
+#[test]
+fn manual_time_runs_while_the_client_waits_for_touch() {
+    let (mut desk, clock) = desk();
+    let id = Identity::yubikey_5_nfc(18_181_818, Firmware::V5_7_1);
+    let touch = Touch::After(Duration::from_secs(3));
+    desk.plug(SimKey::with(id, touch, Arc::new(clock.clone())));
+    let s = Serial(18_181_818);
+    let before = clock.now();
+    desk.open_fido(s, true).unwrap().reset().unwrap();
+    let waited = clock.now() - before;
+    assert!(waited >= Duration::from_secs(3), "{waited:?}");
+    assert!(waited < Duration::from_secs(10), "{waited:?}");
+
+    // Nobody touches: the client gives up on the manual clock, nothing sleeps.
+    assert!(desk.replug(s.0));
+    desk.with_key(s.0, |k| k.fido.set_touch(Touch::Never))
+        .unwrap();
+    let err = desk.open_fido(s, true).unwrap().reset().unwrap_err();
+    assert!(matches!(err, DeviceError::TouchTimeout), "{err}");
 }

@@ -11,13 +11,16 @@
 //! stopping and starting the process is an unplug and replug. SIGTERM and
 //! SIGINT stop it cleanly (state saved, socket removed, exit code 0).
 //!
+//! Set `KEYDESK_SIM_TRACE=1` to log one stderr line per APDU (header,
+//! lengths and status word; never the data).
+//!
 //! # Latency
 //!
 //! Measured with `cargo bench -p keydesk-sim --bench pcsc_roundtrip` (2,000
 //! GET VERSION APDUs through the pcsc crate → pcscd 1.9.9 → vpcd 3.3 → this
-//! process, release build, 2-core VM shared with other jobs): one APDU round
-//! trip **mean 0.106 ms, median 0.106 ms, p99 0.15 ms**; opening a key
-//! (connect + SELECT + GET VERSION + GET SERIAL) mean 0.49 ms. The in-process
+//! process, release build, 2-core VM shared with other jobs; two runs): one
+//! APDU round trip **mean 0.08-0.11 ms, p99 0.13-0.15 ms**; opening a key
+//! (connect + SELECT + GET VERSION + GET SERIAL) mean 0.36-0.49 ms. The in-process
 //! [`crate::card::Card::transmit`] takes ~0.2 µs. Without TCP_NODELAY and
 //! TCP_QUICKACK (see [`vpcd`]) each APDU would cost ~40 ms of delayed ACK.
 //!

@@ -82,6 +82,24 @@ fn read_full(stream: &mut TcpStream, buf: &mut [u8], stop: &AtomicBool) -> io::R
     Ok(true)
 }
 
+/// With `KEYDESK_SIM_TRACE` set: one stderr line per APDU with header,
+/// lengths and status word (never the data, which may hold PINs or keys).
+fn trace_apdu(apdu: &[u8], response: &[u8]) {
+    let sw = match response {
+        [.., a, b] => u16::from_be_bytes([*a, *b]),
+        _ => 0,
+    };
+    eprintln!(
+        "keydesk-sim: APDU {:02X} {:02X} {:02X} {:02X} ({} bytes) -> {} bytes, SW {sw:04X}",
+        apdu[0],
+        apdu[1],
+        apdu[2],
+        apdu[3],
+        apdu.len(),
+        response.len().saturating_sub(2)
+    );
+}
+
 fn session<F: FnMut(&Card)>(
     mut stream: TcpStream,
     card: &Mutex<Card>,
@@ -90,6 +108,7 @@ fn session<F: FnMut(&Card)>(
 ) -> io::Result<()> {
     stream.set_nodelay(true)?;
     stream.set_read_timeout(Some(TICK))?;
+    let trace = std::env::var_os("KEYDESK_SIM_TRACE").is_some();
     let mut len = [0u8; 2];
     loop {
         if !read_full(&mut stream, &mut len, stop)? {
@@ -113,7 +132,13 @@ fn session<F: FnMut(&Card)>(
                 }
                 [4] => Some(card.atr()),
                 [_] => None,
-                apdu => Some(card.transmit(apdu).unwrap_or_default()),
+                apdu => {
+                    let r = card.transmit(apdu).unwrap_or_default();
+                    if trace {
+                        trace_apdu(apdu, &r);
+                    }
+                    Some(r)
+                }
             };
             if card.take_dirty() {
                 changed(&card);

@@ -95,6 +95,9 @@ impl Piv<'_> {
         if !pin_ok {
             return Err(sw::SECURITY_STATUS);
         }
+        if k.pin_policy == pin_policy::ALWAYS {
+            self.sess.pin_fresh = false;
+        }
         if !matches!(tlv::find(t, 0x82), Some([])) {
             return Err(sw::INCORRECT_DATA);
         }

@@ -7,7 +7,7 @@
 //! MANAGEMENT KEY, MOVE KEY need management-key authentication; SET PIN
 //! RETRIES needs it and a verified PIN; GET DATA of printed information
 //! needs a verified PIN; key use follows the slot's PIN policy (ONCE: PIN
-//! verified in this session; ALWAYS: VERIFY in the command right before) and
+//! verified in this session; ALWAYS: a VERIFY since the last key use) and
 //! touch policy (a touch that never comes answers 6985; `Touch::After(d)`
 //! blocks the command for `d`, as the hardware does while it blinks).
 //!
@@ -195,7 +195,7 @@ fn cert_object(der: &[u8]) -> Vec<u8> {
 #[derive(Debug, Default)]
 pub struct Session {
     pub pin_verified: bool,
-    /// VERIFY succeeded in the immediately preceding command (PIN policy ALWAYS).
+    /// VERIFY succeeded since the last use of a PIN-ALWAYS key.
     pub pin_fresh: bool,
     pub mgmt_authenticated: bool,
     pub witness: Option<Vec<u8>>,
@@ -266,7 +266,9 @@ pub(crate) fn touched(touch: Touch) -> bool {
 impl Piv<'_> {
     /// Handle one (unchained) command.
     pub fn handle(mut self, cmd: &Command) -> Reply {
-        let fresh = std::mem::take(&mut self.sess.pin_fresh);
+        // PIN policy ALWAYS: a VERIFY allows one private-key operation; other
+        // commands in between (yubico-piv-tool reads objects) do not use it up.
+        let fresh = self.sess.pin_fresh;
         match cmd.ins {
             0x20 => self.verify(cmd),
             0x24 => self.change_reference(cmd),
