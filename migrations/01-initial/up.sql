@@ -100,6 +100,8 @@ CREATE TABLE audit_head (
     last_id       INTEGER NOT NULL,
     last_hash     TEXT NOT NULL
 );
+INSERT INTO audit_head (one, last_id, last_hash)
+VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
 
 -- Device operations in flight (crash-safe workflows in keydesk-core).
 CREATE TABLE journal (
@@ -118,37 +120,38 @@ CREATE INDEX journal_open ON journal(id) WHERE state = 'open';
 
 -- Search as you type: one row per searchable term (a staff member has
 -- "surname given", "given surname" and the personnel number, and so on).
--- AUTOINCREMENT: ids are never reused, which the FTS queue below relies on.
+-- AUTOINCREMENT: ids are never reused, which the FTS sync below relies on.
 CREATE TABLE search_index (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     kind          TEXT NOT NULL CHECK (kind IN ('staff', 'notebook', 'key')),
     ref_id        INTEGER NOT NULL,
     label         TEXT NOT NULL,
-    folded        TEXT NOT NULL
+    folded        TEXT NOT NULL,
+    -- 0: a term as it starts; 1: an inner suffix of a key serial (so that
+    -- a substring of a serial is a prefix of some row, found by the B-tree
+    -- instead of trigrams, which are poor at digits)
+    rank          INTEGER NOT NULL DEFAULT 0 CHECK (rank IN (0, 1))
 );
 CREATE INDEX search_index_ref ON search_index(kind, ref_id);
-CREATE INDEX search_index_folded ON search_index(folded);
+CREATE INDEX search_index_folded ON search_index(rank, folded);
 
--- Substring search: FTS5 trigram index over search_index.folded.
+-- Substring search: FTS5 trigram index over search_index.folded of staff
+-- and notebooks (keys use their suffix rows instead).
 CREATE VIRTUAL TABLE search_fts USING fts5(
     folded, content='search_index', content_rowid='id', tokenize='trigram'
 );
 
 -- FTS5 flushes its buffer at every statement that touches it, so writing it
--- row by row in a 100,000-row import costs minutes. Changes to search_index
--- are queued here instead and applied set-wise before each commit by
--- keydesk-store (op 'i' insert, 'd' delete, 'x' inserted and deleted again).
+-- row by row in a 100,000-row import costs minutes. keydesk-store applies
+-- search_index changes to search_fts set-wise before each commit instead:
+-- rows with id > synced_upto are new (ids only grow: AUTOINCREMENT), and
+-- rows deleted that the FTS index already holds wait in search_fts_pending.
+CREATE TABLE search_fts_state (
+    one           INTEGER PRIMARY KEY CHECK (one = 1),
+    synced_upto   INTEGER NOT NULL
+);
+INSERT INTO search_fts_state (one, synced_upto) VALUES (1, 0);
 CREATE TABLE search_fts_pending (
     rid           INTEGER PRIMARY KEY,
-    op            TEXT NOT NULL CHECK (op IN ('i', 'd', 'x')),
     folded        TEXT NOT NULL
 );
-CREATE TRIGGER search_index_ai AFTER INSERT ON search_index BEGIN
-    INSERT INTO search_fts_pending (rid, op, folded) VALUES (new.id, 'i', new.folded);
-END;
-CREATE TRIGGER search_index_ad AFTER DELETE ON search_index BEGIN
-    INSERT INTO search_fts_pending (rid, op, folded) VALUES (old.id, 'd', old.folded)
-        ON CONFLICT (rid) DO UPDATE SET op = 'x';
-END;
-CREATE TRIGGER search_index_au BEFORE UPDATE ON search_index
-BEGIN SELECT RAISE(ABORT, 'search_index rows are replaced, not updated'); END;

@@ -1,20 +1,22 @@
 //! `keydesk demo`: the TUI on a demo inventory (sample staff, notebooks and a
 //! delivery of keys, imported from the CSV files in `crates/app/demo/`) and
-//! virtual keys that the user plugs in and out with F5/F6. It never opens the
-//! real inventory and never talks to real keys.
+//! virtual keys (keydesk-sim through the device layer's `SimKeys`) that the
+//! user plugs in, pulls and replugs with F5/F6/F7. It never opens the real
+//! inventory and never talks to real keys.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use anyhow::Context;
 use keydesk_core::{Desk, ImportKind};
 use keydesk_device::sim_source::{SimKeys, SimTime};
-use keydesk_sim::{Firmware, Identity};
-use keydesk_store::{HitKind as StoreHitKind, Serial};
+use keydesk_sim::Firmware;
 
 use crate::cli::args::DemoArgs;
 use crate::i18n::Lang;
-use crate::tui::runtime::{self, Service};
-use crate::tui::state::{App, Cmd, Hit, HitKind, InvState, KeyRow, Msg};
+use crate::tui::runtime;
+use crate::tui::service::{DeskService, Drawer};
+use crate::tui::state::App;
 
 const STAFF: &[u8] = include_bytes!("../demo/staff.csv");
 const NOTEBOOKS: &[u8] = include_bytes!("../demo/notebooks.csv");
@@ -28,162 +30,138 @@ const DRAWER: &[(u32, Firmware)] = &[
     (23_456_782, Firmware::V5_7_1),
 ];
 
-/// Search results shown per query (one screen).
-const PAGE: usize = 20;
-
 /// Open (or create and fill) the demo inventory and run the TUI on it.
 pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
-    let (db, fresh) = match &args.demo_db {
-        Some(p) => (p.clone(), !p.exists()),
+    let db = match &args.demo_db {
+        Some(p) => p.clone(),
         None => {
             let dir = std::env::temp_dir().join(format!("keydesk-demo-{}", std::process::id()));
             std::fs::create_dir_all(&dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
-            (dir.join("demo.db"), true)
+            dir.join("demo.db")
         }
     };
-    let service = DemoService::open(db, fresh, usize::from(args.keys))?;
+    let service = open(&db, usize::from(args.keys))?;
     runtime::run(App::new(Lang::from_env(), true), service)?;
     Ok(())
 }
 
-/// The demo's worker side: the demo inventory and the virtual keys plugged in.
-#[derive(Debug)]
-pub struct DemoService {
-    desk: Desk,
-    plugged: Vec<Identity>,
-    announced: bool,
+/// The demo desk on `db` (filled from the sample CSV files when new) with
+/// the first `keys` drawer keys plugged in.
+pub fn open(db: &Path, keys: usize) -> anyhow::Result<DeskService> {
+    let fresh = !db.exists();
+    let sim = SimKeys::new(SimTime::Real);
+    let mut desk = crate::cli::open_desk(db, None, crate::cli::Keys::Virtual(sim.clone()))?;
+    if fresh {
+        fill(&mut desk)?;
+    }
+    let drawer = Drawer {
+        sim,
+        keys: DRAWER.to_vec(),
+    };
+    for &(serial, fw) in DRAWER.iter().take(keys) {
+        drawer.plug(serial, fw);
+    }
+    Ok(DeskService::new(desk, Some(drawer)))
 }
 
-impl DemoService {
-    /// Open the demo inventory at `db`, filling it from the sample CSV files when `fresh`.
-    pub fn open(db: PathBuf, fresh: bool, keys: usize) -> anyhow::Result<Self> {
-        let mut desk = crate::cli::open_desk(
-            &db,
-            None,
-            crate::cli::Keys::Virtual(SimKeys::new(SimTime::Real)),
-        )?;
-        if fresh {
-            desk.import(ImportKind::Staff, STAFF, "demo/staff.csv", false)?;
-            desk.import(
-                ImportKind::Notebooks,
-                NOTEBOOKS,
-                "demo/notebooks.csv",
-                false,
-            )?;
-            desk.import(ImportKind::Stock, STOCK, "demo/stock.csv", false)?;
-        }
-        let plugged = DRAWER
-            .iter()
-            .take(keys)
-            .map(|&(serial, fw)| Identity::yubikey_5_nfc(serial, fw))
-            .collect();
-        Ok(Self {
-            desk,
-            plugged,
-            announced: false,
-        })
-    }
-
-    fn rows(&self) -> Vec<KeyRow> {
-        self.plugged.iter().map(|id| self.row(id)).collect()
-    }
-
-    fn row(&self, id: &Identity) -> KeyRow {
-        let store = self.desk.store();
-        let serial = Serial::new(id.serial).ok();
-        let key = serial.and_then(|s| store.get_key(s).ok().flatten());
-        let holder = serial
-            .and_then(|s| store.current_assignment(s).ok().flatten())
-            .map(|a| format!("{} ({})", a.holder, a.personnel_no.as_str()));
-        KeyRow {
-            serial: id.serial.to_string(),
-            model: "YubiKey 5 NFC".into(),
-            firmware: id.firmware.to_string(),
-            state: key.map_or(InvState::Unknown, |k| inv_state(k.state)),
-            holder,
-        }
-    }
+fn fill(desk: &mut Desk) -> anyhow::Result<()> {
+    desk.import(ImportKind::Staff, STAFF, "demo/staff.csv", false)?;
+    desk.import(
+        ImportKind::Notebooks,
+        NOTEBOOKS,
+        "demo/notebooks.csv",
+        false,
+    )?;
+    desk.import(ImportKind::Stock, STOCK, "demo/stock.csv", false)?;
+    Ok(())
 }
 
-fn inv_state(s: keydesk_store::KeyState) -> InvState {
-    use keydesk_store::KeyState as K;
-    match s {
-        K::InStock => InvState::InStock,
-        K::Issued => InvState::Issued,
-        K::Suspended => InvState::Suspended,
-        K::Lost => InvState::Lost,
-        K::Revoked => InvState::Revoked,
-        K::Returned => InvState::Returned,
-        K::Reset => InvState::Reset,
-        K::Retired => InvState::Retired,
-    }
+/// The default inventory: `$XDG_DATA_HOME/keydesk/keydesk.db` (as the CLI's).
+fn default_db() -> anyhow::Result<PathBuf> {
+    let dir = dirs::data_dir()
+        .context("no per-user data directory; pass --db PATH or set KEYDESK_DB")?
+        .join("keydesk");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir.join("keydesk.db"))
 }
 
-impl Service for DemoService {
-    fn run(&mut self, cmd: Cmd) -> Vec<Msg> {
-        match cmd {
-            Cmd::Search(query) => match self.desk.store().search(&query, PAGE) {
-                Ok(hits) => {
-                    let hits = hits
-                        .into_iter()
-                        .map(|h| Hit {
-                            kind: match h.kind {
-                                StoreHitKind::Staff => HitKind::Staff,
-                                StoreHitKind::Notebook => HitKind::Notebook,
-                                StoreHitKind::Key => HitKind::Key,
-                            },
-                            ref_id: h.ref_id,
-                            label: h.label,
-                        })
-                        .collect();
-                    vec![Msg::SearchResults { query, hits }]
-                }
-                Err(e) => vec![Msg::Failed(e.to_string())],
-            },
-            Cmd::PlugVirtual => {
-                match DRAWER
-                    .iter()
-                    .find(|(s, _)| !self.plugged.iter().any(|p| p.serial == *s))
-                {
-                    Some(&(serial, fw)) => self.plugged.push(Identity::yubikey_5_nfc(serial, fw)),
-                    None => return vec![Msg::Failed("all demo keys are plugged in".into())],
-                }
-                vec![Msg::Plugged(self.rows())]
-            }
-            Cmd::UnplugVirtual => {
-                self.plugged.pop();
-                vec![Msg::Plugged(self.rows())]
-            }
+fn open_and_run(db: Option<&Path>, profile: Option<&Path>, sim: bool) -> anyhow::Result<()> {
+    let db = match db {
+        Some(p) => p.to_path_buf(),
+        None => default_db()?,
+    };
+    let (keys, drawer) = if sim {
+        let sim =
+            keydesk_device::sim_source::SimKeys::new(keydesk_device::sim_source::SimTime::Real);
+        let drawer = Drawer {
+            sim: sim.clone(),
+            keys: vec![
+                (23_456_780, keydesk_sim::Firmware::V5_7_1),
+                (18_000_042, keydesk_sim::Firmware::V5_4_3),
+            ],
+        };
+        for &(s, fw) in &drawer.keys {
+            drawer.plug(s, fw);
         }
-    }
+        (crate::cli::Keys::Virtual(sim), Some(drawer))
+    } else {
+        (crate::cli::Keys::System, None)
+    };
+    let desk = crate::cli::open_desk(&db, profile, keys)?;
+    let demo = drawer.is_some();
+    let service = DeskService::new(desk, drawer);
+    runtime::run(App::new(crate::i18n::Lang::from_env(), demo), service)?;
+    Ok(())
+}
 
-    fn poll(&mut self) -> Vec<Msg> {
-        if self.announced {
-            return Vec::new();
+/// `keydesk` with no command: the counter TUI on real keys (over
+/// `SystemKeys`; virtual ones with `--sim`), on the real inventory.
+#[must_use]
+pub fn counter(db: Option<&Path>, profile: Option<&Path>, sim: bool) -> ExitCode {
+    match open_and_run(db, profile, sim) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("keydesk: {e:#}");
+            ExitCode::FAILURE
         }
-        self.announced = true;
-        vec![Msg::Plugged(self.rows())]
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::tui::model::{Cmd, HitKind, InvState, Msg, Pins, Reason, Target};
+    use crate::tui::runtime::Service;
+
+    fn plugged(msgs: &[Msg]) -> Vec<u32> {
+        msgs.iter()
+            .find_map(|m| match m {
+                Msg::Plugged(rows) => Some(rows.iter().map(|r| r.serial).collect()),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no Plugged in {msgs:?}"))
+    }
 
     #[test]
-    fn demo_inventory_is_filled_and_searchable_and_keys_plug() {
+    fn demo_keys_are_read_through_the_device_layer_and_joined_with_the_inventory() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut svc = DemoService::open(dir.path().join("demo.db"), true, 1).expect("demo opens");
+        let mut svc = open(&dir.path().join("demo.db"), 1).expect("demo opens");
         let first = svc.poll();
-        let Some(Msg::Plugged(rows)) = first.first() else {
+        assert!(matches!(first.first(), Some(Msg::Policy(_))), "{first:?}");
+        assert!(first.contains(&Msg::Unfinished(vec![])));
+        let Some(Msg::Plugged(rows)) = first.last() else {
             panic!("first poll announces keys: {first:?}")
         };
         assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].serial, 23_456_780);
+        assert_eq!(rows[0].firmware, "5.7.1", "read by GET DEVICE INFO");
         assert_eq!(
             rows[0].state,
             InvState::InStock,
-            "demo keys come from the imported delivery"
+            "demo keys come from the delivery"
         );
         assert!(svc.poll().is_empty(), "nothing changes by itself");
 
@@ -196,16 +174,152 @@ mod tests {
                 .any(|h| h.kind == HitKind::Staff && h.label.contains("Müller")),
             "{hits:?}"
         );
+        assert_eq!(
+            plugged(&svc.run(Cmd::PlugVirtual)),
+            vec![23_456_780, 23_456_781]
+        );
+        assert_eq!(plugged(&svc.run(Cmd::UnplugVirtual)), vec![23_456_780]);
+        let out = svc.run(Cmd::Replug(23_456_780));
+        assert!(out.contains(&Msg::Replugged(23_456_780)), "{out:?}");
+    }
 
-        let out = svc.run(Cmd::PlugVirtual);
-        let Some(Msg::Plugged(rows)) = out.first() else {
+    #[test]
+    fn enrol_by_letter_then_revoke_through_the_service() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut svc = open(&dir.path().join("demo.db"), 1).expect("demo opens");
+        svc.poll();
+        let out = svc.run(Cmd::Search("4711".into()));
+        let Some(Msg::SearchResults { hits, .. }) = out.first() else {
             panic!("{out:?}")
         };
-        assert_eq!(rows.len(), 2);
-        let out = svc.run(Cmd::UnplugVirtual);
-        let Some(Msg::Plugged(rows)) = out.first() else {
+        let staff = hits
+            .iter()
+            .find(|h| h.kind == HitKind::Staff)
+            .expect("staff hit")
+            .ref_id;
+        let out = svc.run(Cmd::Enrol {
+            serial: 23_456_780,
+            staff,
+            notebook: None,
+            pins: Pins::Letter,
+        });
+        let Some(Msg::Finished { state, letter, .. }) = out.first() else {
             panic!("{out:?}")
         };
-        assert_eq!(rows.len(), 1);
+        assert_eq!(*state, Some(InvState::Issued));
+        let letter = letter.as_ref().expect("a PIN letter");
+        assert_eq!(letter.piv_pin.expose().len(), 6);
+        assert!(letter.holder.contains("Müller"), "{}", letter.holder);
+        let out = svc.run(Cmd::Open(Target::Key(23_456_780)));
+        let Some(Msg::Detail(d)) = out.first() else {
+            panic!("{out:?}")
+        };
+        assert_eq!(d.state.as_ref().map(|s| s.0), Some(InvState::Issued));
+        assert!(
+            d.history.iter().any(|h| h.contains("issue")),
+            "{:?}",
+            d.history
+        );
+
+        let out = svc.run(Cmd::Revoke(23_456_780, Reason::Left));
+        assert!(
+            matches!(
+                out.first(),
+                Some(Msg::Finished {
+                    state: Some(InvState::Revoked),
+                    ..
+                })
+            ),
+            "{out:?}"
+        );
+        let out = svc.run(Cmd::Revoke(23_456_780, Reason::Left));
+        assert!(
+            matches!(out.first(), Some(Msg::WizardFailed(_))),
+            "twice is refused: {out:?}"
+        );
+        assert!(matches!(svc.run(Cmd::Verify).first(), Some(Msg::Verified(Ok(n))) if *n > 0));
+        let path = dir.path().join("inv.csv");
+        let out = svc.run(Cmd::Export {
+            what: crate::tui::model::ExportWhat::Inventory,
+            path: path.display().to_string(),
+        });
+        assert!(
+            matches!(
+                out.last(),
+                Some(Msg::Progress(crate::i18n::Text::ExportWrote, _))
+            ),
+            "{out:?}"
+        );
+        let csv = std::fs::read(&path).expect("export written");
+        assert!(String::from_utf8_lossy(&csv).contains("23456780"));
+    }
+
+    #[test]
+    fn reset_after_replug_prompts_for_touch_and_brings_the_key_back_to_stock() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut svc = open(&dir.path().join("demo.db"), 1).expect("demo opens");
+        let (tx, rx) = std::sync::mpsc::channel();
+        svc.attach(tx);
+        svc.poll();
+        let out = svc.run(Cmd::Replug(23_456_780));
+        assert!(out.contains(&Msg::Replugged(23_456_780)));
+        let out = svc.run(Cmd::Reset(23_456_780));
+        let Some(Msg::Finished { state, .. }) = out.first() else {
+            panic!("{out:?}")
+        };
+        assert_eq!(*state, Some(InvState::InStock));
+        let touch = rx.try_iter().find_map(|m| match m {
+            Msg::Touch { remaining, .. } => Some(remaining),
+            _ => None,
+        });
+        assert!(
+            touch.is_some_and(|r| r <= Duration::from_secs(30)),
+            "touch prompt seen"
+        );
+    }
+
+    #[test]
+    fn an_interrupted_operation_is_announced_at_start_and_recovered() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("demo.db");
+        drop(open(&db, 1).expect("demo opens"));
+        {
+            let mut store = keydesk_store::Store::open(&db).expect("store");
+            let ctx = keydesk_store::Ctx::new("t", "t", time::OffsetDateTime::now_utc());
+            let serial = keydesk_store::Serial::new(23_456_780).expect("serial");
+            store
+                .journal_begin(&ctx, Some(serial), "enrol", "piv.generate", "{}")
+                .expect("journal entry");
+        }
+        let mut svc = open(&db, 1).expect("demo reopens");
+        let first = svc.poll();
+        let entries = first
+            .iter()
+            .find_map(|m| match m {
+                Msg::Unfinished(e) => Some(e.clone()),
+                _ => None,
+            })
+            .expect("unfinished entries announced");
+        assert_eq!(entries.len(), 1);
+        assert_eq!(
+            (entries[0].serial, entries[0].workflow.as_str()),
+            (Some(23_456_780), "enrol")
+        );
+        let out = svc.run(Cmd::Recover);
+        let Some(Msg::Recovered(reports)) = out.first() else {
+            panic!("{out:?}")
+        };
+        assert_eq!(reports.len(), 1, "{reports:?}");
+        assert_eq!(reports[0].serial, Some(23_456_780));
+        assert_eq!(reports[0].outcome, crate::i18n::Text::OutcomeNothingDone);
+        assert!(
+            reports[0]
+                .account
+                .iter()
+                .any(|l| l.contains("before anything was changed")),
+            "{reports:?}"
+        );
+        let again = svc.run(Cmd::Recover);
+        assert_eq!(again.first(), Some(&Msg::Recovered(vec![])), "resolved");
     }
 }

@@ -14,11 +14,6 @@ fn main() -> ExitCode {
     let mut cli = cli::args::Cli::parse();
     match cli.command.take() {
         Some(command) => cli::run(cli, command),
-        None => {
-            eprintln!(
-                "keydesk: the counter TUI on real keys comes with the workflows; try `keydesk demo` or `keydesk --help`"
-            );
-            ExitCode::from(cli::exit::USAGE)
-        }
+        None => demo::counter(cli.db.as_deref(), cli.profile.as_deref(), cli.sim),
     }
 }

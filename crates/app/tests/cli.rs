@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
 struct Env {
@@ -214,4 +215,521 @@ fn usage_errors_and_version() {
         .assert()
         .success()
         .stdout(contains("keydesk"));
+}
+
+// ---- commands that touch keys, on the in-process virtual keys of `--sim` ----
+// Each `--sim` run plugs two factory-fresh keys: 23456780 (5.7.1) and 18000042 (5.4.3).
+
+const SIM_A: &str = "23456780";
+const SIM_B: &str = "18000042";
+
+fn json_of(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not one JSON document ({e}):\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// The database file and its WAL, as bytes: to look for secrets in.
+fn db_bytes(db: &Path) -> Vec<u8> {
+    let mut all = read(db);
+    let wal = db.with_extension("db-wal");
+    if wal.exists() {
+        all.extend(read(&wal));
+    }
+    all
+}
+
+fn contains_bytes(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+/// The value after `label` on the letter's line.
+fn letter_value(letter: &str, label: &str) -> String {
+    letter
+        .lines()
+        .find(|l| l.starts_with(label))
+        .unwrap_or_else(|| panic!("no {label} line in:\n{letter}"))
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn keys_lists_both_virtual_keys_joined_with_the_inventory() {
+    let env = Env::seeded();
+    let stock = env.file(
+        "lieferung2.csv",
+        format!("Seriennummer;Modell\r\n{SIM_B};YubiKey 5 NFC\r\n").as_bytes(),
+    );
+    env.cmd()
+        .args(["import", "stock"])
+        .arg(&stock)
+        .assert()
+        .success();
+    let out = env
+        .cmd()
+        .args(["--sim", "--json", "keys"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc = json_of(&out);
+    let keys = doc["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 2, "{doc}");
+    let by = |s: &str| {
+        keys.iter()
+            .find(|k| k["serial"].as_u64().map(|n| n.to_string()).as_deref() == Some(s))
+            .unwrap_or_else(|| panic!("{s} missing in {doc}"))
+    };
+    assert_eq!(by(SIM_A)["state"], "unknown");
+    assert_eq!(by(SIM_A)["firmware"], "5.7.1");
+    assert_eq!(by(SIM_B)["state"], "in_stock");
+    assert_eq!(by(SIM_B)["firmware"], "5.4.3");
+    assert_eq!(doc["unfinished"], 0);
+    env.cmd()
+        .args(["--sim", "keys"])
+        .assert()
+        .success()
+        .stdout(contains(SIM_A).and(contains("in_stock")));
+}
+
+#[test]
+fn enrol_with_a_pin_letter_writes_it_once_privately_and_stores_no_pin() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::seeded();
+    let letter = env.dir.path().join("brief-4711.txt");
+    let out = env
+        .cmd()
+        .args([
+            "--sim", "--json", "enrol", "--serial", SIM_A, "--staff", "4711",
+        ])
+        .args(["--notebook", "NB-0815", "--pin-letter"])
+        .arg(&letter)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json_of(&out);
+    assert_eq!(doc["serial"].to_string(), SIM_A);
+    assert_eq!(doc["state"], "issued");
+    assert_eq!(doc["fido_pin_set"], true);
+
+    let mode = std::fs::metadata(&letter).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the PIN letter is readable by its owner only");
+    let text = std::fs::read_to_string(&letter).unwrap();
+    assert!(text.contains(SIM_A) && text.contains("Müller, Anna (4711)"));
+    let pin = letter_value(&text, "PIV-PIN");
+    let puk = letter_value(&text, "PIV-PUK");
+    let fido = letter_value(&text, "FIDO2-PIN");
+    for secret in [&pin, &puk, &fido] {
+        assert!(secret.len() >= 6 && secret.bytes().all(|c| c.is_ascii_digit()));
+        let all = [&out.stdout[..], &out.stderr[..]].concat();
+        assert!(!contains_bytes(&all, secret), "a PIN was printed");
+        assert!(
+            !contains_bytes(&db_bytes(&env.db()), secret),
+            "a PIN is in the database"
+        );
+    }
+    // The CSR lies next to the letter.
+    let csr = std::fs::read_to_string(env.dir.path().join(format!("{SIM_A}.csr.pem"))).unwrap();
+    assert!(csr.starts_with("-----BEGIN CERTIFICATE REQUEST-----"));
+
+    // The inventory knows the holder.
+    let out = env
+        .cmd()
+        .args(["--json", "show", "serial", SIM_A])
+        .output()
+        .unwrap();
+    let doc = json_of(&out);
+    assert_eq!(doc["key"]["state"], "issued");
+    assert_eq!(doc["assignments"][0]["personnel_no"], "4711");
+
+    // A second enrolment of the same key: wrong state, and no letter is written.
+    let second = env.dir.path().join("brief-2.txt");
+    env.cmd()
+        .args([
+            "--sim",
+            "enrol",
+            "--serial",
+            SIM_A,
+            "--staff",
+            "4712",
+            "--pin-letter",
+        ])
+        .arg(&second)
+        .assert()
+        .code(4)
+        .stderr(contains("issued"));
+    assert!(!second.exists());
+    // An existing letter is never overwritten.
+    env.cmd()
+        .args([
+            "--sim",
+            "enrol",
+            "--serial",
+            SIM_B,
+            "--staff",
+            "4712",
+            "--pin-letter",
+        ])
+        .arg(&letter)
+        .assert()
+        .code(2)
+        .stderr(contains("never overwritten"));
+    assert_eq!(std::fs::read_to_string(&letter).unwrap(), text);
+    env.cmd().args(["audit", "verify"]).assert().success();
+}
+
+#[test]
+fn enrol_reads_typed_pins_from_a_descriptor_and_rejects_short_ones() {
+    let env = Env::seeded();
+    let csr = env.dir.path().join("req.pem");
+    let out = env
+        .cmd()
+        .args([
+            "--sim", "--json", "enrol", "--serial", SIM_B, "--staff", "4712", "--pin-fd", "0",
+            "--csr",
+        ])
+        .arg(&csr)
+        .write_stdin("24681357\n97531086\n")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let doc = json_of(&out);
+    assert_eq!(doc["fido_pin_set"], true);
+    assert!(doc.get("pin_letter").is_none_or(serde_json::Value::is_null));
+    assert!(read(&csr).starts_with(b"-----BEGIN CERTIFICATE REQUEST-----"));
+    let db = db_bytes(&env.db());
+    assert!(!contains_bytes(&db, "24681357") && !contains_bytes(&db, "97531086"));
+
+    // Too short for the profile: wrong-PIN class, nothing issued.
+    env.cmd()
+        .args([
+            "--sim", "enrol", "--serial", SIM_A, "--staff", "4711", "--pin-fd", "0",
+        ])
+        .write_stdin("123\n")
+        .assert()
+        .code(7);
+    let out = env
+        .cmd()
+        .args(["--json", "show", "serial", SIM_A])
+        .output()
+        .unwrap();
+    let doc = json_of(&out);
+    assert_ne!(doc["key"]["state"], "issued");
+}
+
+#[test]
+fn fido_reset_refuses_with_several_keys_and_piv_reset_returns_to_stock() {
+    let env = Env::seeded();
+    let letter = env.dir.path().join("b.txt");
+    env.cmd()
+        .args([
+            "--sim",
+            "enrol",
+            "--serial",
+            SIM_A,
+            "--staff",
+            "4711",
+            "--pin-letter",
+        ])
+        .arg(&letter)
+        .assert()
+        .success();
+    // Several keys plugged in: a FIDO2 reset is refused and nothing is recorded.
+    env.cmd()
+        .args(["--sim", "return", "--serial", SIM_A])
+        .assert()
+        .code(6)
+        .stderr(contains("alone"));
+    let show = |env: &Env| {
+        json_of(
+            &env.cmd()
+                .args(["--json", "show", "serial", SIM_A])
+                .output()
+                .unwrap(),
+        )
+    };
+    assert_eq!(show(&env)["key"]["state"], "issued");
+    env.cmd()
+        .args(["--sim", "return", "--serial", SIM_A, "--no-reset"])
+        .assert()
+        .success();
+    assert_eq!(show(&env)["key"]["state"], "returned");
+    let out = env
+        .cmd()
+        .args(["--sim", "--json", "reset", "--serial", SIM_A, "--piv"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(json_of(&out)["state"], "in_stock");
+    assert_eq!(show(&env)["key"]["state"], "in_stock");
+}
+
+#[test]
+fn lost_revokes_and_lends_a_temporary_key_and_loans_list_it() {
+    let env = Env::seeded();
+    env.cmd()
+        .args([
+            "--sim",
+            "enrol",
+            "--serial",
+            SIM_A,
+            "--staff",
+            "4711",
+            "--notebook",
+            "NB-0815",
+            "--pin-letter",
+        ])
+        .arg(env.dir.path().join("a.txt"))
+        .assert()
+        .success();
+    let out = env
+        .cmd()
+        .args([
+            "--sim",
+            "--json",
+            "lost",
+            "--serial",
+            SIM_A,
+            "--temporary",
+            SIM_B,
+            "--until",
+            "2099-12-31",
+            "--pin-letter",
+        ])
+        .arg(env.dir.path().join("b.txt"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let doc = json_of(&out);
+    assert_eq!(doc["due"], "2099-12-31");
+    assert_eq!(doc["lost"]["state"], "revoked");
+    let revoked = env.cmd().args(["export", "revoked"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&revoked.stdout).contains(SIM_A));
+    let loans = json_of(&env.cmd().args(["--json", "loans"]).output().unwrap());
+    assert_eq!(loans["loans"][0]["serial"].to_string(), SIM_B);
+    assert_eq!(loans["loans"][0]["personnel_no"], "4711");
+    let expired = json_of(
+        &env.cmd()
+            .args(["--json", "loans", "--expired"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(expired["loans"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn recover_with_nothing_to_do_and_an_unfinished_operation_blocks_key_commands() {
+    let env = Env::seeded();
+    let out = env
+        .cmd()
+        .args(["--sim", "--json", "recover"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc = json_of(&out);
+    assert_eq!(doc["reports"].as_array().unwrap().len(), 0);
+    assert_eq!(doc["needs_key"], 0);
+    env.cmd()
+        .args(["--sim", "recover"])
+        .assert()
+        .success()
+        .stdout(contains("nothing to recover"));
+
+    // An enrolment of SIM_A (in stock) was interrupted before its first device step.
+    let stock = env.file(
+        "lieferung-a.csv",
+        format!("Seriennummer;Modell\r\n{SIM_A};YubiKey 5 NFC\r\n").as_bytes(),
+    );
+    env.cmd()
+        .args(["import", "stock"])
+        .arg(&stock)
+        .assert()
+        .success();
+    let ok = std::process::Command::new("sqlite3")
+        .arg(env.db())
+        .arg(format!(
+            "INSERT INTO journal (serial, workflow, step, intent_json, created_at, updated_at) \
+             VALUES ({SIM_A}, 'enrol', 'begin', '{{}}', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z');"
+        ))
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "sqlite3 could write the journal");
+    env.cmd()
+        .args([
+            "--sim",
+            "enrol",
+            "--serial",
+            SIM_B,
+            "--staff",
+            "4711",
+            "--pin-letter",
+        ])
+        .arg(env.dir.path().join("x.txt"))
+        .assert()
+        .code(4)
+        .stderr(contains("keydesk recover"));
+    assert!(!env.dir.path().join("x.txt").exists());
+    let out = env
+        .cmd()
+        .args(["--sim", "--json", "recover"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let doc = json_of(&out);
+    assert_eq!(doc["reports"][0]["serial"].to_string(), SIM_A);
+    assert!(!doc["reports"][0]["account"].as_array().unwrap().is_empty());
+    env.cmd()
+        .args([
+            "--sim",
+            "enrol",
+            "--serial",
+            SIM_B,
+            "--staff",
+            "4711",
+            "--pin-letter",
+        ])
+        .arg(env.dir.path().join("x.txt"))
+        .assert()
+        .success();
+}
+
+#[test]
+fn an_operation_in_flight_on_another_counter_does_not_block_but_a_stale_one_does() {
+    let env = Env::seeded();
+    // Another counter is enrolling 23456789 right now (its entry was written this second).
+    let sql = |when: &str| {
+        format!(
+            "INSERT INTO journal (serial, workflow, step, intent_json, created_at, updated_at) \
+             VALUES (23456789, 'enrol', 'piv.pin:begin', '{{}}', {when}, {when});"
+        )
+    };
+    let now = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
+    let run_sql = |q: String| {
+        std::process::Command::new("sqlite3")
+            .arg(env.db())
+            .arg(q)
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    assert!(run_sql(sql(now)));
+    env.cmd()
+        .args([
+            "--sim",
+            "enrol",
+            "--serial",
+            SIM_A,
+            "--staff",
+            "4711",
+            "--pin-letter",
+        ])
+        .arg(env.dir.path().join("a.txt"))
+        .assert()
+        .success()
+        .stderr(contains("in progress"));
+    // The same key is refused however fresh the entry.
+    env.cmd()
+        .args(["--sim", "reset", "--serial", "23456789", "--piv"])
+        .assert()
+        .code(4)
+        .stderr(contains("keydesk recover"));
+    // An old open entry is an interrupted operation: everything waits for recover.
+    assert!(run_sql(
+        "UPDATE journal SET updated_at = '2020-01-01T00:00:00Z';".into()
+    ));
+    env.cmd()
+        .args([
+            "--sim",
+            "enrol",
+            "--serial",
+            SIM_B,
+            "--staff",
+            "4712",
+            "--pin-letter",
+        ])
+        .arg(env.dir.path().join("b.txt"))
+        .assert()
+        .code(4)
+        .stderr(contains("keydesk recover"));
+}
+
+/// Run `keydesk` on a pseudo-terminal (util-linux `script`), typing `lines`
+/// one by one once it waits for them; returns what the terminal showed.
+fn on_terminal(env: &Env, args: &str, lines: &[&str]) -> (bool, String) {
+    let bin = assert_cmd::cargo::cargo_bin("keydesk");
+    let mut typing = String::from("sleep 1");
+    for l in lines {
+        typing.push_str(&format!("; printf '{l}\\r'; sleep 0.3"));
+    }
+    let shell = format!(
+        "({typing}; sleep 1) | script -qec '{} {args}' /dev/null",
+        bin.display()
+    );
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(shell)
+        .env("KEYDESK_DB", env.db())
+        .current_dir(env.dir.path())
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn pins_typed_on_the_terminal_are_not_echoed_and_must_match() {
+    let env = Env::seeded();
+    let args = format!("--sim --json enrol --serial {SIM_A} --staff 4711");
+    let (_, screen) = on_terminal(&env, &args, &["24681357", "24681399"]);
+    assert!(screen.contains("New PIV PIN again"), "{screen}");
+    assert!(screen.contains("differ"), "{screen}");
+    let show = json_of(
+        &env.cmd()
+            .args(["--json", "show", "serial", SIM_A])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(
+        show["error"].as_str().map(|_| ()),
+        Some(()),
+        "nothing was enrolled: {show}"
+    );
+
+    let (ok, screen) = on_terminal(
+        &env,
+        &args,
+        &["24681357", "24681357", "97531086", "97531086"],
+    );
+    assert!(ok, "{screen}");
+    assert!(screen.contains("New FIDO2 PIN again"), "{screen}");
+    assert!(screen.contains("\"state\": \"issued\""), "{screen}");
+    assert!(
+        !screen.contains("24681357") && !screen.contains("97531086"),
+        "a PIN was echoed: {screen}"
+    );
 }

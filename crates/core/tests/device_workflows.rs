@@ -279,7 +279,16 @@ fn pull_at_every_exchange(fw: Firmware, arm: fn(&mut SimKey, Fault)) -> u64 {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("k.db");
         let (mut desk, sim, _) = virtual_desk(fw, &db);
-        sim.with_key(SERIAL, |k| arm(k, Fault { at: n, kind: FaultKind::Vanish })).unwrap();
+        sim.with_key(SERIAL, |k| {
+            arm(
+                k,
+                Fault {
+                    at: n,
+                    kind: FaultKind::Vanish,
+                },
+            )
+        })
+        .unwrap();
         match desk.enrol(&request()) {
             Ok(_) => return n - 1,
             Err(e) => assert!(
@@ -291,14 +300,31 @@ fn pull_at_every_exchange(fw: Firmware, arm: fn(&mut SimKey, Fault)) -> u64 {
         sim.replug(SERIAL);
         let mut desk = desk_on(Store::open(&db).unwrap(), &sim);
         for r in desk.recover_all().unwrap() {
-            assert_ne!(r.outcome, RecoveryOutcome::NeedsKey, "{fw:?} fault at exchange {n}: {r:?}");
+            assert_ne!(
+                r.outcome,
+                RecoveryOutcome::NeedsKey,
+                "{fw:?} fault at exchange {n}: {r:?}"
+            );
         }
-        assert!(desk.unfinished().unwrap().is_empty(), "{fw:?} fault at exchange {n}: journal resolved");
+        assert!(
+            desk.unfinished().unwrap().is_empty(),
+            "{fw:?} fault at exchange {n}: journal resolved"
+        );
         let state = desk.store().get_key(serial()).unwrap().map(|k| k.state);
-        assert!(matches!(state, None | Some(KeyState::InStock)), "{fw:?} fault at exchange {n}: {state:?}");
-        assert!(piv_is_factory(&sim), "{fw:?} fault at exchange {n}: the key is back in factory state");
+        assert!(
+            matches!(state, None | Some(KeyState::InStock)),
+            "{fw:?} fault at exchange {n}: {state:?}"
+        );
+        assert!(
+            piv_is_factory(&sim),
+            "{fw:?} fault at exchange {n}: the key is back in factory state"
+        );
         let fido = sim.clone().open_fido(DevSerial(SERIAL), false).unwrap();
-        assert_eq!(fido.info().pin_is_set(), Some(false), "{fw:?} fault at exchange {n}: no FIDO2 PIN left behind");
+        assert_eq!(
+            fido.info().pin_is_set(),
+            Some(false),
+            "{fw:?} fault at exchange {n}: no FIDO2 PIN left behind"
+        );
         assert!(desk.store().verify().unwrap() > 0);
         n += 1;
     }
@@ -308,7 +334,10 @@ fn pull_at_every_exchange(fw: Firmware, arm: fn(&mut SimKey, Fault)) -> u64 {
 fn a_key_pulled_at_every_apdu_of_an_enrolment_is_recovered_to_agree_with_the_inventory() {
     for fw in FIRMWARES {
         let apdus = pull_at_every_exchange(fw, |k, f| k.card.arm_fault(f));
-        assert!(apdus > 20, "{fw:?}: an enrolment takes more than 20 APDUs, counted {apdus}");
+        assert!(
+            apdus > 20,
+            "{fw:?}: an enrolment takes more than 20 APDUs, counted {apdus}"
+        );
     }
 }
 
@@ -316,7 +345,10 @@ fn a_key_pulled_at_every_apdu_of_an_enrolment_is_recovered_to_agree_with_the_inv
 fn a_key_pulled_at_every_fido_report_of_an_enrolment_is_recovered() {
     for fw in FIRMWARES {
         let reports = pull_at_every_exchange(fw, |k, f| k.fido.arm_fault(f));
-        assert!(reports > 5, "{fw:?}: the FIDO2 part takes more than 5 reports, counted {reports}");
+        assert!(
+            reports > 5,
+            "{fw:?}: the FIDO2 part takes more than 5 reports, counted {reports}"
+        );
     }
 }
 
@@ -485,4 +517,42 @@ fn the_office_ca_certificate_is_imported_only_for_the_key_it_certifies() {
         .import_certificate(serial(), &own, &Secret::new("000000"))
         .unwrap_err();
     assert_eq!(wrong.kind(), ErrorKind::WrongPin);
+}
+
+#[test]
+fn an_open_entry_for_a_key_missing_from_the_inventory_is_still_recovered() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let (desk, sim, _) = virtual_desk(Firmware::V5_7_1, &db);
+    drop(desk);
+    // An entry as a crash could leave it: PIV work begun on a key the inventory does not know.
+    let mut store = Store::open(&db).unwrap();
+    let ctx = Ctx::new("tech1", "counter-1", datetime!(2026-11-23 09:00 UTC));
+    let id = store
+        .journal_begin(&ctx, Some(serial()), "enrol", "start", "{}")
+        .unwrap();
+    store
+        .journal_record(
+            &ctx,
+            id,
+            "piv.pin:begin",
+            r#"{"begun":["piv.factory_check","piv.pin"],"facts":{}}"#,
+        )
+        .unwrap();
+    let mut desk = desk_on(store, &sim);
+    let reports = desk.recover_all().unwrap();
+    assert_eq!(
+        reports[0].outcome,
+        RecoveryOutcome::RolledBack,
+        "{reports:?}"
+    );
+    assert!(
+        reports[0]
+            .account
+            .iter()
+            .any(|l| l.contains("not in the inventory")),
+        "{reports:?}"
+    );
+    assert!(desk.unfinished().unwrap().is_empty());
+    assert!(piv_is_factory(&sim));
 }

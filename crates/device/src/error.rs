@@ -68,7 +68,9 @@ pub enum DeviceError {
     Hid(String),
     #[error("transport error: {0}")]
     Transport(String),
-    #[error("the key refused {command}: verify the PIN or authenticate with the management key first")]
+    #[error(
+        "the key refused {command}: verify the PIN or authenticate with the management key first"
+    )]
     AccessDenied { command: &'static str },
     #[error("the key has no such application, slot or data object ({command})")]
     NotFound { command: &'static str },

@@ -21,6 +21,6 @@ pub mod watch;
 pub use error::{DeviceError, Result};
 pub use serial::Serial;
 pub use transport::{CardTransport, HidTransport, Report, HID_REPORT_LEN};
-pub mod source;
 #[cfg(feature = "sim")]
 pub mod sim_source;
+pub mod source;

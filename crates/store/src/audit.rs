@@ -155,11 +155,8 @@ pub(crate) fn append(conn: &Connection, ctx: &Ctx, change: Change<'_>) -> Result
         ev.id, ev.at, ev.actor, ev.workstation, ev.action, ev.subject, ev.serial, ev.before, ev.after,
         ev.reason, ev.prev_hash, ev.hash
     ])?;
-    conn.prepare_cached(
-        "INSERT INTO audit_head (one, last_id, last_hash) VALUES (1, ?1, ?2)
-         ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash",
-    )?
-    .execute(params![ev.id, ev.hash])?;
+    conn.prepare_cached("UPDATE audit_head SET last_id = ?1, last_hash = ?2 WHERE one = 1")?
+        .execute(params![ev.id, ev.hash])?;
     Ok(ev.id)
 }
 

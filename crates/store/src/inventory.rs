@@ -118,7 +118,9 @@ pub(crate) fn put_staff(
 ) -> Result<Outcome> {
     let old = get_staff_conn(conn, &s.personnel_no)?;
     let id = match (&old, mode) {
-        (Some(_), Put::Create) => return Err(StoreError::DuplicateStaff(s.personnel_no.to_string())),
+        (Some(_), Put::Create) => {
+            return Err(StoreError::DuplicateStaff(s.personnel_no.to_string()))
+        }
         (None, Put::Update) => return Err(StoreError::UnknownStaff(s.personnel_no.to_string())),
         (Some(o), _) if o.data == *s => return Ok(Outcome::Unchanged),
         (Some(o), _) => {
@@ -141,7 +143,11 @@ pub(crate) fn put_staff(
         conn,
         ctx,
         Change {
-            action: if old.is_none() { "staff.add" } else { "staff.update" },
+            action: if old.is_none() {
+                "staff.add"
+            } else {
+                "staff.update"
+            },
             subject: format!("staff:{}", s.personnel_no),
             serial: None,
             before: old.as_ref().map(|o| json!(o.data)),
@@ -149,7 +155,11 @@ pub(crate) fn put_staff(
             reason,
         },
     )?;
-    Ok(if old.is_none() { Outcome::Added } else { Outcome::Changed })
+    Ok(if old.is_none() {
+        Outcome::Added
+    } else {
+        Outcome::Changed
+    })
 }
 
 const NB_COLS: &str = "n.id, n.asset_tag, n.hostname, n.model, n.serial_no, s.personnel_no";
@@ -191,7 +201,9 @@ pub(crate) fn put_notebook(
     let old = get_notebook_conn(conn, &n.asset_tag)?;
     let staff = n.staff.as_ref().map(|p| staff_id(conn, p)).transpose()?;
     let id = match (&old, mode) {
-        (Some(_), Put::Create) => return Err(StoreError::DuplicateNotebook(n.asset_tag.to_string())),
+        (Some(_), Put::Create) => {
+            return Err(StoreError::DuplicateNotebook(n.asset_tag.to_string()))
+        }
         (None, Put::Update) => return Err(StoreError::UnknownNotebook(n.asset_tag.to_string())),
         (Some(o), _) if o.data == *n => return Ok(Outcome::Unchanged),
         (Some(o), _) => {
@@ -223,7 +235,11 @@ pub(crate) fn put_notebook(
         conn,
         ctx,
         Change {
-            action: if old.is_none() { "notebook.add" } else { "notebook.update" },
+            action: if old.is_none() {
+                "notebook.add"
+            } else {
+                "notebook.update"
+            },
             subject: format!("notebook:{}", n.asset_tag),
             serial: None,
             before: old.as_ref().map(|o| json!(o.data)),
@@ -231,7 +247,11 @@ pub(crate) fn put_notebook(
             reason,
         },
     )?;
-    Ok(if old.is_none() { Outcome::Added } else { Outcome::Changed })
+    Ok(if old.is_none() {
+        Outcome::Added
+    } else {
+        Outcome::Changed
+    })
 }
 
 impl Store {

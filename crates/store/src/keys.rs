@@ -109,7 +109,9 @@ pub(crate) fn put_key(
     if !create {
         search::unindex(conn, HitKind::Key, id)?;
     }
-    search::index_new(conn, HitKind::Key, id, &key_label(k), &[&serial])?;
+    let label = key_label(k);
+    search::index_new(conn, HitKind::Key, id, &label, &[&serial])?;
+    search::index_suffixes(conn, id, &label, &serial)?;
     audit::append(
         conn,
         ctx,
@@ -126,7 +128,11 @@ pub(crate) fn put_key(
             reason,
         },
     )?;
-    Ok(if create { Outcome::Added } else { Outcome::Changed })
+    Ok(if create {
+        Outcome::Added
+    } else {
+        Outcome::Changed
+    })
 }
 
 const ASSIGN_SELECT: &str = "SELECT a.id, a.serial, s.personnel_no, s.surname, s.given_name, n.asset_tag,

@@ -4,19 +4,30 @@
 //!
 //! Main API (all on one concrete [`Store`]; every write takes a [`Ctx`] with
 //! actor, workstation and time, and commits its audit event with it):
-//! - open: [`Store::open`], [`Store::open_in_memory`]
-//! - staff/notebooks: `add_staff`, `update_staff`, `get_staff`, `add_notebook`,
-//!   `update_notebook`, `get_notebook`
-//! - keys: `add_key`, `get_key`, `issue`, `transition` (checked by
-//!   [`KeyState::can_become`]), `set_notes`, `record_enrolment`,
-//!   `key_history`, `current_assignment`, `assignments_of_staff`,
-//!   `assignments_of_notebook`, `expired_loans`
-//! - audit: `verify`
-//! - journal: `journal_begin`, `journal_record`, `journal_close`, `journal_unfinished`
-//! - search: `search` (prefix + substring, umlaut-folded, first page)
-//! - CSV: `import_staff`, `import_notebooks`, `import_keys` (with dry run),
-//!   `export_inventory`, `export_history`, `export_blocked`, `export_staff`,
-//!   `export_notebooks` (Excel or RFC 4180 dialect, streaming to any `io::Write`)
+//! - open: [`Store::open`] (file, mode 0600, WAL), [`Store::open_in_memory`],
+//!   `checkpoint` (call when idle), `optimize`
+//! - staff/notebooks: `add_staff`, `update_staff`, `get_staff`,
+//!   `get_staff_by_id`, `add_notebook`, `update_notebook`, `get_notebook`,
+//!   `get_notebook_by_id`
+//! - keys: `add_key` ([`NewKey::unknown`] when only the serial is known),
+//!   `get_key`, `issue` (holder, notebook, optional due date), `transition`
+//!   (checked by [`KeyState::can_become`], see `lifecycle`), `set_notes`,
+//!   `record_enrolment`, `enrolments`, `key_history`, `current_assignment`,
+//!   `assignments_of_staff`, `assignments_of_notebook`, `expired_loans`,
+//!   `count_by_state`
+//! - audit: `verify` → `Ok(events)` or [`StoreError::AuditBroken`]
+//! - journal: `journal_begin`, `journal_record`, `journal_close`,
+//!   `journal_unfinished`
+//! - search: `search(query, limit)` → [`Hit`]s (prefix first, then
+//!   substring; case- and umlaut-insensitive via [`fold`])
+//! - CSV in: `import_staff`, `import_notebooks`, `import_keys` with
+//!   [`ImportOptions`] (dry run) → [`ImportReport`]
+//! - CSV out: `export_inventory`, `export_history`, `export_blocked`,
+//!   `export_staff`, `export_notebooks` to any `io::Write`, [`Dialect`]
+//!   Excel (default) or RFC 4180
+//!
+//! SQL stays inside this crate, with bound parameters only, so another
+//! backend (PostgreSQL) can follow behind the same API.
 
 mod audit;
 mod csv_in;

@@ -3,9 +3,11 @@
 //! Every searchable term is stored folded in `search_index`: lower case,
 //! accents dropped, ä/ö/ü → a/o/u, ß → ss, and the spellings "ae"/"oe"/"ue"
 //! also → a/o/u. Query and data go through the same fold, so "muller",
-//! "mueller" and "Müller" all meet at "muller". Prefix matches come from a
-//! plain B-tree index range; substring matches (3+ characters) from an FTS5
-//! trigram index; both stop after one page.
+//! "mueller" and "Müller" all meet at "muller". Three stages, each stopping
+//! once the page is full: terms starting with the query (B-tree range),
+//! key serials containing it (their inner suffixes are rows too, rank 1:
+//! trigrams are poor at digits), then substrings of staff and notebook terms
+//! (FTS5 trigram index, three characters or more).
 
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -96,6 +98,7 @@ pub fn fold(s: &str) -> String {
 }
 
 /// Replace the search terms of one entity.
+#[cfg(test)]
 pub(crate) fn reindex(
     conn: &Connection,
     kind: HitKind,
@@ -103,34 +106,91 @@ pub(crate) fn reindex(
     label: &str,
     terms: &[&str],
 ) -> Result<()> {
+    unindex(conn, kind, ref_id)?;
+    index_new(conn, kind, ref_id, label, terms)
+}
+
+/// Remove the search terms of one entity.
+pub(crate) fn unindex(conn: &Connection, kind: HitKind, ref_id: i64) -> Result<()> {
+    // Rows the FTS index already holds must be deleted from it at sync.
+    conn.prepare_cached(
+        "INSERT INTO search_fts_pending (rid, folded)
+         SELECT id, folded FROM search_index
+         WHERE kind = ?1 AND ref_id = ?2 AND kind <> 'key'
+           AND id <= (SELECT synced_upto FROM search_fts_state)",
+    )?
+    .execute(params![kind.as_str(), ref_id])?;
     conn.prepare_cached("DELETE FROM search_index WHERE kind = ?1 AND ref_id = ?2")?
         .execute(params![kind.as_str(), ref_id])?;
+    Ok(())
+}
+
+/// Add the search terms of an entity that has none yet.
+pub(crate) fn index_new(
+    conn: &Connection,
+    kind: HitKind,
+    ref_id: i64,
+    label: &str,
+    terms: &[&str],
+) -> Result<()> {
+    let mut folded: Vec<String> = Vec::with_capacity(terms.len());
+    for t in terms {
+        let f = fold(t);
+        if !f.is_empty() && !folded.contains(&f) {
+            folded.push(f);
+        }
+    }
+    // One single-row statement per term: a multi-row INSERT would need a
+    // statement journal (a copy of every page it touches), which costs more.
     let mut ins = conn.prepare_cached(
         "INSERT INTO search_index (kind, ref_id, label, folded) VALUES (?1, ?2, ?3, ?4)",
     )?;
-    let mut seen: Vec<String> = Vec::with_capacity(terms.len());
-    for t in terms {
-        let f = fold(t);
-        if f.is_empty() || seen.contains(&f) {
-            continue;
-        }
+    for f in &folded {
         ins.execute(params![kind.as_str(), ref_id, label, f])?;
-        seen.push(f);
     }
     Ok(())
 }
 
-/// Apply the queued search_index changes to the FTS index, set-wise (one
-/// FTS flush per statement instead of one per row). Call before commit in
-/// every transaction that reindexed something.
+/// Index the inner suffixes (three characters or more) of a key serial, so
+/// that typing any part of a serial finds it through the B-tree.
+pub(crate) fn index_suffixes(
+    conn: &Connection,
+    ref_id: i64,
+    label: &str,
+    serial: &str,
+) -> Result<()> {
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO search_index (kind, ref_id, label, folded, rank) VALUES ('key', ?1, ?2, ?3, 1)",
+    )?;
+    for (i, _) in serial.char_indices().skip(1) {
+        let suffix = &serial[i..];
+        if suffix.chars().count() < 3 {
+            break;
+        }
+        ins.execute(params![ref_id, label, suffix])?;
+    }
+    Ok(())
+}
+
+/// Bring the FTS index up to date with search_index, set-wise (one FTS
+/// flush per statement instead of one per row). Call before commit in every
+/// transaction that indexed something.
 pub(crate) fn sync_fts(conn: &Connection) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO search_fts (search_fts, rowid, folded) SELECT 'delete', rid, folded FROM search_fts_pending WHERE op = 'd'",
+        "INSERT INTO search_fts (search_fts, rowid, folded) SELECT 'delete', rid, folded FROM search_fts_pending",
     )?
     .execute([])?;
-    conn.prepare_cached("INSERT INTO search_fts (rowid, folded) SELECT rid, folded FROM search_fts_pending WHERE op = 'i'")?
+    conn.prepare_cached("DELETE FROM search_fts_pending")?
         .execute([])?;
-    conn.prepare_cached("DELETE FROM search_fts_pending")?.execute([])?;
+    conn.prepare_cached(
+        "INSERT INTO search_fts (rowid, folded) SELECT id, folded FROM search_index
+         WHERE id > (SELECT synced_upto FROM search_fts_state) AND kind <> 'key'",
+    )?
+    .execute([])?;
+    conn.prepare_cached(
+        "UPDATE search_fts_state SET synced_upto = MAX(synced_upto, (SELECT COALESCE(MAX(id), 0) FROM search_index))",
+    )?
+    .execute([])?;
     Ok(())
 }
 
@@ -152,28 +212,32 @@ impl Store {
         let lim = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut hits: Vec<Hit> = Vec::with_capacity(limit);
         let mut seen = std::collections::HashSet::new();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT kind, ref_id, label FROM search_index WHERE folded >= ?1 AND folded < ?2 ORDER BY folded LIMIT ?3",
-        )?;
-        // Several terms may point to one entity: ask for a few more rows.
-        let mut rows = stmt.query(params![q, prefix_end(&q), lim.saturating_mul(3)])?;
-        while let Some(r) = rows.next()? {
-            let kind = HitKind::parse(&r.get::<_, String>(0)?);
-            let ref_id: i64 = r.get(1)?;
-            if seen.insert((kind, ref_id)) {
-                hits.push(Hit {
-                    kind,
-                    ref_id,
-                    label: r.get(2)?,
-                    prefix: true,
-                });
-                if hits.len() == limit {
-                    return Ok(hits);
+        // Terms that start with the query, then serials that contain it.
+        for (rank, is_prefix) in [(0, true), (1, false)] {
+            if rank == 1 && q.chars().count() < 3 {
+                return Ok(hits); // suffix rows and trigrams need three characters
+            }
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT kind, ref_id, label FROM search_index
+                 WHERE rank = ?1 AND folded >= ?2 AND folded < ?3 ORDER BY folded LIMIT ?4",
+            )?;
+            // Several terms may point to one entity: ask for a few more rows.
+            let mut rows = stmt.query(params![rank, q, prefix_end(&q), lim.saturating_mul(3)])?;
+            while let Some(r) = rows.next()? {
+                let kind = HitKind::parse(&r.get::<_, String>(0)?);
+                let ref_id: i64 = r.get(1)?;
+                if seen.insert((kind, ref_id)) {
+                    hits.push(Hit {
+                        kind,
+                        ref_id,
+                        label: r.get(2)?,
+                        prefix: is_prefix,
+                    });
+                    if hits.len() == limit {
+                        return Ok(hits);
+                    }
                 }
             }
-        }
-        if q.chars().count() < 3 {
-            return Ok(hits); // the trigram index needs three characters
         }
         let phrase = format!("\"{}\"", q.replace('"', "\"\""));
         let mut stmt = self.conn.prepare_cached(
@@ -223,15 +287,24 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         let tx = store.conn.unchecked_transaction().unwrap();
         reindex(&tx, HitKind::Staff, 1, "Müller", &["Müller Jörg", "4711"]).unwrap();
-        // Replaced again before the queue is applied: the 'x' path.
+        // Replaced again before the sync: rows inserted and deleted in one transaction.
         reindex(&tx, HitKind::Staff, 1, "Müller", &["Mueller Jörg", "4711"]).unwrap();
         reindex(&tx, HitKind::Staff, 2, "Weiß", &["Weiß Grete"]).unwrap();
         sync_fts(&tx).unwrap();
         tx.commit().unwrap();
         reindex(&store.conn, HitKind::Staff, 2, "Weiss", &["Weiss Grete"]).unwrap();
         sync_fts(&store.conn).unwrap();
-        store.conn.execute("INSERT INTO search_fts (search_fts) VALUES ('integrity-check')", []).unwrap();
-        let pending: i64 = store.conn.query_row("SELECT COUNT(*) FROM search_fts_pending", [], |r| r.get(0)).unwrap();
+        store
+            .conn
+            .execute(
+                "INSERT INTO search_fts (search_fts) VALUES ('integrity-check')",
+                [],
+            )
+            .unwrap();
+        let pending: i64 = store
+            .conn
+            .query_row("SELECT COUNT(*) FROM search_fts_pending", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(pending, 0);
         let hits = store.search("ller j", 20).unwrap();
         assert_eq!(hits.len(), 1);

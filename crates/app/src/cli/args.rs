@@ -51,6 +51,139 @@ pub enum Command {
     Audit(AuditCommand),
     /// Open the TUI on virtual keys and a demo database (never touches real keys or the real database).
     Demo(DemoArgs),
+    /// List the keys plugged in now with their inventory state and holder.
+    Keys,
+    /// Enrol a key from stock and issue it to a staff member (and notebook).
+    Enrol(EnrolArgs),
+    /// Reset a key's PIV and/or FIDO2 application to factory state.
+    Reset(ResetArgs),
+    /// A staff member hands a key back: reset it and put it back into stock.
+    Return(ReturnArgs),
+    /// Replace a key: the old one is returned or revoked, the new one enrolled for the same holder.
+    Replace(ReplaceArgs),
+    /// A key was lost: revoke it and lend a temporary key until a date.
+    Lost(LostArgs),
+    /// List loans (temporary keys).
+    Loans(LoansArgs),
+    /// Reconcile operations that a crash, kill or pulled key interrupted.
+    Recover,
+    /// Certificates from the office CA.
+    #[command(subcommand)]
+    Cert(CertCommand),
+}
+
+/// Where new PINs come from (never from arguments).
+#[derive(Debug, Args, Clone)]
+pub struct PinSource {
+    /// Random PINs, written once to this new file (mode 0600) as a letter for the staff member.
+    #[arg(long, value_name = "FILE")]
+    pub pin_letter: Option<PathBuf>,
+    /// Read PINs from this open file descriptor, one per line (PIV PIN, then FIDO2 PIN), for scripts.
+    #[arg(long, value_name = "N", conflicts_with = "pin_letter")]
+    pub pin_fd: Option<u32>,
+    /// Write the certificate signing request here (default: `<serial>.csr.pem` next to the
+    /// PIN letter, or in the current directory).
+    #[arg(long, value_name = "FILE")]
+    pub csr: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EnrolArgs {
+    #[arg(long)]
+    pub serial: String,
+    /// Personnel number of the staff member.
+    #[arg(long)]
+    pub staff: String,
+    /// Asset tag of the notebook.
+    #[arg(long)]
+    pub notebook: Option<String>,
+    #[command(flatten)]
+    pub pins: PinSource,
+}
+
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    #[arg(long)]
+    pub serial: String,
+    /// Reset the PIV application (default when neither --piv nor --fido is given: both).
+    #[arg(long)]
+    pub piv: bool,
+    /// Reset the FIDO2 application (needs a replug and a touch; only one key may be plugged in).
+    #[arg(long)]
+    pub fido: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReturnArgs {
+    #[arg(long)]
+    pub serial: String,
+    /// Only record the return; reset later with `keydesk reset`.
+    #[arg(long)]
+    pub no_reset: bool,
+}
+
+/// What happens to the old key in a replacement.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OldKeyArg {
+    /// Handed back (recorded as returned; reset it later to put it into stock).
+    Returned,
+    Lost,
+    Stolen,
+    Left,
+    Defective,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplaceArgs {
+    /// The old key.
+    #[arg(long)]
+    pub serial: String,
+    /// The new key.
+    #[arg(long = "with", value_name = "NEW")]
+    pub with: String,
+    /// What happened to the old key.
+    #[arg(long, value_enum, default_value_t = OldKeyArg::Returned)]
+    pub old: OldKeyArg,
+    #[command(flatten)]
+    pub pins: PinSource,
+}
+
+#[derive(Debug, Args)]
+pub struct LostArgs {
+    /// The lost key.
+    #[arg(long)]
+    pub serial: String,
+    /// The temporary key lent instead.
+    #[arg(long, value_name = "NEW")]
+    pub temporary: String,
+    /// Last day of the loan, YYYY-MM-DD (default: today plus the profile's temporary days).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    #[command(flatten)]
+    pub pins: PinSource,
+}
+
+#[derive(Debug, Args)]
+pub struct LoansArgs {
+    /// Only loans whose due date has passed.
+    #[arg(long)]
+    pub expired: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertCommand {
+    /// Put the certificate the office CA issued (PEM or DER) into the key; asks for the holder's PIV PIN.
+    Import(CertImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CertImportArgs {
+    #[arg(long)]
+    pub serial: String,
+    pub file: PathBuf,
+    /// Read the PIV PIN from this open file descriptor instead of the terminal.
+    #[arg(long, value_name = "N")]
+    pub pin_fd: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -3,7 +3,11 @@
 //! kind of failure it was.
 
 pub mod args;
+mod device_cmds;
+mod letter;
 mod output;
+mod pin_input;
+mod service_cmds;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -20,7 +24,9 @@ use keydesk_store::{AssetTag, Dialect, PersonnelNo, Serial, Store};
 use rand::SeedableRng;
 use serde_json::json;
 
-use args::{AuditCommand, Cli, Command, ExportFormat, ExportWhat, ImportWhat, ShowWhat};
+use args::{
+    AuditCommand, CertCommand, Cli, Command, ExportFormat, ExportWhat, ImportWhat, ShowWhat,
+};
 use output::Out;
 
 /// Exit codes: what kind of failure a script is looking at.
@@ -34,6 +40,23 @@ pub mod exit {
     pub const DEVICE: u8 = 6;
     pub const WRONG_PIN: u8 = 7;
 }
+
+/// A refusal of the CLI itself, with its exit code.
+#[derive(Debug)]
+pub(crate) struct Refusal {
+    pub code: u8,
+    pub message: String,
+    /// The command printed its own document already (`--json`): print nothing more.
+    pub quiet: bool,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Refusal {}
 
 fn code_for(kind: ErrorKind) -> u8 {
     match kind {
@@ -107,10 +130,16 @@ pub fn run(cli: Cli, command: Command) -> ExitCode {
     match dispatch(&cli, command, &out) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(err) => {
-            let code = err
-                .downcast_ref::<CoreError>()
-                .map_or(exit::OTHER, |e| code_for(e.kind()));
-            out.error(&err, code);
+            let code = err.chain().find_map(|e| {
+                e.downcast_ref::<CoreError>()
+                    .map(|e| code_for(e.kind()))
+                    .or_else(|| e.downcast_ref::<Refusal>().map(|r| r.code))
+            });
+            let code = code.unwrap_or(exit::OTHER);
+            let quiet = err.downcast_ref::<Refusal>().is_some_and(|r| r.quiet);
+            if !quiet {
+                out.error(&err, code);
+            }
             ExitCode::from(code)
         }
     }
@@ -132,7 +161,42 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
         Keys::System
     };
     let mut desk = open_desk(&db, cli.profile.as_deref(), keys)?;
+    let touches_keys = matches!(
+        command,
+        Command::Enrol(_)
+            | Command::Reset(_)
+            | Command::Return(_)
+            | Command::Replace(_)
+            | Command::Lost(_)
+            | Command::Cert(_)
+    );
+    if touches_keys {
+        let named: Vec<&str> = match &command {
+            Command::Enrol(a) => vec![&a.serial],
+            Command::Reset(a) => vec![&a.serial],
+            Command::Return(a) => vec![&a.serial],
+            Command::Replace(a) => vec![&a.serial, &a.with],
+            Command::Lost(a) => vec![&a.serial, &a.temporary],
+            Command::Cert(CertCommand::Import(a)) => vec![&a.serial],
+            _ => vec![],
+        };
+        let serials: Vec<Serial> = named.iter().filter_map(|s| s.parse().ok()).collect();
+        device_cmds::refuse_if_unfinished(&desk, &serials)?;
+        device_cmds::install_prompter(&mut desk);
+    }
+    if matches!(command, Command::Recover) {
+        device_cmds::install_prompter(&mut desk);
+    }
     match command {
+        Command::Keys => device_cmds::keys(&mut desk, out),
+        Command::Enrol(a) => device_cmds::enrol(&mut desk, &a, out),
+        Command::Reset(a) => device_cmds::reset(&mut desk, &a, out, cli.sim),
+        Command::Return(a) => device_cmds::return_key(&mut desk, &a, out, cli.sim),
+        Command::Replace(a) => device_cmds::replace(&mut desk, &a, out),
+        Command::Lost(a) => device_cmds::lost(&mut desk, &a, out),
+        Command::Loans(a) => service_cmds::loans(&desk, &a, out),
+        Command::Recover => service_cmds::recover(&mut desk, out),
+        Command::Cert(CertCommand::Import(a)) => service_cmds::cert_import(&mut desk, &a, out),
         Command::Show(a) => show(&desk, a.what, &a.id, out),
         Command::Import(a) => {
             let kind = match a.what {

@@ -23,6 +23,11 @@ impl Out {
         );
     }
 
+    /// Whether scripts asked for JSON.
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
     /// A command finished: `value` for scripts, `text` for people.
     pub fn done(&self, value: Value, text: &str) {
         if self.json {

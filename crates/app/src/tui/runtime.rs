@@ -5,11 +5,12 @@
 use std::io;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event};
 
-use super::state::{App, Cmd, Msg};
+use super::model::{Cmd, Msg};
+use super::state::App;
 
 /// What the TUI needs from the world. Implemented over keydesk-core for real
 /// keys and for the demo's virtual keys.
@@ -19,12 +20,18 @@ pub trait Service: Send + 'static {
 
     /// Called when idle: report what changed on its own (keys plugged or unplugged).
     fn poll(&mut self) -> Vec<Msg>;
+
+    /// Where to send messages while a command is still running (touch prompts).
+    fn attach(&mut self, outbox: Sender<Msg>) {
+        let _ = outbox;
+    }
 }
 
 /// How often the worker looks for plug/unplug when idle.
 const POLL_EVERY: Duration = Duration::from_millis(300);
 
 fn worker(mut service: impl Service, cmds: Receiver<Cmd>, msgs: Sender<Msg>) {
+    service.attach(msgs.clone());
     let send_all = |v: Vec<Msg>| v.into_iter().all(|m| msgs.send(m).is_ok());
     if !send_all(service.poll()) {
         return;
@@ -53,10 +60,14 @@ pub fn run(mut app: App, service: impl Service) -> io::Result<()> {
         .spawn(move || worker(service, cmd_rx, msg_tx))?;
 
     let mut terminal = ratatui::init();
+    let mut last_tick = Instant::now();
     let result = (|| -> io::Result<()> {
         loop {
             terminal.draw(|f| f.render_widget(&app, f.area()))?;
             let mut msgs: Vec<Msg> = msg_rx.try_iter().collect();
+            let now = Instant::now();
+            msgs.push(Msg::Tick(now - last_tick));
+            last_tick = now;
             if event::poll(Duration::from_millis(50))? {
                 if let Event::Key(key) = event::read()? {
                     msgs.push(Msg::Key(key));

@@ -1,6 +1,7 @@
-//! The home screen as a pure function of [`App`]: keys plugged in now on top,
-//! search box and matches below, a footer with the keys. Readable without
-//! colour: selection and emphasis use reverse video and bold, not hue alone.
+//! The screen as a pure function of [`App`]: a title line, the screen on
+//! top of the stack (recovery, wizard, audit, detail or home) and a footer
+//! with its keys. Readable without colour: selection and emphasis use
+//! reverse video and bold, not hue alone.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -8,22 +9,18 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Widget, Wrap};
 
-use super::state::{App, HitKind};
+use super::model::HitKind;
+use super::state::{App, Focus};
+use super::{audit, detail, recovery, wizard};
 use crate::i18n::Text;
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = |x| self.lang.t(x);
-        let keys_height = u16::try_from(self.plugged.len().max(1))
-            .unwrap_or(u16::MAX)
-            .saturating_add(3)
-            .min(10);
-        let [title, keys, search, results, footer] = Layout::vertical([
+        let [title, body, footer] = Layout::vertical([
             Constraint::Length(1),
-            Constraint::Length(keys_height),
-            Constraint::Length(3),
-            Constraint::Min(3),
-            Constraint::Length(1),
+            Constraint::Min(5),
+            Constraint::Length(2),
         ])
         .areas(area);
 
@@ -40,38 +37,45 @@ impl Widget for &App {
         }
         Line::from(head).render(title, buf);
 
-        render_keys(self, keys, buf);
-
-        let query = if self.query.is_empty() {
-            Span::styled(
-                t(Text::SearchHint),
-                Style::new().add_modifier(Modifier::DIM),
-            )
+        let keys: [Option<Text>; 2] = if let Some(r) = &self.recovery {
+            recovery::render(r, self.lang, body, buf);
+            [Some(Text::FooterRecovery), Some(Text::FooterGlobal)]
+        } else if let Some(w) = &self.wizard {
+            let env = wizard::view::Env {
+                lang: self.lang,
+                plugged: &self.plugged,
+                policy: self.policy,
+                demo: self.demo,
+            };
+            wizard::view::render(w, &env, body, buf);
+            [Some(Text::FooterGlobal), None]
+        } else if let Some(a) = &self.audit {
+            audit::render(a, self.lang, body, buf);
+            [Some(Text::FooterAudit), Some(Text::FooterGlobal)]
+        } else if let Some(d) = &self.detail {
+            detail::render(d, self.lang, body, buf);
+            let first = d.serial.map(|_| Text::FooterActions);
+            [first, Some(Text::FooterDetail)]
         } else {
-            Span::raw(format!("{}▏", self.query))
+            render_home(self, body, buf);
+            [Some(Text::FooterActions), Some(Text::FooterHome)]
         };
-        Paragraph::new(Line::from(query))
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .title(t(Text::Search)),
-            )
-            .render(search, buf);
 
-        render_results(self, results, buf);
-
-        let mut foot = t(Text::FooterHome).to_string();
-        if self.demo {
-            foot = format!("{foot}  {}", t(Text::DemoKeys));
-        }
-        let footer_line = match &self.error {
-            Some(e) => Line::from(Span::styled(
+        let dim = Style::new().add_modifier(Modifier::DIM);
+        if let Some(e) = &self.error {
+            // An error takes the whole footer: its text says what to do.
+            Paragraph::new(Span::styled(
                 format!("{}: {e}", t(Text::ErrorPrefix)),
                 Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
-            )),
-            None => Line::from(Span::styled(foot, Style::new().add_modifier(Modifier::DIM))),
-        };
-        footer_line.render(footer, buf);
+            ))
+            .wrap(Wrap { trim: true })
+            .render(footer, buf);
+        } else {
+            let [f1, f2] =
+                Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(footer);
+            Line::from(Span::styled(keys[0].map_or("", t), dim)).render(f1, buf);
+            Line::from(Span::styled(keys[1].map_or("", t), dim)).render(f2, buf);
+        }
 
         if self.help {
             render_help(self, area, buf);
@@ -79,13 +83,58 @@ impl Widget for &App {
     }
 }
 
+fn render_home(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = |x| app.lang.t(x);
+    let keys_height = u16::try_from(app.plugged.len().max(1))
+        .unwrap_or(u16::MAX)
+        .saturating_add(3)
+        .min(9);
+    let [keys, search, results] = Layout::vertical([
+        Constraint::Length(keys_height),
+        Constraint::Length(3),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+
+    render_keys(app, keys, buf);
+
+    let query = if app.query.is_empty() {
+        Span::styled(
+            t(Text::SearchHint),
+            Style::new().add_modifier(Modifier::DIM),
+        )
+    } else {
+        Span::raw(app.query.clone())
+    };
+    let cursor = if app.focus == Focus::Search {
+        "▏"
+    } else {
+        ""
+    };
+    Paragraph::new(Line::from(vec![query, Span::raw(cursor)]))
+        .block(focus_block(t(Text::Search), app.focus == Focus::Search))
+        .render(search, buf);
+
+    render_results(app, results, buf);
+}
+
+/// A bordered block whose title is marked when it has the keyboard.
+fn focus_block(title: &str, focused: bool) -> Block<'static> {
+    let block = Block::default().borders(Borders::ALL);
+    if focused {
+        block.title(Span::styled(
+            format!("» {title}"),
+            Style::new().add_modifier(Modifier::BOLD),
+        ))
+    } else {
+        block.title(title.to_owned())
+    }
+}
+
 fn render_keys(app: &App, area: Rect, buf: &mut Buffer) {
     let t = |x| app.lang.t(x);
-    let block = Block::default().borders(Borders::ALL).title(format!(
-        "{} ({})",
-        t(Text::PluggedKeys),
-        app.plugged.len()
-    ));
+    let title = format!("{} ({})", t(Text::PluggedKeys), app.plugged.len());
+    let block = focus_block(&title, app.focus == Focus::Keys);
     if app.plugged.is_empty() {
         Paragraph::new(t(Text::NoKeysPlugged))
             .block(block)
@@ -100,20 +149,26 @@ fn render_keys(app: &App, area: Rect, buf: &mut Buffer) {
         t(Text::ColHolder),
     ])
     .style(Style::new().add_modifier(Modifier::BOLD));
-    let rows = app.plugged.iter().map(|k| {
-        Row::new([
-            k.serial.clone(),
+    let rows = app.plugged.iter().enumerate().map(|(i, k)| {
+        let on = app.focus == Focus::Keys && i == app.key_sel;
+        let row = Row::new([
+            format!("{}{}", if on { "›" } else { " " }, k.serial),
             k.model.clone(),
             k.firmware.clone(),
             t(k.state.text()).to_string(),
             k.holder.clone().unwrap_or_else(|| "–".into()),
-        ])
+        ]);
+        if on {
+            row.style(Style::new().add_modifier(Modifier::REVERSED))
+        } else {
+            row
+        }
     });
     Table::new(
         rows,
         [
             Constraint::Length(10),
-            Constraint::Length(20),
+            Constraint::Length(16),
             Constraint::Length(8),
             Constraint::Length(16),
             Constraint::Min(10),
@@ -126,9 +181,7 @@ fn render_keys(app: &App, area: Rect, buf: &mut Buffer) {
 
 fn render_results(app: &App, area: Rect, buf: &mut Buffer) {
     let t = |x| app.lang.t(x);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(t(Text::Results));
+    let block = focus_block(t(Text::Results), app.focus == Focus::Hits);
     if app.query.trim().is_empty() {
         block.render(area, buf);
         return;
@@ -145,9 +198,10 @@ fn render_results(app: &App, area: Rect, buf: &mut Buffer) {
             HitKind::Notebook => Text::KindNotebook,
             HitKind::Key => Text::KindKey,
         };
-        let marker = if i == app.selected { "›" } else { " " };
+        let on = i == app.selected && app.focus == Focus::Hits;
+        let marker = if on { "›" } else { " " };
         let row = Row::new([format!("{marker} {}", t(kind)), h.label.clone()]);
-        if i == app.selected {
+        if on {
             row.style(Style::new().add_modifier(Modifier::REVERSED))
         } else {
             row
@@ -159,99 +213,34 @@ fn render_results(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn render_help(app: &App, area: Rect, buf: &mut Buffer) {
-    let w = area.width.saturating_sub(8).min(70);
-    let h = 6;
+    let w = area.width.saturating_sub(4).min(76);
+    let mut lines: Vec<Line<'_>> = app
+        .lang
+        .t(Text::HelpBody)
+        .lines()
+        .map(|l| Line::from(l.to_owned()))
+        .collect();
+    if app.demo {
+        lines.push(Line::from(app.lang.t(Text::HelpDemo)));
+    }
+    // Room for the border and for lines that wrap on a narrow screen.
+    let want = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(4);
+    let h = area.height.saturating_sub(2).min(want);
     let popup = Rect {
         x: area.x + (area.width - w) / 2,
-        y: area.y + area.height.saturating_sub(h) / 2,
+        y: area.y + (area.height - h) / 2,
         width: w,
         height: h,
     };
     Clear.render(popup, buf);
-    Paragraph::new(app.lang.t(Text::HelpBody))
-        .wrap(Wrap { trim: true })
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
         .block(
             Block::default()
                 .borders(Borders::ALL)
                 .title(app.lang.t(Text::HelpTitle)),
         )
         .render(popup, buf);
-}
-
-#[cfg(test)]
-mod tests {
-    use ratatui::backend::TestBackend;
-    use ratatui::Terminal;
-
-    use super::super::state::{Hit, InvState, KeyRow};
-    use super::*;
-    use crate::i18n::Lang;
-
-    fn draw(app: &App) -> String {
-        let mut term = Terminal::new(TestBackend::new(80, 24)).expect("test backend");
-        term.draw(|f| f.render_widget(app, f.area())).expect("draw");
-        let buf = term.backend().buffer().clone();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let line: String = (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect();
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
-
-    fn sample(lang: Lang) -> App {
-        let mut app = App::new(lang, true);
-        app.plugged = vec![
-            KeyRow {
-                serial: "23456789".into(),
-                model: "YubiKey 5 NFC".into(),
-                firmware: "5.7.1".into(),
-                state: InvState::InStock,
-                holder: None,
-            },
-            KeyRow {
-                serial: "18000042".into(),
-                model: "YubiKey 5 NFC".into(),
-                firmware: "5.4.3".into(),
-                state: InvState::Issued,
-                holder: Some("Müller, Anna (4711)".into()),
-            },
-        ];
-        app.query = "mül".into();
-        app.hits = vec![
-            Hit {
-                kind: HitKind::Staff,
-                ref_id: 1,
-                label: "Müller, Anna (4711) Amt 12".into(),
-            },
-            Hit {
-                kind: HitKind::Notebook,
-                ref_id: 1,
-                label: "NB-0815 mz-nb-0815 – Müller, Anna".into(),
-            },
-        ];
-        app
-    }
-
-    #[test]
-    fn home_screen_german() {
-        insta::assert_snapshot!(draw(&sample(Lang::De)));
-    }
-
-    #[test]
-    fn home_screen_english() {
-        insta::assert_snapshot!(draw(&sample(Lang::En)));
-    }
-
-    #[test]
-    fn home_screen_no_keys_with_help() {
-        let mut app = App::new(Lang::En, false);
-        app.help = true;
-        let screen = draw(&app);
-        assert!(screen.contains("No key plugged in"), "{screen}");
-        insta::assert_snapshot!(screen);
-    }
 }

@@ -121,8 +121,10 @@ impl Desk {
         rec: &Recorded,
         report: &mut RecoveryReport,
     ) -> Result<RecoveryOutcome> {
-        let state = self.key_state(serial)?;
-        if rec.touched("store") && state == KeyState::Issued {
+        // A key pulled while it was being identified may never have entered the
+        // inventory; recovery must still close its entry, or every key command stays blocked.
+        let state = self.store.get_key(serial)?.map(|k| k.state);
+        if rec.touched("store") && state == Some(KeyState::Issued) {
             report.account.push(format!(
                 "enrolment of key {serial} was complete in the inventory; nothing left to do"
             ));
@@ -185,14 +187,17 @@ impl Desk {
         let ctx = self.ctx();
         let mut run_reason =
             String::from("recovered: interrupted enrolment rolled back to factory state");
-        if state != KeyState::InStock {
-            run_reason.push_str(&format!(" (inventory state {state})"));
+        match state {
+            Some(KeyState::InStock) => {}
+            Some(other) => run_reason.push_str(&format!(" (inventory state {other})")),
+            None => run_reason.push_str(" (the key is not in the inventory)"),
         }
         self.store
             .journal_close(&ctx, entry.id, JournalOutcome::Abandoned, &run_reason)?;
-        report
-            .account
-            .push(format!("key {serial} stays in stock; enrol it again"));
+        report.account.push(match state {
+            None => format!("key {serial} is not in the inventory; enrol it again"),
+            Some(_) => format!("key {serial} stays in stock; enrol it again"),
+        });
         Ok(RecoveryOutcome::RolledBack)
     }
 

@@ -17,8 +17,8 @@ use serde::Serialize;
 
 use crate::db::Store;
 use crate::error::{ImportIssue, Result, StoreError};
-use crate::model::{Ctx, NewKey, NewNotebook, NewStaff};
 use crate::inventory::{Outcome, Put};
+use crate::model::{Ctx, NewKey, NewNotebook, NewStaff};
 use crate::{inventory, keys};
 use rows::{HeaderMap, KeyRow, ListKind, NotebookRow, StaffRow};
 
@@ -260,7 +260,13 @@ impl Store {
             Ok((rec.personnel_no.to_string(), rec))
         })?;
         self.apply(parsed, opts, |c, rec: &NewStaff, reason| {
-            Ok(action(inventory::put_staff(c, ctx, rec, reason, Put::Upsert)?))
+            Ok(action(inventory::put_staff(
+                c,
+                ctx,
+                rec,
+                reason,
+                Put::Upsert,
+            )?))
         })
     }
 
@@ -277,7 +283,13 @@ impl Store {
             Ok((rec.asset_tag.to_string(), rec))
         })?;
         self.apply(parsed, opts, |c, rec: &NewNotebook, reason| {
-            Ok(action(inventory::put_notebook(c, ctx, rec, reason, Put::Upsert)?))
+            Ok(action(inventory::put_notebook(
+                c,
+                ctx,
+                rec,
+                reason,
+                Put::Upsert,
+            )?))
         })
     }
 

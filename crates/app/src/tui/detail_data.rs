@@ -1,0 +1,170 @@
+//! Reads for the detail views (worker side): a key with its holder,
+//! enrolment and history; a staff member with the keys held now and before;
+//! a notebook with its user and keys.
+
+use keydesk_store::{Assignment, Serial, Store, StoreError};
+
+use super::model::{DetailView, HitKind, Target};
+use super::service::inv_state;
+use crate::i18n::Text;
+
+fn short(ts: &str) -> String {
+    ts.get(..16).unwrap_or(ts).replace('T', " ")
+}
+
+/// "23456780  2026-11-01 08:00 – 2026-11-20 10:00  Müller, Anna (4711)  NB-0815"
+fn assignment_line(a: &Assignment) -> String {
+    format!(
+        "{}  {} – {}  {} ({})  {}",
+        a.serial.get(),
+        short(&a.from),
+        a.until.as_deref().map_or_else(|| "…".to_owned(), short),
+        a.holder,
+        a.personnel_no.as_str(),
+        a.asset_tag.as_ref().map_or("", |t| t.as_str())
+    )
+}
+
+/// The detail view for `target`.
+///
+/// # Errors
+/// Database errors; an unknown id.
+pub fn detail(store: &Store, target: Target) -> Result<DetailView, StoreError> {
+    match target {
+        Target::Key(n) => key(store, Serial::new(n)?),
+        Target::Staff(id) => {
+            let s = store
+                .get_staff_by_id(id)?
+                .ok_or_else(|| StoreError::Invalid(format!("no staff member #{id}")))?;
+            let held = store.assignments_of_staff(&s.data.personnel_no)?;
+            let now: Vec<String> = held
+                .iter()
+                .filter(|a| a.until.is_none())
+                .map(|a| a.serial.get().to_string())
+                .collect();
+            Ok(DetailView {
+                kind: HitKind::Staff,
+                serial: None,
+                state: None,
+                title: format!("{}, {}", s.data.surname, s.data.given_name),
+                facts: vec![
+                    (
+                        Text::FactPersonnelNo,
+                        s.data.personnel_no.as_str().to_owned(),
+                    ),
+                    (Text::FactDepartment, s.data.department.clone()),
+                    (Text::FactEmail, s.data.email.clone()),
+                    (
+                        Text::FactKeysNow,
+                        if now.is_empty() {
+                            "–".into()
+                        } else {
+                            now.join(", ")
+                        },
+                    ),
+                ],
+                history: held.iter().map(assignment_line).collect(),
+            })
+        }
+        Target::Notebook(id) => {
+            let n = store
+                .get_notebook_by_id(id)?
+                .ok_or_else(|| StoreError::Invalid(format!("no notebook #{id}")))?;
+            let held = store.assignments_of_notebook(&n.data.asset_tag)?;
+            Ok(DetailView {
+                kind: HitKind::Notebook,
+                serial: None,
+                state: None,
+                title: n.data.asset_tag.as_str().to_owned(),
+                facts: vec![
+                    (Text::FactHostname, n.data.hostname.clone()),
+                    (
+                        Text::FactModel,
+                        format!("{} {}", n.data.model, n.data.serial_no),
+                    ),
+                    (
+                        Text::FactUser,
+                        n.data
+                            .staff
+                            .as_ref()
+                            .map_or_else(|| "–".into(), |p| p.as_str().to_owned()),
+                    ),
+                ],
+                history: held.iter().map(assignment_line).collect(),
+            })
+        }
+    }
+}
+
+fn key(store: &Store, s: Serial) -> Result<DetailView, StoreError> {
+    let Some(k) = store.get_key(s)? else {
+        return Ok(DetailView {
+            kind: HitKind::Key,
+            serial: Some(s.get()),
+            title: s.get().to_string(),
+            state: Some((super::model::InvState::Unknown, String::new())),
+            facts: Vec::new(),
+            history: Vec::new(),
+        });
+    };
+    let h = store.key_history(s)?;
+    let current = h.assignments.iter().rev().find(|a| a.until.is_none());
+    let mut facts = vec![
+        (
+            Text::FactModel,
+            format!("{} {}", k.data.model, k.data.form_factor),
+        ),
+        (Text::FactFirmware, k.data.firmware.clone()),
+        (
+            Text::FactHolder,
+            current.map_or_else(
+                || "–".into(),
+                |a| format!("{} ({})", a.holder, a.personnel_no.as_str()),
+            ),
+        ),
+        (
+            Text::FactNotebook,
+            current
+                .and_then(|a| a.asset_tag.as_ref())
+                .map_or_else(|| "–".into(), |t| t.as_str().to_owned()),
+        ),
+    ];
+    if let Some(due) = current.and_then(|a| a.due) {
+        facts.push((Text::FactDue, due.to_string()));
+    }
+    if let Some(e) = h.enrolments.last() {
+        facts.push((
+            Text::FactEnrolment,
+            format!(
+                "{} {} SHA-256 {}…",
+                e.firmware,
+                e.slot,
+                e.pubkey_sha256.get(..16).unwrap_or("")
+            ),
+        ));
+    }
+    if !k.notes.is_empty() {
+        facts.push((Text::FactNotes, k.notes.clone()));
+    }
+    let history = h
+        .events
+        .iter()
+        .map(|e| {
+            format!(
+                "{}  {:<14} {}  {}",
+                short(&e.at),
+                e.action,
+                e.actor,
+                e.reason
+            )
+        })
+        .collect();
+    Ok(DetailView {
+        kind: HitKind::Key,
+        serial: Some(s.get()),
+        title: s.get().to_string(),
+        state: Some((inv_state(k.state), short(&k.state_since))),
+        facts,
+        history,
+    })
+}

@@ -1,0 +1,320 @@
+//! The data that travels between the screen and the worker: what the views
+//! show (plugged keys, search hits, details, recovery accounts, the PIN
+//! letter) and the messages and commands of the update loop.
+
+use std::time::Duration;
+
+use crossterm::event::KeyEvent;
+use keydesk_core::Secret;
+
+use crate::i18n::Text;
+
+/// Where a key is in its life, as far as the screen needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvState {
+    InStock,
+    Issued,
+    Suspended,
+    Lost,
+    Revoked,
+    Returned,
+    Reset,
+    Retired,
+    /// Plugged in but not in the inventory.
+    Unknown,
+}
+
+impl InvState {
+    /// The text naming this state.
+    #[must_use]
+    pub fn text(self) -> Text {
+        match self {
+            Self::InStock => Text::StateInStock,
+            Self::Issued => Text::StateIssued,
+            Self::Suspended => Text::StateSuspended,
+            Self::Lost => Text::StateLost,
+            Self::Revoked => Text::StateRevoked,
+            Self::Returned => Text::StateReturned,
+            Self::Reset => Text::StateReset,
+            Self::Retired => Text::StateRetired,
+            Self::Unknown => Text::StateUnknown,
+        }
+    }
+}
+
+/// One key plugged in now, joined with what the inventory knows of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRow {
+    pub serial: u32,
+    pub model: String,
+    pub firmware: String,
+    pub state: InvState,
+    pub holder: Option<String>,
+}
+
+/// What a search hit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HitKind {
+    Staff,
+    Notebook,
+    Key,
+}
+
+/// One search result line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub kind: HitKind,
+    /// Staff/notebook row id or key serial, for opening the detail view.
+    pub ref_id: i64,
+    pub label: String,
+}
+
+/// Where the new PINs come from. Typed PINs are held as [`Secret`]s, which
+/// wipe themselves when dropped and never print.
+#[derive(Debug, Clone)]
+pub enum Pins {
+    /// Random PINs, shown once on the PIN letter screen.
+    Letter,
+    /// Typed by the staff member (used for PIV and FIDO2).
+    Typed(Secret),
+}
+
+impl PartialEq for Pins {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Letter, Self::Letter) => true,
+            (Self::Typed(a), Self::Typed(b)) => a.expose() == b.expose(),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Pins {}
+
+/// Why a key is revoked (mirrors the core's reasons).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Lost,
+    Stolen,
+    Left,
+    Defective,
+}
+
+impl Reason {
+    pub const ALL: [Self; 4] = [Self::Lost, Self::Stolen, Self::Left, Self::Defective];
+
+    /// The text naming this reason.
+    #[must_use]
+    pub fn text(self) -> Text {
+        match self {
+            Self::Lost => Text::ReasonLost,
+            Self::Stolen => Text::ReasonStolen,
+            Self::Left => Text::ReasonLeft,
+            Self::Defective => Text::ReasonDefective,
+        }
+    }
+}
+
+/// What happens to the old key in a replacement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    Returned,
+    Revoked(Reason),
+}
+
+/// Which export to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportWhat {
+    Inventory,
+    History,
+    Revoked,
+}
+
+impl ExportWhat {
+    pub const ALL: [Self; 3] = [Self::Inventory, Self::History, Self::Revoked];
+
+    /// The text naming this export.
+    #[must_use]
+    pub fn text(self) -> Text {
+        match self {
+            Self::Inventory => Text::ExportInventory,
+            Self::History => Text::ExportHistory,
+            Self::Revoked => Text::ExportRevoked,
+        }
+    }
+
+    /// The file name offered by default.
+    #[must_use]
+    pub fn default_file(self) -> &'static str {
+        match self {
+            Self::Inventory => "keydesk-inventory.csv",
+            Self::History => "keydesk-history.csv",
+            Self::Revoked => "keydesk-revoked.csv",
+        }
+    }
+}
+
+/// The PIN policy of the office profile, shown next to PIN entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    pub pin_min: usize,
+    pub pin_max: usize,
+    pub tries: u8,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            pin_min: 6,
+            pin_max: 8,
+            tries: 3,
+        }
+    }
+}
+
+/// The PINs to hand over once. Dropping it wipes the secrets.
+#[derive(Debug, Clone)]
+pub struct LetterView {
+    pub serial: u32,
+    pub holder: String,
+    pub piv_pin: Secret,
+    pub piv_puk: Secret,
+    pub fido_pin: Option<Secret>,
+}
+
+/// What a detail screen shows: facts as label/value pairs and history lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetailView {
+    pub kind: HitKind,
+    /// The key's serial for key details (wizards start from here).
+    pub serial: Option<u32>,
+    pub title: String,
+    /// A key's state and since when (shown first, in the screen's language).
+    pub state: Option<(InvState, String)>,
+    pub facts: Vec<(Text, String)>,
+    pub history: Vec<String>,
+}
+
+/// An open journal entry found at start-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfinished {
+    pub serial: Option<u32>,
+    pub workflow: String,
+    pub step: String,
+    pub since: String,
+}
+
+/// What recovery did with one entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recovered {
+    pub serial: Option<u32>,
+    pub workflow: String,
+    pub outcome: Text,
+    /// The core's account, line by line, ending with what to do next.
+    pub account: Vec<String>,
+}
+
+/// What the detail screen is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Key(u32),
+    Staff(i64),
+    Notebook(i64),
+}
+
+/// Messages into the update function: user input, time, and answers from the worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Key(KeyEvent),
+    /// Time passed (for countdowns).
+    Tick(Duration),
+    /// The office's PIN policy (sent once at start).
+    Policy(Policy),
+    /// The keys plugged in now (after any plug or unplug).
+    Plugged(Vec<KeyRow>),
+    /// Demo: this key was unplugged and plugged back in just now.
+    Replugged(u32),
+    /// Results for a query; stale ones (query no longer current) are dropped.
+    SearchResults {
+        query: String,
+        hits: Vec<Hit>,
+    },
+    /// Touch the key now; the key gives up after `remaining`.
+    Touch {
+        serial: u32,
+        remaining: Duration,
+    },
+    /// A wizard's work is done; the key's state now, and the PIN letter if any.
+    Finished {
+        serial: u32,
+        state: Option<InvState>,
+        letter: Option<Box<LetterView>>,
+    },
+    /// A wizard's work failed; the text says what to do.
+    WizardFailed(String),
+    /// Details to show.
+    Detail(DetailView),
+    /// Unfinished operations found at start-up.
+    Unfinished(Vec<Unfinished>),
+    /// What recovery did.
+    Recovered(Vec<Recovered>),
+    /// Audit screen: one line of progress (a text and what it is about).
+    Progress(Text, String),
+    /// Audit verify: events checked, or the break.
+    Verified(Result<u64, String>),
+    /// Something failed outside a wizard; the text already says what to do.
+    Failed(String),
+}
+
+impl PartialEq for LetterView {
+    fn eq(&self, other: &Self) -> bool {
+        self.serial == other.serial
+            && self.holder == other.holder
+            && self.piv_pin.expose() == other.piv_pin.expose()
+            && self.piv_puk.expose() == other.piv_puk.expose()
+            && self.fido_pin.as_ref().map(Secret::expose)
+                == other.fido_pin.as_ref().map(Secret::expose)
+    }
+}
+
+/// Work for the worker thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cmd {
+    Search(String),
+    Open(Target),
+    Enrol {
+        serial: u32,
+        staff: i64,
+        notebook: Option<i64>,
+        pins: Pins,
+    },
+    Reset(u32),
+    Revoke(u32, Reason),
+    Return {
+        serial: u32,
+        reset: bool,
+    },
+    Replace {
+        old: u32,
+        fate: Fate,
+        new: u32,
+        pins: Pins,
+    },
+    Lost {
+        serial: u32,
+        temporary: u32,
+        pins: Pins,
+    },
+    Verify,
+    Export {
+        what: ExportWhat,
+        path: String,
+    },
+    Recover,
+    /// Demo: plug in another virtual key.
+    PlugVirtual,
+    /// Demo: unplug the last plugged virtual key.
+    UnplugVirtual,
+    /// Demo: unplug this key and plug it back in (opens the FIDO2 reset window).
+    Replug(u32),
+}

@@ -1,0 +1,139 @@
+//! The recovery screen, shown first when the journal holds unfinished
+//! operations: what was interrupted, then the core's account of what it
+//! finished, rolled back or still needs from the technician.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+
+use super::model::{Cmd, Recovered, Unfinished};
+use crate::i18n::{Lang, Text};
+
+/// State of the recovery screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recovery {
+    pub entries: Vec<Unfinished>,
+    pub reports: Option<Vec<Recovered>>,
+    pub busy: bool,
+    pub closed: bool,
+}
+
+impl Recovery {
+    #[must_use]
+    pub fn new(entries: Vec<Unfinished>) -> Self {
+        Self {
+            entries,
+            reports: None,
+            busy: false,
+            closed: false,
+        }
+    }
+
+    /// A key on this screen: Enter runs recovery (again), Esc goes on to work.
+    pub fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+        match key.code {
+            KeyCode::Enter if !self.busy => {
+                self.busy = true;
+                vec![Cmd::Recover]
+            }
+            KeyCode::Esc if !self.busy => {
+                self.closed = true;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The account arrived.
+    pub fn recovered(&mut self, reports: Vec<Recovered>) {
+        self.busy = false;
+        self.reports = Some(reports);
+    }
+}
+
+fn serial_text(s: Option<u32>) -> String {
+    s.map_or_else(|| "–".to_owned(), |s| s.to_string())
+}
+
+/// Draw the recovery screen.
+pub fn render(r: &Recovery, lang: Lang, area: Rect, buf: &mut Buffer) {
+    let t = |x| lang.t(x);
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let mut lines = vec![Line::from(Span::styled(t(Text::RecoveryIntro), bold))];
+    for e in &r.entries {
+        lines.push(Line::from(format!(
+            "• {} {} – {} {} ({} {})",
+            t(Text::ColSerial),
+            serial_text(e.serial),
+            e.workflow,
+            e.step,
+            t(Text::Since),
+            e.since
+        )));
+    }
+    lines.push(Line::from(""));
+    match &r.reports {
+        None if r.busy => lines.push(Line::from(t(Text::Working))),
+        None => lines.push(Line::from(t(Text::RecoveryAsk))),
+        Some(reports) => {
+            for rep in reports {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "{} {} – {}: {}",
+                        t(Text::ColSerial),
+                        serial_text(rep.serial),
+                        rep.workflow,
+                        t(rep.outcome)
+                    ),
+                    bold,
+                )));
+                lines.extend(rep.account.iter().map(|a| Line::from(format!("  {a}"))));
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::from(t(Text::RecoveryAfter)));
+        }
+    }
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(t(Text::RecoveryTitle)),
+        )
+        .render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::KeyModifiers;
+
+    use super::*;
+
+    #[test]
+    fn recovery_runs_once_at_a_time_and_then_lets_the_technician_go_on() {
+        let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+        let mut r = Recovery::new(vec![Unfinished {
+            serial: Some(23_456_780),
+            workflow: "enrol".into(),
+            step: "piv.generate".into(),
+            since: "2026-11-23 09:00".into(),
+        }]);
+        assert_eq!(r.on_key(key(KeyCode::Enter)), vec![Cmd::Recover]);
+        assert!(r.on_key(key(KeyCode::Enter)).is_empty());
+        assert!(
+            r.on_key(key(KeyCode::Esc)).is_empty() && !r.closed,
+            "not while it runs"
+        );
+        r.recovered(vec![Recovered {
+            serial: Some(23_456_780),
+            workflow: "enrol".into(),
+            outcome: Text::OutcomeRolledBack,
+            account: vec!["the key was reset".into()],
+        }]);
+        r.on_key(key(KeyCode::Esc));
+        assert!(r.closed);
+    }
+}

@@ -1,0 +1,449 @@
+//! The worker side of the TUI: a [`Service`] over a keydesk-core [`Desk`].
+//! Real keys (`keydesk` with no command, over `SystemKeys`) and the demo's
+//! virtual keys (over `SimKeys`, which it can also plug, unplug and replug)
+//! run the same code: every workflow is one call into the core, and its
+//! answer or its error text goes back to the screen as a message.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use keydesk_core::profile::FidoMode;
+use keydesk_core::{
+    CoreError, Desk, EnrolOutcome, OldKey, Prompt, RecoveryOutcome, ResetRequest, RevokeReason,
+    Secrets,
+};
+use keydesk_device::sim_source::SimKeys;
+use keydesk_sim::clock::SystemClock;
+use keydesk_sim::key::SimKey;
+use keydesk_sim::{Firmware, Identity, Touch};
+use keydesk_store::{Dialect, HitKind as StoreHitKind, KeyState, Serial};
+
+use super::model::{
+    Cmd, ExportWhat, Fate, Hit, HitKind, InvState, KeyRow, LetterView, Msg, Pins, Policy, Reason,
+    Recovered, Unfinished,
+};
+use super::runtime::Service;
+use crate::i18n::Text;
+
+/// Search results shown per query (one screen).
+const PAGE: usize = 20;
+
+/// Virtual keys of the demo: the handle to plug them and the drawer they come from.
+#[derive(Debug, Clone)]
+pub struct Drawer {
+    pub sim: SimKeys,
+    pub keys: Vec<(u32, Firmware)>,
+}
+
+impl Drawer {
+    /// Plug a drawer key in; the simulated person touches it after a moment
+    /// so that the touch prompt is seen.
+    pub fn plug(&self, serial: u32, fw: Firmware) {
+        self.sim.plug(SimKey::with(
+            Identity::yubikey_5_nfc(serial, fw),
+            Touch::After(Duration::from_millis(1500)),
+            Arc::new(SystemClock::new()),
+        ));
+    }
+}
+
+/// A [`Service`] over a desk.
+pub struct DeskService {
+    desk: Desk,
+    drawer: Option<Drawer>,
+    outbox: Arc<Mutex<Option<Sender<Msg>>>>,
+    last: Option<Vec<KeyRow>>,
+    started: bool,
+}
+
+impl std::fmt::Debug for DeskService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeskService")
+            .field("desk", &self.desk)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) fn inv_state(s: KeyState) -> InvState {
+    match s {
+        KeyState::InStock => InvState::InStock,
+        KeyState::Issued => InvState::Issued,
+        KeyState::Suspended => InvState::Suspended,
+        KeyState::Lost => InvState::Lost,
+        KeyState::Revoked => InvState::Revoked,
+        KeyState::Returned => InvState::Returned,
+        KeyState::Reset => InvState::Reset,
+        KeyState::Retired => InvState::Retired,
+    }
+}
+
+fn reason(r: Reason) -> RevokeReason {
+    match r {
+        Reason::Lost => RevokeReason::Lost,
+        Reason::Stolen => RevokeReason::Stolen,
+        Reason::Left => RevokeReason::Left,
+        Reason::Defective => RevokeReason::Defective,
+    }
+}
+
+fn secrets(p: &Pins) -> Secrets {
+    match p {
+        Pins::Letter => Secrets::Letter,
+        Pins::Typed(pin) => Secrets::Typed {
+            piv_pin: pin.clone(),
+            fido_pin: Some(pin.clone()),
+        },
+    }
+}
+
+fn serial(n: u32) -> Result<Serial, CoreError> {
+    Ok(Serial::new(n)?)
+}
+
+/// "2026-11-23T09:00:00Z" → "2026-11-23 09:00" (UTC, as stored).
+fn short_ts(ts: &str) -> String {
+    ts.get(..16).unwrap_or(ts).replace('T', " ")
+}
+
+impl DeskService {
+    /// Work on `desk`; with a `drawer`, the demo's virtual keys can be plugged.
+    #[must_use]
+    pub fn new(desk: Desk, drawer: Option<Drawer>) -> Self {
+        let outbox: Arc<Mutex<Option<Sender<Msg>>>> = Arc::new(Mutex::new(None));
+        let mut desk = desk;
+        let prompts = Arc::clone(&outbox);
+        desk.set_prompter(Arc::new(move |p: Prompt| {
+            let Prompt::Touch { serial, remaining } = p;
+            let guard = prompts.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(tx) = guard.as_ref() {
+                // The screen may be gone already; nothing to do then.
+                let _ = tx.send(Msg::Touch {
+                    serial: serial.get(),
+                    remaining,
+                });
+            }
+        }));
+        Self {
+            desk,
+            drawer,
+            outbox,
+            last: None,
+            started: false,
+        }
+    }
+
+    /// The keys plugged in now, joined with the inventory.
+    pub fn rows(&mut self) -> Result<Vec<KeyRow>, CoreError> {
+        let keys = self.desk.plugged_keys()?;
+        let store = self.desk.store();
+        Ok(keys
+            .iter()
+            .filter_map(|k| {
+                let s = Serial::new(k.serial()?.0).ok()?;
+                let state = store.get_key(s).ok().flatten().map(|k| inv_state(k.state));
+                let holder = store
+                    .current_assignment(s)
+                    .ok()
+                    .flatten()
+                    .map(|a| format!("{} ({})", a.holder, a.personnel_no.as_str()));
+                Some(KeyRow {
+                    serial: s.get(),
+                    model: k.model.clone(),
+                    firmware: k.firmware.map(|v| v.to_string()).unwrap_or_default(),
+                    state: state.unwrap_or(InvState::Unknown),
+                    holder,
+                })
+            })
+            .collect())
+    }
+
+    fn plugged_msg(&mut self) -> Msg {
+        match self.rows() {
+            Ok(rows) => {
+                self.last = Some(rows.clone());
+                Msg::Plugged(rows)
+            }
+            Err(e) => Msg::Failed(e.to_string()),
+        }
+    }
+
+    fn state_of(&self, s: Serial) -> Option<InvState> {
+        self.desk
+            .store()
+            .get_key(s)
+            .ok()
+            .flatten()
+            .map(|k| inv_state(k.state))
+    }
+
+    fn finished(&mut self, s: u32, out: Result<Option<EnrolOutcome>, CoreError>) -> Vec<Msg> {
+        let msg = match out {
+            Ok(outcome) => Msg::Finished {
+                serial: s,
+                state: Serial::new(s).ok().and_then(|x| self.state_of(x)),
+                letter: outcome.and_then(|o| o.letter).map(|l| {
+                    Box::new(LetterView {
+                        serial: l.serial.get(),
+                        holder: l.holder,
+                        piv_pin: l.piv_pin,
+                        piv_puk: l.piv_puk,
+                        fido_pin: l.fido_pin,
+                    })
+                }),
+            },
+            Err(e) => Msg::WizardFailed(e.to_string()),
+        };
+        vec![msg, self.plugged_msg()]
+    }
+
+    fn fido(&self) -> bool {
+        self.desk.profile().fido.mode != FidoMode::Skip
+    }
+
+    fn workflow(&mut self, cmd: &Cmd) -> Result<Option<EnrolOutcome>, CoreError> {
+        match cmd {
+            Cmd::Enrol {
+                serial: s,
+                staff,
+                notebook,
+                pins,
+            } => {
+                let store = self.desk.store();
+                let staff = store.get_staff_by_id(*staff)?.ok_or_else(|| {
+                    CoreError::Usage("that staff member is gone; search again".into())
+                })?;
+                let notebook = match notebook {
+                    Some(id) => store.get_notebook_by_id(*id)?.map(|n| n.data.asset_tag),
+                    None => None,
+                };
+                let req = keydesk_core::EnrolRequest {
+                    serial: serial(*s)?,
+                    staff: staff.data.personnel_no,
+                    notebook,
+                    secrets: secrets(pins),
+                    due: None,
+                };
+                self.desk.enrol(&req).map(Some)
+            }
+            Cmd::Reset(s) => {
+                let fido = self.fido();
+                self.desk
+                    .reset(ResetRequest {
+                        serial: serial(*s)?,
+                        piv: true,
+                        fido,
+                    })
+                    .map(|_| None)
+            }
+            Cmd::Revoke(s, r) => self.desk.revoke(serial(*s)?, reason(*r)).map(|()| None),
+            Cmd::Return { serial: s, reset } => {
+                self.desk.return_key(serial(*s)?, *reset).map(|_| None)
+            }
+            Cmd::Replace {
+                old,
+                fate,
+                new,
+                pins,
+            } => {
+                let old_key = match fate {
+                    Fate::Returned => OldKey::Returned,
+                    Fate::Revoked(r) => OldKey::Revoked(reason(*r)),
+                };
+                self.desk
+                    .replace(serial(*old)?, old_key, serial(*new)?, secrets(pins))
+                    .map(Some)
+            }
+            Cmd::Lost {
+                serial: s,
+                temporary,
+                pins,
+            } => self
+                .desk
+                .lost(serial(*s)?, serial(*temporary)?, None, secrets(pins))
+                .map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    fn export(&self, what: ExportWhat, path: &str) -> Vec<Msg> {
+        let started = Msg::Progress(Text::ExportStarted, path.to_owned());
+        let result = File::create(path)
+            .map_err(|e| format!("{path}: {e}"))
+            .and_then(|f| {
+                let mut w = BufWriter::new(f);
+                let store = self.desk.store();
+                let n = match what {
+                    ExportWhat::Inventory => store.export_inventory(&mut w, Dialect::Excel),
+                    ExportWhat::History => store.export_history(&mut w, Dialect::Excel),
+                    ExportWhat::Revoked => store.export_blocked(&mut w, Dialect::Excel),
+                }
+                .map_err(|e| e.to_string())?;
+                std::io::Write::flush(&mut w).map_err(|e| format!("{path}: {e}"))?;
+                Ok(n)
+            });
+        match result {
+            Ok(n) => vec![
+                started,
+                Msg::Progress(Text::ExportWrote, format!("{n} → {path}")),
+            ],
+            Err(e) => vec![started, Msg::Failed(e)],
+        }
+    }
+
+    fn recover(&mut self) -> Msg {
+        match self.desk.recover_all() {
+            Ok(reports) => Msg::Recovered(
+                reports
+                    .into_iter()
+                    .map(|r| Recovered {
+                        serial: r.serial.map(Serial::get),
+                        workflow: r.workflow,
+                        outcome: match r.outcome {
+                            RecoveryOutcome::NothingDone => Text::OutcomeNothingDone,
+                            RecoveryOutcome::Finished => Text::OutcomeFinished,
+                            RecoveryOutcome::RolledBack => Text::OutcomeRolledBack,
+                            RecoveryOutcome::NeedsKey => Text::OutcomeNeedsKey,
+                        },
+                        account: r.account,
+                    })
+                    .collect(),
+            ),
+            Err(e) => Msg::Failed(e.to_string()),
+        }
+    }
+
+    fn unfinished(&self) -> Msg {
+        match self.desk.unfinished() {
+            Ok(entries) => Msg::Unfinished(
+                entries
+                    .into_iter()
+                    .map(|e| Unfinished {
+                        serial: e.serial.map(Serial::get),
+                        workflow: e.workflow,
+                        step: e.step,
+                        since: short_ts(&e.created_at),
+                    })
+                    .collect(),
+            ),
+            Err(e) => Msg::Failed(e.to_string()),
+        }
+    }
+
+    fn search(&self, query: String) -> Msg {
+        match self.desk.store().search(&query, PAGE) {
+            Ok(hits) => Msg::SearchResults {
+                query,
+                hits: hits
+                    .into_iter()
+                    .map(|h| Hit {
+                        kind: match h.kind {
+                            StoreHitKind::Staff => HitKind::Staff,
+                            StoreHitKind::Notebook => HitKind::Notebook,
+                            StoreHitKind::Key => HitKind::Key,
+                        },
+                        ref_id: h.ref_id,
+                        label: h.label,
+                    })
+                    .collect(),
+            },
+            Err(e) => Msg::Failed(e.to_string()),
+        }
+    }
+
+    fn demo(&mut self, cmd: &Cmd) -> Vec<Msg> {
+        let Some(drawer) = self.drawer.clone() else {
+            return Vec::new();
+        };
+        let plugged = drawer.sim.plugged();
+        match cmd {
+            Cmd::PlugVirtual => match drawer.keys.iter().find(|(s, _)| !plugged.contains(s)) {
+                Some(&(s, fw)) => {
+                    if !drawer.sim.replug(s) {
+                        drawer.plug(s, fw);
+                    }
+                }
+                None => return vec![Msg::Failed("all demo keys are plugged in".into())],
+            },
+            Cmd::UnplugVirtual => {
+                if let Some(s) = plugged.last() {
+                    drawer.sim.unplug(*s);
+                }
+            }
+            Cmd::Replug(s) => {
+                drawer.sim.unplug(*s);
+                drawer.sim.replug(*s);
+                return vec![self.plugged_msg(), Msg::Replugged(*s)];
+            }
+            _ => {}
+        }
+        vec![self.plugged_msg()]
+    }
+}
+
+impl Service for DeskService {
+    fn attach(&mut self, outbox: Sender<Msg>) {
+        *self.outbox.lock().unwrap_or_else(PoisonError::into_inner) = Some(outbox);
+    }
+
+    fn run(&mut self, cmd: Cmd) -> Vec<Msg> {
+        match &cmd {
+            Cmd::Search(q) => vec![self.search(q.clone())],
+            Cmd::Open(target) => vec![
+                match super::detail_data::detail(self.desk.store(), *target) {
+                    Ok(d) => Msg::Detail(d),
+                    Err(e) => Msg::Failed(e.to_string()),
+                },
+            ],
+            Cmd::Verify => vec![Msg::Verified(
+                self.desk.verify_audit().map_err(|e| e.to_string()),
+            )],
+            Cmd::Export { what, path } => self.export(*what, path),
+            Cmd::Recover => vec![self.recover(), self.plugged_msg()],
+            Cmd::PlugVirtual | Cmd::UnplugVirtual | Cmd::Replug(_) => self.demo(&cmd),
+            Cmd::Enrol { serial: s, .. }
+            | Cmd::Reset(s)
+            | Cmd::Revoke(s, _)
+            | Cmd::Return { serial: s, .. }
+            | Cmd::Replace { old: s, .. }
+            | Cmd::Lost { serial: s, .. } => {
+                let s = *s;
+                let out = self.workflow(&cmd);
+                self.finished(s, out)
+            }
+        }
+    }
+
+    fn poll(&mut self) -> Vec<Msg> {
+        if !self.started {
+            self.started = true;
+            let p = &self.desk.profile().piv;
+            let policy = Policy {
+                pin_min: p.pin_length.min(8),
+                pin_max: 8,
+                tries: p.pin_retries,
+            };
+            return vec![Msg::Policy(policy), self.unfinished(), self.plugged_msg()];
+        }
+        match self.rows() {
+            Ok(rows) if self.last.as_ref() != Some(&rows) => {
+                self.last = Some(rows.clone());
+                vec![Msg::Plugged(rows)]
+            }
+            Ok(_) => Vec::new(),
+            Err(e) => {
+                let text = e.to_string();
+                let msg = Msg::Failed(text);
+                // Report a failing key service once, not every poll.
+                if self.last.is_some() {
+                    self.last = None;
+                    vec![msg]
+                } else {
+                    Vec::new()
+                }
+            }
+        }
+    }
+}

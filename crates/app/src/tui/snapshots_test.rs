@@ -1,0 +1,293 @@
+//! Snapshot tests: every screen drawn at 80x24 into ratatui's TestBackend,
+//! in German and in English (`cargo insta review` after a deliberate change).
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use keydesk_core::Secret;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+use super::audit::Audit;
+use super::model::{
+    DetailView, Hit, HitKind, InvState, KeyRow, LetterView, Msg, Recovered, Unfinished,
+};
+use super::recovery::Recovery;
+use super::state::{App, Focus};
+use super::wizard::{Flow, Wizard};
+use crate::i18n::{Lang, Text};
+
+fn draw(app: &App) -> String {
+    let mut term = Terminal::new(TestBackend::new(80, 24)).expect("test backend");
+    term.draw(|f| f.render_widget(app, f.area())).expect("draw");
+    let buf = term.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let line: String = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn row(serial: u32, fw: &str, state: InvState, holder: Option<&str>) -> KeyRow {
+    KeyRow {
+        serial,
+        model: "YubiKey 5 NFC".into(),
+        firmware: fw.into(),
+        state,
+        holder: holder.map(Into::into),
+    }
+}
+
+fn hit(kind: HitKind, id: i64, label: &str) -> Hit {
+    Hit {
+        kind,
+        ref_id: id,
+        label: label.into(),
+    }
+}
+
+fn base(lang: Lang) -> App {
+    let mut app = App::new(lang, true);
+    app.plugged = vec![
+        row(23_456_780, "5.7.1", InvState::InStock, None),
+        row(
+            18_000_042,
+            "5.4.3",
+            InvState::Issued,
+            Some("Müller, Anna (4711)"),
+        ),
+    ];
+    app
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+/// Snapshot `make(lang)` in both languages as `<name>_de` and `<name>_en`.
+fn both(name: &str, make: impl Fn(Lang) -> App) {
+    for (lang, tag) in [(Lang::De, "de"), (Lang::En, "en")] {
+        let screen = draw(&make(lang));
+        insta::assert_snapshot!(format!("{name}_{tag}"), screen);
+    }
+}
+
+fn wizard_at(lang: Lang, w: Wizard) -> App {
+    let mut app = base(lang);
+    app.wizard = Some(Box::new(w));
+    app
+}
+
+#[test]
+fn home() {
+    both("home", |lang| {
+        let mut app = base(lang);
+        app.query = "mül".into();
+        app.hits = vec![
+            hit(HitKind::Staff, 1, "Müller, Anna (4711) Amt 12"),
+            hit(HitKind::Notebook, 1, "NB-0815 mz-nb-0815 – Müller, Anna"),
+        ];
+        app.focus = Focus::Keys;
+        app
+    });
+}
+
+#[test]
+fn home_empty_with_help() {
+    both("help", |lang| {
+        let mut app = App::new(lang, true);
+        app.help = true;
+        app
+    });
+}
+
+#[test]
+fn enrol_staff_step() {
+    both("enrol_staff", |lang| {
+        let mut w = Wizard::new(Flow::Enrol, 23_456_780);
+        w.query = "mül".into();
+        w.hits = vec![hit(HitKind::Staff, 1, "Müller, Anna (4711) Amt 12")];
+        wizard_at(lang, w)
+    });
+}
+
+#[test]
+fn enrol_pin_choice_and_entry() {
+    both("enrol_pin_choice", |lang| {
+        let mut app = wizard_at(lang, Wizard::new(Flow::Enrol, 23_456_780));
+        if let Some(w) = &mut app.wizard {
+            w.staff = Some(hit(HitKind::Staff, 1, "Müller, Anna (4711)"));
+            w.notebook = Some(hit(HitKind::Notebook, 1, "NB-0815"));
+            w.at = 2;
+        }
+        app
+    });
+    both("enrol_pin_entry", |lang| {
+        let mut app = wizard_at(lang, Wizard::new(Flow::Enrol, 23_456_780));
+        if let Some(w) = &mut app.wizard {
+            w.staff = Some(hit(HitKind::Staff, 1, "Müller, Anna (4711)"));
+            w.at = 2;
+        }
+        key(&mut app, KeyCode::Down);
+        key(&mut app, KeyCode::Enter);
+        for c in "4829".chars() {
+            key(&mut app, KeyCode::Char(c));
+        }
+        app
+    });
+}
+
+#[test]
+fn enrol_letter_shown_once() {
+    both("enrol_letter", |lang| {
+        let mut app = wizard_at(lang, Wizard::new(Flow::Enrol, 23_456_780));
+        if let Some(w) = &mut app.wizard {
+            w.staff = Some(hit(HitKind::Staff, 1, "Müller, Anna (4711)"));
+            w.at = 5;
+        }
+        app.update(Msg::Finished {
+            serial: 23_456_780,
+            state: Some(InvState::Issued),
+            letter: Some(Box::new(LetterView {
+                serial: 23_456_780,
+                holder: "Müller, Anna".into(),
+                piv_pin: Secret::new("482913"),
+                piv_puk: Secret::new("19283746"),
+                fido_pin: Some(Secret::new("775104")),
+            })),
+        });
+        app
+    });
+}
+
+#[test]
+fn reset_type_serial_replug_touch_and_missed_window() {
+    both("reset_type_serial", |lang| {
+        let mut app = wizard_at(lang, Wizard::new(Flow::Reset, 23_456_780));
+        key(&mut app, KeyCode::Char('2'));
+        key(&mut app, KeyCode::Char('3'));
+        app
+    });
+    both("reset_replug", |lang| {
+        let mut w = Wizard::new(Flow::Reset, 23_456_780);
+        w.at = 1;
+        wizard_at(lang, w)
+    });
+    both("reset_touch", |lang| {
+        let mut app = wizard_at(lang, Wizard::new(Flow::Reset, 23_456_780));
+        if let Some(w) = &mut app.wizard {
+            w.at = 1;
+        }
+        app.update(Msg::Replugged(23_456_780));
+        app.update(Msg::Touch {
+            serial: 23_456_780,
+            remaining: Duration::from_secs(27),
+        });
+        app
+    });
+    both("reset_missed", |lang| {
+        let mut w = Wizard::new(Flow::Reset, 18_000_042);
+        w.at = 2;
+        w.error = Some("the FIDO2 reset must start within 5 s of plugging the key in; unplug it, plug it back in and confirm at once".into());
+        wizard_at(lang, w)
+    });
+}
+
+#[test]
+fn revoke_return_replace_lost() {
+    both("revoke_reason", |lang| {
+        wizard_at(lang, Wizard::new(Flow::Revoke, 18_000_042))
+    });
+    both("return_choice", |lang| {
+        wizard_at(lang, Wizard::new(Flow::Return, 18_000_042))
+    });
+    both("replace_new_key", |lang| {
+        let mut app = wizard_at(lang, Wizard::new(Flow::Replace, 18_000_042));
+        key(&mut app, KeyCode::Enter);
+        app
+    });
+    both("lost_confirm", |lang| {
+        let mut app = wizard_at(lang, Wizard::new(Flow::Lost, 18_000_042));
+        key(&mut app, KeyCode::Enter);
+        key(&mut app, KeyCode::Enter);
+        app
+    });
+}
+
+#[test]
+fn details() {
+    both("detail_key", |lang| {
+        let mut app = base(lang);
+        app.detail = Some(DetailView {
+            kind: HitKind::Key,
+            serial: Some(18_000_042),
+            title: "18000042".into(),
+            state: Some((InvState::Issued, "2026-11-20 09:12".into())),
+            facts: vec![
+                (Text::FactModel, "YubiKey 5 NFC USB-A Keychain".into()),
+                (Text::FactFirmware, "5.4.3".into()),
+                (Text::FactHolder, "Müller, Anna (4711)".into()),
+                (Text::FactNotebook, "NB-0815".into()),
+            ],
+            history: vec![
+                "2026-11-01 08:00  key.add        import  LS-2024-03".into(),
+                "2026-11-20 09:12  key.issue      tech1   enrolled at the counter".into(),
+            ],
+        });
+        app
+    });
+    both("detail_staff", |lang| {
+        let mut app = base(lang);
+        app.detail = Some(DetailView {
+            kind: HitKind::Staff,
+            serial: None,
+            title: "Müller, Anna".into(),
+            state: None,
+            facts: vec![
+                (Text::FactPersonnelNo, "4711".into()),
+                (Text::FactDepartment, "Amt 12 – Bürgeramt".into()),
+                (Text::FactKeysNow, "18000042".into()),
+            ],
+            history: vec!["18000042  2026-11-20 09:12 – …  Müller, Anna (4711)  NB-0815".into()],
+        });
+        app
+    });
+}
+
+#[test]
+fn audit_and_recovery() {
+    both("audit", |lang| {
+        let mut app = base(lang);
+        let mut a = Audit::new();
+        a.log_line(Text::AuditOk, "42".into(), true);
+        a.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+        a.log_line(Text::ExportStarted, "keydesk-inventory.csv".into(), false);
+        a.log_line(Text::ExportWrote, "4 → keydesk-inventory.csv".into(), true);
+        app.audit = Some(a);
+        app
+    });
+    both("recovery", |lang| {
+        let mut app = base(lang);
+        let mut r = Recovery::new(vec![Unfinished {
+            serial: Some(23_456_780),
+            workflow: "enrol".into(),
+            step: "piv.generate".into(),
+            since: "2026-11-23 08:59".into(),
+        }]);
+        r.recovered(vec![Recovered {
+            serial: Some(23_456_780),
+            workflow: "enrol".into(),
+            outcome: Text::OutcomeRolledBack,
+            account: vec![
+                "the PIV key was generated; the key was reset to factory state".into(),
+                "enrol the key again".into(),
+            ],
+        }]);
+        app.recovery = Some(r);
+        app
+    });
+}

@@ -1,0 +1,60 @@
+//! Lost: the key is revoked at once and a temporary key (plugged in) is lent
+//! to the same person until the profile's loan period ends.
+
+use super::{Step, Wizard};
+use crate::tui::model::Cmd;
+
+pub(super) const PLAN: &[Step] = &[
+    Step::NewKey,
+    Step::PinChoice,
+    Step::PinEntry,
+    Step::Confirm,
+    Step::Working,
+    Step::Done,
+];
+
+pub(super) fn command(w: &Wizard) -> Option<Cmd> {
+    Some(Cmd::Lost {
+        serial: w.serial,
+        temporary: w.new_key?,
+        pins: w.pins.clone()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::KeyCode;
+
+    use super::super::testing::{ctx, press, rows};
+    use super::super::{Flow, Step, Wizard};
+    use crate::tui::model::{Cmd, Pins};
+
+    #[test]
+    fn lost_lends_a_plugged_key_that_is_not_the_lost_one() {
+        let rows = rows();
+        let c = ctx(&rows);
+        // The lost key is not plugged in; both plugged keys are candidates.
+        let mut w = Wizard::new(Flow::Lost, 18_000_042);
+        press(&mut w, &c, &[KeyCode::Enter]);
+        assert_eq!((w.step(), w.new_key), (Step::PinChoice, Some(23_456_780)));
+        let cmds = press(&mut w, &c, &[KeyCode::Enter, KeyCode::Enter]);
+        assert_eq!(
+            cmds,
+            vec![Cmd::Lost {
+                serial: 18_000_042,
+                temporary: 23_456_780,
+                pins: Pins::Letter
+            }]
+        );
+        let mut own = Wizard::new(Flow::Lost, 23_456_780);
+        assert_eq!(
+            own.candidates(&rows)
+                .iter()
+                .map(|k| k.serial)
+                .collect::<Vec<_>>(),
+            vec![23_456_781]
+        );
+        press(&mut own, &c, &[KeyCode::Enter]);
+        assert_eq!(own.new_key, Some(23_456_781));
+    }
+}

@@ -1,0 +1,520 @@
+//! The real `keydesk` binary end to end through pcscd + vpcd + `keydesk-sim
+//! serve` (PIV over PC/SC, FIDO2 over the simulator's CTAPHID sockets named
+//! in `KEYDESK_HID_SOCKET`): imports, `keys`, enrol with a PIN letter checked
+//! by ykman, certificate import, replace, revoke export, a full reset with a
+//! real replug and touch, return, the
+//! Excel export, the audit trail; and a kill in the middle of an enrolment
+//! followed by `keydesk recover`, after which database and key agree.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use keydesk_e2e::{bin, text, Pcscd, SimProcess};
+use serde_json::Value;
+
+const A: u32 = 31_000_571;
+const B: u32 = 31_000_543;
+
+/// One counter: a database, the keys' sockets, and the pcscd they hang on.
+struct Counter<'a> {
+    pcscd: &'a Pcscd,
+    db: PathBuf,
+    hid: String,
+}
+
+impl Counter<'_> {
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = self.pcscd.cmd(bin("keydesk", "keydesk").to_str().unwrap());
+        c.env("KEYDESK_DB", &self.db)
+            .env("KEYDESK_HID_SOCKET", &self.hid)
+            .env("KEYDESK_TRUST_SIM_ROOT", "1")
+            .env("USER", "tech-e2e")
+            .env_remove("KEYDESK_PROFILE")
+            .args(args);
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "keydesk {args:?} failed ({}):\n{}",
+            out.status,
+            text(&out)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    fn state(&self, serial: u32) -> String {
+        self.json(&["show", "serial", &serial.to_string()])["key"]["state"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.pcscd.dir().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    fn seed(&self, serials: &[u32]) {
+        // As a German office's Excel saves it: BOM, `;`, CRLF, umlauts.
+        let staff = self.write(
+            "personal.csv",
+            "\u{feff}Personalnummer;Nachname;Vorname;Abteilung\r\n4711;Müller;Anna;Amt 12\r\n4712;Weiß;Jürgen;Amt 10\r\n"
+                .as_bytes(),
+        );
+        let nbs = self.write(
+            "geraete.csv",
+            b"Inventarnummer;Hostname\r\nNB-0815;mz-nb-0815\r\n",
+        );
+        let mut stock = String::from("Seriennummer;Modell\r\n");
+        for s in serials {
+            stock.push_str(&format!("{s};YubiKey 5 NFC\r\n"));
+        }
+        let stock = self.write("lieferung.csv", stock.as_bytes());
+        for (what, file) in [("staff", &staff), ("notebooks", &nbs), ("stock", &stock)] {
+            self.ok(&["import", what, file.to_str().unwrap()]);
+        }
+    }
+}
+
+fn sim(pcscd: &Pcscd, slot: usize, serial: u32, firmware: Option<&str>) -> (SimProcess, PathBuf) {
+    let sock = pcscd.dir().join(format!("hid-{serial}.sock"));
+    let mut args = vec!["--hid-socket", sock.to_str().unwrap()];
+    if let Some(fw) = firmware {
+        args.extend(["--firmware", fw]);
+    }
+    (SimProcess::start_with(pcscd, slot, serial, &args), sock)
+}
+
+fn field<'a>(text: &'a str, label: &str) -> &'a str {
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix(label))
+        .map_or("", str::trim)
+}
+
+fn letter_value(letter: &str, label: &str) -> String {
+    field(letter, label).to_owned()
+}
+
+fn piv_info(pcscd: &Pcscd, serial: u32) -> String {
+    pcscd.ok("ykman", &["--device", &serial.to_string(), "piv", "info"])
+}
+
+/// What ykman sees on an enrolled key: our PIN-protected management key and a certificate in 9a.
+fn assert_enrolled(info: &str) {
+    assert!(
+        info.contains("Management key is stored on the YubiKey, protected by PIN."),
+        "{info}"
+    );
+    assert!(info.contains("Slot 9a:"), "{info}");
+}
+
+/// What ykman sees on a factory-fresh key.
+fn assert_factory(info: &str) {
+    assert!(!info.contains("protected by PIN"), "{info}");
+    assert!(!info.contains("Slot 9a:"), "{info}");
+    assert_eq!(field(info, "PIN tries remaining:"), "3/3", "{info}");
+}
+
+#[test]
+fn counter_day_through_pcscd() {
+    let started = Instant::now();
+    let pcscd = Pcscd::start();
+    let (a_sim, sock_a) = sim(&pcscd, 0, A, Some("5.7.1"));
+    let (b, sock_b) = sim(&pcscd, 1, B, Some("5.4.3"));
+    let hid = format!("{}:{}", sock_a.display(), sock_b.display());
+    let desk = Counter {
+        pcscd: &pcscd,
+        db: pcscd.dir().join("keydesk.db"),
+        hid,
+    };
+    desk.seed(&[A, B]);
+
+    let keys = desk.json(&["keys"]);
+    let listed: Vec<u64> = keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|k| k["serial"].as_u64())
+        .collect();
+    assert!(
+        listed.contains(&A.into()) && listed.contains(&B.into()),
+        "{keys}"
+    );
+    assert!(keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|k| k["state"] == "in_stock" && !k["fido"].is_null()));
+
+    // Enrol A for Anna Müller, unattended, with a PIN letter.
+    let letter = pcscd.dir().join("brief-4711.txt");
+    let doc = desk.json(&[
+        "enrol",
+        "--serial",
+        &A.to_string(),
+        "--staff",
+        "4711",
+        "--notebook",
+        "NB-0815",
+        "--pin-letter",
+        letter.to_str().unwrap(),
+    ]);
+    assert_eq!(doc["state"], "issued");
+    assert_eq!(doc["fido_pin_set"], true, "{doc}");
+    let letter_text = std::fs::read_to_string(&letter).unwrap();
+    let pin = letter_value(&letter_text, "PIV-PIN (Anmeldung / sign-in):");
+    assert_eq!(pin.len(), 6, "{letter_text}");
+    assert_enrolled(&piv_info(&pcscd, A));
+    assert_eq!(desk.state(A), "issued");
+
+    let csr = pcscd.dir().join(format!("{A}.csr.pem"));
+    assert!(std::fs::read_to_string(&csr)
+        .unwrap()
+        .contains("CERTIFICATE REQUEST"));
+
+    // The office CA (openssl here) signs the CSR; the holder's PIN, given on a
+    // descriptor, puts the certificate on the key.
+    let csr_s = csr.to_str().unwrap();
+    pcscd.ok(
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-subj",
+            "/CN=Office CA",
+            "-days",
+            "30",
+        ],
+    );
+    pcscd.ok(
+        "openssl",
+        &[
+            "x509",
+            "-req",
+            "-in",
+            csr_s,
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "30",
+            "-out",
+            "issued.pem",
+        ],
+    );
+    let issued = pcscd.dir().join("issued.pem");
+    let issued = issued.to_str().unwrap();
+    let cert_import = |pin: &str| {
+        let mut child = desk
+            .cmd(&[
+                "cert",
+                "import",
+                "--serial",
+                &A.to_string(),
+                issued,
+                "--pin-fd",
+                "0",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(
+            &mut child.stdin.take().unwrap(),
+            format!("{pin}\n").as_bytes(),
+        )
+        .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = cert_import("000000");
+    assert_eq!(out.status.code(), Some(7), "a wrong PIN: {}", text(&out));
+    let out = cert_import(&pin);
+    assert!(out.status.success(), "cert import: {}", text(&out));
+    assert!(!text(&out).contains(&pin), "the PIN was printed");
+    let info = piv_info(&pcscd, A);
+    assert!(
+        info.contains("Office CA"),
+        "the CA's certificate is not in 9a:\n{info}"
+    );
+
+    // A breaks: replaced by B for the same holder and notebook; A is revoked at once.
+    let letter_b = pcscd.dir().join("brief-4711-b.txt");
+    let doc = desk.json(&[
+        "replace",
+        "--serial",
+        &A.to_string(),
+        "--with",
+        &B.to_string(),
+        "--old",
+        "defective",
+        "--pin-letter",
+        letter_b.to_str().unwrap(),
+    ]);
+    assert_eq!(doc["old"]["state"], "revoked", "{doc}");
+    assert_enrolled(&piv_info(&pcscd, B));
+    let nb = desk.json(&["show", "notebook", "NB-0815"]);
+    assert!(nb["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["serial"].as_u64() == Some(B.into()) && a["until"].is_null()));
+    let revoked = desk.ok(&["export", "revoked", "--format", "rfc4180"]);
+    assert!(revoked.contains(&A.to_string()), "{revoked}");
+    assert!(!revoked.contains(&B.to_string()), "{revoked}");
+
+    // Anna leaves: B comes back. A FIDO2 reset needs the key alone: refused, nothing changes.
+    let out = desk.run(&["return", "--serial", &B.to_string()]);
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out));
+    assert_eq!(desk.state(B), "issued", "a refused return changes nothing");
+
+    // The broken key A is wiped completely (PIV and FIDO2): B is unplugged, and
+    // A is unplugged and plugged back in when keydesk asks (vpcd keeps slot 1
+    // only while slot 0 is connected, so A, on slot 0, is the one replugged).
+    let mut b = b;
+    b.stop();
+    let only_a = Counter {
+        pcscd: &pcscd,
+        db: desk.db.clone(),
+        hid: sock_a.display().to_string(),
+    };
+    let mut child = only_a
+        .cmd(&["--json", "reset", "--serial", &A.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut seen = String::new();
+        let mut buf = [0u8; 256];
+        let mut told = false;
+        loop {
+            let n = std::io::Read::read(&mut stderr, &mut buf).unwrap_or(0);
+            if n == 0 {
+                return seen;
+            }
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+            if !told && seen.contains("plug it back in") {
+                told = true;
+                let _ = tx.send(());
+            }
+        }
+    });
+    assert!(
+        rx.recv_timeout(Duration::from_secs(20)).is_ok(),
+        "no replug prompt"
+    );
+    let mut a_sim = a_sim;
+    a_sim.stop();
+    // A person takes a moment to plug it back in.
+    std::thread::sleep(Duration::from_millis(1500));
+    // This time the person takes a second to touch it: keepalives, countdown.
+    let _a2 = SimProcess::start_with(
+        &pcscd,
+        0,
+        A,
+        &["--hid-socket", sock_a.to_str().unwrap(), "--touch", "1200"],
+    );
+    let out = child.wait_with_output().unwrap();
+    let seen = reader.join().unwrap();
+    assert!(out.status.success(), "reset failed: {}{seen}", text(&out));
+    assert!(seen.contains("touch key"), "no touch prompt: {seen}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["state"], "in_stock", "{doc}");
+    assert_eq!(doc["fido"], true, "{doc}");
+    assert_factory(&piv_info(&pcscd, A));
+    assert_eq!(desk.state(A), "in_stock");
+
+    // B is plugged in again and handed back: returned, PIV wiped, back to stock.
+    let (_b2, _) = sim(&pcscd, 1, B, None);
+    desk.ok(&["return", "--serial", &B.to_string(), "--no-reset"]);
+    assert_eq!(desk.state(B), "returned");
+    desk.ok(&["reset", "--serial", &B.to_string(), "--piv"]);
+    assert_factory(&piv_info(&pcscd, B));
+    let only_b = &desk;
+
+    // The auditors' Excel export and the audit trail.
+    let xls = pcscd.dir().join("inventar.csv");
+    only_b.ok(&[
+        "export",
+        "inventory",
+        "--format",
+        "excel",
+        "--out",
+        xls.to_str().unwrap(),
+    ]);
+    let bytes = std::fs::read(&xls).unwrap();
+    assert!(
+        bytes.starts_with(&[0xEF, 0xBB, 0xBF]),
+        "Excel needs the BOM"
+    );
+    let csv = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(header.contains(';'), "{header}");
+    for serial in [A, B] {
+        let row = csv
+            .lines()
+            .find(|l| l.contains(&serial.to_string()))
+            .unwrap_or_else(|| panic!("{serial} not exported:\n{csv}"));
+        assert!(row.contains("in_stock"), "{row}");
+    }
+    let audit = only_b.json(&["audit", "verify"]);
+    assert_eq!(audit["ok"], true);
+    eprintln!("counter day through pcscd: {:?}", started.elapsed());
+}
+
+/// Where a journal step lies in an enrolment.
+fn step_index(step: &str) -> Option<usize> {
+    const ORDER: [&str; 10] = [
+        "piv.factory_check",
+        "piv.retries",
+        "piv.pin",
+        "piv.puk",
+        "piv.management_key",
+        "piv.generate",
+        "piv.attest",
+        "piv.certificate",
+        "otp.usb",
+        "store",
+    ];
+    ORDER.iter().position(|s| step.starts_with(s))
+}
+
+/// The open journal entry's step, if any (read with the sqlite3 tool).
+fn open_step(db: &Path) -> Option<String> {
+    let out = Command::new("sqlite3")
+        .arg(db)
+        .arg("SELECT step FROM journal WHERE state = 'open' ORDER BY id LIMIT 1;")
+        .output()
+        .ok()?;
+    let s = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    (!s.is_empty()).then_some(s)
+}
+
+#[test]
+fn a_killed_enrolment_is_reconciled_by_recover() {
+    let pcscd = Pcscd::start();
+    let (_k, sock) = sim(&pcscd, 0, A, Some("5.7.1"));
+    let desk = Counter {
+        pcscd: &pcscd,
+        db: pcscd.dir().join("keydesk.db"),
+        hid: sock.display().to_string(),
+    };
+    desk.seed(&[A]);
+    // PIV only, so every round can wipe the key without a replug.
+    let profile = desk.write(
+        "profile.toml",
+        b"name = \"piv-only\"\n[fido]\nmode = \"skip\"\n",
+    );
+    let profile = profile.to_str().unwrap();
+    let mut killed_at = Vec::new();
+    // Kill keydesk at successive points of the enrolment; after each, recover and compare.
+    for round in 0..6 {
+        let letter = pcscd.dir().join(format!("brief-{round}.txt"));
+        let mut child = desk
+            .cmd(&[
+                "--profile",
+                profile,
+                "enrol",
+                "--serial",
+                &A.to_string(),
+                "--staff",
+                "4711",
+                "--pin-letter",
+                letter.to_str().unwrap(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Let it reach a later step each round.
+        let wanted = round + 1;
+        let start = Instant::now();
+        let mut step = None;
+        while start.elapsed() < Duration::from_secs(20) {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            step = open_step(&desk.db);
+            if step
+                .as_deref()
+                .and_then(step_index)
+                .is_some_and(|i| i >= wanted)
+            {
+                break;
+            }
+        }
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        killed_at.push(format!("{step:?} ({status})"));
+
+        // Another command refuses until recovery ran.
+        if open_step(&desk.db).is_some() {
+            let out = desk.run(&[
+                "--profile",
+                profile,
+                "enrol",
+                "--serial",
+                &A.to_string(),
+                "--staff",
+                "4711",
+                "--pin-letter",
+                "/nonexistent/x",
+            ]);
+            assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+            assert!(text(&out).contains("keydesk recover"));
+        }
+        let out = desk.run(&["--profile", profile, "--json", "recover"]);
+        assert!(out.status.success(), "recover: {}", text(&out));
+        assert!(
+            open_step(&desk.db).is_none(),
+            "recover left the journal open"
+        );
+
+        // Database and key agree.
+        let state = desk.state(A);
+        let info = piv_info(&pcscd, A);
+        match state.as_str() {
+            "in_stock" => assert_factory(&info),
+            "issued" => {
+                assert_enrolled(&info);
+                // Finished before the kill: take it back for the next round.
+                desk.ok(&["--profile", profile, "return", "--serial", &A.to_string()]);
+                assert_factory(&piv_info(&pcscd, A));
+            }
+            other => panic!("after recovery key {A} is {other}:\n{info}"),
+        }
+        let _ = std::fs::remove_file(&letter);
+    }
+    eprintln!("killed at: {killed_at:?}");
+    desk.ok(&["audit", "verify"]);
+}
