@@ -26,7 +26,9 @@ pub fn map_pcsc_error(e: pcsc::Error) -> DeviceError {
         | E::UnpoweredCard
         | E::UnresponsiveCard
         | E::InvalidHandle => DeviceError::KeyRemoved,
-        E::SharingViolation => DeviceError::CardBusy,
+        // Another connection holds the card (exclusively, or with another
+        // protocol): discovery skips such a reader instead of failing.
+        E::SharingViolation | E::ProtoMismatch => DeviceError::CardBusy,
         E::NoService | E::ServiceStopped => DeviceError::Pcsc(format!(
             "{e} (the pcscd service is not running: start it with `systemctl start pcscd.socket`)"
         )),
@@ -164,10 +166,10 @@ mod tests {
         }
         let msg = map_pcsc_error(pcsc::Error::NoService).to_string();
         assert!(msg.contains("pcscd"), "{msg}");
-        assert!(matches!(
-            map_pcsc_error(pcsc::Error::SharingViolation),
-            DeviceError::CardBusy
-        ));
+        // A card another keydesk process holds is skipped by discovery, not an error.
+        for e in [pcsc::Error::SharingViolation, pcsc::Error::ProtoMismatch] {
+            assert!(matches!(map_pcsc_error(e), DeviceError::CardBusy), "{e:?}");
+        }
     }
 
     #[test]
