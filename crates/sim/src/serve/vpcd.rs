@@ -111,7 +111,9 @@ fn session<F: FnMut(&Card)>(
     let trace = std::env::var_os("KEYDESK_SIM_TRACE").is_some();
     let mut len = [0u8; 2];
     loop {
-        if !read_full(&mut stream, &mut len, stop)? {
+        // Between messages too, not only on read timeouts: a client that
+        // polls faster than TICK must not keep a stopped key alive.
+        if stop.load(Ordering::Relaxed) || !read_full(&mut stream, &mut len, stop)? {
             return Ok(());
         }
         let mut msg = vec![0u8; usize::from(u16::from_be_bytes(len))];
@@ -199,6 +201,32 @@ mod tests {
         s.write_all(&[0, 1, 1]).unwrap(); // power on, no answer expected
         assert_eq!(exchange(&mut s, &[0, 0xFD, 0, 0]), [0x6D, 0x00]);
         stop.store(true, Ordering::Relaxed);
+        t.join().unwrap().unwrap();
+    }
+
+    #[test]
+    fn a_stopped_key_stops_answering_even_while_a_client_keeps_asking() {
+        let driver = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = driver.local_addr().unwrap().to_string();
+        let card = Arc::new(Mutex::new(Card::new(Identity::yubikey_5_nfc(
+            6,
+            Firmware::V5_7_1,
+        ))));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (c2, s2) = (Arc::clone(&card), Arc::clone(&stop));
+        let t = std::thread::spawn(move || run(&addr, &c2, &s2, |_| {}));
+        let (mut s, _) = driver.accept().unwrap();
+        assert_eq!(exchange(&mut s, &[4]), crate::card::ATR);
+        stop.store(true, Ordering::Relaxed);
+        // Keep asking without pause (well inside the read timeout): the key must
+        // go away between messages, not wait for a quiet moment that never comes.
+        let answered = (0..3)
+            .take_while(|_| {
+                let mut reply = [0u8; 2];
+                s.write_all(&[0, 1, 4]).is_ok() && s.read_exact(&mut reply).is_ok()
+            })
+            .count();
+        assert!(answered < 3, "the stopped key went on answering");
         t.join().unwrap().unwrap();
     }
 }
