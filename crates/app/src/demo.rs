@@ -32,6 +32,8 @@ const DRAWER: &[(u32, Firmware)] = &[
 
 /// Open (or create and fill) the demo inventory and run the TUI on it.
 pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
+    // The local offset can only be read while no other thread runs: first.
+    let offset = crate::tui::clock::local_offset();
     let db = match &args.demo_db {
         Some(p) => p.clone(),
         None => {
@@ -42,7 +44,9 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         }
     };
     let service = open(&db, usize::from(args.keys))?;
-    runtime::run(App::new(Lang::from_env(), true), service)?;
+    let mut app = App::new(Lang::from_env(), true);
+    app.offset = offset;
+    runtime::run(app, service)?;
     Ok(())
 }
 
@@ -62,7 +66,11 @@ pub fn open(db: &Path, keys: usize) -> anyhow::Result<DeskService> {
     for &(serial, fw) in DRAWER.iter().take(keys) {
         drawer.plug(serial, fw);
     }
-    Ok(DeskService::new(desk, Some(drawer)))
+    // The demo's CSRs go to a temporary directory, never the real CA's folder.
+    let csr_dir = std::env::temp_dir().join(format!("keydesk-demo-csr-{}", std::process::id()));
+    std::fs::create_dir_all(&csr_dir)
+        .with_context(|| format!("cannot create {}", csr_dir.display()))?;
+    Ok(DeskService::new(desk, Some(drawer)).with_csr_dir(csr_dir))
 }
 
 fn fill(desk: &mut Desk) -> anyhow::Result<()> {
@@ -87,6 +95,8 @@ fn default_db() -> anyhow::Result<PathBuf> {
 }
 
 fn open_and_run(db: Option<&Path>, profile: Option<&Path>, sim: bool) -> anyhow::Result<()> {
+    // The local offset can only be read while no other thread runs: first.
+    let offset = crate::tui::clock::local_offset();
     let db = match db {
         Some(p) => p.to_path_buf(),
         None => default_db()?,
@@ -111,7 +121,9 @@ fn open_and_run(db: Option<&Path>, profile: Option<&Path>, sim: bool) -> anyhow:
     let desk = crate::cli::open_desk(&db, profile, keys)?;
     let demo = drawer.is_some();
     let service = DeskService::new(desk, drawer);
-    runtime::run(App::new(crate::i18n::Lang::from_env(), demo), service)?;
+    let mut app = App::new(crate::i18n::Lang::from_env(), demo);
+    app.offset = offset;
+    runtime::run(app, service)?;
     Ok(())
 }
 
@@ -203,7 +215,25 @@ mod tests {
             notebook: None,
             pins: Pins::Letter,
         });
-        let Some(Msg::Finished { state, letter, .. }) = out.first() else {
+        let Some(Msg::CsrSaved {
+            serial: 23_456_780,
+            path: Ok(csr),
+        }) = out.first()
+        else {
+            panic!("CSR saved first: {out:?}")
+        };
+        assert!(
+            csr.ends_with(".csr.pem") && csr.contains("23456780"),
+            "{csr}"
+        );
+        assert!(
+            std::fs::read_to_string(csr)
+                .expect("CSR file")
+                .starts_with("-----BEGIN CERTIFICATE REQUEST-----"),
+            "{csr}"
+        );
+        assert!(csr.starts_with(&std::env::temp_dir().display().to_string()));
+        let Some(Msg::Finished { state, letter, .. }) = out.get(1) else {
             panic!("{out:?}")
         };
         assert_eq!(*state, Some(InvState::Issued));
@@ -216,7 +246,10 @@ mod tests {
         };
         assert_eq!(d.state.as_ref().map(|s| s.0), Some(InvState::Issued));
         assert!(
-            d.history.iter().any(|h| h.contains("issue")),
+            d.history.iter().flatten().any(|s| matches!(
+                s,
+                crate::tui::model::Seg::Text(t) if t.contains("issue")
+            )),
             "{:?}",
             d.history
         );
@@ -321,5 +354,98 @@ mod tests {
         );
         let again = svc.run(Cmd::Recover);
         assert_eq!(again.first(), Some(&Msg::Recovered(vec![])), "resolved");
+    }
+
+    #[test]
+    fn staff_import_dry_run_then_apply_and_a_bad_file_changes_nothing() {
+        use crate::tui::model::{ImportSummary, ImportWhat};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut svc = open(&dir.path().join("demo.db"), 0).expect("demo opens");
+        let good = dir.path().join("staff.csv");
+        // A generated HR export in Windows-1252 with commas: one known person
+        // changes her department, two are new.
+        let mut text = String::from("Personalnummer,Nachname,Vorname,Abteilung,E-Mail\r\n");
+        text.push_str("4711,M\u{fc}ller,Anna,Amt 99,anna.mueller@stadt.example\r\n");
+        for n in 0..2 {
+            text.push_str(&format!("99{n},Neu{n},Nina,Amt 1,n{n}@stadt.example\r\n"));
+        }
+        let latin1: Vec<u8> = text
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).expect("latin1"))
+            .collect();
+        std::fs::write(&good, latin1).expect("write");
+        let path = good.display().to_string();
+        let run = |svc: &mut DeskService, dry_run| {
+            svc.run(Cmd::Import {
+                what: ImportWhat::Staff,
+                path: path.clone(),
+                dry_run,
+            })
+        };
+        let Some(Msg::Imported(dry)) = run(&mut svc, true).first().cloned() else {
+            panic!("dry run answers")
+        };
+        let search_new = |svc: &mut DeskService| match svc.run(Cmd::Search("Neu1".into())).first() {
+            Some(Msg::SearchResults { hits, .. }) => hits.len(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            (
+                dry.dry_run,
+                dry.rows,
+                dry.added,
+                dry.changed,
+                dry.unchanged,
+                dry.delimiter
+            ),
+            (true, 3, 2, 1, 0, ','),
+            "{dry:?}"
+        );
+        assert!(
+            !dry.encoding.to_ascii_lowercase().contains("utf"),
+            "{dry:?}"
+        );
+        assert_eq!(search_new(&mut svc), 0, "a dry run changes nothing");
+        let Some(Msg::Imported(done)) = run(&mut svc, false).first().cloned() else {
+            panic!("import answers")
+        };
+        assert_eq!(
+            done,
+            ImportSummary {
+                dry_run: false,
+                ..dry
+            }
+        );
+        assert_eq!(search_new(&mut svc), 1, "applied");
+
+        let bad = dir.path().join("bad.csv");
+        std::fs::write(
+            &bad,
+            "Personalnummer;Nachname;Vorname;Abteilung;E-Mail\n777;Gut;Gerd;A;g@x.example\n778;;Kurt;A;k@x.example\n",
+        )
+        .expect("write");
+        let out = svc.run(Cmd::Import {
+            what: ImportWhat::Staff,
+            path: bad.display().to_string(),
+            dry_run: true,
+        });
+        let Some(Msg::Failed(e)) = out.first() else {
+            panic!("{out:?}")
+        };
+        let de = e.show(crate::i18n::Lang::De);
+        assert!(
+            de.starts_with("Importdatei abgelehnt") && de.contains('3'),
+            "names the bad line: {de}"
+        );
+        let out = svc.run(Cmd::Import {
+            what: ImportWhat::Staff,
+            path: bad.display().to_string(),
+            dry_run: false,
+        });
+        assert!(matches!(out.first(), Some(Msg::Failed(_))), "{out:?}");
+        assert!(
+            matches!(svc.run(Cmd::Search("Gerd".into())).first(), Some(Msg::SearchResults { hits, .. }) if hits.is_empty()),
+            "nothing of a bad file is written"
+        );
     }
 }

@@ -86,8 +86,8 @@ texts! {
     KindNotebook => "Notebook", "Notebook";
     KindKey => "Schlüssel", "Key";
     HelpTitle => "Tastenbelegung", "Keys";
-    HelpBody => "Start: tippen = suchen · Tab wechselt Suche/Schlüssel/Treffer · ↑/↓ Auswahl\nEnter Details (Schlüssel, Person, Notebook) · Esc zurück/Suche leeren\nAm gewählten Schlüssel:\n  E Einrichten/Ausgeben   R Zurücksetzen   V Widerrufen (sperren)\n  Z Zurücknehmen          T Tauschen        L Verloren (Leihschlüssel)\nIm Assistenten: Enter weiter · Esc einen Schritt zurück\nF3 Audit & Export · F1 Hilfe · F2 English · Strg+C Beenden",
-                "Home: type to search · Tab switches search/keys/matches · ↑/↓ select\nEnter details (key, staff, notebook) · Esc back/clear search\nOn the selected key:\n  E enrol/issue   R reset   V revoke\n  Z return (zurück)   T replace (tauschen)   L lost (temporary key)\nIn a wizard: Enter next · Esc one step back\nF3 audit & export · F1 help · F2 Deutsch · Ctrl+C quit";
+    HelpBody => "Start: tippen = suchen · Tab wechselt Suche/Schlüssel/Treffer · ↑/↓ Auswahl\nEnter Details (Schlüssel, Person, Notebook) · Esc zurück/Suche leeren\nAm gewählten Schlüssel:\n  E Einrichten/Ausgeben   R Zurücksetzen   V Widerrufen (sperren)\n  Z Zurücknehmen          T Tauschen        L Verloren (Leihschlüssel)\nIm Assistenten: Enter weiter · Esc einen Schritt zurück\nF3 Audit, Export & Import · F1 Hilfe · F2 English · Strg+C Beenden",
+                "Home: type to search · Tab switches search/keys/matches · ↑/↓ select\nEnter details (key, staff, notebook) · Esc back/clear search\nOn the selected key:\n  E enrol/issue   R reset   V revoke\n  Z return (zurück)   T replace (tauschen)   L lost (temporary key)\nIn a wizard: Enter next · Esc one step back\nF3 audit, export & import · F1 help · F2 Deutsch · Ctrl+C quit";
     HelpDemo => "Demo: F5 Schlüssel einstecken · F6 abziehen · F7 gewählten Schlüssel neu einstecken",
                 "Demo: F5 plug a key · F6 unplug · F7 replug the selected key";
     FooterHome => "Tab Auswahl  Enter Details  F3 Audit/Export  F1 Hilfe  F2 English  Strg+C Ende",
@@ -203,6 +203,19 @@ texts! {
     ExportNeedsPath => "Bitte einen Dateinamen angeben für", "Please give a file name for";
     ExportStarted => "Export läuft:", "Exporting:";
     ExportWrote => "Export fertig, Zeilen/Datei:", "Export done, rows/file:";
+    ImportStaff => "Import: Personal (CSV)", "Import: staff (CSV)";
+    ImportNotebooks => "Import: Notebooks (CSV)", "Import: notebooks (CSV)";
+    ImportStock => "Import: Lieferung in den Bestand (CSV)", "Import: delivery into stock (CSV)";
+    ImportNeedsPath => "Bitte den Pfad der CSV-Datei angeben für", "Please give the path of the CSV file for";
+    ImportChecking => "Probelauf (ändert nichts):", "Dry run (changes nothing):";
+    ImportApplying => "Import wird geschrieben:", "Importing:";
+    ImportWould => "Probelauf – Zeilen/neu/geändert/unverändert:", "Dry run – rows/added/changed/unchanged:";
+    ImportDone => "Import fertig – Zeilen/neu/geändert/unverändert:", "Import done – rows/added/changed/unchanged:";
+    ImportFormat => "Kodierung/Trennzeichen:", "Encoding/delimiter:";
+    ImportConfirm => "Enter: jetzt wirklich importieren · andere Datei/Auswahl: neuer Probelauf", "Enter: import for real now · other file/choice: new dry run";
+    ImportNoProgress => "(eine Transaktion, kein Fortschritt je Zeile)", "(one transaction; no per-row progress)";
+    CsrSaved => "CSR für die Amts-CA gespeichert:", "CSR for the office CA saved to:";
+    CsrNotSaved => "CSR für die Amts-CA NICHT gespeichert (Ordner prüfen oder KEYDESK_CSR_DIR setzen):", "CSR for the office CA NOT saved (check the folder or set KEYDESK_CSR_DIR):";
     AuditLog => "Protokoll", "Log";
     AuditOk => "Audit-Kette in Ordnung, geprüfte Ereignisse:", "Audit chain intact, events checked:";
     AuditBroken => "Audit-Kette GEBROCHEN:", "Audit chain BROKEN:";
@@ -215,6 +228,22 @@ texts! {
     OutcomeFinished => "fertiggestellt", "finished";
     OutcomeRolledBack => "zurückgerollt (Werkszustand)", "rolled back (factory state)";
     OutcomeNeedsKey => "braucht den Schlüssel", "needs the key";
+    ErrWrongPin => "Falsche PIN: noch {} Versuche, dann ist die PIN gesperrt. PIN prüfen und erneut versuchen.", "Wrong PIN: {} tries left before the PIN is blocked; check the PIN and try again.";
+    ErrPinBlocked => "Die PIN ist gesperrt: mit der PUK entsperren oder die Anwendung zurücksetzen.", "The PIN is blocked: unblock it with the PUK, or reset the application.";
+    ErrWrongPuk => "Falsche PUK: noch {} Versuche, dann ist die PUK gesperrt.", "Wrong PUK: {} tries left before the PUK is blocked.";
+    ErrPukBlocked => "Die PUK ist gesperrt: nur ein Zurücksetzen der PIV-Anwendung hilft.", "The PUK is blocked: only a reset of the PIV application recovers the key.";
+    ErrNoKey => "Kein Schlüssel eingesteckt: Schlüssel einstecken und erneut versuchen.", "No key is plugged in: plug in the key and try again.";
+    ErrKeyNotFound => "Schlüssel {} ist nicht eingesteckt: einstecken (oder Seriennummer prüfen) und erneut versuchen.", "Key {} is not plugged in: plug it in (or check the serial) and try again.";
+    ErrKeyRemoved => "Der Schlüssel wurde während des Vorgangs abgezogen: wieder einstecken und den Vorgang abgleichen lassen.", "The key was removed during the operation: plug it back in and let keydesk reconcile it.";
+    ErrSeveralKeys => "{} Schlüssel eingesteckt: alle außer {} abziehen und erneut versuchen.", "{} keys are plugged in; unplug all but {} and try again.";
+    ErrTouchTimeout => "Der Schlüssel wurde nicht rechtzeitig berührt: erneut starten und berühren, sobald er blinkt.", "The key was not touched in time: start again and touch the key when it blinks.";
+    ErrResetWindow => "Der FIDO2-Reset muss innerhalb von {} s nach dem Einstecken beginnen: abziehen, wieder einstecken und sofort bestätigen.", "The FIDO2 reset must start within {} s of plugging the key in: unplug it, plug it back in and confirm at once.";
+    ErrWrongState => "Schlüssel {} ist {} und kann von dort nicht in den Status „{}“ wechseln.", "Key {} is {}; it cannot become „{}“ from there.";
+    ErrUnfinished => "Ein unterbrochener Vorgang an Schlüssel {} muss zuerst abgeglichen werden (Neustart von keydesk zeigt ihn).", "An unfinished operation on key {} must be reconciled first (restarting keydesk shows it).";
+    ErrUnknownKey => "Schlüssel {} ist nicht im Bestand: zuerst die Lieferung importieren.", "Key {} is not in the inventory: import the delivery first.";
+    ErrUnknownStaff => "Keine Person mit Personalnummer {}: Personalliste importieren oder Person anlegen.", "No staff member with personnel number {}: import the staff list or add the person first.";
+    ErrUnknownNotebook => "Kein Notebook mit Inventarnummer {}: Notebookliste importieren oder Notebook anlegen.", "No notebook with asset tag {}: import the notebook list or add it first.";
+    ErrImport => "Importdatei abgelehnt, nichts geändert: {}", "Import file rejected, nothing changed: {}";
     ErrorPrefix => "Fehler", "Error";
 }
 

@@ -1,6 +1,11 @@
 //! The audit and export screen: check the audit trail's hash chain and write
 //! the exports (inventory, history, revoked serials; CSV that German Excel
-//! opens) to a file, with a log of what happened.
+//! opens) to a file, import CSV files (staff, notebooks, a delivery into
+//! stock: first a dry run, then Enter again to apply), with a log of what
+//! happened. While the worker runs, a spinner and the elapsed seconds show;
+//! the store imports in one transaction, so there is no per-row progress.
+
+use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
@@ -9,21 +14,28 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, List, ListItem, Paragraph, Widget, Wrap};
 
-use super::model::{Cmd, ExportWhat};
+use super::model::{Cmd, ExportWhat, ImportSummary, ImportWhat};
 use crate::i18n::{Lang, Text};
 
 /// State of the audit screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Audit {
-    /// 0: verify; 1..=3: the exports.
+    /// 0: verify; 1..=3: the exports; 4..=6: the imports.
     pub choice: usize,
     /// Target file of the selected export (editable).
     pub path: String,
     /// What happened, newest last.
     pub log: Vec<(Text, String)>,
     pub busy: bool,
+    /// How long the running job has taken (for the spinner).
+    pub elapsed: Duration,
+    /// A dry run passed for this import and file: Enter applies it.
+    pub pending: Option<(ImportWhat, String)>,
     pub closed: bool,
 }
+
+/// Menu entries: verify, the exports, the imports.
+const ENTRIES: usize = 1 + ExportWhat::ALL.len() + ImportWhat::ALL.len();
 
 impl Default for Audit {
     fn default() -> Self {
@@ -39,6 +51,8 @@ impl Audit {
             path: String::new(),
             log: Vec::new(),
             busy: false,
+            elapsed: Duration::ZERO,
+            pending: None,
             closed: false,
         }
     }
@@ -51,40 +65,112 @@ impl Audit {
             .and_then(|i| ExportWhat::ALL.get(i).copied())
     }
 
+    /// The import under the cursor, if it is one.
+    #[must_use]
+    pub fn import(&self) -> Option<ImportWhat> {
+        self.choice
+            .checked_sub(1 + ExportWhat::ALL.len())
+            .and_then(|i| ImportWhat::ALL.get(i).copied())
+    }
+
     fn select(&mut self, choice: usize) {
         self.choice = choice;
-        self.path = self
-            .export()
-            .map(|e| e.default_file().to_owned())
-            .unwrap_or_default();
+        self.pending = None;
+        self.path = match (self.export(), self.import()) {
+            (Some(e), _) => e.default_file().to_owned(),
+            (_, Some(i)) => i.default_file().to_owned(),
+            _ => String::new(),
+        };
+    }
+
+    fn start(&mut self) {
+        self.busy = true;
+        self.elapsed = Duration::ZERO;
+    }
+
+    /// Time passed: the spinner turns while a job runs.
+    pub fn tick(&mut self, dt: Duration) {
+        if self.busy {
+            self.elapsed += dt;
+        }
+    }
+
+    fn on_enter(&mut self) -> Vec<Cmd> {
+        let path = self.path.trim().to_owned();
+        if let Some(what) = self.import() {
+            if path.is_empty() {
+                self.log
+                    .push((Text::ImportNeedsPath, what.default_file().to_owned()));
+                return Vec::new();
+            }
+            let apply = self.pending.take() == Some((what, path.clone()));
+            let text = if apply {
+                Text::ImportApplying
+            } else {
+                Text::ImportChecking
+            };
+            self.log.push((text, path.clone()));
+            self.start();
+            return vec![Cmd::Import {
+                what,
+                path,
+                dry_run: !apply,
+            }];
+        }
+        match self.export() {
+            None => {
+                self.start();
+                vec![Cmd::Verify]
+            }
+            Some(what) if path.is_empty() => {
+                self.log.push((Text::ExportNeedsPath, what_name(what)));
+                Vec::new()
+            }
+            Some(what) => {
+                self.start();
+                vec![Cmd::Export { what, path }]
+            }
+        }
+    }
+
+    /// The worker's answer to an import.
+    pub fn imported(&mut self, s: &ImportSummary) {
+        let counts = format!("{}/{}/{}/{}", s.rows, s.added, s.changed, s.unchanged);
+        let text = if s.dry_run {
+            Text::ImportWould
+        } else {
+            Text::ImportDone
+        };
+        self.log.push((text, counts));
+        self.log.push((
+            Text::ImportFormat,
+            format!("{} / {:?}", s.encoding, s.delimiter),
+        ));
+        self.busy = false;
+        if s.dry_run {
+            if let Some(what) = self.import() {
+                self.pending = Some((what, self.path.trim().to_owned()));
+            }
+        }
     }
 
     /// A key on this screen.
     pub fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
         match key.code {
             KeyCode::Esc => self.closed = true,
+            KeyCode::Up | KeyCode::Down if self.busy => {}
             KeyCode::Up => self.select(self.choice.saturating_sub(1)),
-            KeyCode::Down => self.select((self.choice + 1).min(ExportWhat::ALL.len())),
+            KeyCode::Down => self.select((self.choice + 1).min(ENTRIES - 1)),
             KeyCode::Enter if self.busy => {}
-            KeyCode::Enter => {
-                self.busy = true;
-                return match self.export() {
-                    None => vec![Cmd::Verify],
-                    Some(what) if self.path.trim().is_empty() => {
-                        self.busy = false;
-                        self.log.push((Text::ExportNeedsPath, what_name(what)));
-                        Vec::new()
-                    }
-                    Some(what) => vec![Cmd::Export {
-                        what,
-                        path: self.path.trim().to_owned(),
-                    }],
-                };
-            }
-            KeyCode::Backspace if self.export().is_some() => {
+            KeyCode::Enter => return self.on_enter(),
+            KeyCode::Backspace if self.choice > 0 && !self.busy => {
+                self.pending = None;
                 self.path.pop();
             }
-            KeyCode::Char(c) if self.export().is_some() => self.path.push(c),
+            KeyCode::Char(c) if self.choice > 0 && !self.busy => {
+                self.pending = None;
+                self.path.push(c);
+            }
             _ => {}
         }
         Vec::new()
@@ -107,13 +193,14 @@ fn what_name(what: ExportWhat) -> String {
 pub fn render(a: &Audit, lang: Lang, area: Rect, buf: &mut Buffer) {
     let t = |x| lang.t(x);
     let [menu, path, log] = Layout::vertical([
-        Constraint::Length(6),
+        Constraint::Length(u16::try_from(ENTRIES).unwrap_or(7) + 2),
         Constraint::Length(3),
         Constraint::Min(3),
     ])
     .areas(area);
     let items: Vec<ListItem<'_>> = std::iter::once(Text::AuditVerify)
         .chain(ExportWhat::ALL.iter().map(|e| e.text()))
+        .chain(ImportWhat::ALL.iter().map(|e| e.text()))
         .enumerate()
         .map(|(i, x)| {
             let mark = if i == a.choice { "›" } else { " " };
@@ -132,7 +219,7 @@ pub fn render(a: &Audit, lang: Lang, area: Rect, buf: &mut Buffer) {
                 .title(t(Text::AuditTitle)),
         )
         .render(menu, buf);
-    let path_line = if a.export().is_some() {
+    let path_line = if a.choice > 0 {
         Line::from(format!("{}▏", a.path))
     } else {
         Line::from(t(Text::AuditVerifyHint))
@@ -150,7 +237,16 @@ pub fn render(a: &Audit, lang: Lang, area: Rect, buf: &mut Buffer) {
         .map(|(x, arg)| Line::from(format!("{} {arg}", t(*x))))
         .collect();
     if a.busy {
-        lines.push(Line::from(t(Text::Working)));
+        const SPIN: [&str; 4] = ["|", "/", "-", "\\"];
+        let tenths = a.elapsed.as_millis() / 250;
+        let frame = SPIN[usize::try_from(tenths % 4).unwrap_or(0)];
+        let mut line = format!("{frame} {} {}s", t(Text::Working), a.elapsed.as_secs());
+        if a.import().is_some() {
+            line = format!("{line} {}", t(Text::ImportNoProgress));
+        }
+        lines.push(Line::from(line));
+    } else if a.pending.is_some() {
+        lines.push(Line::from(t(Text::ImportConfirm)));
     }
     let skip = lines
         .len()
@@ -207,9 +303,70 @@ mod tests {
         a.log_line(Text::ExportWrote, "3".into(), true);
         a.on_key(key(KeyCode::Down));
         a.on_key(key(KeyCode::Down));
-        a.on_key(key(KeyCode::Down));
         assert_eq!(a.export(), Some(ExportWhat::Revoked));
         a.on_key(key(KeyCode::Esc));
         assert!(a.closed);
+    }
+
+    #[test]
+    fn import_runs_a_dry_run_first_then_applies_on_a_second_enter() {
+        use super::super::model::{ImportSummary, ImportWhat};
+        let mut a = Audit::new();
+        for _ in 0..4 {
+            a.on_key(key(KeyCode::Down));
+        }
+        assert_eq!(a.import(), Some(ImportWhat::Staff));
+        assert_eq!(a.path, "staff.csv");
+        let dry = vec![Cmd::Import {
+            what: ImportWhat::Staff,
+            path: "staff.csv".into(),
+            dry_run: true,
+        }];
+        assert_eq!(a.on_key(key(KeyCode::Enter)), dry);
+        assert!(a.busy);
+        a.tick(Duration::from_millis(1500));
+        assert_eq!(a.elapsed, Duration::from_millis(1500));
+        assert!(
+            a.on_key(key(KeyCode::Enter)).is_empty(),
+            "one job at a time"
+        );
+        let summary = ImportSummary {
+            dry_run: true,
+            rows: 3,
+            added: 2,
+            changed: 1,
+            unchanged: 0,
+            encoding: "windows-1252".into(),
+            delimiter: ';',
+        };
+        a.imported(&summary);
+        assert!(!a.busy);
+        assert_eq!(a.log.last().map(|l| l.0), Some(Text::ImportFormat));
+        // Editing the path after the dry run asks for a new dry run.
+        a.on_key(key(KeyCode::Char('x')));
+        a.on_key(key(KeyCode::Backspace));
+        assert_eq!(a.on_key(key(KeyCode::Enter)), dry);
+        a.imported(&summary);
+        assert_eq!(
+            a.on_key(key(KeyCode::Enter)),
+            vec![Cmd::Import {
+                what: ImportWhat::Staff,
+                path: "staff.csv".into(),
+                dry_run: false,
+            }]
+        );
+        assert_eq!(a.log.last().map(|l| l.0), Some(Text::ImportApplying));
+        a.imported(&ImportSummary {
+            dry_run: false,
+            ..summary
+        });
+        assert_eq!(
+            a.pending, None,
+            "applied; the next Enter is a dry run again"
+        );
+        a.on_key(key(KeyCode::Down));
+        a.on_key(key(KeyCode::Down));
+        a.on_key(key(KeyCode::Down));
+        assert_eq!(a.import(), Some(ImportWhat::Stock), "last entry stays");
     }
 }

@@ -8,11 +8,14 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
-use super::model::{DetailView, HitKind};
+use time::UtcOffset;
+
+use super::clock::on_screen;
+use super::model::{DetailView, HitKind, Seg};
 use crate::i18n::{Lang, Text};
 
-/// Draw a detail view.
-pub fn render(d: &DetailView, lang: Lang, area: Rect, buf: &mut Buffer) {
+/// Draw a detail view; stored times show at `offset` (local time).
+pub fn render(d: &DetailView, lang: Lang, offset: UtcOffset, area: Rect, buf: &mut Buffer) {
     let t = |x| lang.t(x);
     let kind = match d.kind {
         HitKind::Staff => Text::KindStaff,
@@ -39,7 +42,11 @@ pub fn render(d: &DetailView, lang: Lang, area: Rect, buf: &mut Buffer) {
         let since = if since.is_empty() {
             String::new()
         } else {
-            format!(" ({} {since})", t(Text::FactSince))
+            format!(
+                " ({} {})",
+                t(Text::FactSince),
+                on_screen(since, offset, lang)
+            )
         };
         lines.push(fact(Text::FactState, format!("{}{since}", t(state.text()))));
     }
@@ -62,7 +69,16 @@ pub fn render(d: &DetailView, lang: Lang, area: Rect, buf: &mut Buffer) {
     } else {
         d.history[skip..]
             .iter()
-            .map(|h| Line::from(h.clone()))
+            .map(|h| {
+                Line::from(
+                    h.iter()
+                        .map(|s| match s {
+                            Seg::Text(x) => x.clone(),
+                            Seg::Time(ts) => on_screen(ts, offset, lang),
+                        })
+                        .collect::<String>(),
+                )
+            })
             .collect()
     };
     Paragraph::new(lines)

@@ -4,25 +4,26 @@
 
 use keydesk_store::{Assignment, Serial, Store, StoreError};
 
-use super::model::{DetailView, HitKind, Target};
+use super::model::{DetailView, HitKind, Seg, Target};
 use super::service::inv_state;
 use crate::i18n::Text;
 
-fn short(ts: &str) -> String {
-    ts.get(..16).unwrap_or(ts).replace('T', " ")
-}
-
 /// "23456780  2026-11-01 08:00 – 2026-11-20 10:00  Müller, Anna (4711)  NB-0815"
-fn assignment_line(a: &Assignment) -> String {
-    format!(
-        "{}  {} – {}  {} ({})  {}",
-        a.serial.get(),
-        short(&a.from),
-        a.until.as_deref().map_or_else(|| "…".to_owned(), short),
-        a.holder,
-        a.personnel_no.as_str(),
-        a.asset_tag.as_ref().map_or("", |t| t.as_str())
-    )
+fn assignment_line(a: &Assignment) -> Vec<Seg> {
+    vec![
+        Seg::Text(format!("{}  ", a.serial.get())),
+        Seg::Time(a.from.clone()),
+        Seg::Text(" – ".into()),
+        a.until
+            .as_ref()
+            .map_or_else(|| Seg::Text("…".into()), |u| Seg::Time(u.clone())),
+        Seg::Text(format!(
+            "  {} ({})  {}",
+            a.holder,
+            a.personnel_no.as_str(),
+            a.asset_tag.as_ref().map_or("", |t| t.as_str())
+        )),
+    ]
 }
 
 /// The detail view for `target`.
@@ -150,20 +151,17 @@ fn key(store: &Store, s: Serial) -> Result<DetailView, StoreError> {
         .events
         .iter()
         .map(|e| {
-            format!(
-                "{}  {:<14} {}  {}",
-                short(&e.at),
-                e.action,
-                e.actor,
-                e.reason
-            )
+            vec![
+                Seg::Time(e.at.clone()),
+                Seg::Text(format!("  {:<14} {}  {}", e.action, e.actor, e.reason)),
+            ]
         })
         .collect();
     Ok(DetailView {
         kind: HitKind::Key,
         serial: Some(s.get()),
         title: s.get().to_string(),
-        state: Some((inv_state(k.state), short(&k.state_since))),
+        state: Some((inv_state(k.state), k.state_since.clone())),
         facts,
         history,
     })

@@ -2,9 +2,12 @@
 //! database work on a worker thread that answers with messages.
 
 pub mod audit;
+pub mod clock;
+pub mod csr;
 pub mod detail;
 mod detail_data;
 pub mod model;
+pub mod problem;
 pub mod recovery;
 pub mod runtime;
 pub mod service;

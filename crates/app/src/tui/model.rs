@@ -7,6 +7,7 @@ use std::time::Duration;
 use crossterm::event::KeyEvent;
 use keydesk_core::Secret;
 
+use super::problem::Problem;
 use crate::i18n::Text;
 
 /// Where a key is in its life, as far as the screen needs to know.
@@ -154,6 +155,50 @@ impl ExportWhat {
     }
 }
 
+/// Which CSV import to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportWhat {
+    Staff,
+    Notebooks,
+    Stock,
+}
+
+impl ImportWhat {
+    pub const ALL: [Self; 3] = [Self::Staff, Self::Notebooks, Self::Stock];
+
+    /// The text naming this import.
+    #[must_use]
+    pub fn text(self) -> Text {
+        match self {
+            Self::Staff => Text::ImportStaff,
+            Self::Notebooks => Text::ImportNotebooks,
+            Self::Stock => Text::ImportStock,
+        }
+    }
+
+    /// The file name offered by default.
+    #[must_use]
+    pub fn default_file(self) -> &'static str {
+        match self {
+            Self::Staff => "staff.csv",
+            Self::Notebooks => "notebooks.csv",
+            Self::Stock => "stock.csv",
+        }
+    }
+}
+
+/// What an import did (or, on a dry run, would do).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub dry_run: bool,
+    pub rows: usize,
+    pub added: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    pub encoding: String,
+    pub delimiter: char,
+}
+
 /// The PIN policy of the office profile, shown next to PIN entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
@@ -182,6 +227,14 @@ pub struct LetterView {
     pub fido_pin: Option<Secret>,
 }
 
+/// A piece of a history line: text, or a stored RFC 3339 UTC time that the
+/// view shows in local time and in the screen's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seg {
+    Text(String),
+    Time(String),
+}
+
 /// What a detail screen shows: facts as label/value pairs and history lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DetailView {
@@ -189,10 +242,11 @@ pub struct DetailView {
     /// The key's serial for key details (wizards start from here).
     pub serial: Option<u32>,
     pub title: String,
-    /// A key's state and since when (shown first, in the screen's language).
+    /// A key's state and since when (RFC 3339 UTC; shown first, in the
+    /// screen's language and local time).
     pub state: Option<(InvState, String)>,
     pub facts: Vec<(Text, String)>,
-    pub history: Vec<String>,
+    pub history: Vec<Vec<Seg>>,
 }
 
 /// An open journal entry found at start-up.
@@ -201,6 +255,7 @@ pub struct Unfinished {
     pub serial: Option<u32>,
     pub workflow: String,
     pub step: String,
+    /// RFC 3339 UTC as stored; the view shows local time.
     pub since: String,
 }
 
@@ -250,8 +305,14 @@ pub enum Msg {
         state: Option<InvState>,
         letter: Option<Box<LetterView>>,
     },
+    /// An enrolment's CSR for the office CA: the file it was saved to, or
+    /// why it could not be saved (sent just before `Finished`).
+    CsrSaved {
+        serial: u32,
+        path: Result<String, String>,
+    },
     /// A wizard's work failed; the text says what to do.
-    WizardFailed(String),
+    WizardFailed(Problem),
     /// Details to show.
     Detail(DetailView),
     /// Unfinished operations found at start-up.
@@ -260,10 +321,12 @@ pub enum Msg {
     Recovered(Vec<Recovered>),
     /// Audit screen: one line of progress (a text and what it is about).
     Progress(Text, String),
+    /// An import ran (or was tried as a dry run).
+    Imported(ImportSummary),
     /// Audit verify: events checked, or the break.
     Verified(Result<u64, String>),
     /// Something failed outside a wizard; the text already says what to do.
-    Failed(String),
+    Failed(Problem),
 }
 
 impl PartialEq for LetterView {
@@ -309,6 +372,12 @@ pub enum Cmd {
     Export {
         what: ExportWhat,
         path: String,
+    },
+    /// Import a CSV file; a dry run changes nothing.
+    Import {
+        what: ImportWhat,
+        path: String,
+        dry_run: bool,
     },
     Recover,
     /// Demo: plug in another virtual key.

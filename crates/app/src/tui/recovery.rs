@@ -59,7 +59,7 @@ fn serial_text(s: Option<u32>) -> String {
 }
 
 /// Draw the recovery screen.
-pub fn render(r: &Recovery, lang: Lang, area: Rect, buf: &mut Buffer) {
+pub fn render(r: &Recovery, lang: Lang, offset: time::UtcOffset, area: Rect, buf: &mut Buffer) {
     let t = |x| lang.t(x);
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let mut lines = vec![Line::from(Span::styled(t(Text::RecoveryIntro), bold))];
@@ -71,7 +71,7 @@ pub fn render(r: &Recovery, lang: Lang, area: Rect, buf: &mut Buffer) {
             e.workflow,
             e.step,
             t(Text::Since),
-            e.since
+            super::clock::on_screen(&e.since, offset, lang)
         )));
     }
     lines.push(Line::from(""));
@@ -119,7 +119,7 @@ mod tests {
             serial: Some(23_456_780),
             workflow: "enrol".into(),
             step: "piv.generate".into(),
-            since: "2026-11-23 09:00".into(),
+            since: "2026-11-23T09:00:00Z".into(),
         }]);
         assert_eq!(r.on_key(key(KeyCode::Enter)), vec![Cmd::Recover]);
         assert!(r.on_key(key(KeyCode::Enter)).is_empty());

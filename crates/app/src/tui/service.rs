@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use keydesk_core::profile::FidoMode;
 use keydesk_core::{
-    CoreError, Desk, EnrolOutcome, OldKey, Prompt, RecoveryOutcome, ResetRequest, RevokeReason,
-    Secrets,
+    CoreError, Desk, EnrolOutcome, ImportKind, OldKey, Prompt, RecoveryOutcome, ResetRequest,
+    RevokeReason, Secrets,
 };
 use keydesk_device::sim_source::SimKeys;
 use keydesk_sim::clock::SystemClock;
@@ -22,9 +22,10 @@ use keydesk_sim::{Firmware, Identity, Touch};
 use keydesk_store::{Dialect, HitKind as StoreHitKind, KeyState, Serial};
 
 use super::model::{
-    Cmd, ExportWhat, Fate, Hit, HitKind, InvState, KeyRow, LetterView, Msg, Pins, Policy, Reason,
-    Recovered, Unfinished,
+    Cmd, ExportWhat, Fate, Hit, HitKind, ImportSummary, ImportWhat, InvState, KeyRow, LetterView,
+    Msg, Pins, Policy, Reason, Recovered, Unfinished,
 };
+use super::problem::Problem;
 use super::runtime::Service;
 use crate::i18n::Text;
 
@@ -57,6 +58,7 @@ pub struct DeskService {
     outbox: Arc<Mutex<Option<Sender<Msg>>>>,
     last: Option<Vec<KeyRow>>,
     started: bool,
+    csr_dir: std::path::PathBuf,
 }
 
 impl std::fmt::Debug for DeskService {
@@ -103,11 +105,6 @@ fn serial(n: u32) -> Result<Serial, CoreError> {
     Ok(Serial::new(n)?)
 }
 
-/// "2026-11-23T09:00:00Z" → "2026-11-23 09:00" (UTC, as stored).
-fn short_ts(ts: &str) -> String {
-    ts.get(..16).unwrap_or(ts).replace('T', " ")
-}
-
 impl DeskService {
     /// Work on `desk`; with a `drawer`, the demo's virtual keys can be plugged.
     #[must_use]
@@ -132,7 +129,16 @@ impl DeskService {
             outbox,
             last: None,
             started: false,
+            csr_dir: super::csr::dir_from_env(),
         }
+    }
+
+    /// Save enrolment CSRs in `dir` instead of `KEYDESK_CSR_DIR` or the
+    /// current directory.
+    #[must_use]
+    pub fn with_csr_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.csr_dir = dir;
+        self
     }
 
     /// The keys plugged in now, joined with the inventory.
@@ -166,7 +172,7 @@ impl DeskService {
                 self.last = Some(rows.clone());
                 Msg::Plugged(rows)
             }
-            Err(e) => Msg::Failed(e.to_string()),
+            Err(e) => Msg::Failed(Problem::from_core(&e)),
         }
     }
 
@@ -180,6 +186,13 @@ impl DeskService {
     }
 
     fn finished(&mut self, s: u32, out: Result<Option<EnrolOutcome>, CoreError>) -> Vec<Msg> {
+        let mut msgs = Vec::new();
+        if let Ok(Some(o)) = &out {
+            let path = super::csr::save(&self.csr_dir, o.serial.get(), &o.csr_pem)
+                .map(|p| p.display().to_string())
+                .map_err(|e| format!("{}: {e}", self.csr_dir.display()));
+            msgs.push(Msg::CsrSaved { serial: s, path });
+        }
         let msg = match out {
             Ok(outcome) => Msg::Finished {
                 serial: s,
@@ -194,9 +207,11 @@ impl DeskService {
                     })
                 }),
             },
-            Err(e) => Msg::WizardFailed(e.to_string()),
+            Err(e) => Msg::WizardFailed(Problem::from_core(&e)),
         };
-        vec![msg, self.plugged_msg()]
+        msgs.push(msg);
+        msgs.push(self.plugged_msg());
+        msgs
     }
 
     fn fido(&self) -> bool {
@@ -289,7 +304,32 @@ impl DeskService {
                 started,
                 Msg::Progress(Text::ExportWrote, format!("{n} → {path}")),
             ],
-            Err(e) => vec![started, Msg::Failed(e)],
+            Err(e) => vec![started, Msg::Failed(e.into())],
+        }
+    }
+
+    /// Run one import (the store does it in one transaction: all rows or none).
+    fn import(&mut self, what: ImportWhat, path: &str, dry_run: bool) -> Msg {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => return Msg::Failed(format!("{path}: {e}").into()),
+        };
+        let kind = match what {
+            ImportWhat::Staff => ImportKind::Staff,
+            ImportWhat::Notebooks => ImportKind::Notebooks,
+            ImportWhat::Stock => ImportKind::Stock,
+        };
+        match self.desk.import(kind, &bytes, path, dry_run) {
+            Ok(r) => Msg::Imported(ImportSummary {
+                dry_run: r.dry_run,
+                rows: r.rows,
+                added: r.added,
+                changed: r.changed,
+                unchanged: r.unchanged,
+                encoding: r.encoding.to_owned(),
+                delimiter: r.delimiter,
+            }),
+            Err(e) => Msg::Failed(Problem::from_core(&e)),
         }
     }
 
@@ -311,7 +351,7 @@ impl DeskService {
                     })
                     .collect(),
             ),
-            Err(e) => Msg::Failed(e.to_string()),
+            Err(e) => Msg::Failed(Problem::from_core(&e)),
         }
     }
 
@@ -324,11 +364,11 @@ impl DeskService {
                         serial: e.serial.map(Serial::get),
                         workflow: e.workflow,
                         step: e.step,
-                        since: short_ts(&e.created_at),
+                        since: e.created_at,
                     })
                     .collect(),
             ),
-            Err(e) => Msg::Failed(e.to_string()),
+            Err(e) => Msg::Failed(Problem::from_core(&e)),
         }
     }
 
@@ -349,7 +389,7 @@ impl DeskService {
                     })
                     .collect(),
             },
-            Err(e) => Msg::Failed(e.to_string()),
+            Err(e) => Msg::Failed(Problem::from_store(&e)),
         }
     }
 
@@ -394,13 +434,18 @@ impl Service for DeskService {
             Cmd::Open(target) => vec![
                 match super::detail_data::detail(self.desk.store(), *target) {
                     Ok(d) => Msg::Detail(d),
-                    Err(e) => Msg::Failed(e.to_string()),
+                    Err(e) => Msg::Failed(Problem::from_store(&e)),
                 },
             ],
             Cmd::Verify => vec![Msg::Verified(
                 self.desk.verify_audit().map_err(|e| e.to_string()),
             )],
             Cmd::Export { what, path } => self.export(*what, path),
+            Cmd::Import {
+                what,
+                path,
+                dry_run,
+            } => vec![self.import(*what, path, *dry_run)],
             Cmd::Recover => vec![self.recover(), self.plugged_msg()],
             Cmd::PlugVirtual | Cmd::UnplugVirtual | Cmd::Replug(_) => self.demo(&cmd),
             Cmd::Enrol { serial: s, .. }
@@ -434,8 +479,7 @@ impl Service for DeskService {
             }
             Ok(_) => Vec::new(),
             Err(e) => {
-                let text = e.to_string();
-                let msg = Msg::Failed(text);
+                let msg = Msg::Failed(Problem::from_core(&e));
                 // Report a failing key service once, not every poll.
                 if self.last.is_some() {
                     self.last = None;

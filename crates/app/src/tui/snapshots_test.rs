@@ -10,7 +10,7 @@ use ratatui::Terminal;
 
 use super::audit::Audit;
 use super::model::{
-    DetailView, Hit, HitKind, InvState, KeyRow, LetterView, Msg, Recovered, Unfinished,
+    DetailView, Hit, HitKind, InvState, KeyRow, LetterView, Msg, Recovered, Seg, Unfinished,
 };
 use super::recovery::Recovery;
 use super::state::{App, Focus};
@@ -52,6 +52,8 @@ fn hit(kind: HitKind, id: i64, label: &str) -> Hit {
 
 fn base(lang: Lang) -> App {
     let mut app = App::new(lang, true);
+    // Stored times are UTC; snapshots show them at a fixed offset.
+    app.offset = time::UtcOffset::UTC;
     app.plugged = vec![
         row(23_456_780, "5.7.1", InvState::InStock, None),
         row(
@@ -149,6 +151,10 @@ fn enrol_letter_shown_once() {
             w.staff = Some(hit(HitKind::Staff, 1, "Müller, Anna (4711)"));
             w.at = 5;
         }
+        app.update(Msg::CsrSaved {
+            serial: 23_456_780,
+            path: Ok("/home/it/23456780.csr.pem".into()),
+        });
         app.update(Msg::Finished {
             serial: 23_456_780,
             state: Some(InvState::Issued),
@@ -192,7 +198,9 @@ fn reset_type_serial_replug_touch_and_missed_window() {
     both("reset_missed", |lang| {
         let mut w = Wizard::new(Flow::Reset, 18_000_042);
         w.at = 2;
-        w.error = Some("the FIDO2 reset must start within 5 s of plugging the key in; unplug it, plug it back in and confirm at once".into());
+        w.error = Some(super::problem::Problem::from_device(
+            &keydesk_device::DeviceError::ResetWindowMissed { window_secs: 5 },
+        ));
         wizard_at(lang, w)
     });
 }
@@ -226,7 +234,7 @@ fn details() {
             kind: HitKind::Key,
             serial: Some(18_000_042),
             title: "18000042".into(),
-            state: Some((InvState::Issued, "2026-11-20 09:12".into())),
+            state: Some((InvState::Issued, "2026-11-20T09:12:00Z".into())),
             facts: vec![
                 (Text::FactModel, "YubiKey 5 NFC USB-A Keychain".into()),
                 (Text::FactFirmware, "5.4.3".into()),
@@ -234,8 +242,14 @@ fn details() {
                 (Text::FactNotebook, "NB-0815".into()),
             ],
             history: vec![
-                "2026-11-01 08:00  key.add        import  LS-2024-03".into(),
-                "2026-11-20 09:12  key.issue      tech1   enrolled at the counter".into(),
+                vec![
+                    Seg::Time("2026-11-01T08:00:00Z".into()),
+                    Seg::Text("  key.add        import  LS-2024-03".into()),
+                ],
+                vec![
+                    Seg::Time("2026-11-20T09:12:00Z".into()),
+                    Seg::Text("  key.issue      tech1   enrolled at the counter".into()),
+                ],
             ],
         });
         app
@@ -252,10 +266,36 @@ fn details() {
                 (Text::FactDepartment, "Amt 12 – Bürgeramt".into()),
                 (Text::FactKeysNow, "18000042".into()),
             ],
-            history: vec!["18000042  2026-11-20 09:12 – …  Müller, Anna (4711)  NB-0815".into()],
+            history: vec![vec![
+                Seg::Text("18000042  ".into()),
+                Seg::Time("2026-11-20T09:12:00Z".into()),
+                Seg::Text(" – …  Müller, Anna (4711)  NB-0815".into()),
+            ]],
         });
         app
     });
+}
+
+#[test]
+fn history_times_follow_the_injected_offset() {
+    let mut app = base(Lang::De);
+    app.offset = time::UtcOffset::from_hms(1, 0, 0).expect("offset");
+    app.detail = Some(DetailView {
+        kind: HitKind::Key,
+        serial: Some(18_000_042),
+        title: "18000042".into(),
+        state: Some((InvState::Issued, "2026-11-20T23:30:00Z".into())),
+        facts: Vec::new(),
+        history: vec![vec![
+            Seg::Time("2026-11-20T09:12:00Z".into()),
+            Seg::Text("  key.issue".into()),
+        ]],
+    });
+    let screen = draw(&app);
+    assert!(screen.contains("21.11.2026 00:30"), "{screen}");
+    assert!(screen.contains("20.11.2026 10:12  key.issue"), "{screen}");
+    app.lang = Lang::En;
+    assert!(draw(&app).contains("2026-11-20 10:12  key.issue"));
 }
 
 #[test]
@@ -270,13 +310,57 @@ fn audit_and_recovery() {
         app.audit = Some(a);
         app
     });
+    both("import_dry_run", |lang| {
+        let mut app = base(lang);
+        let mut a = Audit::new();
+        for _ in 0..5 {
+            a.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+        }
+        a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        a.imported(&super::model::ImportSummary {
+            dry_run: true,
+            rows: 120,
+            added: 3,
+            changed: 2,
+            unchanged: 115,
+            encoding: "windows-1252".into(),
+            delimiter: ';',
+        });
+        app.audit = Some(a);
+        app
+    });
+    both("import_working", |lang| {
+        let mut app = base(lang);
+        let mut a = Audit::new();
+        for _ in 0..6 {
+            a.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+        }
+        a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        a.tick(Duration::from_millis(2250));
+        app.audit = Some(a);
+        app
+    });
+    both("import_error", |lang| {
+        let mut app = base(lang);
+        let mut a = Audit::new();
+        for _ in 0..4 {
+            a.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+        }
+        a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        app.audit = Some(a);
+        app.update(Msg::Failed(
+            "staff.csv: line 3: personnel number is empty; line 7: e-mail \"x\" is not valid"
+                .into(),
+        ));
+        app
+    });
     both("recovery", |lang| {
         let mut app = base(lang);
         let mut r = Recovery::new(vec![Unfinished {
             serial: Some(23_456_780),
             workflow: "enrol".into(),
             step: "piv.generate".into(),
-            since: "2026-11-23 08:59".into(),
+            since: "2026-11-23T08:59:00Z".into(),
         }]);
         r.recovered(vec![Recovered {
             serial: Some(23_456_780),

@@ -27,6 +27,9 @@ pub enum Focus {
 #[derive(Debug, Clone)]
 pub struct App {
     pub lang: Lang,
+    /// The local offset for times on screen, read once at start-up (before
+    /// the worker thread exists); tests set UTC.
+    pub offset: time::UtcOffset,
     pub demo: bool,
     pub policy: Policy,
     pub plugged: Vec<KeyRow>,
@@ -39,7 +42,7 @@ pub struct App {
     pub detail: Option<DetailView>,
     pub audit: Option<Audit>,
     pub recovery: Option<Recovery>,
-    pub error: Option<String>,
+    pub error: Option<super::problem::Problem>,
     pub help: bool,
     pub quit: bool,
 }
@@ -49,6 +52,7 @@ impl App {
     pub fn new(lang: Lang, demo: bool) -> Self {
         Self {
             lang,
+            offset: super::clock::local_offset(),
             demo,
             policy: Policy::default(),
             plugged: Vec::new(),
@@ -109,10 +113,23 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::Tick(dt) if self.wizard.is_none() => {
+                if let Some(a) = &mut self.audit {
+                    a.tick(dt);
+                }
+                Vec::new()
+            }
+            Msg::Imported(summary) => {
+                if let Some(a) = &mut self.audit {
+                    a.imported(&summary);
+                }
+                Vec::new()
+            }
             Msg::Tick(_)
             | Msg::Replugged(_)
             | Msg::Touch { .. }
             | Msg::Finished { .. }
+            | Msg::CsrSaved { .. }
             | Msg::WizardFailed(_) => {
                 if let (Msg::WizardFailed(e), None) = (&msg, &self.wizard) {
                     self.error = Some(e.clone());
@@ -153,7 +170,7 @@ impl App {
             }
             Msg::Failed(text) => {
                 if let Some(a) = &mut self.audit {
-                    a.log_line(Text::ErrorPrefix, text.clone(), true);
+                    a.log_line(Text::ErrorPrefix, text.show(self.lang), true);
                 }
                 if let Some(r) = &mut self.recovery {
                     r.busy = false;

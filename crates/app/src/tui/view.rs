@@ -38,7 +38,7 @@ impl Widget for &App {
         Line::from(head).render(title, buf);
 
         let keys: [Option<Text>; 2] = if let Some(r) = &self.recovery {
-            recovery::render(r, self.lang, body, buf);
+            recovery::render(r, self.lang, self.offset, body, buf);
             [Some(Text::FooterRecovery), Some(Text::FooterGlobal)]
         } else if let Some(w) = &self.wizard {
             let env = wizard::view::Env {
@@ -53,7 +53,7 @@ impl Widget for &App {
             audit::render(a, self.lang, body, buf);
             [Some(Text::FooterAudit), Some(Text::FooterGlobal)]
         } else if let Some(d) = &self.detail {
-            detail::render(d, self.lang, body, buf);
+            detail::render(d, self.lang, self.offset, body, buf);
             let first = d.serial.map(|_| Text::FooterActions);
             [first, Some(Text::FooterDetail)]
         } else {
@@ -65,7 +65,7 @@ impl Widget for &App {
         if let Some(e) = &self.error {
             // An error takes the whole footer: its text says what to do.
             Paragraph::new(Span::styled(
-                format!("{}: {e}", t(Text::ErrorPrefix)),
+                format!("{}: {}", t(Text::ErrorPrefix), e.show(self.lang)),
                 Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
             ))
             .wrap(Wrap { trim: true })

@@ -93,6 +93,20 @@ mod tests {
             Step::Working,
             "no leaving while the key is worked on"
         );
+        for serial in [1, 23_456_780] {
+            w.update(
+                &Msg::CsrSaved {
+                    serial,
+                    path: Ok(format!("/tmp/{serial}.csr.pem")),
+                },
+                &c,
+            );
+        }
+        assert_eq!(
+            w.csr,
+            Some(Ok("/tmp/23456780.csr.pem".into())),
+            "only this key's CSR"
+        );
         w.update(
             &Msg::Finished {
                 serial: 23_456_780,
@@ -186,8 +200,8 @@ mod tests {
         );
         assert!(w
             .error
-            .as_deref()
-            .is_some_and(|e| e.contains("not plugged")));
+            .as_ref()
+            .is_some_and(|e| e.show(crate::i18n::Lang::En).contains("not plugged")));
         let again = press(&mut w, &c, &[KeyCode::Enter]);
         assert_eq!(first, again);
         assert!(w.error.is_none());

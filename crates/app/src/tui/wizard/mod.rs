@@ -174,12 +174,14 @@ pub struct Wizard {
     pub seen_unplugged: bool,
     pub countdown: Option<Countdown>,
     /// A hint on the current step (bad input) or the failure of the work.
-    pub error: Option<String>,
+    pub error: Option<crate::tui::problem::Problem>,
     /// A named hint from the table (shown when `error` is empty).
     pub hint: Option<Text>,
     pub state_after: Option<InvState>,
     /// Shown once; dropped (and wiped) when the wizard closes.
     pub letter: Option<Box<LetterView>>,
+    /// Where the enrolment's CSR for the office CA was saved (or why not).
+    pub csr: Option<Result<String, String>>,
     /// Set when the technician leaves the wizard.
     pub closed: bool,
 }
@@ -212,6 +214,7 @@ impl Wizard {
             hint: None,
             state_after: None,
             letter: None,
+            csr: None,
             closed: false,
         }
     }
@@ -363,6 +366,10 @@ impl Wizard {
                     what: Text::TouchNow,
                     left: *remaining,
                 });
+                Vec::new()
+            }
+            Msg::CsrSaved { serial, path } if *serial == self.serial => {
+                self.csr = Some(path.clone());
                 Vec::new()
             }
             Msg::Finished {

@@ -323,7 +323,7 @@ fn panel(w: &Wizard, env: &Env<'_>) -> Vec<Line<'static>> {
             match &w.error {
                 Some(e) => {
                     lines.push(Line::from(Span::styled(t(Text::Failed), bold())));
-                    lines.push(Line::from(e.clone()));
+                    lines.push(Line::from(e.show(lang)));
                     lines.push(Line::from(""));
                     lines.push(Line::from(t(Text::KeysRetry)));
                 }
@@ -359,6 +359,11 @@ fn done(w: &Wizard, lang: Lang) -> Vec<Line<'static>> {
         ),
         bold(),
     ))];
+    match &w.csr {
+        Some(Ok(path)) => lines.push(Line::from(format!("{} {path}", t(Text::CsrSaved)))),
+        Some(Err(e)) => lines.push(Line::from(format!("{} {e}", t(Text::CsrNotSaved)))),
+        None => {}
+    }
     if let Some(l) = &w.letter {
         lines.push(Line::from(Span::styled(
             t(Text::LetterOnce),
