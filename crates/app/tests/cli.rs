@@ -23,6 +23,22 @@ impl Env {
         self.dir.path().join("keydesk.db")
     }
 
+    /// `keydesk --sim enrol --serial S --staff P --pin-letter LETTER`.
+    fn sim_enrol(&self, serial: &str, staff: &str, letter: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut c = self.cmd();
+        c.args([
+            "--sim",
+            "enrol",
+            "--serial",
+            serial,
+            "--staff",
+            staff,
+            "--pin-letter",
+        ])
+        .arg(letter);
+        c
+    }
+
     fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("keydesk").unwrap();
         c.env("KEYDESK_DB", self.db())
@@ -352,33 +368,13 @@ fn enrol_with_a_pin_letter_writes_it_once_privately_and_stores_no_pin() {
 
     // A second enrolment of the same key: wrong state, and no letter is written.
     let second = env.dir.path().join("brief-2.txt");
-    env.cmd()
-        .args([
-            "--sim",
-            "enrol",
-            "--serial",
-            SIM_A,
-            "--staff",
-            "4712",
-            "--pin-letter",
-        ])
-        .arg(&second)
+    env.sim_enrol(SIM_A, "4712", &second)
         .assert()
         .code(4)
         .stderr(contains("issued"));
     assert!(!second.exists());
     // An existing letter is never overwritten.
-    env.cmd()
-        .args([
-            "--sim",
-            "enrol",
-            "--serial",
-            SIM_B,
-            "--staff",
-            "4712",
-            "--pin-letter",
-        ])
-        .arg(&letter)
+    env.sim_enrol(SIM_B, "4712", &letter)
         .assert()
         .code(2)
         .stderr(contains("never overwritten"));
@@ -433,19 +429,7 @@ fn enrol_reads_typed_pins_from_a_descriptor_and_rejects_short_ones() {
 fn fido_reset_refuses_with_several_keys_and_piv_reset_returns_to_stock() {
     let env = Env::seeded();
     let letter = env.dir.path().join("b.txt");
-    env.cmd()
-        .args([
-            "--sim",
-            "enrol",
-            "--serial",
-            SIM_A,
-            "--staff",
-            "4711",
-            "--pin-letter",
-        ])
-        .arg(&letter)
-        .assert()
-        .success();
+    env.sim_enrol(SIM_A, "4711", &letter).assert().success();
     // Several keys plugged in: a FIDO2 reset is refused and nothing is recorded.
     env.cmd()
         .args(["--sim", "return", "--serial", SIM_A])
@@ -574,17 +558,7 @@ fn recover_with_nothing_to_do_and_an_unfinished_operation_blocks_key_commands() 
         .status()
         .is_ok_and(|s| s.success());
     assert!(ok, "sqlite3 could write the journal");
-    env.cmd()
-        .args([
-            "--sim",
-            "enrol",
-            "--serial",
-            SIM_B,
-            "--staff",
-            "4711",
-            "--pin-letter",
-        ])
-        .arg(env.dir.path().join("x.txt"))
+    env.sim_enrol(SIM_B, "4711", env.dir.path().join("x.txt"))
         .assert()
         .code(4)
         .stderr(contains("keydesk recover"));
@@ -602,17 +576,7 @@ fn recover_with_nothing_to_do_and_an_unfinished_operation_blocks_key_commands() 
     let doc = json_of(&out);
     assert_eq!(doc["reports"][0]["serial"].to_string(), SIM_A);
     assert!(!doc["reports"][0]["account"].as_array().unwrap().is_empty());
-    env.cmd()
-        .args([
-            "--sim",
-            "enrol",
-            "--serial",
-            SIM_B,
-            "--staff",
-            "4711",
-            "--pin-letter",
-        ])
-        .arg(env.dir.path().join("x.txt"))
+    env.sim_enrol(SIM_B, "4711", env.dir.path().join("x.txt"))
         .assert()
         .success();
 }
@@ -636,17 +600,7 @@ fn an_operation_in_flight_on_another_counter_does_not_block_but_a_stale_one_does
             .is_ok_and(|s| s.success())
     };
     assert!(run_sql(sql(now)));
-    env.cmd()
-        .args([
-            "--sim",
-            "enrol",
-            "--serial",
-            SIM_A,
-            "--staff",
-            "4711",
-            "--pin-letter",
-        ])
-        .arg(env.dir.path().join("a.txt"))
+    env.sim_enrol(SIM_A, "4711", env.dir.path().join("a.txt"))
         .assert()
         .success()
         .stderr(contains("in progress"));
@@ -660,17 +614,7 @@ fn an_operation_in_flight_on_another_counter_does_not_block_but_a_stale_one_does
     assert!(run_sql(
         "UPDATE journal SET updated_at = '2020-01-01T00:00:00Z';".into()
     ));
-    env.cmd()
-        .args([
-            "--sim",
-            "enrol",
-            "--serial",
-            SIM_B,
-            "--staff",
-            "4712",
-            "--pin-letter",
-        ])
-        .arg(env.dir.path().join("b.txt"))
+    env.sim_enrol(SIM_B, "4712", env.dir.path().join("b.txt"))
         .assert()
         .code(4)
         .stderr(contains("keydesk recover"));
