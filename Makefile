@@ -51,7 +51,10 @@ lint: deps
 # drive the keydesk and keydesk-sim binaries, so build those first.
 test: lint
 	$(CARGO) build --workspace --bins
-	$(CARGO) test --workspace --no-fail-fast
+	set -o pipefail; $(CARGO) test --workspace --no-fail-fast 2>&1 | tee target/test-output.log
+	@# One closing line with the totals over every test binary (cargo's own last
+	@# line is that of the last doc-test binary, often "0 passed").
+	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "tests: %d passed, %d failed\n", p, f }' target/test-output.log
 
 demo: deps release
 	./target/release/keydesk demo
