@@ -94,12 +94,20 @@ pub fn list_keys(ctx: &pcsc::Context, hid: Vec<HidKey>) -> Result<Vec<Key>> {
 /// # Errors
 /// `NoKey`, `KeyNotFound`, `DuplicateSerial`; never picks one of several.
 pub fn open_card(ctx: &pcsc::Context, serial: Serial) -> Result<PcscTransport> {
-    let probed = probe_readers(ctx)?;
-    let keys = keys::group(probed, Vec::new());
-    let key = keys::find(&keys, serial)?;
-    let reader = key.reader().ok_or(DeviceError::KeyNotFound { serial })?;
+    let keys = keys::group(probe_readers(ctx)?, Vec::new());
+    let reader = keys::find(&keys, serial)?
+        .reader()
+        .ok_or(DeviceError::KeyNotFound { serial })?;
+    open_card_in(ctx, reader, serial)
+}
+
+/// Connect to `reader` and make sure the card in it is still `serial`
+/// (it may have been swapped since it was identified).
+///
+/// # Errors
+/// `KeyNotFound` when another card sits there now; transport errors.
+pub fn open_card_in(ctx: &pcsc::Context, reader: &str, serial: Serial) -> Result<PcscTransport> {
     let mut t = PcscTransport::connect(ctx, reader)?;
-    // Re-check after connecting: the key in the reader may have changed.
     match probe(&mut t)?.serial {
         Some(s) if s == serial => Ok(t),
         _ => Err(DeviceError::KeyNotFound { serial }),

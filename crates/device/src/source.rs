@@ -3,11 +3,17 @@
 //! know whether that is hardware behind pcscd and hidraw ([`SystemKeys`]) or
 //! virtual keys in-process (`SimKeys`, feature `sim`).
 
+use std::collections::HashMap;
+use std::ffi::CString;
 use std::path::PathBuf;
+use std::time::Duration;
 
+use crate::discovery;
 use crate::error::{DeviceError, Result};
 use crate::fido::{self, FidoKey, HidapiTransport, UnixSocketTransport};
 use crate::keys::{self, HidKey, Key};
+use crate::management::DeviceInfo;
+use crate::pcsc_transport::PcscTransport;
 use crate::serial::Serial;
 use crate::transport::{CardTransport, HidTransport};
 
@@ -34,18 +40,134 @@ pub trait KeySource: Send {
     fn open_fido(&mut self, serial: Serial, alone: bool) -> Result<FidoKey>;
 }
 
+/// What was read from each interface while it stays plugged in, keyed by a
+/// presence stamp that changes when something is plugged in again. Listing
+/// keys (the TUI asks several times a second) then talks to a key only when
+/// it was just plugged in, instead of connecting to every key on every poll.
+#[derive(Debug)]
+struct Seen<S, V> {
+    entries: HashMap<String, (S, V)>,
+}
+
+impl<S: PartialEq, V: Clone> Seen<S, V> {
+    fn new() -> Self {
+        Self {
+            entries: HashMap::new(),
+        }
+    }
+
+    /// Bring the cache in line with what is `present` now (name and stamp):
+    /// entries whose stamp is unchanged are kept, new or changed ones are
+    /// read with `read` (`None`: not identifiable now, tried again next time),
+    /// and gone ones are dropped. Returns the current values.
+    fn refresh(
+        &mut self,
+        present: Vec<(String, S)>,
+        mut read: impl FnMut(&str) -> Option<V>,
+    ) -> Vec<(String, V)> {
+        let mut next = HashMap::with_capacity(present.len());
+        let mut out = Vec::with_capacity(present.len());
+        for (name, stamp) in present {
+            let value = match self.entries.remove(&name) {
+                Some((old, v)) if old == stamp => Some(v),
+                _ => read(&name),
+            };
+            if let Some(v) = value {
+                out.push((name.clone(), v.clone()));
+                next.insert(name, (stamp, v));
+            }
+        }
+        self.entries = next;
+        out
+    }
+}
+
 /// Real keys: PC/SC through pcscd, FIDO HID through hidraw, and optionally
 /// keydesk-sim CTAPHID sockets standing in for HID devices (`KEYDESK_HID_SOCKET`,
 /// several separated by `:`), for end-to-end tests and training.
-#[derive(Debug, Default)]
 pub struct SystemKeys {
     hid_sockets: Vec<PathBuf>,
+    ctx: Option<pcsc::Context>,
+    /// Reader name -> (card event counter, identity).
+    ccid: Seen<u32, DeviceInfo>,
+    /// Device path -> (inode of the node, what it told).
+    hid: Seen<Option<u64>, HidKey>,
+}
+
+impl std::fmt::Debug for SystemKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SystemKeys")
+            .field("hid_sockets", &self.hid_sockets)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for SystemKeys {
+    fn default() -> Self {
+        Self {
+            hid_sockets: Vec::new(),
+            ctx: None,
+            ccid: Seen::new(),
+            hid: Seen::new(),
+        }
+    }
 }
 
 /// A FIDO device as this source knows how to open it.
 enum FidoPath {
     Hid(fido::FidoDevice),
     Socket(PathBuf),
+}
+
+impl FidoPath {
+    fn location(&self) -> String {
+        match self {
+            Self::Hid(d) => d.path.clone(),
+            Self::Socket(p) => p.display().to_string(),
+        }
+    }
+
+    /// Changes when the device node or socket is created anew (a replug, a restarted simulator).
+    fn stamp(&self) -> Option<u64> {
+        use std::os::unix::fs::MetadataExt as _;
+        std::fs::metadata(self.location()).ok().map(|m| m.ino())
+    }
+
+    fn open(&self) -> Result<FidoKey> {
+        let transport: Box<dyn HidTransport> = match self {
+            Self::Hid(d) => Box::new(HidapiTransport::open(d)?),
+            Self::Socket(p) => Box::new(UnixSocketTransport::connect(p)?),
+        };
+        FidoKey::open(transport)
+    }
+
+    /// Open and ask who it is. A device that cannot be opened or does not
+    /// answer is listed without identity rather than dropped.
+    fn identify(&self) -> HidKey {
+        let (vendor_id, product_id, product) = match self {
+            Self::Hid(d) => (d.vendor_id, d.product_id, d.product.clone()),
+            Self::Socket(_) => (0x1050, 0x0407, Some("keydesk-sim".into())),
+        };
+        let (aaguid, info) = match self.open() {
+            Ok(mut key) => (
+                Some(key.info().aaguid_string()),
+                key.yubikey_device_info().ok(),
+            ),
+            Err(e) => {
+                log::warn!("FIDO device {}: {e}", self.location());
+                (None, None)
+            }
+        };
+        HidKey {
+            path: self.location(),
+            vendor_id,
+            product_id,
+            product,
+            usb_serial: None,
+            aaguid,
+            info,
+        }
+    }
 }
 
 impl SystemKeys {
@@ -65,7 +187,10 @@ impl SystemKeys {
                     .collect()
             })
             .unwrap_or_default();
-        Self { hid_sockets }
+        Self {
+            hid_sockets,
+            ..Self::default()
+        }
     }
 
     fn fido_paths(&self) -> Result<Vec<FidoPath>> {
@@ -81,60 +206,92 @@ impl SystemKeys {
         Ok(out)
     }
 
-    fn open_path(path: &FidoPath) -> Result<FidoKey> {
-        let transport: Box<dyn HidTransport> = match path {
-            FidoPath::Hid(d) => Box::new(HidapiTransport::open(d)?),
-            FidoPath::Socket(p) => Box::new(UnixSocketTransport::connect(p)?),
-        };
-        FidoKey::open(transport)
+    /// The PC/SC context, established once and again after pcscd went away.
+    fn context(&mut self) -> Result<&pcsc::Context> {
+        if self.ctx.is_none() {
+            self.ctx = Some(crate::pcsc_transport::context()?);
+        }
+        self.ctx
+            .as_ref()
+            .ok_or_else(|| DeviceError::Pcsc("no context".into()))
     }
 
-    fn hid_keys(&self) -> Result<Vec<HidKey>> {
-        let mut out = Vec::new();
-        for path in self.fido_paths()? {
-            let (location, vendor_id, product_id, product) = match &path {
-                FidoPath::Hid(d) => (d.path.clone(), d.vendor_id, d.product_id, d.product.clone()),
-                FidoPath::Socket(p) => (
-                    p.display().to_string(),
-                    0x1050,
-                    0x0407,
-                    Some("keydesk-sim".into()),
-                ),
-            };
-            // A device we cannot open or that does not answer is listed without identity, not dropped.
-            let (aaguid, info) = match Self::open_path(&path) {
-                Ok(mut key) => {
-                    let aaguid = Some(key.info().aaguid_string());
-                    (aaguid, key.yubikey_device_info().ok())
-                }
-                Err(e) => {
-                    log::warn!("FIDO device {location}: {e}");
-                    (None, None)
-                }
-            };
-            out.push(HidKey {
-                path: location,
-                vendor_id,
-                product_id,
-                product,
-                usb_serial: None,
-                aaguid,
-                info,
-            });
+    /// Identities of the cards in the YubiKey readers, probing only cards
+    /// plugged in since the last call.
+    fn ccid_keys(&mut self) -> Result<Vec<(String, DeviceInfo)>> {
+        let present = match self.card_events() {
+            Ok(p) => p,
+            Err(e) => {
+                self.ctx = None; // pcscd restarted or gone: a new context next time
+                return Err(e);
+            }
+        };
+        let Self { ctx, ccid, .. } = self;
+        let ctx = ctx
+            .as_ref()
+            .ok_or_else(|| DeviceError::Pcsc("no context".into()))?;
+        Ok(ccid.refresh(present, |reader| {
+            let mut t = PcscTransport::connect(ctx, reader).ok()?;
+            discovery::probe(&mut t)
+                .map_err(|e| log::warn!("reader {reader}: cannot identify the key: {e}"))
+                .ok()
+        }))
+    }
+
+    /// YubiKey readers with a card in them, and their card event counters
+    /// (read without connecting to any card).
+    fn card_events(&mut self) -> Result<Vec<(String, u32)>> {
+        let ctx = self.context()?;
+        let mut states: Vec<pcsc::ReaderState> = crate::pcsc_transport::list_readers(ctx)?
+            .into_iter()
+            .filter(|r| crate::pcsc_transport::is_yubikey_reader(r))
+            .filter_map(|r| CString::new(r).ok())
+            .map(|name| pcsc::ReaderState::new(name, pcsc::State::UNAWARE))
+            .collect();
+        if states.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        ctx.get_status_change(Duration::ZERO, &mut states)
+            .map_err(crate::pcsc_transport::map_pcsc_error)?;
+        Ok(states
+            .iter()
+            .filter(|s| {
+                let st = s.event_state();
+                st.contains(pcsc::State::PRESENT)
+                    && !st.intersects(pcsc::State::UNAVAILABLE | pcsc::State::IGNORE)
+            })
+            .map(|s| (s.name().to_string_lossy().into_owned(), s.event_count()))
+            .collect())
+    }
+
+    /// The FIDO devices present, opening only those that are new.
+    fn hid_keys(&mut self) -> Result<Vec<HidKey>> {
+        let paths = self.fido_paths()?;
+        let present = paths.iter().map(|p| (p.location(), p.stamp())).collect();
+        let by_name: HashMap<String, &FidoPath> = paths.iter().map(|p| (p.location(), p)).collect();
+        Ok(self
+            .hid
+            .refresh(present, |name| by_name.get(name).map(|p| p.identify()))
+            .into_iter()
+            .map(|(_, k)| k)
+            .collect())
     }
 }
 
 impl KeySource for SystemKeys {
     fn keys(&mut self) -> Result<Vec<Key>> {
-        let ctx = crate::pcsc_transport::context()?;
-        crate::discovery::list_keys(&ctx, self.hid_keys()?)
+        let ccid = self.ccid_keys()?;
+        Ok(keys::group(ccid, self.hid_keys()?))
     }
 
     fn open_card(&mut self, serial: Serial) -> Result<Box<dyn CardTransport>> {
-        let ctx = crate::pcsc_transport::context()?;
-        Ok(Box::new(crate::discovery::open_card(&ctx, serial)?))
+        let grouped = keys::group(self.ccid_keys()?, Vec::new());
+        let reader = keys::find(&grouped, serial)?
+            .reader()
+            .ok_or(DeviceError::KeyNotFound { serial })?
+            .to_owned();
+        let ctx = self.context()?;
+        Ok(Box::new(discovery::open_card_in(ctx, &reader, serial)?))
     }
 
     fn open_fido(&mut self, serial: Serial, alone: bool) -> Result<FidoKey> {
@@ -145,15 +302,22 @@ impl KeySource for SystemKeys {
                 count: paths.len(),
             });
         }
-        for path in &paths {
-            let Ok(mut key) = Self::open_path(path) else {
-                continue;
-            };
-            if key.yubikey_device_info().ok().and_then(|i| i.serial) == Some(serial) {
-                return Ok(key);
-            }
+        let known = self.hid_keys()?;
+        let path = known
+            .iter()
+            .find(|k| k.info.as_ref().and_then(|i| i.serial) == Some(serial))
+            .map(|k| k.path.clone())
+            .ok_or(DeviceError::KeyNotFound { serial })?;
+        let device = paths
+            .iter()
+            .find(|p| p.location() == path)
+            .ok_or(DeviceError::KeyRemoved)?;
+        let mut key = device.open()?;
+        // Re-check: the device at this path may have changed since it was identified.
+        if key.yubikey_device_info().ok().and_then(|i| i.serial) != Some(serial) {
+            return Err(DeviceError::KeyNotFound { serial });
         }
-        Err(DeviceError::KeyNotFound { serial })
+        Ok(key)
     }
 }
 
@@ -163,4 +327,64 @@ impl KeySource for SystemKeys {
 /// `NoKey` or `KeyNotFound`.
 pub fn find(keys: &[Key], serial: Serial) -> Result<&Key> {
     keys::find(keys, serial)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn present(items: &[(&str, u32)]) -> Vec<(String, u32)> {
+        items.iter().map(|(n, s)| ((*n).to_owned(), *s)).collect()
+    }
+
+    #[test]
+    fn a_key_is_read_once_while_it_stays_plugged_and_again_when_replugged() {
+        let mut seen: Seen<u32, String> = Seen::new();
+        let mut reads = Vec::new();
+        let read = |n: &str, reads: &mut Vec<String>| {
+            reads.push(n.to_owned());
+            Some(format!("key in {n}"))
+        };
+        let out = seen.refresh(present(&[("A", 1), ("B", 1)]), |n| read(n, &mut reads));
+        assert_eq!(out.len(), 2);
+        seen.refresh(present(&[("A", 1), ("B", 1)]), |n| read(n, &mut reads));
+        assert_eq!(reads, ["A", "B"], "nothing changed: no key is talked to");
+        // B is pulled and plugged back (its event counter moves); A stays.
+        let out = seen.refresh(present(&[("A", 1), ("B", 3)]), |n| read(n, &mut reads));
+        assert_eq!(reads, ["A", "B", "B"]);
+        assert_eq!(
+            out,
+            [
+                ("A".to_owned(), "key in A".to_owned()),
+                ("B".to_owned(), "key in B".to_owned())
+            ]
+        );
+        // A is gone: dropped, and read again when it comes back even with the same stamp.
+        assert_eq!(
+            seen.refresh(present(&[("B", 3)]), |n| read(n, &mut reads))
+                .len(),
+            1
+        );
+        seen.refresh(present(&[("A", 1), ("B", 3)]), |n| read(n, &mut reads));
+        assert_eq!(reads, ["A", "B", "B", "A"]);
+    }
+
+    #[test]
+    fn a_key_that_cannot_be_identified_is_tried_again_next_time() {
+        let mut seen: Seen<u32, String> = Seen::new();
+        let mut tries = 0;
+        assert!(seen
+            .refresh(present(&[("A", 1)]), |_| {
+                tries += 1;
+                None
+            })
+            .is_empty());
+        assert!(seen
+            .refresh(present(&[("A", 1)]), |_| {
+                tries += 1;
+                None
+            })
+            .is_empty());
+        assert_eq!(tries, 2, "a busy or silent card is not cached as absent");
+    }
 }
