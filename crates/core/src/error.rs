@@ -39,6 +39,15 @@ pub enum CoreError {
         "an unfinished operation on key {serial} must be resolved first; run `keydesk recover`"
     )]
     Unfinished { serial: u32 },
+    /// The first part of a workflow happened and stands; a later part failed.
+    #[error("{source}\n{done}; {next}")]
+    Partly {
+        /// What already happened and is recorded (e.g. "key 123 is revoked").
+        done: String,
+        /// What the technician does now.
+        next: String,
+        source: Box<CoreError>,
+    },
 }
 
 impl CoreError {
@@ -46,6 +55,7 @@ impl CoreError {
     #[must_use]
     pub fn kind(&self) -> ErrorKind {
         match self {
+            Self::Partly { source, .. } => source.kind(),
             Self::Device(
                 DeviceError::WrongPin { .. }
                 | DeviceError::PinBlocked
@@ -68,6 +78,27 @@ impl CoreError {
             | Self::Profile { .. }
             | Self::Usage(_) => ErrorKind::Usage,
             Self::Store(_) => ErrorKind::Other,
+        }
+    }
+}
+
+impl CoreError {
+    /// Say what already happened before this error, and what to do now.
+    #[must_use]
+    pub fn after(self, done: impl Into<String>, next: impl Into<String>) -> Self {
+        Self::Partly {
+            done: done.into(),
+            next: next.into(),
+            source: Box::new(self),
+        }
+    }
+
+    /// The error underneath any [`CoreError::Partly`] wrapping.
+    #[must_use]
+    pub fn root(&self) -> &Self {
+        match self {
+            Self::Partly { source, .. } => source.root(),
+            other => other,
         }
     }
 }

@@ -291,10 +291,22 @@ fn pull_at_every_exchange(fw: Firmware, arm: fn(&mut SimKey, Fault)) -> u64 {
         .unwrap();
         match desk.enrol(&request()) {
             Ok(_) => return n - 1,
-            Err(e) => assert!(
-                matches!(e, keydesk_core::CoreError::Device(DeviceError::KeyRemoved)),
-                "{fw:?} fault at exchange {n}: {e}"
-            ),
+            Err(e) => {
+                assert!(
+                    matches!(
+                        e.root(),
+                        keydesk_core::CoreError::Device(DeviceError::KeyRemoved)
+                    ),
+                    "{fw:?} fault at exchange {n}: {e}"
+                );
+                // The key is gone, so it cannot be rolled back now: the message says what to do.
+                if let keydesk_core::CoreError::Partly { .. } = e {
+                    assert!(
+                        e.to_string().contains("keydesk recover"),
+                        "{fw:?} fault at exchange {n}: {e}"
+                    );
+                }
+            }
         }
         drop(desk);
         sim.replug(SERIAL);
@@ -555,4 +567,68 @@ fn an_open_entry_for_a_key_missing_from_the_inventory_is_still_recovered() {
     );
     assert!(desk.unfinished().unwrap().is_empty());
     assert!(piv_is_factory(&sim));
+}
+
+#[test]
+fn when_the_new_key_fails_the_message_says_what_already_happened_and_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut desk, sim, _) = virtual_desk(Firmware::V5_7_1, &dir.path().join("k.db"));
+    desk.enrol(&request()).unwrap();
+    sim.unplug(SERIAL);
+    // The replacement key is not plugged in: the old key's revocation stands and is said.
+    let err = desk
+        .replace(
+            serial(),
+            keydesk_core::OldKey::Revoked(RevokeReason::Defective),
+            key2(),
+            Secrets::Letter,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            err.root(),
+            keydesk_core::CoreError::Device(DeviceError::NoKey)
+        ),
+        "{err}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("plug in the key"), "{text}");
+    assert!(
+        text.contains("key 23456789 is revoked (defective)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("11111111 is not issued yet") && text.contains("keydesk enrol"),
+        "{text}"
+    );
+    assert_eq!(
+        desk.store().get_key(serial()).unwrap().unwrap().state,
+        KeyState::Revoked
+    );
+}
+
+#[test]
+fn a_return_whose_reset_fails_says_the_key_is_returned_and_how_to_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut desk, sim, clock) = virtual_desk(Firmware::V5_7_1, &dir.path().join("k.db"));
+    desk.enrol(&request()).unwrap();
+    clock.advance(std::time::Duration::from_secs(60)); // the FIDO2 reset window has closed
+    let err = desk.return_key(serial(), true).unwrap_err();
+    assert!(
+        matches!(
+            err.root(),
+            keydesk_core::CoreError::Device(DeviceError::ResetWindowMissed { .. })
+        ),
+        "{err}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("recorded as returned") && text.contains("keydesk reset --serial 23456789"),
+        "{text}"
+    );
+    assert_eq!(
+        desk.store().get_key(serial()).unwrap().unwrap().state,
+        KeyState::Returned
+    );
+    drop(sim);
 }

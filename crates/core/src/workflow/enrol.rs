@@ -420,13 +420,27 @@ impl Desk {
                 // If that is not possible, the open journal entry is resolved by `recover`.
                 let id = run.id;
                 drop(run);
-                if let Err(rollback) = self.recover_entry(id) {
-                    log::warn!(
-                        "key {}: rollback after failed enrolment not finished: {rollback}",
-                        req.serial
-                    );
+                let next = format!(
+                    "plug key {} in alone and run `keydesk recover` before using it",
+                    req.serial
+                );
+                match self.recover_entry(id) {
+                    Ok(r) if r.outcome != crate::workflow::recover::RecoveryOutcome::NeedsKey => {
+                        Err(err)
+                    }
+                    Ok(r) => Err(err.after(
+                        format!(
+                            "key {} is not back in factory state yet: {}",
+                            req.serial,
+                            r.account.join("; ")
+                        ),
+                        next,
+                    )),
+                    Err(rollback) => Err(err.after(
+                        format!("key {} could not be rolled back: {rollback}", req.serial),
+                        next,
+                    )),
                 }
-                Err(err)
             }
         }
     }

@@ -55,11 +55,20 @@ impl Desk {
             return Ok(None);
         }
         let fido = self.env.profile.fido.mode != FidoMode::Skip;
-        Ok(Some(self.reset(ResetRequest {
+        self.reset(ResetRequest {
             serial,
             piv: true,
             fido,
-        })?))
+        })
+        .map(Some)
+        .map_err(|e| {
+            e.after(
+                format!("key {serial} is recorded as returned"),
+                format!(
+                    "reset it with `keydesk reset --serial {serial}` to put it back into stock"
+                ),
+            )
+        })
     }
 
     /// Replace a key: the old one is returned or revoked, the new one is
@@ -76,12 +85,17 @@ impl Desk {
         secrets: Secrets,
     ) -> Result<EnrolOutcome> {
         let holder = self.holder_of(old)?;
-        match old_key {
+        let done = match old_key {
             OldKey::Returned => {
                 self.return_key(old, false)?;
+                format!("key {old} is recorded as returned")
             }
-            OldKey::Revoked(reason) => self.revoke(old, reason)?,
-        }
+            OldKey::Revoked(reason) => {
+                self.revoke(old, reason)?;
+                format!("key {old} is revoked ({})", reason.as_str())
+            }
+        };
+        let staff = holder.personnel_no.as_str().to_owned();
         let req = EnrolRequest {
             serial: new,
             staff: holder.personnel_no,
@@ -89,7 +103,9 @@ impl Desk {
             secrets,
             due: holder.due,
         };
-        self.enrol(&req)
+        self.enrol(&req).map_err(|e| {
+            e.after(done, format!("the new key {new} is not issued yet: enrol it for {staff} with `keydesk enrol`"))
+        })
     }
 
     /// A key was lost: revoke it at once (it appears on the revoked export)
@@ -115,6 +131,7 @@ impl Desk {
             )));
         }
         self.revoke(serial, RevokeReason::Lost)?;
+        let staff = holder.personnel_no.as_str().to_owned();
         let req = EnrolRequest {
             serial: temporary,
             staff: holder.personnel_no,
@@ -122,7 +139,12 @@ impl Desk {
             secrets,
             due: Some(until),
         };
-        self.enrol(&req)
+        self.enrol(&req).map_err(|e| {
+            e.after(
+                format!("the lost key {serial} is revoked"),
+                format!("the temporary key {temporary} is not issued yet: enrol it for {staff} with `keydesk enrol`"),
+            )
+        })
     }
 
     /// Temporary keys whose loan has run out (due before today).
