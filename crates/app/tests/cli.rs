@@ -582,16 +582,28 @@ fn recover_with_nothing_to_do_and_an_unfinished_operation_blocks_key_commands() 
 }
 
 #[test]
-fn an_operation_in_flight_on_another_counter_does_not_block_but_a_stale_one_does() {
+fn an_operation_running_in_another_window_does_not_block_but_an_interrupted_one_does() {
     let env = Env::seeded();
-    // Another counter is enrolling 23456789 right now (its entry was written this second).
-    let sql = |when: &str| {
-        format!(
-            "INSERT INTO journal (serial, workflow, step, intent_json, created_at, updated_at) \
-             VALUES (23456789, 'enrol', 'piv.pin:begin', '{{}}', {when}, {when});"
-        )
+    // The owner recorded on journal entries: "workstation:pid:start time". This
+    // test process is alive, so an entry it owns is running in "another window".
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_default();
+    let host = if host.is_empty() {
+        "unknown".to_owned()
+    } else {
+        host
     };
-    let now = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let start = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .nth(19)
+        .unwrap()
+        .to_owned();
+    let me = std::process::id();
     let run_sql = |q: String| {
         std::process::Command::new("sqlite3")
             .arg(env.db())
@@ -599,21 +611,24 @@ fn an_operation_in_flight_on_another_counter_does_not_block_but_a_stale_one_does
             .status()
             .is_ok_and(|s| s.success())
     };
-    assert!(run_sql(sql(now)));
+    assert!(run_sql(format!(
+        "INSERT INTO journal (serial, workflow, step, intent_json, created_at, updated_at, owner) \
+         VALUES (23456789, 'enrol', 'piv.pin:begin', '{{}}', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z', '{host}:{me}:{start}');"
+    )));
     env.sim_enrol(SIM_A, "4711", env.dir.path().join("a.txt"))
         .assert()
         .success()
         .stderr(contains("in progress"));
-    // The same key is refused however fresh the entry.
+    // The same key is refused while the other window works on it.
     env.cmd()
         .args(["--sim", "reset", "--serial", "23456789", "--piv"])
         .assert()
         .code(4)
         .stderr(contains("keydesk recover"));
-    // An old open entry is an interrupted operation: everything waits for recover.
-    assert!(run_sql(
-        "UPDATE journal SET updated_at = '2020-01-01T00:00:00Z';".into()
-    ));
+    // Its owner is gone (a pid whose start time does not match): interrupted, everything waits for recover.
+    assert!(run_sql(format!(
+        "UPDATE journal SET owner = '{host}:{me}:0';"
+    )));
     env.sim_enrol(SIM_B, "4712", env.dir.path().join("b.txt"))
         .assert()
         .code(4)

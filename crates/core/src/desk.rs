@@ -94,5 +94,6 @@ impl Desk {
             &self.env.operator.workstation,
             self.env.clock.now(),
         )
+        .with_owner(crate::env::process_owner(&self.env.operator.workstation))
     }
 }

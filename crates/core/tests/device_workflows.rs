@@ -632,3 +632,43 @@ fn a_return_whose_reset_fails_says_the_key_is_returned_and_how_to_finish() {
     );
     drop(sim);
 }
+
+#[test]
+fn recovery_leaves_an_operation_running_in_another_live_process_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let (desk, sim, _) = virtual_desk(Firmware::V5_7_1, &db);
+    drop(desk);
+    // pid 1 is alive for as long as this test runs: it stands for another keydesk window.
+    let stat = std::fs::read_to_string("/proc/1/stat").unwrap();
+    let start = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .nth(19)
+        .unwrap()
+        .to_owned();
+    let mut store = Store::open(&db).unwrap();
+    let ctx = Ctx::new("tech2", "counter-1", datetime!(2026-11-23 09:00 UTC))
+        .with_owner(format!("counter-1:1:{start}"));
+    store
+        .journal_begin(&ctx, Some(serial()), "enrol", "start", "{}")
+        .unwrap();
+    let mut desk = desk_on(store, &sim);
+    assert!(
+        desk.unfinished().unwrap().is_empty(),
+        "not interrupted: it is running"
+    );
+    assert_eq!(desk.running_elsewhere().unwrap().len(), 1);
+    assert!(
+        desk.recover_all().unwrap().is_empty(),
+        "recovery does not touch it"
+    );
+    let err = desk.enrol(&request()).unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::WrongState,
+        "the same key is not worked on twice: {err}"
+    );
+}

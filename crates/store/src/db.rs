@@ -149,7 +149,11 @@ mod tests {
             .pragma_query_value(None, "busy_timeout", |r| r.get(0))
             .unwrap();
         assert_eq!(busy, 10_000);
-        assert_eq!(store.schema_version().unwrap(), 1);
+        assert_eq!(
+            store.schema_version().unwrap(),
+            2,
+            "both migrations applied"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -159,6 +163,10 @@ mod tests {
         drop(store);
         // Reopening an existing file keeps working and does not re-migrate.
         let again = Store::open(&path).unwrap();
-        assert_eq!(again.schema_version().unwrap(), 1);
+        assert_eq!(
+            again.schema_version().unwrap(),
+            2,
+            "reopening applies nothing twice"
+        );
     }
 }

@@ -55,6 +55,8 @@ pub struct JournalEntry {
     pub created_at: String,
     /// Last written.
     pub updated_at: String,
+    /// The process that runs it ("workstation:pid:start"; empty if not recorded).
+    pub owner: String,
 }
 
 fn check_json(what: &str, s: &str) -> Result<()> {
@@ -77,10 +79,10 @@ impl Store {
         let tx = self.write_tx()?;
         let now = ctx.ts();
         tx.prepare_cached(
-            "INSERT INTO journal (serial, workflow, step, intent_json, state, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?5)",
+            "INSERT INTO journal (serial, workflow, step, intent_json, state, created_at, updated_at, owner)
+             VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?5, ?6)",
         )?
-        .execute(params![serial.map(Serial::get), workflow, step, intent_json, now])?;
+        .execute(params![serial.map(Serial::get), workflow, step, intent_json, now, ctx.owner])?;
         let id = tx.last_insert_rowid();
         audit::append(
             &tx,
@@ -168,7 +170,7 @@ impl Store {
     /// Entries still open (oldest first): what to reconcile at start.
     pub fn journal_unfinished(&self) -> Result<Vec<JournalEntry>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, serial, workflow, step, intent_json, result_json, state, created_at, updated_at
+            "SELECT id, serial, workflow, step, intent_json, result_json, state, created_at, updated_at, owner
              FROM journal WHERE state = 'open' ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -185,6 +187,7 @@ impl Store {
                     state: r.get(6)?,
                     created_at: r.get(7)?,
                     updated_at: r.get(8)?,
+                    owner: r.get(9)?,
                 },
             ))
         })?;

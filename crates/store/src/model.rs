@@ -97,6 +97,9 @@ pub struct Ctx {
     pub workstation: String,
     /// The time of the change.
     pub now: OffsetDateTime,
+    /// The process doing it ("workstation:pid:start"), recorded on journal
+    /// entries so recovery can tell a running operation from an interrupted one.
+    pub owner: String,
 }
 
 impl Ctx {
@@ -106,7 +109,15 @@ impl Ctx {
             actor: actor.to_owned(),
             workstation: workstation.to_owned(),
             now,
+            owner: String::new(),
         }
+    }
+
+    /// The same context, naming the process that does the work.
+    #[must_use]
+    pub fn with_owner(mut self, owner: impl Into<String>) -> Self {
+        self.owner = owner.into();
+        self
     }
     /// `now` as stored: RFC 3339, UTC, whole seconds.
     pub fn ts(&self) -> String {

@@ -32,27 +32,24 @@ const POLL: Duration = Duration::from_millis(400);
 /// How often the card-presence watcher looks at the readers.
 const WATCH: Duration = Duration::from_millis(100);
 
-/// An open journal entry written this recently on a key this command does not
-/// touch is taken for another counter's operation in flight, not a crash.
-const IN_FLIGHT: time::Duration = time::Duration::seconds(120);
-
 /// Refuse while an interrupted operation waits for `keydesk recover`.
 ///
-/// Several counters may share one inventory: an open entry on another key,
-/// written moments ago, is most likely still running there and is only
-/// mentioned. Anything on the keys of this command, or older, refuses.
+/// Several counter windows may share one inventory: an operation that another
+/// live keydesk process runs right now (the journal records its owner) is
+/// only mentioned, unless it is on a key of this command. Anything a crash
+/// or a pulled key interrupted refuses.
 pub fn refuse_if_unfinished(desk: &Desk, serials: &[Serial]) -> anyhow::Result<()> {
-    let recent = keydesk_store::format_ts(time::OffsetDateTime::now_utc() - IN_FLIGHT);
-    let (elsewhere, open): (Vec<_>, Vec<_>) = desk
-        .unfinished()?
-        .into_iter()
-        .partition(|e| e.serial.is_some_and(|s| !serials.contains(&s)) && e.updated_at >= recent);
-    for e in &elsewhere {
-        eprintln!(
-            "note: {} of key {} is in progress (on another counter?)",
-            e.workflow,
-            e.serial.map_or_else(String::new, |s| s.to_string())
-        );
+    let mut open = desk.unfinished()?;
+    for e in desk.running_elsewhere()? {
+        if e.serial.is_some_and(|s| serials.contains(&s)) {
+            open.push(e);
+        } else {
+            eprintln!(
+                "note: {} of key {} is in progress in another keydesk window",
+                e.workflow,
+                e.serial.map_or_else(String::new, |s| s.to_string())
+            );
+        }
     }
     let Some(first) = open.first() else {
         return Ok(());

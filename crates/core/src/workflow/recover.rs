@@ -9,6 +9,7 @@ use keydesk_device::{DeviceError, Serial as DevSerial};
 use keydesk_store::{JournalEntry, JournalOutcome, KeyState, Serial};
 
 use crate::desk::Desk;
+use crate::env::runs_elsewhere;
 use crate::error::{CoreError, Result};
 use crate::journal::{Recorded, Run};
 use crate::workflow::reset::ResetRequest;
@@ -43,7 +44,28 @@ impl Desk {
     /// # Errors
     /// Database errors.
     pub fn unfinished(&self) -> Result<Vec<JournalEntry>> {
-        Ok(self.store.journal_unfinished()?)
+        let here = &self.env.operator.workstation;
+        Ok(self
+            .store
+            .journal_unfinished()?
+            .into_iter()
+            .filter(|e| !runs_elsewhere(&e.owner, here))
+            .collect())
+    }
+
+    /// Operations running right now in another keydesk process on this
+    /// workstation (another counter window): neither interrupted nor to be recovered.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn running_elsewhere(&self) -> Result<Vec<JournalEntry>> {
+        let here = &self.env.operator.workstation;
+        Ok(self
+            .store
+            .journal_unfinished()?
+            .into_iter()
+            .filter(|e| runs_elsewhere(&e.owner, here))
+            .collect())
     }
 
     /// Reconcile every unfinished operation, oldest first.
@@ -51,12 +73,8 @@ impl Desk {
     /// # Errors
     /// Database errors; device trouble is reported per entry, not as an error.
     pub fn recover_all(&mut self) -> Result<Vec<RecoveryReport>> {
-        let ids: Vec<i64> = self
-            .store
-            .journal_unfinished()?
-            .iter()
-            .map(|e| e.id)
-            .collect();
+        // Never an operation another process is running now: only interrupted ones.
+        let ids: Vec<i64> = self.unfinished()?.iter().map(|e| e.id).collect();
         ids.into_iter().map(|id| self.recover_entry(id)).collect()
     }
 
