@@ -18,6 +18,7 @@ pub use env::{Clock, FixedClock, Operator, SecureRng, SystemClock};
 pub use error::{CoreError, ErrorKind, Result};
 pub use profile::Profile;
 pub use secret::Secret;
+pub use workflow::batch::{BatchEvent, ResetBatch, Standing};
 pub use workflow::enrol::{EnrolOutcome, EnrolRequest, PinLetter, Secrets};
 pub use workflow::inventory::ImportKind;
 pub use workflow::recover::{RecoveryOutcome, RecoveryReport};

@@ -6,93 +6,24 @@
 use std::path::Path;
 
 use keydesk_core::{
-    Desk, EnrolRequest, Env, ErrorKind, FixedClock, Operator, Profile, RecoveryOutcome,
-    ResetRequest, RevokeReason, Secret, Secrets,
+    Desk, Env, ErrorKind, FixedClock, Operator, Profile, RecoveryOutcome, ResetRequest,
+    RevokeReason, Secret, Secrets,
 };
 use keydesk_device::piv::secret::Pin;
 use keydesk_device::piv::Piv;
-use keydesk_device::sim_source::{SimKeys, SimTime};
+use keydesk_device::sim_source::SimKeys;
 use keydesk_device::source::KeySource;
 use keydesk_device::{DeviceError, Serial as DevSerial};
 use keydesk_sim::clock::ManualClock;
 use keydesk_sim::fault::{Fault, FaultKind};
 use keydesk_sim::key::SimKey;
 use keydesk_sim::{Firmware, Identity, Touch};
-use keydesk_store::{AssetTag, Ctx, KeyState, NewNotebook, NewStaff, PersonnelNo, Serial, Store};
+use keydesk_store::{Ctx, KeyState, PersonnelNo, Serial, Store};
 use rand::SeedableRng;
 use time::macros::datetime;
 
-const SERIAL: u32 = 23_456_789;
-const FIRMWARES: [Firmware; 2] = [Firmware::V5_4_3, Firmware::V5_7_1];
-
-fn seed(store: &mut Store) {
-    let ctx = Ctx::new("setup", "test", datetime!(2026-11-01 08:00 UTC));
-    let staff = NewStaff {
-        personnel_no: PersonnelNo::parse("4711").unwrap(),
-        surname: "Müller".into(),
-        given_name: "Anna".into(),
-        department: "Amt 12".into(),
-        email: String::new(),
-        active: true,
-    };
-    store.add_staff(&ctx, &staff, "setup").unwrap();
-    let nb = NewNotebook {
-        asset_tag: AssetTag::parse("NB-0815").unwrap(),
-        hostname: "mz-nb-0815".into(),
-        model: String::new(),
-        serial_no: String::new(),
-        staff: None,
-    };
-    store.add_notebook(&ctx, &nb, "setup").unwrap();
-}
-
-fn desk_on(store: Store, sim: &SimKeys) -> Desk {
-    let env = Env {
-        clock: Box::new(FixedClock::at(datetime!(2026-11-23 09:00 UTC))),
-        rng: Box::new(rand::rngs::StdRng::seed_from_u64(42)),
-        operator: Operator {
-            actor: "tech1".into(),
-            workstation: "counter-1".into(),
-        },
-        profile: Profile::default(),
-        extra_attestation_root: Some(keydesk_sim::card::TEST_ROOT_CA.to_owned()),
-    };
-    Desk::new(store, env, Box::new(sim.clone()))
-}
-
-fn virtual_desk(fw: Firmware, db: &Path) -> (Desk, SimKeys, ManualClock) {
-    let clock = ManualClock::new();
-    let sim = SimKeys::new(SimTime::Manual(clock.clone()));
-    sim.plug(SimKey::with(
-        Identity::yubikey_5_nfc(SERIAL, fw),
-        Touch::Auto,
-        std::sync::Arc::new(clock.clone()),
-    ));
-    let mut store = Store::open(db).unwrap();
-    seed(&mut store);
-    (desk_on(store, &sim), sim, clock)
-}
-
-fn request() -> EnrolRequest {
-    EnrolRequest {
-        serial: Serial::new(SERIAL).unwrap(),
-        staff: PersonnelNo::parse("4711").unwrap(),
-        notebook: Some(AssetTag::parse("NB-0815").unwrap()),
-        secrets: Secrets::Letter,
-        due: None,
-    }
-}
-
-fn serial() -> Serial {
-    Serial::new(SERIAL).unwrap()
-}
-
-/// Whether the key's PIV application is in factory state.
-fn piv_is_factory(sim: &SimKeys) -> bool {
-    let mut card = sim.clone().open_card(DevSerial(SERIAL)).unwrap();
-    let mut p = Piv::open(card.as_mut()).unwrap();
-    p.authenticate_default().is_ok() && p.verify_pin(&Pin::new("123456")).is_ok()
-}
+mod common;
+use common::*;
 
 #[test]
 fn enrol_with_pin_letter_issues_the_key_and_the_letter_pins_work() {
@@ -248,8 +179,73 @@ fn fido_reset_refuses_with_two_keys_and_after_the_window() {
         ),
         "{err}"
     );
+    assert!(
+        desk.unfinished().unwrap().is_empty(),
+        "a refused reset is closed as failed, not left for recovery"
+    );
+    assert_eq!(
+        desk.store().get_key(serial()).unwrap().unwrap().state,
+        KeyState::Revoked,
+        "nothing changed"
+    );
     sim.unplug(11_111_111);
-    // The failed attempt left an open journal entry; recovery finishes it once the key is replugged in time.
+    clock.advance(std::time::Duration::from_secs(60));
+    let err = desk
+        .reset(ResetRequest {
+            serial: serial(),
+            piv: true,
+            fido: true,
+        })
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            keydesk_core::CoreError::Device(DeviceError::ResetWindowMissed { .. })
+        ),
+        "{err}"
+    );
+    // The technician replugs and tries again.
+    sim.replug(SERIAL);
+    let out = desk
+        .reset(ResetRequest {
+            serial: serial(),
+            piv: true,
+            fido: true,
+        })
+        .unwrap();
+    assert_eq!(out.state, KeyState::InStock);
+    assert!(piv_is_factory(&sim));
+}
+
+#[test]
+fn a_reset_interrupted_by_a_crash_is_finished_by_recovery_once_the_key_is_replugged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let (mut desk, sim, clock) = virtual_desk(Firmware::V5_7_1, &db);
+    desk.enrol(&request()).unwrap();
+    desk.revoke(serial(), RevokeReason::Left).unwrap();
+    drop(desk);
+    // What a killed `keydesk reset` leaves: the FIDO2 reset begun, nothing closed.
+    let mut store = Store::open(&db).unwrap();
+    let ctx = Ctx::new("tech1", "counter-1", datetime!(2026-11-23 09:00 UTC));
+    let id = store
+        .journal_begin(
+            &ctx,
+            Some(serial()),
+            "reset",
+            "start",
+            r#"{"piv":true,"fido":true,"from":"revoked"}"#,
+        )
+        .unwrap();
+    store
+        .journal_record(
+            &ctx,
+            id,
+            "fido.reset:begin",
+            r#"{"begun":["fido.reset"],"facts":{}}"#,
+        )
+        .unwrap();
+    let mut desk = desk_on(store, &sim);
     clock.advance(std::time::Duration::from_secs(60));
     let reports = desk.recover_all().unwrap();
     assert_eq!(reports[0].outcome, RecoveryOutcome::NeedsKey, "{reports:?}");
@@ -630,7 +626,16 @@ fn a_return_whose_reset_fails_says_the_key_is_returned_and_how_to_finish() {
         desk.store().get_key(serial()).unwrap().unwrap().state,
         KeyState::Returned
     );
-    drop(sim);
+    // What the message says works: replug, reset.
+    sim.replug(SERIAL);
+    let out = desk
+        .reset(ResetRequest {
+            serial: serial(),
+            piv: true,
+            fido: true,
+        })
+        .unwrap();
+    assert_eq!(out.state, KeyState::InStock);
 }
 
 #[test]

@@ -207,6 +207,27 @@ impl Store {
         get_key_conn(&self.conn, serial)
     }
 
+    /// Keys in any of `states`, oldest state change first (the keys that have
+    /// waited longest), at most `limit`. Uses the `keys_state` index.
+    pub fn keys_in_states(&self, states: &[KeyState], limit: usize) -> Result<Vec<Key>> {
+        let mut out = Vec::new();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {KEY_COLS} FROM keys WHERE state = ?1 ORDER BY state_since, serial LIMIT ?2"
+        ))?;
+        for state in states {
+            let rows = stmt.query_map(params![state.as_str(), limit], key_from_row)?;
+            for row in rows {
+                out.push(to_key(row?)?);
+            }
+        }
+        out.sort_by(|a, b| {
+            (a.state_since.as_str(), a.data.serial).cmp(&(b.state_since.as_str(), b.data.serial))
+        });
+        out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(out)
+    }
+
     /// Replace the free-text notes of a key.
     pub fn set_notes(
         &mut self,

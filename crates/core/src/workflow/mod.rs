@@ -1,6 +1,7 @@
 //! The counter workflows. Each is a sequence of store writes and, where keys
 //! are involved, device steps journalled before and after.
 
+pub mod batch;
 pub mod enrol;
 pub mod inventory;
 pub mod recover;

@@ -92,7 +92,16 @@ impl Desk {
                 })
             }
             Err(e) => {
-                // The reset can be repeated safely: `recover` (or another reset) finishes it.
+                // A reset can always be repeated from the start, and the key
+                // keeps its waiting state: the caller shows the error and the
+                // technician tries again, so the attempt is closed as failed
+                // rather than left for `recover` (which handles crashes, where
+                // nobody saw an error). Should even that write fail, the entry
+                // stays open and recovery finishes the reset later, so its
+                // error is not reported over the original one.
+                let ctx = self.ctx();
+                let reason = format!("reset failed: {e}");
+                let _ = run.close(&mut self.store, &ctx, JournalOutcome::Failed, &reason);
                 Err(e)
             }
         }
