@@ -692,3 +692,141 @@ fn pins_typed_on_the_terminal_are_not_echoed_and_must_match() {
         "a PIN was echoed: {screen}"
     );
 }
+
+/// Both virtual keys enrolled, then handed back without a reset: both wait for one.
+fn two_returned() -> Env {
+    let env = Env::seeded();
+    for (serial, letter) in [(SIM_A, "a.txt"), (SIM_B, "b.txt")] {
+        env.sim_enrol(serial, "4711", env.dir.path().join(letter))
+            .assert()
+            .success();
+        env.cmd()
+            .args(["--sim", "return", "--serial", serial, "--no-reset"])
+            .assert()
+            .success();
+    }
+    env
+}
+
+#[test]
+fn reset_batch_of_waiting_keys_resets_each_plugged_key_with_progress() {
+    let env = two_returned();
+    let out = env
+        .cmd()
+        .args([
+            "--sim",
+            "--json",
+            "reset-batch",
+            "--waiting",
+            "--piv-only",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("batch of 2 key(s) to reset (PIV only)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("[1/2] key") && err.contains("[2/2] key"),
+        "{err}"
+    );
+    let doc = json_of(&out);
+    assert_eq!(doc["finished"], true, "{doc}");
+    assert_eq!(doc["done"].as_array().unwrap().len(), 2, "{doc}");
+    for serial in [SIM_A, SIM_B] {
+        let show = json_of(
+            &env.cmd()
+                .args(["--json", "show", "serial", serial])
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(show["key"]["state"], "in_stock", "{show}");
+    }
+    // Nothing waits any more.
+    env.cmd()
+        .args(["--sim", "reset-batch", "--waiting"])
+        .assert()
+        .success()
+        .stdout(contains("no key waits for a reset"));
+}
+
+#[test]
+fn reset_batch_with_fido2_waits_for_keys_one_at_a_time_and_resets_nothing_meanwhile() {
+    let env = two_returned();
+    let out = env
+        .cmd()
+        .args([
+            "--sim",
+            "--json",
+            "reset-batch",
+            "--serial",
+            &format!("{SIM_A},{SIM_B}"),
+            "--yes",
+            "--idle-timeout",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("2 keys are plugged in: leave only the next key"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("2 keys are plugged in").count(),
+        1,
+        "a standing situation is said once: {err}"
+    );
+    let doc = json_of(&out);
+    assert_eq!(doc["finished"], false, "{doc}");
+    assert_eq!(doc["remaining"].as_array().unwrap().len(), 2, "{doc}");
+    let show = json_of(
+        &env.cmd()
+            .args(["--json", "show", "serial", SIM_A])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(show["key"]["state"], "returned", "nothing reset: {show}");
+}
+
+#[test]
+fn reset_batch_is_confirmed_by_typing_the_count_and_refuses_keys_not_waiting() {
+    let env = two_returned();
+    let args = format!("--sim reset-batch --serial {SIM_A} --piv-only");
+    let (ok, screen) = on_terminal(&env, &args, &["2"]);
+    assert!(!ok, "{screen}");
+    assert!(
+        screen.contains("Type 1 to reset these 1 key(s)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("not confirmed: nothing was reset"),
+        "{screen}"
+    );
+    let (ok, screen) = on_terminal(&env, &args, &["1"]);
+    assert!(ok, "{screen}");
+    assert!(screen.contains("all 1 key(s) reset"), "{screen}");
+    // No terminal and no --yes: refused.
+    env.cmd()
+        .args(["--sim", "reset-batch", "--serial", SIM_B])
+        .assert()
+        .code(2)
+        .stderr(contains("--yes"));
+    // SIM_A is in stock now, and issued keys cannot be batched.
+    env.sim_enrol(SIM_A, "4712", env.dir.path().join("c.txt"))
+        .assert()
+        .success();
+    env.cmd()
+        .args(["--sim", "reset-batch", "--serial", SIM_A])
+        .assert()
+        .code(4)
+        .stderr(contains("issued"));
+    env.cmd()
+        .args(["--sim", "reset-batch", "--serial", "12345", "--yes"])
+        .assert()
+        .code(3);
+}

@@ -57,6 +57,8 @@ pub enum Command {
     Enrol(EnrolArgs),
     /// Reset a key's PIV and/or FIDO2 application to factory state.
     Reset(ResetArgs),
+    /// Reset a batch of handed-back keys, one after another as they are plugged in.
+    ResetBatch(ResetBatchArgs),
     /// A staff member hands a key back: reset it and put it back into stock.
     Return(ReturnArgs),
     /// Replace a key: the old one is returned or revoked, the new one enrolled for the same holder.
@@ -111,6 +113,29 @@ pub struct ResetArgs {
     /// Reset the FIDO2 application (needs a replug and a touch; only one key may be plugged in).
     #[arg(long)]
     pub fido: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ResetBatchArgs {
+    /// Keys of the batch (repeat the option or separate with commas).
+    #[arg(
+        long = "serial",
+        value_delimiter = ',',
+        required_unless_present = "waiting"
+    )]
+    pub serials: Vec<String>,
+    /// Every key waiting for a reset: returned, revoked, or reset but not yet back in stock.
+    #[arg(long, conflicts_with = "serials")]
+    pub waiting: bool,
+    /// Reset only the PIV application (then several keys may be plugged in together).
+    #[arg(long)]
+    pub piv_only: bool,
+    /// Stop when no key has been reset for this many seconds.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    pub idle_timeout: u64,
+    /// Do not ask to confirm the batch (for scripts; the batch is printed anyway).
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

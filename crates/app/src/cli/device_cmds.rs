@@ -414,7 +414,7 @@ fn do_reset(
     Ok(desk.reset(keydesk_core::ResetRequest { serial, piv, fido })?)
 }
 
-fn fido_wanted(desk: &Desk) -> bool {
+pub(super) fn fido_wanted(desk: &Desk) -> bool {
     desk.profile().fido.mode != FidoMode::Skip
 }
 

@@ -3,6 +3,7 @@
 //! kind of failure it was.
 
 pub mod args;
+mod batch_cmd;
 mod device_cmds;
 mod letter;
 mod output;
@@ -184,13 +185,14 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
         device_cmds::refuse_if_unfinished(&desk, &serials)?;
         device_cmds::install_prompter(&mut desk);
     }
-    if matches!(command, Command::Recover) {
+    if matches!(command, Command::Recover | Command::ResetBatch(_)) {
         device_cmds::install_prompter(&mut desk);
     }
     match command {
         Command::Keys => device_cmds::keys(&mut desk, out),
         Command::Enrol(a) => device_cmds::enrol(&mut desk, &a, out),
         Command::Reset(a) => device_cmds::reset(&mut desk, &a, out, cli.sim),
+        Command::ResetBatch(a) => batch_cmd::reset_batch(&mut desk, &a, out, cli.sim),
         Command::Return(a) => device_cmds::return_key(&mut desk, &a, out, cli.sim),
         Command::Replace(a) => device_cmds::replace(&mut desk, &a, out),
         Command::Lost(a) => device_cmds::lost(&mut desk, &a, out),
