@@ -7,128 +7,19 @@
 //! followed by `keydesk recover`, after which database and key agree.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use keydesk_e2e::{bin, text, Pcscd, SimProcess};
+use keydesk_e2e::counter::{assert_enrolled, assert_factory, field, piv_info, sim, Counter};
+use keydesk_e2e::{text, Pcscd, SimProcess};
 use serde_json::Value;
 
 const A: u32 = 31_000_571;
 const B: u32 = 31_000_543;
 
-/// One counter: a database, the keys' sockets, and the pcscd they hang on.
-struct Counter<'a> {
-    pcscd: &'a Pcscd,
-    db: PathBuf,
-    hid: String,
-}
-
-impl Counter<'_> {
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = self.pcscd.cmd(bin("keydesk", "keydesk").to_str().unwrap());
-        c.env("KEYDESK_DB", &self.db)
-            .env("KEYDESK_HID_SOCKET", &self.hid)
-            .env("KEYDESK_TRUST_SIM_ROOT", "1")
-            .env("USER", "tech-e2e")
-            .env_remove("KEYDESK_PROFILE")
-            .args(args);
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd(args).output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "keydesk {args:?} failed ({}):\n{}",
-            out.status,
-            text(&out)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = vec!["--json"];
-        all.extend_from_slice(args);
-        serde_json::from_str(&self.ok(&all)).unwrap()
-    }
-
-    fn state(&self, serial: u32) -> String {
-        self.json(&["show", "serial", &serial.to_string()])["key"]["state"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
-
-    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.pcscd.dir().join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-
-    fn seed(&self, serials: &[u32]) {
-        // As a German office's Excel saves it: BOM, `;`, CRLF, umlauts.
-        let staff = self.write(
-            "personal.csv",
-            "\u{feff}Personalnummer;Nachname;Vorname;Abteilung\r\n4711;Müller;Anna;Amt 12\r\n4712;Weiß;Jürgen;Amt 10\r\n"
-                .as_bytes(),
-        );
-        let nbs = self.write(
-            "geraete.csv",
-            b"Inventarnummer;Hostname\r\nNB-0815;mz-nb-0815\r\n",
-        );
-        let mut stock = String::from("Seriennummer;Modell\r\n");
-        for s in serials {
-            stock.push_str(&format!("{s};YubiKey 5 NFC\r\n"));
-        }
-        let stock = self.write("lieferung.csv", stock.as_bytes());
-        for (what, file) in [("staff", &staff), ("notebooks", &nbs), ("stock", &stock)] {
-            self.ok(&["import", what, file.to_str().unwrap()]);
-        }
-    }
-}
-
-fn sim(pcscd: &Pcscd, slot: usize, serial: u32, firmware: Option<&str>) -> (SimProcess, PathBuf) {
-    let sock = pcscd.dir().join(format!("hid-{serial}.sock"));
-    let mut args = vec!["--hid-socket", sock.to_str().unwrap()];
-    if let Some(fw) = firmware {
-        args.extend(["--firmware", fw]);
-    }
-    (SimProcess::start_with(pcscd, slot, serial, &args), sock)
-}
-
-fn field<'a>(text: &'a str, label: &str) -> &'a str {
-    text.lines()
-        .find_map(|l| l.trim().strip_prefix(label))
-        .map_or("", str::trim)
-}
-
 fn letter_value(letter: &str, label: &str) -> String {
     field(letter, label).to_owned()
-}
-
-fn piv_info(pcscd: &Pcscd, serial: u32) -> String {
-    pcscd.ok("ykman", &["--device", &serial.to_string(), "piv", "info"])
-}
-
-/// What ykman sees on an enrolled key: our PIN-protected management key and a certificate in 9a.
-fn assert_enrolled(info: &str) {
-    assert!(
-        info.contains("Management key is stored on the YubiKey, protected by PIN."),
-        "{info}"
-    );
-    assert!(info.contains("Slot 9a:"), "{info}");
-}
-
-/// What ykman sees on a factory-fresh key.
-fn assert_factory(info: &str) {
-    assert!(!info.contains("protected by PIN"), "{info}");
-    assert!(!info.contains("Slot 9a:"), "{info}");
-    assert_eq!(field(info, "PIN tries remaining:"), "3/3", "{info}");
 }
 
 #[test]

@@ -194,9 +194,12 @@ impl SystemKeys {
     }
 
     fn fido_paths(&self) -> Result<Vec<FidoPath>> {
+        // A simulator removes its socket when it stops: a socket that is not
+        // there is a key that is not plugged in (as a hidraw node would be gone).
         let mut out: Vec<FidoPath> = self
             .hid_sockets
             .iter()
+            .filter(|p| p.exists())
             .cloned()
             .map(FidoPath::Socket)
             .collect();
@@ -332,6 +335,25 @@ pub fn find(keys: &[Key], serial: Serial) -> Result<&Key> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_simulator_socket_that_is_gone_is_a_key_that_is_not_plugged_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let here = dir.path().join("a.sock");
+        let gone = dir.path().join("b.sock");
+        let _listener = std::os::unix::net::UnixListener::bind(&here).unwrap();
+        let keys = SystemKeys {
+            hid_sockets: vec![here.clone(), gone],
+            ..SystemKeys::default()
+        };
+        let paths: Vec<String> = keys
+            .fido_paths()
+            .unwrap()
+            .iter()
+            .map(FidoPath::location)
+            .collect();
+        assert_eq!(paths, vec![here.display().to_string()]);
+    }
 
     fn present(items: &[(&str, u32)]) -> Vec<(String, u32)> {
         items.iter().map(|(n, s)| ((*n).to_owned(), *s)).collect()
