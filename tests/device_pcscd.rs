@@ -8,72 +8,17 @@
 //! process, so one isolated pcscd serves this whole binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use keydesk_device::attestation::{self, Expected, TrustAnchors};
 use keydesk_device::discovery;
 use keydesk_device::management::Version;
 use keydesk_device::pcsc_transport;
-use keydesk_device::piv::{Algorithm, Pin, PinPolicy, Piv, Slot, TouchPolicy};
 use keydesk_device::watch::{self, CardEvent};
 use keydesk_device::{DeviceError, Serial};
-use keydesk_e2e::{Pcscd, SimProcess};
-use keydesk_sim::card::TEST_ROOT_CA;
+use keydesk_e2e::{piv, Pcscd, SimProcess};
 
 const A: u32 = 30_000_543;
 const B: u32 = 30_000_571;
-
-/// PIN/PUK change, retries, PIN-protected management key, key generation,
-/// attestation, self-signed certificate; returns the APDU count.
-fn enrol(t: &mut dyn keydesk_device::CardTransport, serial: u32) -> u64 {
-    let mut p = Piv::open(t).unwrap();
-    p.authenticate_default().unwrap();
-    p.verify_pin(&Pin::new("123456")).unwrap();
-    p.set_retries(5, 5).unwrap();
-    p.change_pin(&Pin::new("123456"), &Pin::new("24681357"))
-        .unwrap();
-    p.change_puk(&Pin::new("12345678"), &Pin::new("97531864"))
-        .unwrap();
-    p.set_pin_protected_management_key(&Pin::new("24681357"))
-        .unwrap();
-    let pk = p
-        .generate_key(
-            Slot::Authentication,
-            Algorithm::P256,
-            PinPolicy::Once,
-            TouchPolicy::Never,
-        )
-        .unwrap();
-    let leaf = p.attest(Slot::Authentication).unwrap();
-    let f9 = p.attestation_certificate().unwrap();
-    let v = p.version();
-    attestation::verify(
-        &leaf,
-        &f9,
-        &TrustAnchors::with_test_root(TEST_ROOT_CA).unwrap(),
-        &Expected {
-            serial: Serial(serial),
-            firmware: v,
-            slot: Slot::Authentication,
-            pin_policy: PinPolicy::Once,
-            touch_policy: TouchPolicy::Never,
-            form_factor: None,
-            public_key: &pk,
-        },
-    )
-    .unwrap();
-    let cert = p
-        .build_self_signed(
-            Slot::Authentication,
-            &pk,
-            &format!("CN=keydesk e2e {serial}"),
-            SystemTime::now(),
-            365,
-        )
-        .unwrap();
-    p.put_certificate(Slot::Authentication, &cert).unwrap();
-    p.apdus_sent()
-}
 
 fn wait_event(rx: &std::sync::mpsc::Receiver<CardEvent>, want: &CardEvent) {
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -118,7 +63,7 @@ fn discover_enrol_through_pcscd_and_ykman_reads_it_back() {
     for serial in [A, B] {
         let mut t = discovery::open_card(&ctx, Serial(serial)).unwrap();
         let start = Instant::now();
-        let apdus = enrol(&mut t, serial);
+        let apdus = piv::enrol(&mut t, serial, &format!("CN=keydesk e2e {serial}"));
         eprintln!(
             "enrolment of {serial} through pcscd: {apdus} APDUs in {:?}",
             start.elapsed()
@@ -136,10 +81,11 @@ fn discover_enrol_through_pcscd_and_ykman_reads_it_back() {
         assert!(info.contains(&format!("CN=keydesk e2e {serial}")), "{info}");
         assert!(info.contains("ECCP256"), "{info}");
         // ykman opens the stored key with the new PIN and finds it valid.
+        let pin = piv::NEW_PIN;
         let out = pcscd.ok(
             "ykman",
             &[
-                "--device", &s, "piv", "objects", "generate", "CHUID", "--pin", "24681357",
+                "--device", &s, "piv", "objects", "generate", "CHUID", "--pin", pin,
             ],
         );
         assert!(!out.contains("Error"), "{out}");

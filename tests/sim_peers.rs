@@ -16,13 +16,69 @@ fn field<'a>(text: &'a str, label: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {label:?} in:\n{text}"))
 }
 
+/// `ykman --device <serial> <args>`, which must succeed; its output.
+fn ykman(pcscd: &Pcscd, serial: &str, args: &[&str]) -> String {
+    pcscd.ok("ykman", &[&["--device", serial], args].concat())
+}
+
+/// `ykman piv access change-pin` from `old` to `new`.
+fn change_pin(pcscd: &Pcscd, serial: &str, old: &str, new: &str) {
+    let args = ["piv", "access", "change-pin", "-P", old, "-n", new];
+    ykman(pcscd, serial, &args);
+}
+
+/// `ykman piv keys generate` of an `algorithm` key in `slot`, authenticated
+/// with the default management key; `policies` go before the slot
+/// (`--pin-policy …`), the public key is written to `pubkey`.
+fn generate_key(
+    pcscd: &Pcscd,
+    serial: &str,
+    algorithm: &str,
+    policies: &[&str],
+    slot: &str,
+    pubkey: &str,
+) {
+    let head = [
+        "piv",
+        "keys",
+        "generate",
+        "-m",
+        MGMT_DEFAULT,
+        "-a",
+        algorithm,
+    ];
+    ykman(
+        pcscd,
+        serial,
+        &[&head[..], policies, &[slot, pubkey]].concat(),
+    );
+}
+
+/// `ykman piv certificates generate`: a certificate for `subject`, self-signed
+/// by the key in `slot` (public key in `pubkey`), with the default management
+/// key and `pin`.
+fn self_sign(pcscd: &Pcscd, serial: &str, pin: &str, subject: &str, slot: &str, pubkey: &str) {
+    let head = ["piv", "certificates", "generate", "-m", MGMT_DEFAULT];
+    let tail = ["-P", pin, "-s", subject, slot, pubkey];
+    ykman(pcscd, serial, &[&head[..], &tail].concat());
+}
+
+/// `ykman piv certificates export` of `slot` to `file`.
+fn export_cert(pcscd: &Pcscd, serial: &str, slot: &str, file: &str) {
+    ykman(
+        pcscd,
+        serial,
+        &["piv", "certificates", "export", slot, file],
+    );
+}
+
 #[test]
 fn ykman_info_shows_serial_firmware_and_form_factor_of_two_keys() {
     let pcscd = Pcscd::start();
     let _a = SimProcess::start(&pcscd, 0, 10_000_543, "5.4.3");
     let _b = SimProcess::start(&pcscd, 1, 10_000_571, "5.7.1");
     for (serial, fw) in [("10000543", "5.4.3"), ("10000571", "5.7.1")] {
-        let info = pcscd.ok("ykman", &["--device", serial, "info"]);
+        let info = ykman(&pcscd, serial, &["info"]);
         assert_eq!(field(&info, "Serial number:"), serial, "{info}");
         assert_eq!(field(&info, "Firmware version:"), fw, "{info}");
         assert_eq!(field(&info, "Form factor:"), "Keychain (USB-A)", "{info}");
@@ -45,87 +101,25 @@ fn ykman_piv_pin_change_keygen_and_info_on_both_firmware_profiles() {
     let _a = SimProcess::start(&pcscd, 0, 20_000_543, "5.4.3");
     let _b = SimProcess::start(&pcscd, 1, 20_000_571, "5.7.1");
     for (serial, algo) in [("20000543", "TDES"), ("20000571", "AES192")] {
-        let dev = ["--device", serial];
-        let info = pcscd.ok("ykman", &[&dev[..], &["piv", "info"]].concat());
+        let info = ykman(&pcscd, serial, &["piv", "info"]);
         assert_eq!(field(&info, "Management key algorithm:"), algo, "{info}");
         assert!(info.contains("WARNING: Using default PIN!"), "{info}");
         assert_eq!(field(&info, "PIN tries remaining:"), "3/3", "{info}");
 
-        pcscd.ok(
-            "ykman",
-            &[
-                &dev[..],
-                &[
-                    "piv",
-                    "access",
-                    "change-pin",
-                    "-P",
-                    "123456",
-                    "-n",
-                    "24681357",
-                ],
-            ]
-            .concat(),
-        );
+        change_pin(&pcscd, serial, "123456", "24681357");
         let pubkey = pcscd.dir().join(format!("{serial}.pem"));
         let pubkey = pubkey.to_str().unwrap();
-        pcscd.ok(
-            "ykman",
-            &[
-                &dev[..],
-                &[
-                    "piv",
-                    "keys",
-                    "generate",
-                    "-m",
-                    MGMT_DEFAULT,
-                    "-a",
-                    "ECCP256",
-                    "9a",
-                    pubkey,
-                ],
-            ]
-            .concat(),
-        );
+        generate_key(&pcscd, serial, "ECCP256", &[], "9a", pubkey);
         // A self-signed certificate needs a signature by the new key (PIN policy ONCE).
-        pcscd.ok(
-            "ykman",
-            &[
-                &dev[..],
-                &[
-                    "piv",
-                    "certificates",
-                    "generate",
-                    "-m",
-                    MGMT_DEFAULT,
-                    "-P",
-                    "24681357",
-                ],
-                &["-s", "CN=keydesk e2e", "9a", pubkey],
-            ]
-            .concat(),
-        );
-        let info = pcscd.ok("ykman", &[&dev[..], &["piv", "info"]].concat());
+        self_sign(&pcscd, serial, "24681357", "CN=keydesk e2e", "9a", pubkey);
+        let info = ykman(&pcscd, serial, &["piv", "info"]);
         assert!(!info.contains("Using default PIN"), "{info}");
         assert!(info.contains("Slot 9a:"), "{info}");
         assert_eq!(field(&info, "Algorithm:"), "ECCP256", "{info}");
         assert_eq!(field(&info, "Subject DN:"), "CN=keydesk e2e", "{info}");
         // The certificate's key is the generated one.
         let cert = pcscd.dir().join(format!("{serial}-cert.pem"));
-        pcscd.ok(
-            "ykman",
-            &[
-                &dev[..],
-                &[
-                    "piv",
-                    "certificates",
-                    "export",
-                    "9a",
-                    cert.to_str().unwrap(),
-                ],
-            ]
-            .concat(),
-        );
+        export_cert(&pcscd, serial, "9a", cert.to_str().unwrap());
         let from_cert = pcscd.ok(
             "openssl",
             &["x509", "-in", cert.to_str().unwrap(), "-noout", "-pubkey"],
@@ -177,7 +171,7 @@ fn yubico_piv_tool_status_verify_and_generate_on_5_4_3() {
     ]);
     assert!(ok, "{out}");
     assert!(out.contains("BEGIN PUBLIC KEY"), "{out}");
-    let info = pcscd.ok("ykman", &["--device", "30000543", "piv", "info"]);
+    let info = ykman(&pcscd, "30000543", &["piv", "info"]);
     assert_eq!(field(&info, "PIN tries remaining:"), "3/3", "{info}");
 
     // RSA-2048: generate here, then a self-signed certificate with ykman
@@ -200,30 +194,8 @@ fn yubico_piv_tool_status_verify_and_generate_on_5_4_3() {
         &format!("--key={MGMT_DEFAULT}"),
     ]);
     assert!(ok, "{out}");
-    let dev = ["--device", "30000543"];
-    pcscd.ok(
-        "ykman",
-        &[
-            &dev[..],
-            &[
-                "piv",
-                "certificates",
-                "generate",
-                "-m",
-                MGMT_DEFAULT,
-                "-P",
-                "123456",
-            ],
-        ]
-        .concat()
-        .into_iter()
-        .chain(["-s", "CN=rsa e2e", "9a", pubkey])
-        .collect::<Vec<_>>(),
-    );
-    pcscd.ok(
-        "ykman",
-        &[&dev[..], &["piv", "certificates", "export", "9a", cert]].concat(),
-    );
+    self_sign(&pcscd, "30000543", "123456", "CN=rsa e2e", "9a", pubkey);
+    export_cert(&pcscd, "30000543", "9a", cert);
     let verify = pcscd.ok("openssl", &["verify", "-CAfile", cert, cert]);
     assert!(verify.contains(": OK"), "{verify}");
 }
@@ -242,7 +214,7 @@ fn pkcs11_tool_lists_the_piv_token() {
 fn attestation_chains_to_the_test_root_with_openssl() {
     let pcscd = Pcscd::start();
     let _k = SimProcess::start(&pcscd, 0, 50_000_571, "5.7.1");
-    let dev = ["--device", "50000571"];
+    let serial = "50000571";
     let d = pcscd.dir();
     let (pubkey, att, f9, root) = (
         d.join("pub.pem"),
@@ -251,48 +223,15 @@ fn attestation_chains_to_the_test_root_with_openssl() {
         d.join("root.pem"),
     );
     std::fs::write(&root, keydesk_sim::card::TEST_ROOT_CA).unwrap();
-    pcscd.ok(
-        "ykman",
-        &[
-            &dev[..],
-            &[
-                "piv",
-                "keys",
-                "generate",
-                "-m",
-                MGMT_DEFAULT,
-                "-a",
-                "ECCP384",
-            ],
-        ]
-        .concat()
-        .into_iter()
-        .chain([
-            "--touch-policy",
-            "ALWAYS",
-            "--pin-policy",
-            "NEVER",
-            "9d",
-            pubkey.to_str().unwrap(),
-        ])
-        .collect::<Vec<_>>(),
+    let policies = ["--touch-policy", "ALWAYS", "--pin-policy", "NEVER"];
+    let pubkey_file = pubkey.to_str().unwrap();
+    generate_key(&pcscd, serial, "ECCP384", &policies, "9d", pubkey_file);
+    ykman(
+        &pcscd,
+        serial,
+        &["piv", "keys", "attest", "9d", att.to_str().unwrap()],
     );
-    pcscd.ok(
-        "ykman",
-        &[
-            &dev[..],
-            &["piv", "keys", "attest", "9d", att.to_str().unwrap()],
-        ]
-        .concat(),
-    );
-    pcscd.ok(
-        "ykman",
-        &[
-            &dev[..],
-            &["piv", "certificates", "export", "f9", f9.to_str().unwrap()],
-        ]
-        .concat(),
-    );
+    export_cert(&pcscd, serial, "f9", f9.to_str().unwrap());
     let verify = pcscd.ok(
         "openssl",
         &[
@@ -347,20 +286,7 @@ fn attestation_chains_to_the_test_root_with_openssl() {
 fn state_survives_sigterm_and_restart() {
     let pcscd = Pcscd::start();
     let mut k = SimProcess::start(&pcscd, 0, 60_000_543, "5.4.3");
-    pcscd.ok(
-        "ykman",
-        &[
-            "--device",
-            "60000543",
-            "piv",
-            "access",
-            "change-pin",
-            "-P",
-            "123456",
-            "-n",
-            "11223344",
-        ],
-    );
+    change_pin(&pcscd, "60000543", "123456", "11223344");
     let status = k.stop();
     assert!(
         status.success(),
@@ -380,7 +306,7 @@ fn state_survives_sigterm_and_restart() {
         &["-r", "Yubico", "-a", "verify-pin", "-P", "11223344"],
     );
     assert!(out.status.success(), "{}", keydesk_e2e::text(&out));
-    let info = pcscd.ok("ykman", &["--device", "60000543", "info"]);
+    let info = ykman(&pcscd, "60000543", &["info"]);
     assert_eq!(
         field(&info, "Firmware version:"),
         "5.4.3",
@@ -392,44 +318,24 @@ fn state_survives_sigterm_and_restart() {
 fn ykman_piv_reset_blocks_pin_and_puk_first_and_set_retries_applies() {
     let pcscd = Pcscd::start();
     let _k = SimProcess::start(&pcscd, 0, 70_000_571, "5.7.1");
-    let dev = ["--device", "70000571"];
-    pcscd.ok(
-        "ykman",
-        &[
-            &dev[..],
-            &[
-                "piv",
-                "access",
-                "change-pin",
-                "-P",
-                "123456",
-                "-n",
-                "86420975",
-            ],
-        ]
-        .concat(),
+    let serial = "70000571";
+    change_pin(&pcscd, serial, "123456", "86420975");
+    let set_retries = ["piv", "access", "set-retries", "5", "4", "-m", MGMT_DEFAULT];
+    ykman(
+        &pcscd,
+        serial,
+        &[&set_retries[..], &["-P", "86420975", "-f"]].concat(),
     );
-    pcscd.ok(
-        "ykman",
-        &[
-            &dev[..],
-            &["piv", "access", "set-retries", "5", "4", "-m", MGMT_DEFAULT],
-        ]
-        .concat()
-        .into_iter()
-        .chain(["-P", "86420975", "-f"])
-        .collect::<Vec<_>>(),
-    );
-    let info = pcscd.ok("ykman", &[&dev[..], &["piv", "info"]].concat());
+    let info = ykman(&pcscd, serial, &["piv", "info"]);
     assert_eq!(field(&info, "PIN tries remaining:"), "5/5", "{info}");
     assert!(
         info.contains("Using default PIN"),
         "set-retries restores the default PIN: {info}"
     );
     // ykman's reset blocks PIN and PUK with wrong values, then resets.
-    let out = pcscd.ok("ykman", &[&dev[..], &["piv", "reset", "-f"]].concat());
+    let out = ykman(&pcscd, serial, &["piv", "reset", "-f"]);
     assert!(out.contains("Success"), "{out}");
-    let info = pcscd.ok("ykman", &[&dev[..], &["piv", "info"]].concat());
+    let info = ykman(&pcscd, serial, &["piv", "info"]);
     assert_eq!(field(&info, "PIN tries remaining:"), "3/3", "{info}");
     assert_eq!(
         field(&info, "Management key algorithm:"),
@@ -442,48 +348,13 @@ fn ykman_piv_reset_blocks_pin_and_puk_first_and_set_retries_applies() {
 fn pkcs11_tool_signs_with_a_generated_key_and_openssl_verifies() {
     let pcscd = Pcscd::start();
     let _k = SimProcess::start(&pcscd, 0, 80_000_543, "5.4.3");
-    let dev = ["--device", "80000543"];
+    let serial = "80000543";
     let d = pcscd.dir();
     let (pubkey, data, sig) = (d.join("pub.pem"), d.join("data"), d.join("sig"));
     let pubkey = pubkey.to_str().unwrap();
     std::fs::write(&data, b"keydesk signs this").unwrap();
-    pcscd.ok(
-        "ykman",
-        &[
-            &dev[..],
-            &[
-                "piv",
-                "keys",
-                "generate",
-                "-m",
-                MGMT_DEFAULT,
-                "-a",
-                "ECCP256",
-                "9a",
-                pubkey,
-            ],
-        ]
-        .concat(),
-    );
-    pcscd.ok(
-        "ykman",
-        &[
-            &dev[..],
-            &[
-                "piv",
-                "certificates",
-                "generate",
-                "-m",
-                MGMT_DEFAULT,
-                "-P",
-                "123456",
-            ],
-        ]
-        .concat()
-        .into_iter()
-        .chain(["-s", "CN=pkcs11", "9a", pubkey])
-        .collect::<Vec<_>>(),
-    );
+    generate_key(&pcscd, serial, "ECCP256", &[], "9a", pubkey);
+    self_sign(&pcscd, serial, "123456", "CN=pkcs11", "9a", pubkey);
     let out = pcscd.ok(
         "pkcs11-tool",
         &[

@@ -12,16 +12,14 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use keydesk_device::attestation::{self, Expected, TrustAnchors};
-use keydesk_device::piv::{Algorithm, Pin, PinPolicy, Piv, Slot, TouchPolicy};
+use keydesk_device::piv::Piv;
 use keydesk_device::{discovery, pcsc_transport, Serial};
-use keydesk_e2e::{bin, Pcscd};
-use keydesk_sim::card::TEST_ROOT_CA;
+use keydesk_e2e::piv::{self, NEW_PIN, NEW_PUK};
+use keydesk_e2e::{Pcscd, SimProcess};
 
 const SERIAL: u32 = 40_000_571;
 const ROUNDS: usize = 5;
@@ -80,52 +78,7 @@ fn proxy(vpcd_port: u16, count: Arc<AtomicU64>) -> u16 {
 
 fn ours(ctx: &pcsc::Context) {
     let mut t = discovery::open_card(ctx, Serial(SERIAL)).unwrap();
-    let mut p = Piv::open(&mut t).unwrap();
-    p.authenticate_default().unwrap();
-    p.verify_pin(&Pin::new("123456")).unwrap();
-    p.set_retries(5, 5).unwrap();
-    p.change_pin(&Pin::new("123456"), &Pin::new("24681357"))
-        .unwrap();
-    p.change_puk(&Pin::new("12345678"), &Pin::new("97531864"))
-        .unwrap();
-    p.set_pin_protected_management_key(&Pin::new("24681357"))
-        .unwrap();
-    let pk = p
-        .generate_key(
-            Slot::Authentication,
-            Algorithm::P256,
-            PinPolicy::Once,
-            TouchPolicy::Never,
-        )
-        .unwrap();
-    let leaf = p.attest(Slot::Authentication).unwrap();
-    let f9 = p.attestation_certificate().unwrap();
-    let firmware = p.version();
-    attestation::verify(
-        &leaf,
-        &f9,
-        &TrustAnchors::with_test_root(TEST_ROOT_CA).unwrap(),
-        &Expected {
-            serial: Serial(SERIAL),
-            firmware,
-            slot: Slot::Authentication,
-            pin_policy: PinPolicy::Once,
-            touch_policy: TouchPolicy::Never,
-            form_factor: None,
-            public_key: &pk,
-        },
-    )
-    .unwrap();
-    let cert = p
-        .build_self_signed(
-            Slot::Authentication,
-            &pk,
-            "CN=bench",
-            SystemTime::now(),
-            365,
-        )
-        .unwrap();
-    p.put_certificate(Slot::Authentication, &cert).unwrap();
+    piv::enrol(&mut t, SERIAL, "CN=bench");
 }
 
 fn ykman_sequence(pcscd: &Pcscd) {
@@ -147,15 +100,7 @@ fn ykman_sequence(pcscd: &Pcscd) {
             "123456",
             "-f",
         ],
-        vec![
-            "piv",
-            "access",
-            "change-pin",
-            "-P",
-            "123456",
-            "-n",
-            "24681357",
-        ],
+        vec!["piv", "access", "change-pin", "-P", "123456", "-n", NEW_PIN],
         vec![
             "piv",
             "access",
@@ -163,7 +108,7 @@ fn ykman_sequence(pcscd: &Pcscd) {
             "-p",
             "12345678",
             "-n",
-            "97531864",
+            NEW_PUK,
         ],
         vec![
             "piv",
@@ -175,7 +120,7 @@ fn ykman_sequence(pcscd: &Pcscd) {
             "-m",
             MGMT_DEFAULT,
             "-P",
-            "24681357",
+            NEW_PIN,
             "-f",
         ],
         vec![
@@ -191,7 +136,7 @@ fn ykman_sequence(pcscd: &Pcscd) {
             "--touch-policy",
             "NEVER",
             "-P",
-            "24681357",
+            NEW_PIN,
         ],
         vec!["piv", "keys", "attest", "9a", &att],
         vec!["piv", "certificates", "export", "f9", &f9],
@@ -206,7 +151,7 @@ fn ykman_sequence(pcscd: &Pcscd) {
             "-d",
             "365",
             "-P",
-            "24681357",
+            NEW_PIN,
         ],
     ];
     for step in steps {
@@ -229,25 +174,7 @@ fn main() {
     let pcscd = Pcscd::start();
     let count = Arc::new(AtomicU64::new(0));
     let port = proxy(pcscd.port(0), Arc::clone(&count));
-    let state = pcscd.dir().join("bench-key.json");
-    let mut sim = Command::new(bin("keydesk-sim", "keydesk-sim"))
-        .args(["serve", "--vpcd", &format!("127.0.0.1:{port}"), "--serial"])
-        .arg(SERIAL.to_string())
-        .args(["--firmware", "5.7.1", "--state"])
-        .arg(&state)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !pcscd
-        .ok("ykman", &["list", "--serials"])
-        .contains(&SERIAL.to_string())
-    {
-        assert!(Instant::now() < deadline, "the key did not show up");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let _sim = SimProcess::start_at(&pcscd, port, SERIAL, &["--firmware", "5.7.1"]);
     std::env::set_var("PCSCLITE_CSOCK_NAME", pcscd.socket());
     let ctx = pcsc_transport::context().unwrap();
 
@@ -274,6 +201,4 @@ fn main() {
         "ykman / keydesk-device wall time: {:.1}x",
         b.as_secs_f64() / a.as_secs_f64()
     );
-    let _ = sim.kill();
-    let _ = sim.wait();
 }

@@ -27,6 +27,8 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+pub mod piv;
+
 pub mod counter;
 
 /// How long fixtures wait for a service to come up.
@@ -304,12 +306,20 @@ impl SimProcess {
     /// replugging from an existing state file is fine).
     #[must_use]
     pub fn start_with(pcscd: &Pcscd, reader: usize, serial: u32, extra: &[&str]) -> Self {
+        Self::start_at(pcscd, pcscd.port(reader), serial, extra)
+    }
+
+    /// Like [`Self::start_with`], but connect to `127.0.0.1:vpcd_port`
+    /// rather than to a slot's own port: for something in between, such as
+    /// a benchmark's APDU-counting proxy in front of [`Pcscd::port`].
+    #[must_use]
+    pub fn start_at(pcscd: &Pcscd, vpcd_port: u16, serial: u32, extra: &[&str]) -> Self {
         let state = pcscd.dir().join(format!("key-{serial}.json"));
         let log = pcscd.dir().join(format!("sim-{serial}.log"));
         let child = Command::new(bin("keydesk-sim", "keydesk-sim"))
             .arg("serve")
             .arg("--vpcd")
-            .arg(format!("127.0.0.1:{}", pcscd.port(reader)))
+            .arg(format!("127.0.0.1:{vpcd_port}"))
             .arg("--serial")
             .arg(serial.to_string())
             .arg("--state")

@@ -1,6 +1,10 @@
 //! Staff and notebooks: add, get, update. Every write is audited.
+//!
+//! Both kinds are written by one generic [`put`]: a [`Record`] says how its
+//! kind is stored, indexed for search and named in the audit trail.
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{self, Change};
@@ -78,90 +82,6 @@ fn staff_label(s: &NewStaff) -> String {
     l
 }
 
-fn index_staff(conn: &Connection, id: i64, s: &NewStaff, existed: bool) -> Result<()> {
-    if existed {
-        search::unindex(conn, HitKind::Staff, id)?;
-    }
-    let a = format!("{} {}", s.surname, s.given_name);
-    let b = format!("{} {}", s.given_name, s.surname);
-    let terms = [a.as_str(), &b, s.personnel_no.as_str()];
-    search::index_new(conn, HitKind::Staff, id, &staff_label(s), &terms)
-}
-
-/// How `put_*` treats an existing record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Put {
-    /// Must be new.
-    Create,
-    /// Must exist.
-    Update,
-    /// Either (imports).
-    Upsert,
-}
-
-/// What `put_*` did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Outcome {
-    Added,
-    Changed,
-    Unchanged,
-}
-
-/// Insert or update one staff member inside `conn`'s transaction, with its
-/// audit event.
-pub(crate) fn put_staff(
-    conn: &Connection,
-    ctx: &Ctx,
-    s: &NewStaff,
-    reason: &str,
-    mode: Put,
-) -> Result<Outcome> {
-    let old = get_staff_conn(conn, &s.personnel_no)?;
-    let id = match (&old, mode) {
-        (Some(_), Put::Create) => {
-            return Err(StoreError::DuplicateStaff(s.personnel_no.to_string()))
-        }
-        (None, Put::Update) => return Err(StoreError::UnknownStaff(s.personnel_no.to_string())),
-        (Some(o), _) if o.data == *s => return Ok(Outcome::Unchanged),
-        (Some(o), _) => {
-            conn.prepare_cached(
-                "UPDATE staff SET surname = ?1, given_name = ?2, department = ?3, email = ?4, active = ?5 WHERE id = ?6",
-            )?
-            .execute(params![s.surname, s.given_name, s.department, s.email, s.active, o.id])?;
-            o.id
-        }
-        (None, _) => {
-            conn.prepare_cached(
-                "INSERT INTO staff (personnel_no, surname, given_name, department, email, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![s.personnel_no.as_str(), s.surname, s.given_name, s.department, s.email, s.active])?;
-            conn.last_insert_rowid()
-        }
-    };
-    index_staff(conn, id, s, old.is_some())?;
-    audit::append(
-        conn,
-        ctx,
-        Change {
-            action: if old.is_none() {
-                "staff.add"
-            } else {
-                "staff.update"
-            },
-            subject: format!("staff:{}", s.personnel_no),
-            serial: None,
-            before: old.as_ref().map(|o| json!(o.data)),
-            after: Some(json!(s)),
-            reason,
-        },
-    )?;
-    Ok(if old.is_none() {
-        Outcome::Added
-    } else {
-        Outcome::Changed
-    })
-}
-
 const NB_COLS: &str = "n.id, n.asset_tag, n.hostname, n.model, n.serial_no, s.personnel_no";
 
 pub(crate) fn get_notebook_conn(conn: &Connection, tag: &AssetTag) -> Result<Option<Notebook>> {
@@ -190,60 +110,200 @@ pub(crate) fn get_notebook_conn(conn: &Connection, tag: &AssetTag) -> Result<Opt
     }))
 }
 
-/// Insert or update one notebook inside a transaction, with its audit event.
-pub(crate) fn put_notebook(
+/// How `put_*` treats an existing record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Put {
+    /// Must be new.
+    Create,
+    /// Must exist.
+    Update,
+    /// Either (imports).
+    Upsert,
+}
+
+/// What `put_*` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Added,
+    Changed,
+    Unchanged,
+}
+
+/// A kind of inventory record that [`put`] writes: one table row found by a
+/// natural key (personnel number, asset tag), indexed for search, audited.
+pub(crate) trait Record: Serialize + PartialEq {
+    /// The record as read back, with its row id (`Staff`, `Notebook`).
+    type Stored;
+    /// Row ids of other records this one names by natural key, looked up
+    /// before anything is written (a notebook's holder).
+    type Refs;
+    /// Audit subject prefix: `KIND:key`.
+    const KIND: &'static str;
+    /// Audit action of an insert.
+    const ADDED: &'static str;
+    /// Audit action of an update.
+    const UPDATED: &'static str;
+    /// The error for `Put::Create` of a record that exists.
+    const DUPLICATE: fn(String) -> StoreError;
+    /// The error for a record that should exist but does not.
+    const UNKNOWN: fn(String) -> StoreError;
+
+    /// The natural key.
+    fn key(&self) -> &str;
+    /// The stored record with this one's natural key, if any.
+    fn stored(&self, conn: &Connection) -> Result<Option<Self::Stored>>;
+    /// Row id and data of a stored record.
+    fn parts(stored: &Self::Stored) -> (i64, &Self);
+    /// Look up [`Self::Refs`]; fails when a named record does not exist.
+    fn refs(&self, conn: &Connection) -> Result<Self::Refs>;
+    /// Insert a new row; returns its id.
+    fn insert(&self, conn: &Connection, refs: &Self::Refs) -> Result<i64>;
+    /// Overwrite row `id` with this record's data.
+    fn update(&self, conn: &Connection, id: i64, refs: &Self::Refs) -> Result<()>;
+    /// (Re-)index row `id` for search; `existed` when it had entries before.
+    fn index(&self, conn: &Connection, id: i64, existed: bool) -> Result<()>;
+}
+
+impl Record for NewStaff {
+    type Stored = Staff;
+    type Refs = ();
+    const KIND: &'static str = "staff";
+    const ADDED: &'static str = "staff.add";
+    const UPDATED: &'static str = "staff.update";
+    const DUPLICATE: fn(String) -> StoreError = StoreError::DuplicateStaff;
+    const UNKNOWN: fn(String) -> StoreError = StoreError::UnknownStaff;
+
+    fn key(&self) -> &str {
+        self.personnel_no.as_str()
+    }
+
+    fn stored(&self, conn: &Connection) -> Result<Option<Staff>> {
+        get_staff_conn(conn, &self.personnel_no)
+    }
+
+    fn parts(stored: &Staff) -> (i64, &Self) {
+        (stored.id, &stored.data)
+    }
+
+    fn refs(&self, _conn: &Connection) -> Result<()> {
+        Ok(())
+    }
+
+    fn insert(&self, conn: &Connection, _: &()) -> Result<i64> {
+        conn.prepare_cached(
+            "INSERT INTO staff (personnel_no, surname, given_name, department, email, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![self.personnel_no.as_str(), self.surname, self.given_name, self.department, self.email, self.active])?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    fn update(&self, conn: &Connection, id: i64, _: &()) -> Result<()> {
+        conn.prepare_cached(
+            "UPDATE staff SET surname = ?1, given_name = ?2, department = ?3, email = ?4, active = ?5 WHERE id = ?6",
+        )?
+        .execute(params![self.surname, self.given_name, self.department, self.email, self.active, id])?;
+        Ok(())
+    }
+
+    fn index(&self, conn: &Connection, id: i64, existed: bool) -> Result<()> {
+        if existed {
+            search::unindex(conn, HitKind::Staff, id)?;
+        }
+        let a = format!("{} {}", self.surname, self.given_name);
+        let b = format!("{} {}", self.given_name, self.surname);
+        let terms = [a.as_str(), &b, self.personnel_no.as_str()];
+        search::index_new(conn, HitKind::Staff, id, &staff_label(self), &terms)
+    }
+}
+
+impl Record for NewNotebook {
+    type Stored = Notebook;
+    /// The holder's staff row id.
+    type Refs = Option<i64>;
+    const KIND: &'static str = "notebook";
+    const ADDED: &'static str = "notebook.add";
+    const UPDATED: &'static str = "notebook.update";
+    const DUPLICATE: fn(String) -> StoreError = StoreError::DuplicateNotebook;
+    const UNKNOWN: fn(String) -> StoreError = StoreError::UnknownNotebook;
+
+    fn key(&self) -> &str {
+        self.asset_tag.as_str()
+    }
+
+    fn stored(&self, conn: &Connection) -> Result<Option<Notebook>> {
+        get_notebook_conn(conn, &self.asset_tag)
+    }
+
+    fn parts(stored: &Notebook) -> (i64, &Self) {
+        (stored.id, &stored.data)
+    }
+
+    fn refs(&self, conn: &Connection) -> Result<Option<i64>> {
+        self.staff.as_ref().map(|p| staff_id(conn, p)).transpose()
+    }
+
+    fn insert(&self, conn: &Connection, staff: &Option<i64>) -> Result<i64> {
+        conn.prepare_cached(
+            "INSERT INTO notebooks (asset_tag, hostname, model, serial_no, staff_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![self.asset_tag.as_str(), self.hostname, self.model, self.serial_no, staff])?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    fn update(&self, conn: &Connection, id: i64, staff: &Option<i64>) -> Result<()> {
+        conn.prepare_cached(
+            "UPDATE notebooks SET hostname = ?1, model = ?2, serial_no = ?3, staff_id = ?4 WHERE id = ?5",
+        )?
+        .execute(params![self.hostname, self.model, self.serial_no, staff, id])?;
+        Ok(())
+    }
+
+    fn index(&self, conn: &Connection, id: i64, existed: bool) -> Result<()> {
+        let label = if self.model.is_empty() {
+            format!("{} {}", self.asset_tag, self.hostname)
+        } else {
+            format!("{} {} ({})", self.asset_tag, self.hostname, self.model)
+        };
+        if existed {
+            search::unindex(conn, HitKind::Notebook, id)?;
+        }
+        let terms = [self.asset_tag.as_str(), &self.hostname];
+        search::index_new(conn, HitKind::Notebook, id, label.trim_end(), &terms)
+    }
+}
+
+/// Insert or update one record inside `conn`'s transaction, with its audit
+/// event. Writes nothing when the stored record is already equal.
+pub(crate) fn put<R: Record>(
     conn: &Connection,
     ctx: &Ctx,
-    n: &NewNotebook,
+    rec: &R,
     reason: &str,
     mode: Put,
 ) -> Result<Outcome> {
-    let old = get_notebook_conn(conn, &n.asset_tag)?;
-    let staff = n.staff.as_ref().map(|p| staff_id(conn, p)).transpose()?;
-    let id = match (&old, mode) {
-        (Some(_), Put::Create) => {
-            return Err(StoreError::DuplicateNotebook(n.asset_tag.to_string()))
+    let old = rec.stored(conn)?;
+    let old = old.as_ref().map(R::parts);
+    let refs = rec.refs(conn)?;
+    let id = match (old, mode) {
+        (Some(_), Put::Create) => return Err(R::DUPLICATE(rec.key().to_owned())),
+        (None, Put::Update) => return Err(R::UNKNOWN(rec.key().to_owned())),
+        (Some((_, data)), _) if data == rec => return Ok(Outcome::Unchanged),
+        (Some((id, _)), _) => {
+            rec.update(conn, id, &refs)?;
+            id
         }
-        (None, Put::Update) => return Err(StoreError::UnknownNotebook(n.asset_tag.to_string())),
-        (Some(o), _) if o.data == *n => return Ok(Outcome::Unchanged),
-        (Some(o), _) => {
-            conn.prepare_cached(
-                "UPDATE notebooks SET hostname = ?1, model = ?2, serial_no = ?3, staff_id = ?4 WHERE id = ?5",
-            )?
-            .execute(params![n.hostname, n.model, n.serial_no, staff, o.id])?;
-            o.id
-        }
-        (None, _) => {
-            conn.prepare_cached(
-                "INSERT INTO notebooks (asset_tag, hostname, model, serial_no, staff_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![n.asset_tag.as_str(), n.hostname, n.model, n.serial_no, staff])?;
-            conn.last_insert_rowid()
-        }
+        (None, _) => rec.insert(conn, &refs)?,
     };
-    let label = if n.model.is_empty() {
-        format!("{} {}", n.asset_tag, n.hostname)
-    } else {
-        format!("{} {} ({})", n.asset_tag, n.hostname, n.model)
-    };
-    if old.is_some() {
-        search::unindex(conn, HitKind::Notebook, id)?;
-    }
-    let terms = [n.asset_tag.as_str(), &n.hostname];
-    search::index_new(conn, HitKind::Notebook, id, label.trim_end(), &terms)?;
+    rec.index(conn, id, old.is_some())?;
     audit::append(
         conn,
         ctx,
         Change {
-            action: if old.is_none() {
-                "notebook.add"
-            } else {
-                "notebook.update"
-            },
-            subject: format!("notebook:{}", n.asset_tag),
+            action: if old.is_none() { R::ADDED } else { R::UPDATED },
+            subject: format!("{}:{}", R::KIND, rec.key()),
             serial: None,
-            before: old.as_ref().map(|o| json!(o.data)),
-            after: Some(json!(n)),
+            before: old.map(|(_, data)| json!(data)),
+            after: Some(json!(rec)),
             reason,
         },
     )?;
@@ -254,26 +314,60 @@ pub(crate) fn put_notebook(
     })
 }
 
+/// [`put`] for a staff member (the name imports call it by).
+pub(crate) fn put_staff(
+    conn: &Connection,
+    ctx: &Ctx,
+    s: &NewStaff,
+    reason: &str,
+    mode: Put,
+) -> Result<Outcome> {
+    put(conn, ctx, s, reason, mode)
+}
+
+/// [`put`] for a notebook (the name imports call it by).
+pub(crate) fn put_notebook(
+    conn: &Connection,
+    ctx: &Ctx,
+    n: &NewNotebook,
+    reason: &str,
+    mode: Put,
+) -> Result<Outcome> {
+    put(conn, ctx, n, reason, mode)
+}
+
 impl Store {
+    /// Add a new record in its own transaction; returns it as stored.
+    fn add_record<R: Record>(&mut self, ctx: &Ctx, rec: &R, reason: &str) -> Result<R::Stored> {
+        let tx = self.write_tx()?;
+        put(&tx, ctx, rec, reason, Put::Create)?;
+        search::sync_fts(&tx)?;
+        let stored = rec
+            .stored(&tx)?
+            .ok_or_else(|| R::UNKNOWN(rec.key().to_owned()))?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    /// Replace an existing record's data in its own transaction; `false`
+    /// when nothing changed.
+    fn update_record<R: Record>(&mut self, ctx: &Ctx, rec: &R, reason: &str) -> Result<bool> {
+        let tx = self.write_tx()?;
+        let changed = put(&tx, ctx, rec, reason, Put::Update)? != Outcome::Unchanged;
+        search::sync_fts(&tx)?;
+        tx.commit()?;
+        Ok(changed)
+    }
+
     /// Add a staff member.
     pub fn add_staff(&mut self, ctx: &Ctx, staff: &NewStaff, reason: &str) -> Result<Staff> {
-        let tx = self.write_tx()?;
-        put_staff(&tx, ctx, staff, reason, Put::Create)?;
-        search::sync_fts(&tx)?;
-        let s = get_staff_conn(&tx, &staff.personnel_no)?
-            .ok_or_else(|| StoreError::UnknownStaff(staff.personnel_no.to_string()))?;
-        tx.commit()?;
-        Ok(s)
+        self.add_record(ctx, staff, reason)
     }
 
     /// Replace a staff member's data (looked up by personnel number).
     /// Returns `false` (and writes nothing) when nothing changed.
     pub fn update_staff(&mut self, ctx: &Ctx, staff: &NewStaff, reason: &str) -> Result<bool> {
-        let tx = self.write_tx()?;
-        let changed = put_staff(&tx, ctx, staff, reason, Put::Update)? != Outcome::Unchanged;
-        search::sync_fts(&tx)?;
-        tx.commit()?;
-        Ok(changed)
+        self.update_record(ctx, staff, reason)
     }
 
     /// A staff member by personnel number.
@@ -293,22 +387,12 @@ impl Store {
 
     /// Add a notebook.
     pub fn add_notebook(&mut self, ctx: &Ctx, nb: &NewNotebook, reason: &str) -> Result<Notebook> {
-        let tx = self.write_tx()?;
-        put_notebook(&tx, ctx, nb, reason, Put::Create)?;
-        search::sync_fts(&tx)?;
-        let n = get_notebook_conn(&tx, &nb.asset_tag)?
-            .ok_or_else(|| StoreError::UnknownNotebook(nb.asset_tag.to_string()))?;
-        tx.commit()?;
-        Ok(n)
+        self.add_record(ctx, nb, reason)
     }
 
     /// Replace a notebook's data (looked up by asset tag).
     pub fn update_notebook(&mut self, ctx: &Ctx, nb: &NewNotebook, reason: &str) -> Result<bool> {
-        let tx = self.write_tx()?;
-        let changed = put_notebook(&tx, ctx, nb, reason, Put::Update)? != Outcome::Unchanged;
-        search::sync_fts(&tx)?;
-        tx.commit()?;
-        Ok(changed)
+        self.update_record(ctx, nb, reason)
     }
 
     /// A notebook by asset tag.
@@ -331,3 +415,6 @@ impl Store {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -21,7 +21,9 @@
 //! - search: `search(query, limit)` → [`Hit`]s (prefix first, then
 //!   substring; case- and umlaut-insensitive via [`fold`])
 //! - CSV in: `import_staff`, `import_notebooks`, `import_keys` with
-//!   [`ImportOptions`] (dry run) → [`ImportReport`]
+//!   [`ImportOptions`] (dry run) → [`ImportReport`] (counts and the first
+//!   [`CHANGES_LISTED`] changes, field by field); `import` takes a
+//!   [`ListKind`] and a progress callback
 //! - CSV out: `export_inventory`, `export_history`, `export_blocked`,
 //!   `export_staff`, `export_notebooks` to any `io::Write`, [`Dialect`]
 //!   Excel (default) or RFC 4180
@@ -42,7 +44,10 @@ mod model;
 mod search;
 
 pub use audit::GENESIS;
-pub use csv_in::{ImportAction, ImportChange, ImportOptions, ImportReport};
+pub use csv_in::{
+    FieldChange, ImportAction, ImportChange, ImportField, ImportOptions, ImportReport, ListKind,
+    CHANGES_LISTED, PROGRESS_EVERY,
+};
 pub use csv_out::{neutralise, Dialect, HISTORY_SQL};
 pub use db::Store;
 pub use error::{AuditProblem, ImportIssue, Result, StoreError};

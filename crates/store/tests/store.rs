@@ -393,3 +393,5 @@ mod audit;
 mod concurrency;
 #[path = "store_cases/csv.rs"]
 mod csv;
+#[path = "store_cases/import_changes.rs"]
+mod import_changes;

@@ -6,7 +6,14 @@
 //! changed. A dry run does the same work and rolls back, so its report is
 //! exactly what a real import would do. Rows equal to the database change
 //! nothing and write no event: importing the same file again is a no-op.
+//!
+//! While the rows are applied, an optional callback hears how far it got
+//! (every [`PROGRESS_EVERY`] rows), and the report lists the first
+//! [`CHANGES_LISTED`] adds and changes with the fields they change, so that a
+//! dry run shows what the import would do while a 100,000-row report stays
+//! small.
 
+mod changes;
 mod detect;
 mod rows;
 
@@ -20,7 +27,17 @@ use crate::error::{ImportIssue, Result, StoreError};
 use crate::inventory::{Outcome, Put};
 use crate::model::{Ctx, NewKey, NewNotebook, NewStaff};
 use crate::{inventory, keys};
-use rows::{HeaderMap, KeyRow, ListKind, NotebookRow, StaffRow};
+pub use changes::{FieldChange, ImportField};
+pub use rows::ListKind;
+use rows::{HeaderMap, KeyRow, NotebookRow, StaffRow};
+
+/// The report lists this many adds and changes; the rest are only counted
+/// (in [`ImportReport::changes_omitted`]).
+pub const CHANGES_LISTED: usize = 200;
+
+/// The progress callback hears from an import every this many rows, and
+/// once at the start and once at the end.
+pub const PROGRESS_EVERY: usize = 1000;
 
 /// How to import.
 #[derive(Debug, Clone, Default)]
@@ -52,6 +69,8 @@ pub struct ImportChange {
     pub id: String,
     /// Add or change.
     pub action: ImportAction,
+    /// For a change, each field that differs, old → new; empty for an add.
+    pub fields: Vec<FieldChange>,
 }
 
 /// The outcome of an import (or dry run).
@@ -69,8 +88,10 @@ pub struct ImportReport {
     pub changed: usize,
     /// Rows that matched the database already.
     pub unchanged: usize,
-    /// Every add/change with its line.
+    /// The first [`CHANGES_LISTED`] adds and changes, in file order.
     pub changes: Vec<ImportChange>,
+    /// Adds and changes beyond those listed.
+    pub changes_omitted: usize,
     /// True when nothing was written.
     pub dry_run: bool,
 }
@@ -197,20 +218,27 @@ fn parse<R>(
 }
 
 impl Store {
+    /// Apply checked rows in one transaction; `progress` hears (rows done,
+    /// rows in all) at the start, every [`PROGRESS_EVERY`] rows and after
+    /// the commit.
     fn apply<R>(
         &mut self,
+        kind: ListKind,
         parsed: Parsed<R>,
         opts: &ImportOptions,
+        progress: &mut dyn FnMut(usize, usize),
         put: impl Fn(&Connection, &R, &str) -> Result<ImportAction>,
     ) -> Result<ImportReport> {
+        let total = parsed.rows.len();
         let mut report = ImportReport {
             encoding: parsed.encoding,
             delimiter: char::from(parsed.delimiter),
-            rows: parsed.rows.len(),
+            rows: total,
             added: 0,
             changed: 0,
             unchanged: 0,
             changes: Vec::new(),
+            changes_omitted: 0,
             dry_run: opts.dry_run,
         };
         let reason = if opts.source.is_empty() {
@@ -220,7 +248,8 @@ impl Store {
         };
         let tx = self.write_tx()?;
         let mut issues = Vec::new();
-        for (line, id, rec) in parsed.rows {
+        progress(0, total);
+        for (done, (line, id, rec)) in (1..).zip(parsed.rows) {
             match put(&tx, &rec, &reason) {
                 Ok(ImportAction::Unchanged) => report.unchanged += 1,
                 Ok(action) => {
@@ -229,7 +258,21 @@ impl Store {
                     } else {
                         report.changed += 1;
                     }
-                    report.changes.push(ImportChange { line, id, action });
+                    if report.changes.len() < CHANGES_LISTED {
+                        let fields = if action == ImportAction::Change {
+                            changes::read_back(&tx, &format!("{}:{id}", kind.subject()))?
+                        } else {
+                            Vec::new()
+                        };
+                        report.changes.push(ImportChange {
+                            line,
+                            id,
+                            action,
+                            fields,
+                        });
+                    } else {
+                        report.changes_omitted += 1;
+                    }
                 }
                 Err(e @ (StoreError::Sqlite(_) | StoreError::Io(_))) => return Err(e),
                 Err(e) => issues.push(ImportIssue {
@@ -237,15 +280,82 @@ impl Store {
                     message: e.to_string(),
                 }),
             }
+            if done % PROGRESS_EVERY == 0 && done < total {
+                progress(done, total);
+            }
         }
         if !issues.is_empty() {
             return Err(StoreError::Import(issues)); // tx dropped: rolled back
         }
-        if !opts.dry_run {
+        if opts.dry_run {
+            drop(tx); // rolled back
+        } else {
             crate::search::sync_fts(&tx)?;
             tx.commit()?;
         }
+        progress(total, total);
         Ok(report)
+    }
+
+    /// Import a list of `kind` (see `import_staff`, `import_notebooks`,
+    /// `import_keys`), telling `progress` (rows done, rows in all) how far
+    /// it got: once the file is checked, every [`PROGRESS_EVERY`] rows, and
+    /// when all rows are in. Still one transaction: all rows or none.
+    pub fn import(
+        &mut self,
+        ctx: &Ctx,
+        kind: ListKind,
+        bytes: &[u8],
+        opts: &ImportOptions,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ImportReport> {
+        match kind {
+            ListKind::Staff => {
+                let parsed = parse(bytes, kind, "personnel number", |h, r| {
+                    let rec = StaffRow::read(h, r).to_record()?;
+                    Ok((rec.personnel_no.to_string(), rec))
+                })?;
+                self.apply(kind, parsed, opts, progress, |c, rec: &NewStaff, reason| {
+                    Ok(action(inventory::put_staff(
+                        c,
+                        ctx,
+                        rec,
+                        reason,
+                        Put::Upsert,
+                    )?))
+                })
+            }
+            ListKind::Notebooks => {
+                let parsed = parse(bytes, kind, "asset tag", |h, r| {
+                    let rec = NotebookRow::read(h, r).to_record()?;
+                    Ok((rec.asset_tag.to_string(), rec))
+                })?;
+                self.apply(
+                    kind,
+                    parsed,
+                    opts,
+                    progress,
+                    |c, rec: &NewNotebook, reason| {
+                        Ok(action(inventory::put_notebook(
+                            c,
+                            ctx,
+                            rec,
+                            reason,
+                            Put::Upsert,
+                        )?))
+                    },
+                )
+            }
+            ListKind::Keys => {
+                let parsed = parse(bytes, kind, "serial", |h, r| {
+                    let rec = KeyRow::read(h, r).to_record()?;
+                    Ok((rec.serial.to_string(), rec))
+                })?;
+                self.apply(kind, parsed, opts, progress, |c, rec: &NewKey, reason| {
+                    Ok(action(keys::put_key(c, ctx, rec, reason, Put::Upsert)?))
+                })
+            }
+        }
     }
 
     /// Import a staff list (Personalnummer, Name, Vorname, Abteilung, E-Mail, Aktiv).
@@ -255,19 +365,7 @@ impl Store {
         bytes: &[u8],
         opts: &ImportOptions,
     ) -> Result<ImportReport> {
-        let parsed = parse(bytes, ListKind::Staff, "personnel number", |h, r| {
-            let rec = StaffRow::read(h, r).to_record()?;
-            Ok((rec.personnel_no.to_string(), rec))
-        })?;
-        self.apply(parsed, opts, |c, rec: &NewStaff, reason| {
-            Ok(action(inventory::put_staff(
-                c,
-                ctx,
-                rec,
-                reason,
-                Put::Upsert,
-            )?))
-        })
+        self.import(ctx, ListKind::Staff, bytes, opts, &mut |_, _| {})
     }
 
     /// Import a notebook list (Inventarnummer, Hostname, Modell, Seriennummer,
@@ -278,19 +376,7 @@ impl Store {
         bytes: &[u8],
         opts: &ImportOptions,
     ) -> Result<ImportReport> {
-        let parsed = parse(bytes, ListKind::Notebooks, "asset tag", |h, r| {
-            let rec = NotebookRow::read(h, r).to_record()?;
-            Ok((rec.asset_tag.to_string(), rec))
-        })?;
-        self.apply(parsed, opts, |c, rec: &NewNotebook, reason| {
-            Ok(action(inventory::put_notebook(
-                c,
-                ctx,
-                rec,
-                reason,
-                Put::Upsert,
-            )?))
-        })
+        self.import(ctx, ListKind::Notebooks, bytes, opts, &mut |_, _| {})
     }
 
     /// Import a supplier serial list (Seriennummer, Modell, Formfaktor,
@@ -302,13 +388,7 @@ impl Store {
         bytes: &[u8],
         opts: &ImportOptions,
     ) -> Result<ImportReport> {
-        let parsed = parse(bytes, ListKind::Keys, "serial", |h, r| {
-            let rec = KeyRow::read(h, r).to_record()?;
-            Ok((rec.serial.to_string(), rec))
-        })?;
-        self.apply(parsed, opts, |c, rec: &NewKey, reason| {
-            Ok(action(keys::put_key(c, ctx, rec, reason, Put::Upsert)?))
-        })
+        self.import(ctx, ListKind::Keys, bytes, opts, &mut |_, _| {})
     }
 }
 

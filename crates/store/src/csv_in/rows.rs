@@ -109,13 +109,26 @@ const BATCH: &[&str] = &[
 
 /// Which kind of list is imported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ListKind {
+pub enum ListKind {
+    /// A staff list (HR export).
     Staff,
+    /// A notebook list (asset export).
     Notebooks,
+    /// A supplier's serial list (a delivery of keys into stock).
     Keys,
 }
 
 impl ListKind {
+    /// The audit subject prefix of the records this list writes
+    /// (`staff:4711`, `notebook:INV-1`, `key:23456780`).
+    pub(crate) fn subject(self) -> &'static str {
+        match self {
+            Self::Staff => "staff",
+            Self::Notebooks => "notebook",
+            Self::Keys => "key",
+        }
+    }
+
     fn columns(self) -> &'static [(Col, &'static [&'static str], bool)] {
         match self {
             Self::Staff => &[
