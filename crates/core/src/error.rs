@@ -2,7 +2,9 @@
 //! workflows themselves refuse. [`CoreError::kind`] sorts them for exit codes.
 
 use keydesk_device::DeviceError;
-use keydesk_store::StoreError;
+use keydesk_store::{PersonnelNo, Serial, StoreError};
+
+use crate::workflow::status::RevokeReason;
 
 /// Broad classes of failure, for exit codes and colours in the UI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,11 +45,94 @@ pub enum CoreError {
     #[error("{source}\n{done}; {next}")]
     Partly {
         /// What already happened and is recorded (e.g. "key 123 is revoked").
-        done: String,
+        done: Done,
         /// What the technician does now.
-        next: String,
+        next: Next,
         source: Box<CoreError>,
     },
+}
+
+/// What already happened and stands when a later part of a workflow failed.
+/// Facts, not sentences, so that the TUI can say them in its own language;
+/// `Display` is the English text of the CLI.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Done {
+    /// The key is recorded as handed back.
+    Returned { serial: Serial },
+    /// The key is revoked for this reason.
+    Revoked {
+        serial: Serial,
+        reason: RevokeReason,
+    },
+    /// The lost key is revoked.
+    LostRevoked { serial: Serial },
+    /// An enrolment failed and rolling the key back needs it again; the
+    /// account says what recovery did and did not do.
+    NotRolledBack {
+        serial: Serial,
+        account: Vec<String>,
+    },
+    /// An enrolment failed and rolling the key back failed too.
+    RollbackFailed { serial: Serial, why: Box<CoreError> },
+}
+
+impl std::fmt::Display for Done {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Returned { serial } => write!(f, "key {serial} is recorded as returned"),
+            Self::Revoked { serial, reason } => {
+                write!(f, "key {serial} is revoked ({})", reason.as_str())
+            }
+            Self::LostRevoked { serial } => write!(f, "the lost key {serial} is revoked"),
+            Self::NotRolledBack { serial, account } => write!(
+                f,
+                "key {serial} is not back in factory state yet: {}",
+                account.join("; ")
+            ),
+            Self::RollbackFailed { serial, why } => {
+                write!(f, "key {serial} could not be rolled back: {why}")
+            }
+        }
+    }
+}
+
+/// What the technician does after a [`CoreError::Partly`]. `Display` is the
+/// English text of the CLI (it names CLI commands).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Next {
+    /// Reset the returned key later to put it back into stock.
+    ResetLater { serial: Serial },
+    /// Enrol the replacement key for the staff member.
+    EnrolNew { serial: Serial, staff: PersonnelNo },
+    /// Enrol the temporary key for the staff member.
+    EnrolTemporary { serial: Serial, staff: PersonnelNo },
+    /// Plug the key in alone and let recovery finish it before it is used.
+    Recover { serial: Serial },
+}
+
+impl std::fmt::Display for Next {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ResetLater { serial } => write!(
+                f,
+                "reset it with `keydesk reset --serial {serial}` to put it back into stock"
+            ),
+            Self::EnrolNew { serial, staff } => write!(
+                f,
+                "the new key {serial} is not issued yet: enrol it for {staff} with `keydesk enrol`"
+            ),
+            Self::EnrolTemporary { serial, staff } => write!(
+                f,
+                "the temporary key {serial} is not issued yet: enrol it for {staff} with `keydesk enrol`"
+            ),
+            Self::Recover { serial } => write!(
+                f,
+                "plug key {serial} in alone and run `keydesk recover` before using it"
+            ),
+        }
+    }
 }
 
 impl CoreError {
@@ -85,10 +170,10 @@ impl CoreError {
 impl CoreError {
     /// Say what already happened before this error, and what to do now.
     #[must_use]
-    pub fn after(self, done: impl Into<String>, next: impl Into<String>) -> Self {
+    pub fn after(self, done: Done, next: Next) -> Self {
         Self::Partly {
-            done: done.into(),
-            next: next.into(),
+            done,
+            next,
             source: Box::new(self),
         }
     }

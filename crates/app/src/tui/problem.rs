@@ -1,250 +1,261 @@
-//! Errors as the technician reads them: the common core, device and store
-//! errors map to texts of the i18n table (German or English, switchable
-//! while shown); everything else keeps the error's English `Display` text.
-//! Import errors keep their line-numbered detail from the store.
+//! Errors as the technician reads them: every core, device and store error,
+//! every file error and the TUI's own refusals map to texts of the i18n
+//! table, German or English, switchable while shown. A [`Problem`] holds the
+//! text's name and the values for its slots, not a finished sentence, so
+//! that F2 translates an error already on screen.
+//!
+//! Details only the error itself knows (the operating system's message, a
+//! line of an import file, a device's status word) are kept as they are,
+//! inside a translated sentence that says what to do next.
 
-use keydesk_core::CoreError;
-use keydesk_device::DeviceError;
+mod device;
+#[cfg(test)]
+mod file_tests;
+mod store;
+#[cfg(test)]
+mod tests;
+
+use std::io;
+
+use keydesk_core::error::{Done, Next};
+use keydesk_core::{CoreError, RevokeReason};
 use keydesk_store::StoreError;
 
-use super::service::inv_state;
 use crate::i18n::{Lang, Text};
 
 /// One value put into a text's `{}` slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Part {
+    /// A value shown as it is (a serial, a path, an error's detail).
     Plain(String),
     /// A word from the table (a key state), shown in the screen's language.
     Word(Text),
+    /// Other problems, one after another on the same line.
+    Sentences(Vec<Problem>),
+    /// Other problems, one per line.
+    Lines(Vec<Problem>),
 }
 
-/// An error to show.
+/// An error (or a note) to show. There is no variant for untranslated text:
+/// whatever reaches the screen names a text of the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
-    /// A known error: a table text whose `{}` slots take `parts` in order.
+    /// A table text whose `{}` slots take the parts in order.
     Known(Text, Vec<Part>),
-    /// Anything else, as the error says it (English).
-    Other(String),
 }
 
-impl From<String> for Problem {
-    fn from(s: String) -> Self {
-        Self::Other(s)
-    }
+/// What was being done with a file when it failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileOp {
+    Read,
+    Write,
 }
 
-impl From<&str> for Problem {
-    fn from(s: &str) -> Self {
-        Self::Other(s.to_owned())
-    }
-}
-
-fn plain(x: impl ToString) -> Part {
+pub(crate) fn plain(x: impl ToString) -> Part {
     Part::Plain(x.to_string())
 }
 
+impl From<CoreError> for Problem {
+    fn from(e: CoreError) -> Self {
+        Self::from_core(&e)
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Self {
+        Self::from_store(&e)
+    }
+}
+
+/// Tests only: some error whose words do not matter to the test.
+#[cfg(test)]
+impl From<&str> for Problem {
+    fn from(detail: &str) -> Self {
+        Self::new(Text::ErrUnexpected, vec![plain(detail)])
+    }
+}
+
 impl Problem {
-    /// The problem in `lang`.
+    /// Whether part of the work already happened and stands: the whole
+    /// workflow cannot simply be run again (its text says what to do instead).
+    #[must_use]
+    pub fn partly_done(&self) -> bool {
+        matches!(self, Self::Known(Text::ErrPartly, _))
+    }
+
+    /// The text `text` with `parts` in its slots.
+    #[must_use]
+    pub fn new(text: Text, parts: Vec<Part>) -> Self {
+        Self::Known(text, parts)
+    }
+
+    /// The table text.
+    #[must_use]
+    pub fn text(&self) -> Text {
+        let Self::Known(text, _) = self;
+        *text
+    }
+
+    /// The values for the text's slots.
+    #[must_use]
+    pub fn parts(&self) -> &[Part] {
+        let Self::Known(_, parts) = self;
+        parts
+    }
+
+    /// The problem in `lang`; it may span several lines.
     #[must_use]
     pub fn show(&self, lang: Lang) -> String {
-        match self {
-            Self::Other(s) => s.clone(),
-            Self::Known(text, parts) => {
-                let mut out = String::new();
-                let mut rest = lang.t(*text);
-                for p in parts {
-                    let Some((head, tail)) = rest.split_once("{}") else {
-                        break;
-                    };
-                    out.push_str(head);
-                    match p {
-                        Part::Plain(s) => out.push_str(s),
-                        Part::Word(t) => out.push_str(lang.t(*t)),
-                    }
-                    rest = tail;
-                }
-                out.push_str(rest);
-                out
-            }
-        }
+        self.render(lang, false)
     }
 
-    /// A device error, mapped where the table has a text for it.
+    /// The problem in `lang` on one line (footer, log): line breaks become
+    /// spaces, listed lines are separated by semicolons.
     #[must_use]
-    pub fn from_device(e: &DeviceError) -> Self {
-        let known = |t, parts| Self::Known(t, parts);
-        match e {
-            DeviceError::WrongPin { tries_left } => {
-                known(Text::ErrWrongPin, vec![plain(tries_left)])
-            }
-            DeviceError::PinBlocked => known(Text::ErrPinBlocked, vec![]),
-            DeviceError::WrongPuk { tries_left } => {
-                known(Text::ErrWrongPuk, vec![plain(tries_left)])
-            }
-            DeviceError::PukBlocked => known(Text::ErrPukBlocked, vec![]),
-            DeviceError::NoKey => known(Text::ErrNoKey, vec![]),
-            DeviceError::KeyNotFound { serial } => known(Text::ErrKeyNotFound, vec![plain(serial)]),
-            DeviceError::KeyRemoved => known(Text::ErrKeyRemoved, vec![]),
-            DeviceError::SeveralKeys { serial, count } => {
-                known(Text::ErrSeveralKeys, vec![plain(count), plain(serial)])
-            }
-            DeviceError::DuplicateSerial { serial, count } => {
-                known(Text::ErrSeveralKeys, vec![plain(count), plain(serial)])
-            }
-            DeviceError::TouchTimeout => known(Text::ErrTouchTimeout, vec![]),
-            DeviceError::ResetWindowMissed { window_secs } => {
-                known(Text::ErrResetWindow, vec![plain(window_secs)])
-            }
-            other => Self::Other(other.to_string()),
-        }
+    pub fn show_one_line(&self, lang: Lang) -> String {
+        self.render(lang, true)
     }
 
-    /// A store error, mapped where the table has a text for it.
+    fn render(&self, lang: Lang, one_line: bool) -> String {
+        let join = |ps: &[Problem], sep: &str| {
+            ps.iter()
+                .map(|p| p.render(lang, one_line))
+                .collect::<Vec<_>>()
+                .join(sep)
+        };
+        let mut out = String::new();
+        let mut rest = lang.t(self.text());
+        for p in self.parts() {
+            let Some((head, tail)) = rest.split_once("{}") else {
+                break;
+            };
+            out.push_str(head);
+            match p {
+                Part::Plain(s) => out.push_str(s),
+                Part::Word(t) => out.push_str(lang.t(*t)),
+                Part::Sentences(ps) => out.push_str(&join(ps, " ")),
+                Part::Lines(ps) => out.push_str(&join(ps, if one_line { "; " } else { "\n" })),
+            }
+            rest = tail;
+        }
+        out.push_str(rest);
+        if one_line {
+            out = out.replace('\n', " ");
+        }
+        out
+    }
+
+    /// A file at `path` could not be read or written: which file, why in
+    /// words the technician can act on, and the system's own message.
     #[must_use]
-    pub fn from_store(e: &StoreError) -> Self {
-        let known = |t, parts| Self::Known(t, parts);
-        match e {
-            StoreError::IllegalTransition {
-                serial,
-                current,
-                wanted,
-            } => known(
-                Text::ErrWrongState,
-                vec![
-                    plain(serial),
-                    Part::Word(inv_state(*current).text()),
-                    Part::Word(inv_state(*wanted).text()),
-                ],
-            ),
-            StoreError::UnknownKey(s) => known(Text::ErrUnknownKey, vec![plain(s)]),
-            StoreError::UnknownStaff(p) => known(Text::ErrUnknownStaff, vec![plain(p)]),
-            StoreError::UnknownNotebook(t) => known(Text::ErrUnknownNotebook, vec![plain(t)]),
-            StoreError::Import(_) => known(Text::ErrImport, vec![plain(e)]),
-            other => Self::Other(other.to_string()),
-        }
+    pub fn file(op: FileOp, path: &str, e: &io::Error) -> Self {
+        use io::ErrorKind as K;
+        let text = match (e.kind(), op) {
+            (K::NotFound, FileOp::Read) => Text::ErrFileNotFound,
+            (K::NotFound | K::NotADirectory, FileOp::Write) => Text::ErrFileNoFolder,
+            (K::PermissionDenied, FileOp::Read) => Text::ErrFileReadDenied,
+            (K::PermissionDenied | K::ReadOnlyFilesystem, FileOp::Write) => {
+                Text::ErrFileWriteDenied
+            }
+            (K::AlreadyExists, _) => Text::ErrFileExists,
+            (K::IsADirectory, _) => Text::ErrFileIsFolder,
+            (K::StorageFull | K::QuotaExceeded | K::FileTooLarge, FileOp::Write) => {
+                Text::ErrFileFull
+            }
+            (_, FileOp::Read) => Text::ErrFileRead,
+            (_, FileOp::Write) => Text::ErrFileWrite,
+        };
+        Self::new(text, vec![plain(path), plain(e)])
     }
 
-    /// A core error, mapped where the table has a text for it.
+    /// A core error; a [`CoreError::Partly`] says what already happened,
+    /// what failed then and what to do now, each in the screen's language.
     #[must_use]
     pub fn from_core(e: &CoreError) -> Self {
+        let new = Self::new;
         match e {
             CoreError::Device(d) => Self::from_device(d),
             CoreError::Store(s) => Self::from_store(s),
-            CoreError::Unfinished { serial } => {
-                Self::Known(Text::ErrUnfinished, vec![plain(serial)])
+            CoreError::Profile { path, reason } => {
+                new(Text::ErrProfile, vec![plain(path), plain(reason)])
             }
-            other => Self::Other(other.to_string()),
+            CoreError::Usage(detail) => new(Text::ErrUsage, vec![plain(detail)]),
+            CoreError::Unfinished { serial } => new(Text::ErrUnfinished, vec![plain(serial)]),
+            CoreError::Partly { .. } => {
+                let (mut done, mut next) = (Vec::new(), Vec::new());
+                let mut layer = e;
+                while let CoreError::Partly {
+                    done: d,
+                    next: n,
+                    source,
+                } = layer
+                {
+                    done.push(Self::from_done(d));
+                    next.push(Self::from_next(n));
+                    layer = source;
+                }
+                // The innermost step is to be put right first.
+                next.reverse();
+                new(
+                    Text::ErrPartly,
+                    vec![
+                        Part::Sentences(done),
+                        Part::Sentences(vec![Self::from_core(layer)]),
+                        Part::Sentences(next),
+                    ],
+                )
+            }
+            other => new(Text::ErrUnexpected, vec![plain(other)]),
+        }
+    }
+
+    /// What already happened before a later part failed.
+    #[must_use]
+    pub fn from_done(d: &Done) -> Self {
+        let new = Self::new;
+        match d {
+            Done::Returned { serial } => new(Text::DoneReturned, vec![plain(serial)]),
+            Done::Revoked { serial, reason } => new(
+                Text::DoneRevoked,
+                vec![plain(serial), Part::Word(reason_text(*reason))],
+            ),
+            Done::LostRevoked { serial } => new(Text::DoneLostRevoked, vec![plain(serial)]),
+            Done::NotRolledBack { serial, account } => new(
+                Text::DoneNotRolledBack,
+                vec![plain(serial), plain(account.join("; "))],
+            ),
+            Done::RollbackFailed { serial, why } => new(
+                Text::DoneRollbackFailed,
+                vec![plain(serial), Part::Sentences(vec![Self::from_core(why)])],
+            ),
+            other => new(Text::DoneOther, vec![plain(other)]),
+        }
+    }
+
+    /// What the technician does after a partly done workflow (in the TUI's
+    /// terms: its keys and its reconciliation at start-up, not CLI commands).
+    #[must_use]
+    pub fn from_next(n: &Next) -> Self {
+        let new = Self::new;
+        match n {
+            Next::ResetLater { serial } => new(Text::NextResetLater, vec![plain(serial)]),
+            Next::EnrolNew { serial, staff } => {
+                new(Text::NextEnrolNew, vec![plain(serial), plain(staff)])
+            }
+            Next::EnrolTemporary { serial, staff } => {
+                new(Text::NextEnrolTemporary, vec![plain(serial), plain(staff)])
+            }
+            Next::Recover { serial } => new(Text::NextRecover, vec![plain(serial)]),
+            other => new(Text::NextOther, vec![plain(other)]),
         }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use keydesk_store::{ImportIssue, KeyState, Serial};
-
-    use super::*;
-
-    fn both(p: &Problem) -> (String, String) {
-        (p.show(Lang::De), p.show(Lang::En))
-    }
-
-    #[test]
-    fn common_errors_read_in_both_languages() {
-        let s = Serial::new(23_456_780).expect("serial");
-        let cases: Vec<(CoreError, &str, &str)> = vec![
-            (
-                DeviceError::WrongPin { tries_left: 2 }.into(),
-                "Falsche PIN: noch 2 Versuche",
-                "Wrong PIN: 2 tries left",
-            ),
-            (
-                DeviceError::PinBlocked.into(),
-                "PIN ist gesperrt",
-                "PIN is blocked",
-            ),
-            (
-                DeviceError::KeyNotFound {
-                    serial: keydesk_device::Serial(23_456_780),
-                }
-                .into(),
-                "Schlüssel 23456780 ist nicht eingesteckt",
-                "Key 23456780 is not plugged in",
-            ),
-            (DeviceError::KeyRemoved.into(), "abgezogen", "removed"),
-            (
-                DeviceError::SeveralKeys {
-                    serial: keydesk_device::Serial(23_456_780),
-                    count: 3,
-                }
-                .into(),
-                "3 Schlüssel eingesteckt: alle außer 23456780",
-                "3 keys are plugged in; unplug all but 23456780",
-            ),
-            (
-                DeviceError::TouchTimeout.into(),
-                "nicht rechtzeitig berührt",
-                "not touched in time",
-            ),
-            (
-                DeviceError::ResetWindowMissed { window_secs: 5 }.into(),
-                "innerhalb von 5 s",
-                "within 5 s",
-            ),
-            (
-                StoreError::IllegalTransition {
-                    serial: s,
-                    current: KeyState::Revoked,
-                    wanted: KeyState::Issued,
-                }
-                .into(),
-                "Schlüssel 23456780 ist widerrufen",
-                "Key 23456780 is revoked",
-            ),
-            (
-                StoreError::UnknownStaff("4711".into()).into(),
-                "Personalnummer 4711",
-                "personnel number 4711",
-            ),
-            (
-                StoreError::UnknownNotebook("NB-1".into()).into(),
-                "Inventarnummer NB-1",
-                "asset tag NB-1",
-            ),
-            (
-                StoreError::UnknownKey(s).into(),
-                "23456780 ist nicht im Bestand",
-                "23456780 is not in the inventory",
-            ),
-            (CoreError::Unfinished { serial: 7 }, "Schlüssel 7", "key 7"),
-        ];
-        for (e, de, en) in cases {
-            let (got_de, got_en) = both(&Problem::from_core(&e));
-            assert!(got_de.contains(de), "{e:?}: {got_de}");
-            assert!(got_en.contains(en), "{e:?}: {got_en}");
-            assert!(
-                !got_de.contains("{}") && !got_en.contains("{}"),
-                "{got_de} / {got_en}"
-            );
-        }
-    }
-
-    #[test]
-    fn import_errors_keep_their_lines_and_the_rest_stays_english() {
-        let e = StoreError::Import(vec![ImportIssue {
-            line: 3,
-            message: "personnel number 778 has no name".into(),
-        }]);
-        let detail = e.to_string();
-        let (de, en) = both(&Problem::from_store(&e));
-        assert!(
-            de.starts_with("Importdatei abgelehnt") && de.ends_with(&detail),
-            "{de}"
-        );
-        assert!(en.contains(&detail) && detail.contains('3'), "{en}");
-        let other = CoreError::Usage("that staff member is gone; search again".into());
-        assert_eq!(
-            both(&Problem::from_core(&other)),
-            (other.to_string(), other.to_string())
-        );
+fn reason_text(r: RevokeReason) -> Text {
+    match r {
+        RevokeReason::Lost => Text::ReasonLost,
+        RevokeReason::Stolen => Text::ReasonStolen,
+        RevokeReason::Left => Text::ReasonLeft,
+        RevokeReason::Defective => Text::ReasonDefective,
     }
 }

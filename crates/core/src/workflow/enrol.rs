@@ -18,7 +18,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::desk::Desk;
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, Done, Next, Result};
 use crate::journal::Run;
 use crate::profile::{Algorithm, FidoMode, PinPolicy, TouchPolicy};
 use crate::secret::Secret;
@@ -420,24 +420,24 @@ impl Desk {
                 // If that is not possible, the open journal entry is resolved by `recover`.
                 let id = run.id;
                 drop(run);
-                let next = format!(
-                    "plug key {} in alone and run `keydesk recover` before using it",
-                    req.serial
-                );
+                let serial = req.serial;
+                let next = Next::Recover { serial };
                 match self.recover_entry(id) {
                     Ok(r) if r.outcome != crate::workflow::recover::RecoveryOutcome::NeedsKey => {
                         Err(err)
                     }
                     Ok(r) => Err(err.after(
-                        format!(
-                            "key {} is not back in factory state yet: {}",
-                            req.serial,
-                            r.account.join("; ")
-                        ),
+                        Done::NotRolledBack {
+                            serial,
+                            account: r.account,
+                        },
                         next,
                     )),
                     Err(rollback) => Err(err.after(
-                        format!("key {} could not be rolled back: {rollback}", req.serial),
+                        Done::RollbackFailed {
+                            serial,
+                            why: Box::new(rollback),
+                        },
                         next,
                     )),
                 }

@@ -2,7 +2,7 @@
 //! delivery into stock) and the audit check. Exports and lookups are reads
 //! through [`Desk::store`].
 
-use keydesk_store::{ImportOptions, ImportReport};
+use keydesk_store::{ImportOptions, ImportReport, ListKind};
 
 use crate::desk::Desk;
 use crate::error::Result;
@@ -31,17 +31,35 @@ impl Desk {
         source: &str,
         dry_run: bool,
     ) -> Result<ImportReport> {
+        self.import_with_progress(kind, bytes, source, dry_run, &mut |_, _| {})
+    }
+
+    /// [`Desk::import`], telling `progress` (rows done, rows in all) how far
+    /// it got: once the file is checked, every
+    /// [`keydesk_store::PROGRESS_EVERY`] rows and at the end. Still all rows
+    /// or none.
+    ///
+    /// # Errors
+    /// As [`Desk::import`].
+    pub fn import_with_progress(
+        &mut self,
+        kind: ImportKind,
+        bytes: &[u8],
+        source: &str,
+        dry_run: bool,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ImportReport> {
         let ctx = self.ctx();
         let opts = ImportOptions {
             dry_run,
             source: source.to_owned(),
         };
-        let report = match kind {
-            ImportKind::Staff => self.store.import_staff(&ctx, bytes, &opts)?,
-            ImportKind::Notebooks => self.store.import_notebooks(&ctx, bytes, &opts)?,
-            ImportKind::Stock => self.store.import_keys(&ctx, bytes, &opts)?,
+        let list = match kind {
+            ImportKind::Staff => ListKind::Staff,
+            ImportKind::Notebooks => ListKind::Notebooks,
+            ImportKind::Stock => ListKind::Keys,
         };
-        Ok(report)
+        Ok(self.store.import(&ctx, list, bytes, &opts, progress)?)
     }
 
     /// Check the audit trail's hash chain; the number of events checked.

@@ -9,7 +9,7 @@ use keydesk_device::Serial as DevSerial;
 use keydesk_store::{Assignment, KeyState, Serial, StoreError};
 
 use crate::desk::Desk;
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, Done, Next, Result};
 use crate::profile::FidoMode;
 use crate::secret::Secret;
 use crate::workflow::enrol::{EnrolOutcome, EnrolRequest, Secrets};
@@ -61,14 +61,7 @@ impl Desk {
             fido,
         })
         .map(Some)
-        .map_err(|e| {
-            e.after(
-                format!("key {serial} is recorded as returned"),
-                format!(
-                    "reset it with `keydesk reset --serial {serial}` to put it back into stock"
-                ),
-            )
-        })
+        .map_err(|e| e.after(Done::Returned { serial }, Next::ResetLater { serial }))
     }
 
     /// Replace a key: the old one is returned or revoked, the new one is
@@ -88,14 +81,17 @@ impl Desk {
         let done = match old_key {
             OldKey::Returned => {
                 self.return_key(old, false)?;
-                format!("key {old} is recorded as returned")
+                Done::Returned { serial: old }
             }
             OldKey::Revoked(reason) => {
                 self.revoke(old, reason)?;
-                format!("key {old} is revoked ({})", reason.as_str())
+                Done::Revoked {
+                    serial: old,
+                    reason,
+                }
             }
         };
-        let staff = holder.personnel_no.as_str().to_owned();
+        let staff = holder.personnel_no.clone();
         let req = EnrolRequest {
             serial: new,
             staff: holder.personnel_no,
@@ -103,9 +99,8 @@ impl Desk {
             secrets,
             due: holder.due,
         };
-        self.enrol(&req).map_err(|e| {
-            e.after(done, format!("the new key {new} is not issued yet: enrol it for {staff} with `keydesk enrol`"))
-        })
+        self.enrol(&req)
+            .map_err(|e| e.after(done, Next::EnrolNew { serial: new, staff }))
     }
 
     /// A key was lost: revoke it at once (it appears on the revoked export)
@@ -131,7 +126,7 @@ impl Desk {
             )));
         }
         self.revoke(serial, RevokeReason::Lost)?;
-        let staff = holder.personnel_no.as_str().to_owned();
+        let staff = holder.personnel_no.clone();
         let req = EnrolRequest {
             serial: temporary,
             staff: holder.personnel_no,
@@ -141,8 +136,11 @@ impl Desk {
         };
         self.enrol(&req).map_err(|e| {
             e.after(
-                format!("the lost key {serial} is revoked"),
-                format!("the temporary key {temporary} is not issued yet: enrol it for {staff} with `keydesk enrol`"),
+                Done::LostRevoked { serial },
+                Next::EnrolTemporary {
+                    serial: temporary,
+                    staff,
+                },
             )
         })
     }

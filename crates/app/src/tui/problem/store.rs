@@ -1,0 +1,98 @@
+//! Store errors in the technician's words: one table text per variant; an
+//! import error lists the file's bad lines (their messages as the store
+//! wrote them) under a translated heading.
+
+use keydesk_store::{AuditProblem, ImportIssue, StoreError};
+
+use super::{plain, Part, Problem};
+use crate::i18n::Text;
+use crate::tui::service::inv_state;
+
+/// Import problems listed before "… and N more".
+const IMPORT_LINES: usize = 20;
+
+impl Problem {
+    /// A store error. Every variant has its own text; the arm for variants
+    /// added later keeps their English detail inside a translated sentence
+    /// (the tests fail until such a variant gets its own text).
+    #[must_use]
+    pub fn from_store(e: &StoreError) -> Self {
+        let new = Self::new;
+        match e {
+            StoreError::Sqlite(d) => new(Text::ErrDatabase, vec![plain(d)]),
+            StoreError::Migration(d) => new(Text::ErrMigration, vec![plain(d)]),
+            StoreError::Io(d) => new(Text::ErrStoreFile, vec![plain(d)]),
+            StoreError::Csv(d) => new(Text::ErrCsv, vec![plain(d)]),
+            StoreError::IllegalTransition {
+                serial,
+                current,
+                wanted,
+            } => new(
+                Text::ErrWrongState,
+                vec![
+                    plain(serial),
+                    Part::Word(inv_state(*current).text()),
+                    Part::Word(inv_state(*wanted).text()),
+                ],
+            ),
+            StoreError::UnknownKey(s) => new(Text::ErrUnknownKey, vec![plain(s)]),
+            StoreError::DuplicateKey(s) => new(Text::ErrDuplicateKey, vec![plain(s)]),
+            StoreError::UnknownStaff(p) => new(Text::ErrUnknownStaff, vec![plain(p)]),
+            StoreError::DuplicateStaff(p) => new(Text::ErrDuplicateStaff, vec![plain(p)]),
+            StoreError::UnknownNotebook(t) => new(Text::ErrUnknownNotebook, vec![plain(t)]),
+            StoreError::DuplicateNotebook(t) => new(Text::ErrDuplicateNotebook, vec![plain(t)]),
+            StoreError::UnknownJournal(id) => new(Text::ErrUnknownJournal, vec![plain(id)]),
+            StoreError::JournalClosed(id) => new(Text::ErrJournalClosed, vec![plain(id)]),
+            StoreError::Invalid(detail) => new(Text::ErrInvalid, vec![plain(detail)]),
+            StoreError::Import(issues) => new(Text::ErrImport, vec![import_lines(issues)]),
+            StoreError::AuditBroken { id, problem } => new(
+                Text::ErrAuditBroken,
+                vec![plain(id), Part::Sentences(vec![Self::from_audit(problem)])],
+            ),
+            StoreError::Corrupt(detail) => new(Text::ErrCorrupt, vec![plain(detail)]),
+            other => new(Text::ErrUnexpected, vec![plain(other)]),
+        }
+    }
+
+    /// What is wrong with an audit event.
+    #[must_use]
+    pub fn from_audit(p: &AuditProblem) -> Self {
+        let new = Self::new;
+        match p {
+            AuditProblem::Edited => new(Text::AuditEdited, vec![]),
+            AuditProblem::Deleted { from, to } if from == to => {
+                new(Text::AuditDeletedOne, vec![plain(from)])
+            }
+            AuditProblem::Deleted { from, to } => {
+                new(Text::AuditDeleted, vec![plain(from), plain(to)])
+            }
+            AuditProblem::Inserted => new(Text::AuditInserted, vec![]),
+            AuditProblem::Truncated { expected_last } => {
+                new(Text::AuditTruncated, vec![plain(expected_last)])
+            }
+            other => new(Text::AuditOther, vec![plain(other)]),
+        }
+    }
+}
+
+/// The import file's problems, one per line, the first twenty of them.
+fn import_lines(issues: &[ImportIssue]) -> Part {
+    let mut lines: Vec<Problem> = issues
+        .iter()
+        .take(IMPORT_LINES)
+        .map(|i| {
+            if i.line == 0 {
+                Problem::new(Text::ErrImportWhole, vec![plain(&i.message)])
+            } else {
+                Problem::new(Text::ErrImportLine, vec![plain(i.line), plain(&i.message)])
+            }
+        })
+        .collect();
+    if issues.len() > IMPORT_LINES {
+        lines.push(Problem::new(
+            Text::ErrImportMore,
+            vec![plain(issues.len() - IMPORT_LINES)],
+        ));
+    }
+    Part::Lines(lines)
+}
