@@ -99,7 +99,7 @@ fn path_str(p: &Path) -> &str {
 }
 
 #[test]
-fn demo_enrols_revokes_and_exports_the_inventory() {
+fn demo_enrols_revokes_exports_and_bulk_resets() {
     let bin = keydesk();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
@@ -126,10 +126,10 @@ fn demo_enrols_revokes_and_exports_the_inventory() {
     tmux.keys(&["Enter"]);
     tmux.wait_for(&["Ready: Enrol and issue"]);
     tmux.keys(&["Enter"]);
-    let letter = tmux.wait_for(&["Done. Key 23456780: issued", "PIV-PIN", "PIV-PUK"]);
+    let letter = tmux.wait_for(&["Done. Key 23456780: issued", "PIV PIN", "PIV PUK"]);
     let pin = letter
         .lines()
-        .find_map(|l| l.split("PIV-PIN").nth(1))
+        .find_map(|l| l.split("PIV PIN").nth(1))
         .map(|rest| rest.trim().trim_end_matches('│').trim().to_owned())
         .unwrap();
     assert!(
@@ -137,7 +137,7 @@ fn demo_enrols_revokes_and_exports_the_inventory() {
         "{pin:?}"
     );
     tmux.keys(&["Enter"]);
-    let home = tmux.wait_gone("PIV-PIN");
+    let home = tmux.wait_gone("PIV PIN");
     assert!(
         !home.contains(&pin),
         "the letter's PIN is gone once left:\n{home}"
@@ -166,6 +166,21 @@ fn demo_enrols_revokes_and_exports_the_inventory() {
     tmux.text(path_str(&csv));
     tmux.keys(&["Enter"]);
     tmux.wait_for(&["Export done"]);
+    tmux.keys(&["Escape"]);
+    // Home again before the next key: an Escape right before F4's escape
+    // sequence would run the two together.
+    tmux.wait_gone("Audit & export");
+
+    // The revoked key is wiped in a bulk reset: the count typed, a replug, a touch.
+    tmux.keys(&["F4"]);
+    tmux.wait_for(&["Reset handed-back keys (batch)", "23456780", "revoked"]);
+    tmux.text("1");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&["Key 23456780: unplug it and plug it back in"]);
+    tmux.keys(&["F7"]);
+    tmux.wait_for(&["1 of 1 reset", "Finished: all 1 keys are reset"]);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for(&["Keys plugged in (1)", "in stock"]);
     tmux.keys(&["C-c"]);
 
     let bytes = std::fs::read(&csv).unwrap();

@@ -448,4 +448,125 @@ mod tests {
             "nothing of a bad file is written"
         );
     }
+
+    /// The batch view in `msgs`, if the screen was told of a change.
+    fn batch(msgs: &[Msg]) -> Option<crate::tui::model::BatchView> {
+        msgs.iter().find_map(|m| match m {
+            Msg::Batch(v) => Some(v.clone()),
+            _ => None,
+        })
+    }
+
+    fn note(msgs: &[Msg]) -> crate::i18n::Text {
+        match batch(msgs).map(|v| v.note) {
+            Some(crate::tui::problem::Problem::Known(t, _)) => t,
+            other => panic!("no batch note in {msgs:?}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bulk_reset_through_the_service_follows_the_keys_from_the_pile() {
+        use crate::i18n::Text;
+        const A: u32 = 23_456_780;
+        const B: u32 = 23_456_781;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut svc = open(&dir.path().join("demo.db"), 2).expect("demo opens");
+        let (tx, rx) = std::sync::mpsc::channel();
+        svc.attach(tx);
+        svc.poll();
+        let staff = match svc.run(Cmd::Search("4711".into())).first() {
+            Some(Msg::SearchResults { hits, .. }) => hits[0].ref_id,
+            other => panic!("{other:?}"),
+        };
+        for serial in [A, B] {
+            let out = svc.run(Cmd::Enrol {
+                serial,
+                staff,
+                notebook: None,
+                pins: Pins::Letter,
+            });
+            assert!(
+                out.iter().any(|m| matches!(
+                    m,
+                    Msg::Finished {
+                        state: Some(InvState::Issued),
+                        ..
+                    }
+                )),
+                "{out:?}"
+            );
+        }
+        svc.run(Cmd::Revoke(A, Reason::Defective));
+        svc.run(Cmd::Return {
+            serial: B,
+            reset: false,
+        });
+        let out = svc.run(Cmd::ListWaiting);
+        let Some(Msg::Waiting { keys, fido: true }) = out.first() else {
+            panic!("{out:?}")
+        };
+        let mut serials: Vec<u32> = keys.iter().map(|k| k.serial).collect();
+        serials.sort_unstable();
+        assert_eq!(serials, vec![A, B]);
+
+        let out = svc.run(Cmd::StartBatch(serials));
+        assert_eq!(note(&out), Text::BulkSeveral, "both still plugged in");
+        assert!(svc.poll().is_empty(), "a standing situation is told once");
+        svc.run(Cmd::UnplugVirtual);
+        assert_eq!(
+            note(&svc.poll()),
+            Text::BulkReplug,
+            "A was plugged in before"
+        );
+        let out = svc.run(Cmd::Replug(A));
+        assert_eq!(note(&out), Text::BulkPlugNext, "the batch saw A gone");
+        let out = svc.poll();
+        assert_eq!(note(&out), Text::BulkKeyDone);
+        assert_eq!(batch(&out).map(|v| v.progress()), Some((1, 2)));
+        assert!(
+            rx.try_iter()
+                .any(|m| matches!(m, Msg::Touch { serial: A, .. })),
+            "touch prompt while A blinked"
+        );
+        assert_eq!(plugged(&out), vec![A], "keys panel refreshed");
+        assert_eq!(note(&svc.poll()), Text::BulkAlreadyDone);
+        svc.run(Cmd::UnplugVirtual);
+        assert_eq!(note(&svc.poll()), Text::BulkPlugNext);
+        // The next key from the pile is one not in the batch: named, left alone.
+        let out = svc.run(Cmd::PlugVirtual);
+        assert_eq!(plugged(&out), vec![18_000_042]);
+        let out = svc.poll();
+        let view = batch(&out).expect("told");
+        assert_eq!(
+            view.note,
+            crate::tui::problem::Problem::Known(
+                Text::BulkNotInBatch,
+                vec![
+                    crate::tui::problem::Part::Plain("18000042".into()),
+                    crate::tui::problem::Part::Word(Text::StateInStock)
+                ]
+            )
+        );
+        svc.run(Cmd::UnplugVirtual);
+        svc.poll();
+        svc.run(Cmd::PlugVirtual); // 23456782, never plugged: not in the batch either
+        svc.run(Cmd::UnplugVirtual);
+        svc.poll();
+        let out = svc.run(Cmd::PlugVirtual);
+        assert_eq!(plugged(&out), vec![B], "the key out longest comes back");
+        let out = svc.poll();
+        assert_eq!(note(&out), Text::BulkKeyDone);
+        let view = batch(&out).expect("told");
+        assert!(view.finished);
+        assert_eq!(note(&svc.poll()), Text::BulkFinished);
+        for serial in [A, B] {
+            let out = svc.run(Cmd::Open(Target::Key(serial)));
+            let Some(Msg::Detail(d)) = out.first() else {
+                panic!("{out:?}")
+            };
+            assert_eq!(d.state.as_ref().map(|s| s.0), Some(InvState::InStock));
+        }
+        svc.run(Cmd::StopBatch);
+        assert!(svc.poll().is_empty(), "no batch any more");
+    }
 }

@@ -119,6 +119,29 @@ fn import_dry_run_changes_nothing_and_bad_rows_name_their_line() {
 }
 
 #[test]
+fn import_dry_run_lists_each_change_field_by_field() {
+    let env = Env::new();
+    let first = env.file("s.csv", b"Personalnummer;Name;Abteilung\n1;A;IT\n2;B;IT\n");
+    env.cmd()
+        .args(["import", "staff"])
+        .arg(&first)
+        .assert()
+        .success();
+    let next = env.file(
+        "t.csv",
+        b"Personalnummer;Name;Abteilung\n1;A;IT\n2;B;Amt 7\n3;C;IT\n",
+    );
+    env.cmd()
+        .args(["import", "staff", "--dry-run"])
+        .arg(&next)
+        .assert()
+        .success()
+        .stdout(contains("line     3: Change 2"))
+        .stdout(contains("department: \"IT\" -> \"Amt 7\""))
+        .stdout(contains("line     4: Add 3"));
+}
+
+#[test]
 fn excel_export_opens_in_german_excel_and_revoked_keys_show_at_once() {
     let env = Env::seeded();
     // Revoking a key in stock is refused with the wrong-state exit code.

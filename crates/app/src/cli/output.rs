@@ -50,7 +50,7 @@ impl Out {
             Self::print_json(&json!({
                 "encoding": r.encoding, "delimiter": r.delimiter.to_string(), "rows": r.rows,
                 "added": r.added, "changed": r.changed, "unchanged": r.unchanged, "dry_run": r.dry_run,
-                "changes": r.changes,
+                "changes": r.changes, "changes_omitted": r.changes_omitted,
             }));
             return;
         }
@@ -71,6 +71,17 @@ impl Out {
         );
         for c in &r.changes {
             println!("  line {:>5}: {:?} {}", c.line, c.action, c.id);
+            for f in &c.fields {
+                println!(
+                    "               {}: {:?} -> {:?}",
+                    f.field.as_str(),
+                    f.old,
+                    f.new
+                );
+            }
+        }
+        if r.changes_omitted > 0 {
+            println!("  ... and {} more not listed", r.changes_omitted);
         }
     }
 

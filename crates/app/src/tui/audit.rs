@@ -1,9 +1,14 @@
 //! The audit and export screen: check the audit trail's hash chain and write
 //! the exports (inventory, history, revoked serials; CSV that German Excel
 //! opens) to a file, import CSV files (staff, notebooks, a delivery into
-//! stock: first a dry run, then Enter again to apply), with a log of what
-//! happened. While the worker runs, a spinner and the elapsed seconds show;
-//! the store imports in one transaction, so there is no per-row progress.
+//! stock: first a dry run, whose change list is shown for review, then Enter
+//! again to apply), with a log of what happened. While the worker runs, a
+//! spinner and the elapsed seconds show, and for an import a progress bar
+//! with the rows applied so far (still one transaction: all rows or none).
+
+mod progress;
+pub mod report;
+pub mod review;
 
 use std::time::Duration;
 
@@ -16,6 +21,9 @@ use ratatui::widgets::{Block, Borders, List, ListItem, Paragraph, Widget, Wrap};
 
 use super::model::{Cmd, ExportWhat, ImportSummary, ImportWhat};
 use crate::i18n::{Lang, Text};
+pub(crate) use progress::fill;
+use progress::progress_line;
+use review::Review;
 
 /// State of the audit screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +39,11 @@ pub struct Audit {
     pub elapsed: Duration,
     /// A dry run passed for this import and file: Enter applies it.
     pub pending: Option<(ImportWhat, String)>,
+    /// The running import's rows applied so far, of all.
+    pub progress: Option<(usize, usize)>,
+    /// The dry run's change list, shown instead of the menu until Enter
+    /// applies the import or Esc discards it.
+    pub review: Option<Review>,
     pub closed: bool,
 }
 
@@ -53,6 +66,8 @@ impl Audit {
             busy: false,
             elapsed: Duration::ZERO,
             pending: None,
+            progress: None,
+            review: None,
             closed: false,
         }
     }
@@ -86,6 +101,22 @@ impl Audit {
     fn start(&mut self) {
         self.busy = true;
         self.elapsed = Duration::ZERO;
+        self.progress = None;
+    }
+
+    fn stop(&mut self) {
+        self.busy = false;
+        self.progress = None;
+    }
+
+    /// The keys line of the footer for what the screen shows now.
+    #[must_use]
+    pub fn footer(&self) -> Text {
+        if self.review.is_some() {
+            Text::FooterReview
+        } else {
+            Text::FooterAudit
+        }
     }
 
     /// Time passed: the spinner turns while a job runs.
@@ -103,6 +134,7 @@ impl Audit {
                     .push((Text::ImportNeedsPath, what.default_file().to_owned()));
                 return Vec::new();
             }
+            self.review = None;
             let apply = self.pending.take() == Some((what, path.clone()));
             let text = if apply {
                 Text::ImportApplying
@@ -133,6 +165,13 @@ impl Audit {
         }
     }
 
+    /// The worker got this far with the running import.
+    pub fn import_progress(&mut self, done: usize, total: usize) {
+        if self.busy && self.import().is_some() {
+            self.progress = Some((done, total));
+        }
+    }
+
     /// The worker's answer to an import.
     pub fn imported(&mut self, s: &ImportSummary) {
         let counts = format!("{}/{}/{}/{}", s.rows, s.added, s.changed, s.unchanged);
@@ -146,16 +185,40 @@ impl Audit {
             Text::ImportFormat,
             format!("{} / {:?}", s.encoding, s.delimiter),
         ));
-        self.busy = false;
+        self.stop();
         if s.dry_run {
             if let Some(what) = self.import() {
                 self.pending = Some((what, self.path.trim().to_owned()));
+                self.review = Some(Review::new(s.clone()));
+            }
+        }
+    }
+
+    /// A key while the dry run's change list is shown.
+    fn on_review_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+        match key.code {
+            KeyCode::Enter => self.on_enter(),
+            KeyCode::Esc => {
+                self.review = None;
+                self.pending = None;
+                self.log
+                    .push((Text::ReviewDiscarded, self.path.trim().to_owned()));
+                Vec::new()
+            }
+            _ => {
+                if let Some(r) = &mut self.review {
+                    r.on_key(key);
+                }
+                Vec::new()
             }
         }
     }
 
     /// A key on this screen.
     pub fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+        if self.review.is_some() && !self.busy {
+            return self.on_review_key(key);
+        }
         match key.code {
             KeyCode::Esc => self.closed = true,
             KeyCode::Up | KeyCode::Down if self.busy => {}
@@ -180,7 +243,7 @@ impl Audit {
     pub fn log_line(&mut self, text: Text, arg: String, finished: bool) {
         self.log.push((text, arg));
         if finished {
-            self.busy = false;
+            self.stop();
         }
     }
 }
@@ -191,6 +254,10 @@ fn what_name(what: ExportWhat) -> String {
 
 /// Draw the audit screen.
 pub fn render(a: &Audit, lang: Lang, area: Rect, buf: &mut Buffer) {
+    if let Some(r) = &a.review {
+        review::render(r, &a.path, lang, area, buf);
+        return;
+    }
     let t = |x| lang.t(x);
     let [menu, path, log] = Layout::vertical([
         Constraint::Length(u16::try_from(ENTRIES).unwrap_or(7) + 2),
@@ -242,9 +309,17 @@ pub fn render(a: &Audit, lang: Lang, area: Rect, buf: &mut Buffer) {
         let frame = SPIN[usize::try_from(tenths % 4).unwrap_or(0)];
         let mut line = format!("{frame} {} {}s", t(Text::Working), a.elapsed.as_secs());
         if a.import().is_some() {
-            line = format!("{line} {}", t(Text::ImportNoProgress));
+            let note = if a.progress.is_some() {
+                Text::ImportAllOrNothing
+            } else {
+                Text::ImportReading
+            };
+            line = format!("{line} · {}", t(note));
         }
         lines.push(Line::from(line));
+        if let Some((done, total)) = a.progress {
+            lines.push(Line::from(progress_line(done, total, lang)));
+        }
     } else if a.pending.is_some() {
         lines.push(Line::from(t(Text::ImportConfirm)));
     }
@@ -310,7 +385,6 @@ mod tests {
 
     #[test]
     fn import_runs_a_dry_run_first_then_applies_on_a_second_enter() {
-        use super::super::model::{ImportSummary, ImportWhat};
         let mut a = Audit::new();
         for _ in 0..4 {
             a.on_key(key(KeyCode::Down));
@@ -338,15 +412,29 @@ mod tests {
             unchanged: 0,
             encoding: "windows-1252".into(),
             delimiter: ';',
+            changes: Vec::new(),
+            more: 0,
         };
         a.imported(&summary);
         assert!(!a.busy);
         assert_eq!(a.log.last().map(|l| l.0), Some(Text::ImportFormat));
+        assert_eq!(a.review.as_ref().map(|r| &r.summary), Some(&summary));
+        assert_eq!(a.footer(), Text::FooterReview);
+        // While the change list shows, letters do not edit the hidden path,
+        // and Esc discards the dry run without leaving the screen.
+        a.on_key(key(KeyCode::Char('x')));
+        assert_eq!(a.path, "staff.csv");
+        a.on_key(key(KeyCode::Esc));
+        assert!(!a.closed && a.review.is_none() && a.pending.is_none());
+        assert_eq!(a.log.last().map(|l| l.0), Some(Text::ReviewDiscarded));
+        assert_eq!(a.footer(), Text::FooterAudit);
         // Editing the path after the dry run asks for a new dry run.
         a.on_key(key(KeyCode::Char('x')));
         a.on_key(key(KeyCode::Backspace));
         assert_eq!(a.on_key(key(KeyCode::Enter)), dry);
         a.imported(&summary);
+        a.on_key(key(KeyCode::Down));
+        assert_eq!(a.import(), Some(ImportWhat::Staff), "↓ scrolls the list");
         assert_eq!(
             a.on_key(key(KeyCode::Enter)),
             vec![Cmd::Import {
@@ -356,6 +444,7 @@ mod tests {
             }]
         );
         assert_eq!(a.log.last().map(|l| l.0), Some(Text::ImportApplying));
+        assert!(a.review.is_none(), "back to the log while it runs");
         a.imported(&ImportSummary {
             dry_run: false,
             ..summary
@@ -364,9 +453,100 @@ mod tests {
             a.pending, None,
             "applied; the next Enter is a dry run again"
         );
+        assert!(a.review.is_none(), "no review after the real import");
         a.on_key(key(KeyCode::Down));
         a.on_key(key(KeyCode::Down));
         a.on_key(key(KeyCode::Down));
         assert_eq!(a.import(), Some(ImportWhat::Stock), "last entry stays");
+    }
+
+    #[test]
+    fn import_progress_shows_while_an_import_runs_and_clears_at_the_end() {
+        let mut a = Audit::new();
+        a.import_progress(10, 20);
+        assert_eq!(a.progress, None, "nothing runs");
+        a.on_key(key(KeyCode::Down));
+        a.on_key(key(KeyCode::Enter));
+        a.import_progress(10, 20);
+        assert_eq!(a.progress, None, "an export has no row progress");
+        a.log_line(Text::ExportWrote, "3".into(), true);
+        for _ in 0..4 {
+            a.on_key(key(KeyCode::Down));
+        }
+        a.on_key(key(KeyCode::Enter));
+        assert!(a.busy && a.progress.is_none(), "reading the file");
+        a.import_progress(0, 2500);
+        a.import_progress(1000, 2500);
+        assert_eq!(a.progress, Some((1000, 2500)));
+        // A failure ends the job and its bar.
+        a.log_line(Text::ErrorPrefix, "disk full".into(), true);
+        assert!(!a.busy && a.progress.is_none());
+        a.import_progress(2000, 2500);
+        assert_eq!(a.progress, None, "late messages are dropped");
+        a.on_key(key(KeyCode::Enter));
+        a.import_progress(2500, 2500);
+        a.imported(&ImportSummary {
+            dry_run: true,
+            rows: 2500,
+            added: 2500,
+            changed: 0,
+            unchanged: 0,
+            encoding: "UTF-8".into(),
+            delimiter: ',',
+            changes: Vec::new(),
+            more: 2500,
+        });
+        assert_eq!(a.progress, None);
+    }
+
+    #[test]
+    fn the_app_routes_progress_and_review_keys_to_the_audit_screen() {
+        use super::super::model::{ChangeLine, Msg};
+        use super::super::state::App;
+        let mut app = App::new(Lang::En, false);
+        let press = |app: &mut App, code| app.update(Msg::Key(key(code)));
+        press(&mut app, KeyCode::F(3));
+        for _ in 0..4 {
+            press(&mut app, KeyCode::Down);
+        }
+        assert_eq!(press(&mut app, KeyCode::Enter).len(), 1);
+        app.update(Msg::ImportProgress {
+            done: 1000,
+            total: 4000,
+        });
+        let audit = |app: &App| app.audit.clone().expect("audit screen");
+        assert_eq!(audit(&app).progress, Some((1000, 4000)));
+        let changes: Vec<ChangeLine> = (0..30)
+            .map(|i| ChangeLine {
+                line: i + 2,
+                added: true,
+                id: i.to_string(),
+                fields: Vec::new(),
+            })
+            .collect();
+        app.update(Msg::Imported(ImportSummary {
+            dry_run: true,
+            rows: 4000,
+            added: 30,
+            changed: 0,
+            unchanged: 3970,
+            encoding: "UTF-8".into(),
+            delimiter: ';',
+            changes,
+            more: 0,
+        }));
+        let scroll = |app: &App| audit(app).review.map(|r| r.scroll);
+        assert_eq!(scroll(&app), Some(0));
+        press(&mut app, KeyCode::PageDown);
+        assert_eq!(scroll(&app), Some(review::PAGE - 1));
+        press(&mut app, KeyCode::End);
+        assert_eq!(scroll(&app), Some(30 - review::PAGE));
+        press(&mut app, KeyCode::Up);
+        assert_eq!(scroll(&app), Some(30 - review::PAGE - 1));
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(scroll(&app), None, "Esc discards the dry run");
+        assert!(app.audit.is_some(), "and stays on the audit screen");
+        press(&mut app, KeyCode::Esc);
+        assert!(app.audit.is_none());
     }
 }

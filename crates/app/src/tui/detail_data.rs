@@ -2,9 +2,10 @@
 //! enrolment and history; a staff member with the keys held now and before;
 //! a notebook with its user and keys.
 
-use keydesk_store::{Assignment, Serial, Store, StoreError};
+use keydesk_store::{Assignment, Serial, Store};
 
 use super::model::{DetailView, HitKind, Seg, Target};
+use super::problem::Problem;
 use super::service::inv_state;
 use crate::i18n::Text;
 
@@ -29,14 +30,14 @@ fn assignment_line(a: &Assignment) -> Vec<Seg> {
 /// The detail view for `target`.
 ///
 /// # Errors
-/// Database errors; an unknown id.
-pub fn detail(store: &Store, target: Target) -> Result<DetailView, StoreError> {
+/// Database errors; a staff member or notebook deleted since it was found.
+pub fn detail(store: &Store, target: Target) -> Result<DetailView, Problem> {
     match target {
         Target::Key(n) => key(store, Serial::new(n)?),
         Target::Staff(id) => {
             let s = store
                 .get_staff_by_id(id)?
-                .ok_or_else(|| StoreError::Invalid(format!("no staff member #{id}")))?;
+                .ok_or_else(|| Problem::new(Text::ErrStaffGone, vec![]))?;
             let held = store.assignments_of_staff(&s.data.personnel_no)?;
             let now: Vec<String> = held
                 .iter()
@@ -70,7 +71,7 @@ pub fn detail(store: &Store, target: Target) -> Result<DetailView, StoreError> {
         Target::Notebook(id) => {
             let n = store
                 .get_notebook_by_id(id)?
-                .ok_or_else(|| StoreError::Invalid(format!("no notebook #{id}")))?;
+                .ok_or_else(|| Problem::new(Text::ErrNotebookGone, vec![]))?;
             let held = store.assignments_of_notebook(&n.data.asset_tag)?;
             Ok(DetailView {
                 kind: HitKind::Notebook,
@@ -97,7 +98,7 @@ pub fn detail(store: &Store, target: Target) -> Result<DetailView, StoreError> {
     }
 }
 
-fn key(store: &Store, s: Serial) -> Result<DetailView, StoreError> {
+fn key(store: &Store, s: Serial) -> Result<DetailView, Problem> {
     let Some(k) = store.get_key(s)? else {
         return Ok(DetailView {
             kind: HitKind::Key,

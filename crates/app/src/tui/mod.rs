@@ -2,6 +2,7 @@
 //! database work on a worker thread that answers with messages.
 
 pub mod audit;
+pub mod bulk;
 pub mod clock;
 pub mod csr;
 pub mod detail;

@@ -197,6 +197,29 @@ pub struct ImportSummary {
     pub unchanged: usize,
     pub encoding: String,
     pub delimiter: char,
+    /// The first adds and changes (the store caps the list).
+    pub changes: Vec<ChangeLine>,
+    /// Adds and changes beyond `changes`, counted only.
+    pub more: usize,
+}
+
+/// A value in the change list: text from the file or the database, or
+/// yes/no (said in the screen's language).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Val {
+    Text(String),
+    Flag(bool),
+}
+
+/// One row an import adds or changes: its line in the file, its identity
+/// (personnel number, asset tag or serial) and, for a change, each field
+/// old → new.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeLine {
+    pub line: u64,
+    pub added: bool,
+    pub id: String,
+    pub fields: Vec<(Text, Val, Val)>,
 }
 
 /// The PIN policy of the office profile, shown next to PIN entry.
@@ -277,6 +300,46 @@ pub enum Target {
     Notebook(i64),
 }
 
+/// A key waiting for a reset, offered for a bulk reset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    pub serial: u32,
+    pub state: InvState,
+    /// Since when (RFC 3339 UTC; shown in local time).
+    pub since: String,
+}
+
+/// How a key of a running bulk reset stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Pending,
+    Done,
+    Failed,
+}
+
+/// A running bulk reset as the screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchView {
+    /// FIDO2 is reset too (keys go in one at a time).
+    pub fido: bool,
+    pub keys: Vec<(u32, Mark)>,
+    /// What to do now (or what just happened).
+    pub note: Problem,
+    /// Why the last key failed, if it did.
+    pub cause: Option<Problem>,
+    /// Every key is done.
+    pub finished: bool,
+}
+
+impl BatchView {
+    /// (done, total).
+    #[must_use]
+    pub fn progress(&self) -> (usize, usize) {
+        let done = self.keys.iter().filter(|(_, m)| *m == Mark::Done).count();
+        (done, self.keys.len())
+    }
+}
+
 /// Messages into the update function: user input, time, and answers from the worker.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
@@ -309,7 +372,7 @@ pub enum Msg {
     /// why it could not be saved (sent just before `Finished`).
     CsrSaved {
         serial: u32,
-        path: Result<String, String>,
+        path: Result<String, Problem>,
     },
     /// A wizard's work failed; the text says what to do.
     WizardFailed(Problem),
@@ -321,12 +384,24 @@ pub enum Msg {
     Recovered(Vec<Recovered>),
     /// Audit screen: one line of progress (a text and what it is about).
     Progress(Text, String),
+    /// An import is applying its rows: `done` of `total` so far.
+    ImportProgress {
+        done: usize,
+        total: usize,
+    },
     /// An import ran (or was tried as a dry run).
     Imported(ImportSummary),
     /// Audit verify: events checked, or the break.
-    Verified(Result<u64, String>),
+    Verified(Result<u64, Problem>),
     /// Something failed outside a wizard; the text already says what to do.
     Failed(Problem),
+    /// Bulk reset: the keys waiting for a reset, and whether FIDO2 is reset too.
+    Waiting {
+        keys: Vec<Waiting>,
+        fido: bool,
+    },
+    /// Bulk reset: how the running batch stands.
+    Batch(BatchView),
 }
 
 impl PartialEq for LetterView {
@@ -386,4 +461,10 @@ pub enum Cmd {
     UnplugVirtual,
     /// Demo: unplug this key and plug it back in (opens the FIDO2 reset window).
     Replug(u32),
+    /// Bulk reset: list the keys waiting for a reset.
+    ListWaiting,
+    /// Bulk reset: start a batch over these keys (confirmed by the technician).
+    StartBatch(Vec<u32>),
+    /// Bulk reset: end the batch (keys not reset keep waiting).
+    StopBatch,
 }

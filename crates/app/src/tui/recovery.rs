@@ -58,6 +58,16 @@ fn serial_text(s: Option<u32>) -> String {
     s.map_or_else(|| "–".to_owned(), |s| s.to_string())
 }
 
+/// The journal's name of a workflow in the screen's language (a name this
+/// screen does not know is shown as the journal has it).
+fn workflow_text(lang: Lang, name: &str) -> &str {
+    match name {
+        "enrol" => lang.t(Text::FlowEnrol),
+        "reset" => lang.t(Text::FlowReset),
+        other => other,
+    }
+}
+
 /// Draw the recovery screen.
 pub fn render(r: &Recovery, lang: Lang, offset: time::UtcOffset, area: Rect, buf: &mut Buffer) {
     let t = |x| lang.t(x);
@@ -68,7 +78,7 @@ pub fn render(r: &Recovery, lang: Lang, offset: time::UtcOffset, area: Rect, buf
             "• {} {} – {} {} ({} {})",
             t(Text::ColSerial),
             serial_text(e.serial),
-            e.workflow,
+            workflow_text(lang, &e.workflow),
             e.step,
             t(Text::Since),
             super::clock::on_screen(&e.since, offset, lang)
@@ -85,7 +95,7 @@ pub fn render(r: &Recovery, lang: Lang, offset: time::UtcOffset, area: Rect, buf
                         "{} {} – {}: {}",
                         t(Text::ColSerial),
                         serial_text(rep.serial),
-                        rep.workflow,
+                        workflow_text(lang, &rep.workflow),
                         t(rep.outcome)
                     ),
                     bold,

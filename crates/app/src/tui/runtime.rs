@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use crossterm::event::{self, Event};
 
 use super::model::{Cmd, Msg};
+use super::problem::Problem;
 use super::state::App;
+use crate::i18n::Text;
 
 /// What the TUI needs from the world. Implemented over keydesk-core for real
 /// keys and for the demo's virtual keys.
@@ -76,7 +78,7 @@ pub fn run(mut app: App, service: impl Service) -> io::Result<()> {
             for msg in msgs {
                 for cmd in app.update(msg) {
                     if cmd_tx.send(cmd).is_err() {
-                        app.error = Some("worker stopped".into());
+                        app.error = Some(Problem::new(Text::ErrWorkerStopped, Vec::new()));
                     }
                 }
             }
@@ -89,7 +91,7 @@ pub fn run(mut app: App, service: impl Service) -> io::Result<()> {
     drop(cmd_tx);
     // The worker ends when its command channel closes; a panic there is reported, not hidden.
     if worker.join().is_err() {
-        return Err(io::Error::other("the worker thread panicked"));
+        return Err(io::Error::other(app.lang.t(Text::ErrWorkerPanicked)));
     }
     result
 }

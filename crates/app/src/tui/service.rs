@@ -12,20 +12,20 @@ use std::time::Duration;
 
 use keydesk_core::profile::FidoMode;
 use keydesk_core::{
-    CoreError, Desk, EnrolOutcome, ImportKind, OldKey, Prompt, RecoveryOutcome, ResetRequest,
-    RevokeReason, Secrets,
+    BatchEvent, CoreError, Desk, EnrolOutcome, ImportKind, OldKey, Prompt, RecoveryOutcome,
+    ResetBatch, ResetRequest, RevokeReason, Secrets, Standing,
 };
 use keydesk_device::sim_source::SimKeys;
 use keydesk_sim::clock::SystemClock;
 use keydesk_sim::key::SimKey;
 use keydesk_sim::{Firmware, Identity, Touch};
-use keydesk_store::{Dialect, HitKind as StoreHitKind, KeyState, Serial};
+use keydesk_store::{Dialect, HitKind as StoreHitKind, KeyState, Serial, StoreError};
 
 use super::model::{
-    Cmd, ExportWhat, Fate, Hit, HitKind, ImportSummary, ImportWhat, InvState, KeyRow, LetterView,
-    Msg, Pins, Policy, Reason, Recovered, Unfinished,
+    BatchView, Cmd, ExportWhat, Fate, Hit, HitKind, ImportWhat, InvState, KeyRow, LetterView, Mark,
+    Msg, Pins, Policy, Reason, Recovered, Unfinished, Waiting,
 };
-use super::problem::Problem;
+use super::problem::{FileOp, Part, Problem};
 use super::runtime::Service;
 use crate::i18n::Text;
 
@@ -57,6 +57,13 @@ pub struct DeskService {
     drawer: Option<Drawer>,
     outbox: Arc<Mutex<Option<Sender<Msg>>>>,
     last: Option<Vec<KeyRow>>,
+    /// A running bulk reset, what the screen last heard of it, and why its
+    /// last key failed (kept while that key is asked to be replugged).
+    batch: Option<ResetBatch>,
+    batch_sent: Option<BatchView>,
+    batch_cause: Option<(u32, Problem)>,
+    /// Demo: drawer keys in the order they were pulled out (oldest first).
+    pulled: Vec<u32>,
     started: bool,
     csr_dir: std::path::PathBuf,
 }
@@ -105,6 +112,16 @@ fn serial(n: u32) -> Result<Serial, CoreError> {
     Ok(Serial::new(n)?)
 }
 
+/// The file error under a store error from writing an export, if it is one
+/// (the CSV writer wraps it).
+fn write_error(e: &StoreError) -> Option<&std::io::Error> {
+    match e {
+        StoreError::Io(io) => Some(io),
+        StoreError::Csv(csv) => std::error::Error::source(csv)?.downcast_ref(),
+        _ => None,
+    }
+}
+
 impl DeskService {
     /// Work on `desk`; with a `drawer`, the demo's virtual keys can be plugged.
     #[must_use]
@@ -128,6 +145,10 @@ impl DeskService {
             drawer,
             outbox,
             last: None,
+            batch: None,
+            batch_sent: None,
+            batch_cause: None,
+            pulled: Vec::new(),
             started: false,
             csr_dir: super::csr::dir_from_env(),
         }
@@ -185,12 +206,15 @@ impl DeskService {
             .map(|k| inv_state(k.state))
     }
 
-    fn finished(&mut self, s: u32, out: Result<Option<EnrolOutcome>, CoreError>) -> Vec<Msg> {
+    fn finished(&mut self, s: u32, out: Result<Option<EnrolOutcome>, Problem>) -> Vec<Msg> {
         let mut msgs = Vec::new();
         if let Ok(Some(o)) = &out {
             let path = super::csr::save(&self.csr_dir, o.serial.get(), &o.csr_pem)
                 .map(|p| p.display().to_string())
-                .map_err(|e| format!("{}: {e}", self.csr_dir.display()));
+                .map_err(|e| {
+                    let file = self.csr_dir.join(format!("{}.csr.pem", o.serial.get()));
+                    Problem::file(FileOp::Write, &file.display().to_string(), &e)
+                });
             msgs.push(Msg::CsrSaved { serial: s, path });
         }
         let msg = match out {
@@ -207,7 +231,7 @@ impl DeskService {
                     })
                 }),
             },
-            Err(e) => Msg::WizardFailed(Problem::from_core(&e)),
+            Err(e) => Msg::WizardFailed(e),
         };
         msgs.push(msg);
         msgs.push(self.plugged_msg());
@@ -218,8 +242,8 @@ impl DeskService {
         self.desk.profile().fido.mode != FidoMode::Skip
     }
 
-    fn workflow(&mut self, cmd: &Cmd) -> Result<Option<EnrolOutcome>, CoreError> {
-        match cmd {
+    fn workflow(&mut self, cmd: &Cmd) -> Result<Option<EnrolOutcome>, Problem> {
+        let done = match cmd {
             Cmd::Enrol {
                 serial: s,
                 staff,
@@ -227,9 +251,9 @@ impl DeskService {
                 pins,
             } => {
                 let store = self.desk.store();
-                let staff = store.get_staff_by_id(*staff)?.ok_or_else(|| {
-                    CoreError::Usage("that staff member is gone; search again".into())
-                })?;
+                let staff = store
+                    .get_staff_by_id(*staff)?
+                    .ok_or_else(|| Problem::new(Text::ErrStaffGone, vec![]))?;
                 let notebook = match notebook {
                     Some(id) => store.get_notebook_by_id(*id)?.map(|n| n.data.asset_tag),
                     None => None,
@@ -280,13 +304,15 @@ impl DeskService {
                 .lost(serial(*s)?, serial(*temporary)?, None, secrets(pins))
                 .map(Some),
             _ => Ok(None),
-        }
+        };
+        Ok(done?)
     }
 
     fn export(&self, what: ExportWhat, path: &str) -> Vec<Msg> {
         let started = Msg::Progress(Text::ExportStarted, path.to_owned());
+        let file_problem = |e: &std::io::Error| Problem::file(FileOp::Write, path, e);
         let result = File::create(path)
-            .map_err(|e| format!("{path}: {e}"))
+            .map_err(|e| file_problem(&e))
             .and_then(|f| {
                 let mut w = BufWriter::new(f);
                 let store = self.desk.store();
@@ -295,8 +321,11 @@ impl DeskService {
                     ExportWhat::History => store.export_history(&mut w, Dialect::Excel),
                     ExportWhat::Revoked => store.export_blocked(&mut w, Dialect::Excel),
                 }
-                .map_err(|e| e.to_string())?;
-                std::io::Write::flush(&mut w).map_err(|e| format!("{path}: {e}"))?;
+                .map_err(|e| match write_error(&e) {
+                    Some(io) => file_problem(io),
+                    None => Problem::from_store(&e),
+                })?;
+                std::io::Write::flush(&mut w).map_err(|e| file_problem(&e))?;
                 Ok(n)
             });
         match result {
@@ -304,31 +333,39 @@ impl DeskService {
                 started,
                 Msg::Progress(Text::ExportWrote, format!("{n} → {path}")),
             ],
-            Err(e) => vec![started, Msg::Failed(e.into())],
+            Err(e) => vec![started, Msg::Failed(e)],
         }
     }
 
-    /// Run one import (the store does it in one transaction: all rows or none).
+    /// Run one import (the store does it in one transaction: all rows or
+    /// none), sending the screen how many rows are in as it goes.
     fn import(&mut self, what: ImportWhat, path: &str, dry_run: bool) -> Msg {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
-            Err(e) => return Msg::Failed(format!("{path}: {e}").into()),
+            Err(e) => return Msg::Failed(Problem::file(FileOp::Read, path, &e)),
         };
         let kind = match what {
             ImportWhat::Staff => ImportKind::Staff,
             ImportWhat::Notebooks => ImportKind::Notebooks,
             ImportWhat::Stock => ImportKind::Stock,
         };
-        match self.desk.import(kind, &bytes, path, dry_run) {
-            Ok(r) => Msg::Imported(ImportSummary {
-                dry_run: r.dry_run,
-                rows: r.rows,
-                added: r.added,
-                changed: r.changed,
-                unchanged: r.unchanged,
-                encoding: r.encoding.to_owned(),
-                delimiter: r.delimiter,
-            }),
+        // A copy of the sender, so the prompter's lock is not held meanwhile.
+        let outbox = self
+            .outbox
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let mut progress = |done, total| {
+            if let Some(tx) = &outbox {
+                // The screen may be gone already; nothing to do then.
+                let _ = tx.send(Msg::ImportProgress { done, total });
+            }
+        };
+        match self
+            .desk
+            .import_with_progress(kind, &bytes, path, dry_run, &mut progress)
+        {
+            Ok(r) => Msg::Imported(super::audit::report::summary(&r)),
             Err(e) => Msg::Failed(Problem::from_core(&e)),
         }
     }
@@ -399,27 +436,171 @@ impl DeskService {
         };
         let plugged = drawer.sim.plugged();
         match cmd {
-            Cmd::PlugVirtual => match drawer.keys.iter().find(|(s, _)| !plugged.contains(s)) {
+            // The next key from the pile: one never plugged in, else the one out longest.
+            Cmd::PlugVirtual => match drawer
+                .keys
+                .iter()
+                .filter(|(s, _)| !plugged.contains(s))
+                .min_by_key(|(s, _)| self.pulled.iter().position(|p| p == s).map_or(0, |i| i + 1))
+            {
                 Some(&(s, fw)) => {
+                    self.pulled.retain(|p| *p != s);
                     if !drawer.sim.replug(s) {
                         drawer.plug(s, fw);
                     }
                 }
-                None => return vec![Msg::Failed("all demo keys are plugged in".into())],
+                None => return vec![Msg::Failed(Problem::new(Text::ErrDemoAllPlugged, vec![]))],
             },
             Cmd::UnplugVirtual => {
                 if let Some(s) = plugged.last() {
                     drawer.sim.unplug(*s);
+                    self.pulled.push(*s);
                 }
             }
             Cmd::Replug(s) => {
                 drawer.sim.unplug(*s);
+                // A running bulk reset sees the key gone, as with a real replug.
+                let mut msgs = self.batch_step();
                 drawer.sim.replug(*s);
-                return vec![self.plugged_msg(), Msg::Replugged(*s)];
+                msgs.extend([self.plugged_msg(), Msg::Replugged(*s)]);
+                return msgs;
             }
             _ => {}
         }
         vec![self.plugged_msg()]
+    }
+}
+
+/// Keys a bulk reset lists at most (more than a counter handles in a day).
+const MAX_BATCH: usize = 10_000;
+
+fn count(n: usize) -> Part {
+    Part::Plain(n.to_string())
+}
+
+fn serial_part(s: Serial) -> Part {
+    Part::Plain(s.to_string())
+}
+
+/// What the screen says about one look at the plugged keys.
+fn batch_note(ev: &BatchEvent, total: usize) -> Problem {
+    let (text, parts) = match ev {
+        BatchEvent::Finished => (Text::BulkFinished, vec![count(total)]),
+        BatchEvent::Reset(o) => (Text::BulkKeyDone, vec![serial_part(o.serial)]),
+        BatchEvent::Failed { serial, .. } => (Text::BulkKeyFailed, vec![serial_part(*serial)]),
+        BatchEvent::Replug { serial } => (Text::BulkReplug, vec![serial_part(*serial)]),
+        BatchEvent::SeveralPlugged { count: n } => (Text::BulkSeveral, vec![count(*n)]),
+        BatchEvent::AlreadyDone { serial } => (Text::BulkAlreadyDone, vec![serial_part(*serial)]),
+        BatchEvent::NotInBatch {
+            serial: Some(serial),
+            state,
+        } => (
+            Text::BulkNotInBatch,
+            vec![
+                serial_part(*serial),
+                Part::Word(state.map_or(InvState::Unknown, inv_state).text()),
+            ],
+        ),
+        BatchEvent::NotInBatch { serial: None, .. } => (Text::BulkNoSerial, Vec::new()),
+        _ => (Text::BulkPlugNext, Vec::new()),
+    };
+    Problem::Known(text, parts)
+}
+
+impl DeskService {
+    fn waiting(&self) -> Msg {
+        match self.desk.waiting_for_reset(MAX_BATCH) {
+            Ok(keys) => Msg::Waiting {
+                keys: keys
+                    .into_iter()
+                    .map(|k| Waiting {
+                        serial: k.data.serial.get(),
+                        state: inv_state(k.state),
+                        since: k.state_since,
+                    })
+                    .collect(),
+                fido: self.fido(),
+            },
+            Err(e) => Msg::Failed(Problem::from_core(&e)),
+        }
+    }
+
+    fn start_batch(&mut self, serials: &[u32]) -> Vec<Msg> {
+        let fido = self.fido();
+        let started = serials
+            .iter()
+            .map(|s| serial(*s))
+            .collect::<Result<Vec<_>, _>>()
+            // Keys plugged in now were plugged in before the batch: replug them for FIDO2.
+            .and_then(|serials| self.desk.start_batch(&serials, true, fido, false));
+        match started {
+            Ok(batch) => {
+                self.batch = Some(batch);
+                self.batch_sent = None;
+                self.batch_cause = None;
+                self.batch_step()
+            }
+            Err(e) => vec![Msg::Failed(Problem::from_core(&e))],
+        }
+    }
+
+    /// One look at the plugged keys for the running batch (at most one
+    /// reset); a message when what the screen shows changed.
+    fn batch_step(&mut self) -> Vec<Msg> {
+        let Some(mut batch) = self.batch.take() else {
+            return Vec::new();
+        };
+        let step = self.desk.batch_step(&mut batch);
+        let mut msgs = Vec::new();
+        match step {
+            Ok(ev) => {
+                let mut cause = None;
+                match &ev {
+                    BatchEvent::Failed { serial, error } => {
+                        let why = Problem::from_core(error);
+                        self.batch_cause = Some((serial.get(), why.clone()));
+                        cause = Some(why);
+                    }
+                    // The failed key is asked to be replugged: keep saying why.
+                    BatchEvent::Replug { serial } => {
+                        cause = self
+                            .batch_cause
+                            .as_ref()
+                            .filter(|(s, _)| *s == serial.get())
+                            .map(|(_, why)| why.clone());
+                    }
+                    _ => {}
+                }
+                let view = BatchView {
+                    fido: batch.fido(),
+                    keys: batch
+                        .keys()
+                        .map(|(s, st)| {
+                            let mark = match st {
+                                Standing::Pending => Mark::Pending,
+                                Standing::Done(_) => Mark::Done,
+                                Standing::Failed => Mark::Failed,
+                            };
+                            (s.get(), mark)
+                        })
+                        .collect(),
+                    note: batch_note(&ev, batch.progress().1),
+                    cause,
+                    finished: batch.finished(),
+                };
+                if self.batch_sent.as_ref() != Some(&view) {
+                    self.batch_sent = Some(view.clone());
+                    msgs.push(Msg::Batch(view));
+                }
+                if matches!(ev, BatchEvent::Reset(_)) {
+                    // The inventory changed: the keys panel shows the new state.
+                    msgs.push(self.plugged_msg());
+                }
+            }
+            Err(e) => msgs.push(Msg::Failed(Problem::from_core(&e))),
+        }
+        self.batch = Some(batch);
+        msgs
     }
 }
 
@@ -434,12 +615,17 @@ impl Service for DeskService {
             Cmd::Open(target) => vec![
                 match super::detail_data::detail(self.desk.store(), *target) {
                     Ok(d) => Msg::Detail(d),
-                    Err(e) => Msg::Failed(Problem::from_store(&e)),
+                    Err(e) => Msg::Failed(e),
                 },
             ],
-            Cmd::Verify => vec![Msg::Verified(
-                self.desk.verify_audit().map_err(|e| e.to_string()),
-            )],
+            Cmd::Verify => vec![match self.desk.verify_audit() {
+                Ok(n) => Msg::Verified(Ok(n)),
+                Err(e @ CoreError::Store(StoreError::AuditBroken { .. })) => {
+                    Msg::Verified(Err(Problem::from_core(&e)))
+                }
+                // Not a break in the chain: the check itself could not run.
+                Err(e) => Msg::Failed(Problem::from_core(&e)),
+            }],
             Cmd::Export { what, path } => self.export(*what, path),
             Cmd::Import {
                 what,
@@ -447,6 +633,14 @@ impl Service for DeskService {
                 dry_run,
             } => vec![self.import(*what, path, *dry_run)],
             Cmd::Recover => vec![self.recover(), self.plugged_msg()],
+            Cmd::ListWaiting => vec![self.waiting()],
+            Cmd::StartBatch(serials) => self.start_batch(serials),
+            Cmd::StopBatch => {
+                self.batch = None;
+                self.batch_sent = None;
+                self.batch_cause = None;
+                vec![self.plugged_msg()]
+            }
             Cmd::PlugVirtual | Cmd::UnplugVirtual | Cmd::Replug(_) => self.demo(&cmd),
             Cmd::Enrol { serial: s, .. }
             | Cmd::Reset(s)
@@ -472,7 +666,7 @@ impl Service for DeskService {
             };
             return vec![Msg::Policy(policy), self.unfinished(), self.plugged_msg()];
         }
-        match self.rows() {
+        let mut msgs = match self.rows() {
             Ok(rows) if self.last.as_ref() != Some(&rows) => {
                 self.last = Some(rows.clone());
                 vec![Msg::Plugged(rows)]
@@ -488,6 +682,8 @@ impl Service for DeskService {
                     Vec::new()
                 }
             }
-        }
+        };
+        msgs.extend(self.batch_step());
+        msgs
     }
 }

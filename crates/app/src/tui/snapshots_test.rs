@@ -10,7 +10,8 @@ use ratatui::Terminal;
 
 use super::audit::Audit;
 use super::model::{
-    DetailView, Hit, HitKind, InvState, KeyRow, LetterView, Msg, Recovered, Seg, Unfinished,
+    ChangeLine, DetailView, Hit, HitKind, ImportSummary, InvState, KeyRow, LetterView, Msg,
+    Recovered, Seg, Unfinished, Val,
 };
 use super::recovery::Recovery;
 use super::state::{App, Focus};
@@ -277,6 +278,39 @@ fn details() {
 }
 
 #[test]
+fn notebook_details() {
+    both("detail_notebook", |lang| {
+        let mut app = base(lang);
+        app.detail = Some(DetailView {
+            kind: HitKind::Notebook,
+            serial: None,
+            title: "NB-0815".into(),
+            state: None,
+            facts: vec![
+                (Text::FactHostname, "mz-nb-0815".into()),
+                (Text::FactModel, "ThinkPad T14 Gen 4 PF-4X2KQ9".into()),
+                (Text::FactUser, "4711".into()),
+            ],
+            history: vec![
+                vec![
+                    Seg::Text("17000013  ".into()),
+                    Seg::Time("2025-03-02T07:45:00Z".into()),
+                    Seg::Text(" – ".into()),
+                    Seg::Time("2026-11-20T09:05:00Z".into()),
+                    Seg::Text("  Müller, Anna (4711)  NB-0815".into()),
+                ],
+                vec![
+                    Seg::Text("18000042  ".into()),
+                    Seg::Time("2026-11-20T09:12:00Z".into()),
+                    Seg::Text(" – …  Müller, Anna (4711)  NB-0815".into()),
+                ],
+            ],
+        });
+        app
+    });
+}
+
+#[test]
 fn history_times_follow_the_injected_offset() {
     let mut app = base(Lang::De);
     app.offset = time::UtcOffset::from_hms(1, 0, 0).expect("offset");
@@ -317,16 +351,36 @@ fn audit_and_recovery() {
             a.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
         }
         a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
-        a.imported(&super::model::ImportSummary {
-            dry_run: true,
-            rows: 120,
-            added: 3,
-            changed: 2,
-            unchanged: 115,
-            encoding: "windows-1252".into(),
-            delimiter: ';',
-        });
         app.audit = Some(a);
+        app.update(Msg::Imported(notebook_dry_run()));
+        app
+    });
+    both("import_dry_run_end", |lang| {
+        let mut app = base(lang);
+        let mut a = Audit::new();
+        for _ in 0..4 {
+            a.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+        }
+        a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        app.audit = Some(a);
+        app.update(Msg::Imported(staff_dry_run()));
+        key(&mut app, KeyCode::PageDown);
+        key(&mut app, KeyCode::End);
+        app
+    });
+    both("import_progress", |lang| {
+        let mut app = base(lang);
+        let mut a = Audit::new();
+        for _ in 0..4 {
+            a.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+        }
+        a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        app.audit = Some(a);
+        app.update(Msg::Tick(Duration::from_millis(3250)));
+        app.update(Msg::ImportProgress {
+            done: 42_000,
+            total: 100_000,
+        });
         app
     });
     both("import_working", |lang| {
@@ -348,10 +402,16 @@ fn audit_and_recovery() {
         }
         a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
         app.audit = Some(a);
-        app.update(Msg::Failed(
-            "staff.csv: line 3: personnel number is empty; line 7: e-mail \"x\" is not valid"
-                .into(),
-        ));
+        let issue = |line, message: &str| keydesk_store::ImportIssue {
+            line,
+            message: message.into(),
+        };
+        app.update(Msg::Failed(super::problem::Problem::from_store(
+            &keydesk_store::StoreError::Import(vec![
+                issue(3, "personnel number is empty"),
+                issue(7, "e-mail \"x\" is not valid"),
+            ]),
+        )));
         app
     });
     both("recovery", |lang| {
@@ -372,6 +432,174 @@ fn audit_and_recovery() {
             ],
         }]);
         app.recovery = Some(r);
+        app
+    });
+}
+
+/// A notebook list's dry run: two new, two changed (host, holder), 115 as before.
+fn notebook_dry_run() -> ImportSummary {
+    let text = |s: &str| Val::Text(s.into());
+    let line = |line, added, id: &str, fields| ChangeLine {
+        line,
+        added,
+        id: id.into(),
+        fields,
+    };
+    ImportSummary {
+        dry_run: true,
+        rows: 120,
+        added: 3,
+        changed: 2,
+        unchanged: 115,
+        encoding: "windows-1252".into(),
+        delimiter: ';',
+        changes: vec![
+            line(
+                4,
+                false,
+                "NB-0815",
+                vec![
+                    (Text::FactHostname, text("mz-nb-0815"), text("mz-nb-0815a")),
+                    (Text::FactHolder, text("4711"), text("4712")),
+                ],
+            ),
+            line(17, true, "NB-0950", vec![]),
+            line(
+                58,
+                false,
+                "NB-0101",
+                vec![(Text::FieldSerialNo, text(""), text("PF-2X9K1"))],
+            ),
+            line(119, true, "NB-1002", vec![]),
+            line(121, true, "NB-1003", vec![]),
+        ],
+        more: 0,
+    }
+}
+
+/// A staff list's dry run with more changes than the store lists.
+fn staff_dry_run() -> ImportSummary {
+    ImportSummary {
+        dry_run: true,
+        rows: 100_000,
+        added: 1200,
+        changed: 400,
+        unchanged: 98_400,
+        encoding: "UTF-8".into(),
+        delimiter: ',',
+        changes: (0..20_u64)
+            .map(|i| ChangeLine {
+                line: 2 + i * 37,
+                added: false,
+                id: format!("{:06}", 4700 + i),
+                fields: vec![
+                    (
+                        Text::FactDepartment,
+                        Val::Text("Amt 12".into()),
+                        Val::Text("Amt 12 – Bürgeramt".into()),
+                    ),
+                    (Text::FieldActive, Val::Flag(true), Val::Flag(false)),
+                ],
+            })
+            .collect(),
+        more: 1580,
+    }
+}
+
+/// A replacement whose second half failed: the old key is revoked and stays
+/// so, the new key's enrolment stopped when it was pulled. The screen says
+/// what stands, what failed and what to do, in the screen's language.
+#[test]
+fn replace_partly_done() {
+    use keydesk_core::error::{Done, Next};
+    use keydesk_store::{PersonnelNo, Serial};
+
+    use super::model::{Fate, Pins, Reason};
+    use super::wizard::Step;
+
+    both("replace_partly", |lang| {
+        let mut w = Wizard::new(Flow::Replace, 18_000_042);
+        w.fate = Some(Fate::Revoked(Reason::Lost));
+        w.new_key = Some(23_456_780);
+        w.pins = Some(Pins::Letter);
+        w.at = w
+            .plan()
+            .iter()
+            .position(|s| *s == Step::Working)
+            .expect("working step");
+        let e = keydesk_core::CoreError::from(keydesk_device::DeviceError::KeyRemoved).after(
+            Done::Revoked {
+                serial: Serial::new(18_000_042).expect("serial"),
+                reason: keydesk_core::RevokeReason::Lost,
+            },
+            Next::EnrolNew {
+                serial: Serial::new(23_456_780).expect("serial"),
+                staff: PersonnelNo::parse("4711").expect("personnel number"),
+            },
+        );
+        w.error = Some(super::problem::Problem::from_core(&e));
+        wizard_at(lang, w)
+    });
+}
+
+#[test]
+fn bulk_reset_confirm_and_running() {
+    use super::model::{BatchView, Mark, Waiting};
+    use super::problem::{Part, Problem};
+    let waiting = |lang| {
+        let mut app = base(lang);
+        key(&mut app, KeyCode::F(4));
+        app.update(Msg::Waiting {
+            keys: [
+                (23_456_781, InvState::Returned),
+                (18_000_042, InvState::Revoked),
+            ]
+            .into_iter()
+            .map(|(serial, state)| Waiting {
+                serial,
+                state,
+                since: "2026-11-20T08:15:00Z".into(),
+            })
+            .collect(),
+            fido: true,
+        });
+        key(&mut app, KeyCode::Char('3'));
+        key(&mut app, KeyCode::Enter);
+        key(&mut app, KeyCode::Char('2'));
+        app
+    };
+    both("bulk_confirm", waiting);
+    both("bulk_running", |lang| {
+        let mut app = waiting(lang);
+        key(&mut app, KeyCode::Enter);
+        app.plugged = vec![row(18_000_042, "5.4.3", InvState::Revoked, None)];
+        app.update(Msg::Batch(BatchView {
+            fido: true,
+            keys: vec![(18_000_042, Mark::Pending), (23_456_781, Mark::Done)],
+            note: Problem::Known(Text::BulkPlugNext, Vec::new()),
+            cause: None,
+            finished: false,
+        }));
+        app.update(Msg::Touch {
+            serial: 18_000_042,
+            remaining: Duration::from_secs(12),
+        });
+        app
+    });
+    both("bulk_failed", |lang| {
+        let mut app = waiting(lang);
+        key(&mut app, KeyCode::Enter);
+        app.plugged = vec![row(18_000_042, "5.4.3", InvState::Revoked, None)];
+        app.update(Msg::Batch(BatchView {
+            fido: true,
+            keys: vec![(18_000_042, Mark::Failed), (23_456_781, Mark::Done)],
+            note: Problem::Known(Text::BulkReplug, vec![Part::Plain("18000042".into())]),
+            cause: Some(Problem::Known(
+                Text::ErrResetWindow,
+                vec![Part::Plain("5".into())],
+            )),
+            finished: false,
+        }));
         app
     });
 }

@@ -7,6 +7,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::audit::Audit;
+use super::bulk::Bulk;
 use super::model::{Cmd, DetailView, Hit, HitKind, KeyRow, Msg, Policy, Target};
 use super::recovery::Recovery;
 use super::wizard::{Ctx, Flow, Wizard};
@@ -41,6 +42,8 @@ pub struct App {
     pub wizard: Option<Box<Wizard>>,
     pub detail: Option<DetailView>,
     pub audit: Option<Audit>,
+    /// The bulk reset screen (F4).
+    pub bulk: Option<Bulk>,
     pub recovery: Option<Recovery>,
     pub error: Option<super::problem::Problem>,
     pub help: bool,
@@ -64,6 +67,7 @@ impl App {
             wizard: None,
             detail: None,
             audit: None,
+            bulk: None,
             recovery: None,
             error: None,
             help: false,
@@ -113,9 +117,30 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::Waiting { .. } | Msg::Batch(_) => {
+                if let Some(b) = &mut self.bulk {
+                    b.update(&msg);
+                }
+                Vec::new()
+            }
+            Msg::Touch { .. } if self.bulk.is_some() && self.wizard.is_none() => {
+                if let Some(b) = &mut self.bulk {
+                    b.update(&msg);
+                }
+                Vec::new()
+            }
             Msg::Tick(dt) if self.wizard.is_none() => {
+                if let Some(b) = &mut self.bulk {
+                    b.update(&Msg::Tick(dt));
+                }
                 if let Some(a) = &mut self.audit {
                     a.tick(dt);
+                }
+                Vec::new()
+            }
+            Msg::ImportProgress { done, total } => {
+                if let Some(a) = &mut self.audit {
+                    a.import_progress(done, total);
                 }
                 Vec::new()
             }
@@ -163,14 +188,17 @@ impl App {
                 if let Some(a) = &mut self.audit {
                     match result {
                         Ok(n) => a.log_line(Text::AuditOk, n.to_string(), true),
-                        Err(e) => a.log_line(Text::AuditBroken, e, true),
+                        Err(e) => a.log_line(Text::AuditBroken, e.show_one_line(self.lang), true),
                     }
                 }
                 Vec::new()
             }
             Msg::Failed(text) => {
+                if let Some(b) = &mut self.bulk {
+                    b.update(&Msg::Failed(text.clone()));
+                }
                 if let Some(a) = &mut self.audit {
-                    a.log_line(Text::ErrorPrefix, text.show(self.lang), true);
+                    a.log_line(Text::ErrorPrefix, text.show_one_line(self.lang), true);
                 }
                 if let Some(r) = &mut self.recovery {
                     r.busy = false;
@@ -224,9 +252,29 @@ impl App {
             }
             return cmds;
         }
+        if let Some(b) = &mut self.bulk {
+            if key.code == KeyCode::F(7) && self.demo {
+                // Demo: replug the key plugged in (the batch sees it gone and back).
+                return self
+                    .plugged
+                    .first()
+                    .map(|k| Cmd::Replug(k.serial))
+                    .into_iter()
+                    .collect();
+            }
+            let cmds = b.on_key(key);
+            if b.closed {
+                self.bulk = None;
+            }
+            return cmds;
+        }
         if key.code == KeyCode::F(3) {
             self.audit = Some(Audit::new());
             return Vec::new();
+        }
+        if key.code == KeyCode::F(4) {
+            self.bulk = Some(Bulk::new());
+            return vec![Cmd::ListWaiting];
         }
         if let Some(d) = &self.detail {
             let serial = d.serial;

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Widget, Wra
 
 use super::model::HitKind;
 use super::state::{App, Focus};
-use super::{audit, detail, recovery, wizard};
+use super::{audit, bulk, detail, recovery, wizard};
 use crate::i18n::Text;
 
 impl Widget for &App {
@@ -49,9 +49,17 @@ impl Widget for &App {
             };
             wizard::view::render(w, &env, body, buf);
             [Some(Text::FooterGlobal), None]
+        } else if let Some(b) = &self.bulk {
+            bulk::render(b, self.lang, self.offset, &self.plugged, body, buf);
+            let first = if b.phase == bulk::Phase::Running {
+                Text::FooterBulkRunning
+            } else {
+                Text::FooterBulk
+            };
+            [Some(first), Some(Text::FooterGlobal)]
         } else if let Some(a) = &self.audit {
             audit::render(a, self.lang, body, buf);
-            [Some(Text::FooterAudit), Some(Text::FooterGlobal)]
+            [Some(a.footer()), Some(Text::FooterGlobal)]
         } else if let Some(d) = &self.detail {
             detail::render(d, self.lang, self.offset, body, buf);
             let first = d.serial.map(|_| Text::FooterActions);
@@ -65,7 +73,7 @@ impl Widget for &App {
         if let Some(e) = &self.error {
             // An error takes the whole footer: its text says what to do.
             Paragraph::new(Span::styled(
-                format!("{}: {}", t(Text::ErrorPrefix), e.show(self.lang)),
+                format!("{}: {}", t(Text::ErrorPrefix), e.show_one_line(self.lang)),
                 Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
             ))
             .wrap(Wrap { trim: true })

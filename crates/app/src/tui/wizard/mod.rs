@@ -20,6 +20,7 @@ use zeroize::Zeroizing;
 use super::model::{
     Cmd, Fate, Hit, HitKind, InvState, KeyRow, LetterView, Msg, Pins, Policy, Reason,
 };
+use super::problem::Problem;
 use crate::i18n::Text;
 
 /// Which workflow.
@@ -181,7 +182,7 @@ pub struct Wizard {
     /// Shown once; dropped (and wiped) when the wizard closes.
     pub letter: Option<Box<LetterView>>,
     /// Where the enrolment's CSR for the office CA was saved (or why not).
-    pub csr: Option<Result<String, String>>,
+    pub csr: Option<Result<String, crate::tui::problem::Problem>>,
     /// Set when the technician leaves the wizard.
     pub closed: bool,
 }
@@ -401,6 +402,14 @@ impl Wizard {
                 Vec::new()
             }
             (Step::Done, _) => Vec::new(),
+            // After a partly done workflow, running it again would fail on what
+            // already happened: Enter closes, like Esc.
+            (Step::Working, KeyCode::Enter)
+                if self.error.as_ref().is_some_and(Problem::partly_done) =>
+            {
+                self.closed = true;
+                Vec::new()
+            }
             (Step::Working, KeyCode::Enter) if self.error.is_some() => self.retry(),
             (Step::Working, KeyCode::Esc) if self.error.is_some() => {
                 self.closed = true;

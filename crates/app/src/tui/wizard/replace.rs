@@ -30,7 +30,7 @@ mod tests {
     use super::super::testing::{ctx, press, rows};
     use super::super::{Flow, Step, Wizard};
     use crate::i18n::Text;
-    use crate::tui::model::{Cmd, Fate, Pins, Reason};
+    use crate::tui::model::{Cmd, Fate, Msg, Pins, Reason};
 
     #[test]
     fn replace_picks_the_fate_and_a_plugged_new_key() {
@@ -52,6 +52,35 @@ mod tests {
                 pins: Pins::Letter
             }]
         );
+    }
+
+    #[test]
+    fn when_the_old_key_is_already_revoked_and_the_new_one_fails_enter_does_not_run_it_again() {
+        let rows = rows();
+        let c = ctx(&rows);
+        let mut w = Wizard::new(Flow::Replace, 18_000_042);
+        press(&mut w, &c, &[KeyCode::Down, KeyCode::Down, KeyCode::Enter]);
+        press(&mut w, &c, &[KeyCode::Down, KeyCode::Enter]);
+        let cmds = press(&mut w, &c, &[KeyCode::Enter, KeyCode::Enter]);
+        assert_eq!(cmds.len(), 1, "the replacement runs once");
+        let partly = keydesk_core::CoreError::Usage("the new key failed".into()).after(
+            keydesk_core::error::Done::Revoked {
+                serial: keydesk_store::Serial::new(18_000_042).unwrap(),
+                reason: keydesk_core::RevokeReason::Stolen,
+            },
+            keydesk_core::error::Next::EnrolNew {
+                serial: keydesk_store::Serial::new(23_456_781).unwrap(),
+                staff: keydesk_store::PersonnelNo::parse("4711").unwrap(),
+            },
+        );
+        let problem = crate::tui::problem::Problem::from_core(&partly);
+        assert!(problem.partly_done());
+        w.update(&Msg::WizardFailed(problem), &c);
+        assert!(
+            press(&mut w, &c, &[KeyCode::Enter]).is_empty(),
+            "no second replacement: the old key is revoked already"
+        );
+        assert!(w.closed);
     }
 
     #[test]

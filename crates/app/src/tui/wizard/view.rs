@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 use super::{Flow, Step, Wizard, FATES};
 use crate::i18n::{Lang, Text};
 use crate::tui::model::{Fate, KeyRow, Pins, Policy, Reason};
+use crate::tui::problem::Problem;
 
 /// Everything the wizard view reads besides the wizard.
 #[derive(Debug, Clone, Copy)]
@@ -61,7 +62,7 @@ pub fn render(w: &Wizard, env: &Env<'_>, area: Rect, buf: &mut Buffer) {
         .block(block)
         .render(body, buf);
     let hint = match (&w.error, w.hint) {
-        (Some(_), _) if w.step() == Step::Working => t(Text::KeysRetry),
+        (Some(e), _) if w.step() == Step::Working => t(retry_keys(e)),
         (_, Some(h)) => t(h),
         _ => t(step_keys(w.step())),
     };
@@ -323,9 +324,9 @@ fn panel(w: &Wizard, env: &Env<'_>) -> Vec<Line<'static>> {
             match &w.error {
                 Some(e) => {
                     lines.push(Line::from(Span::styled(t(Text::Failed), bold())));
-                    lines.push(Line::from(e.show(lang)));
+                    lines.extend(e.show(lang).lines().map(|l| Line::from(l.to_owned())));
                     lines.push(Line::from(""));
-                    lines.push(Line::from(t(Text::KeysRetry)));
+                    lines.push(Line::from(t(retry_keys(e))));
                 }
                 None => {
                     lines.push(Line::from(format!(
@@ -361,7 +362,11 @@ fn done(w: &Wizard, lang: Lang) -> Vec<Line<'static>> {
     ))];
     match &w.csr {
         Some(Ok(path)) => lines.push(Line::from(format!("{} {path}", t(Text::CsrSaved)))),
-        Some(Err(e)) => lines.push(Line::from(format!("{} {e}", t(Text::CsrNotSaved)))),
+        Some(Err(e)) => lines.push(Line::from(format!(
+            "{} {}",
+            t(Text::CsrNotSaved),
+            e.show_one_line(lang)
+        ))),
         None => {}
     }
     if let Some(l) = &w.letter {
@@ -378,18 +383,32 @@ fn done(w: &Wizard, lang: Lang) -> Vec<Line<'static>> {
         )));
         lines.push(Line::from(format!(
             "{:<12}{}",
-            "PIV-PIN",
+            t(Text::LetterPivPin),
             l.piv_pin.expose()
         )));
         lines.push(Line::from(format!(
             "{:<12}{}",
-            "PIV-PUK",
+            t(Text::LetterPivPuk),
             l.piv_puk.expose()
         )));
         if let Some(f) = &l.fido_pin {
-            lines.push(Line::from(format!("{:<12}{}", "FIDO2-PIN", f.expose())));
+            lines.push(Line::from(format!(
+                "{:<12}{}",
+                t(Text::LetterFidoPin),
+                f.expose()
+            )));
         }
         lines.push(Line::from(t(Text::LetterGone)));
     }
     lines
+}
+
+/// The keys offered after a failure: try again, or only close when part of
+/// the work already stands.
+fn retry_keys(e: &Problem) -> Text {
+    if e.partly_done() {
+        Text::KeysClose
+    } else {
+        Text::KeysRetry
+    }
 }
