@@ -518,8 +518,7 @@ mod tests {
             Text::BulkReplug,
             "A was plugged in before"
         );
-        let out = svc.run(Cmd::Replug(A));
-        assert_eq!(note(&out), Text::BulkPlugNext, "the batch saw A gone");
+        svc.run(Cmd::Replug(A));
         let out = svc.poll();
         assert_eq!(note(&out), Text::BulkKeyDone);
         assert_eq!(batch(&out).map(|v| v.progress()), Some((1, 2)));

@@ -34,6 +34,17 @@ pub enum Interface {
     Fido { path: String },
 }
 
+impl Interface {
+    /// The reader name or the device path.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Ccid { reader } => reader,
+            Self::Fido { path } => path,
+        }
+    }
+}
+
 /// A physical key as the counter sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Key {
@@ -49,6 +60,11 @@ pub struct Key {
     pub capabilities: Option<Capabilities>,
     /// Full Management device info, if read.
     pub info: Option<DeviceInfo>,
+    /// Changes each time the key is plugged in again (0: not known). Lets a
+    /// caller that looks now and then tell "still plugged in" from "pulled
+    /// and plugged back in between two looks", which the FIDO2 reset window needs.
+    #[serde(default)]
+    pub plugged_in: u64,
 }
 
 impl Key {
@@ -101,6 +117,7 @@ impl Key {
             interfaces: vec![interface],
             capabilities: Some(info.usb_enabled),
             info: Some(info),
+            plugged_in: 0,
         }
     }
 }
@@ -196,6 +213,7 @@ pub fn merge_hid(keys: &mut Vec<Key>, hid: Vec<HidKey>) {
                 interfaces: vec![iface],
                 capabilities: None,
                 info: None,
+                plugged_in: 0,
             }),
         }
     }

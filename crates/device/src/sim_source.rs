@@ -270,7 +270,13 @@ impl KeySource for SimKeys {
                 info,
             });
         }
-        Ok(keys::group(ccid, hid))
+        let mut keys = keys::group(ccid, hid);
+        for k in &mut keys {
+            if let Some(slot) = k.serial().and_then(|s| self.find(s.0)) {
+                k.plugged_in = slot.plug_ins.load(Ordering::SeqCst) + 1;
+            }
+        }
+        Ok(keys)
     }
 
     fn open_card(&mut self, serial: Serial) -> Result<Box<dyn CardTransport>> {

@@ -88,10 +88,13 @@ impl<S: PartialEq, V: Clone> Seen<S, V> {
 pub struct SystemKeys {
     hid_sockets: Vec<PathBuf>,
     ctx: Option<pcsc::Context>,
-    /// Reader name -> (card event counter, identity).
-    ccid: Seen<u32, DeviceInfo>,
-    /// Device path -> (inode of the node, what it told).
-    hid: Seen<Option<u64>, HidKey>,
+    /// Reader name -> (card event counter, (identity, plug-in generation)).
+    ccid: Seen<u32, (DeviceInfo, u64)>,
+    /// Device path -> (inode of the node, (what it told, plug-in generation)).
+    hid: Seen<Option<u64>, (HidKey, u64)>,
+    /// Counts every interface found anew (plugged in, or plugged in again),
+    /// over both caches: a key's [`Key::plugged_in`] is the newest of its interfaces.
+    generation: u64,
 }
 
 impl std::fmt::Debug for SystemKeys {
@@ -109,6 +112,7 @@ impl Default for SystemKeys {
             ctx: None,
             ccid: Seen::new(),
             hid: Seen::new(),
+            generation: 0,
         }
     }
 }
@@ -221,7 +225,7 @@ impl SystemKeys {
 
     /// Identities of the cards in the YubiKey readers, probing only cards
     /// plugged in since the last call.
-    fn ccid_keys(&mut self) -> Result<Vec<(String, DeviceInfo)>> {
+    fn ccid_keys(&mut self) -> Result<Vec<(String, (DeviceInfo, u64))>> {
         let present = match self.card_events() {
             Ok(p) => p,
             Err(e) => {
@@ -229,15 +233,22 @@ impl SystemKeys {
                 return Err(e);
             }
         };
-        let Self { ctx, ccid, .. } = self;
+        let Self {
+            ctx,
+            ccid,
+            generation,
+            ..
+        } = self;
         let ctx = ctx
             .as_ref()
             .ok_or_else(|| DeviceError::Pcsc("no context".into()))?;
         Ok(ccid.refresh(present, |reader| {
             let mut t = PcscTransport::connect(ctx, reader).ok()?;
-            discovery::probe(&mut t)
+            let info = discovery::probe(&mut t)
                 .map_err(|e| log::warn!("reader {reader}: cannot identify the key: {e}"))
-                .ok()
+                .ok()?;
+            *generation += 1;
+            Some((info, *generation))
         }))
     }
 
@@ -268,13 +279,19 @@ impl SystemKeys {
     }
 
     /// The FIDO devices present, opening only those that are new.
-    fn hid_keys(&mut self) -> Result<Vec<HidKey>> {
+    fn hid_keys(&mut self) -> Result<Vec<(HidKey, u64)>> {
         let paths = self.fido_paths()?;
         let present = paths.iter().map(|p| (p.location(), p.stamp())).collect();
         let by_name: HashMap<String, &FidoPath> = paths.iter().map(|p| (p.location(), p)).collect();
-        Ok(self
-            .hid
-            .refresh(present, |name| by_name.get(name).map(|p| p.identify()))
+        let Self {
+            hid, generation, ..
+        } = self;
+        Ok(hid
+            .refresh(present, |name| {
+                let key = by_name.get(name).map(|p| p.identify())?;
+                *generation += 1;
+                Some((key, *generation))
+            })
             .into_iter()
             .map(|(_, k)| k)
             .collect())
@@ -284,11 +301,33 @@ impl SystemKeys {
 impl KeySource for SystemKeys {
     fn keys(&mut self) -> Result<Vec<Key>> {
         let ccid = self.ccid_keys()?;
-        Ok(keys::group(ccid, self.hid_keys()?))
+        let hid = self.hid_keys()?;
+        let mut generations: HashMap<String, u64> = HashMap::new();
+        generations.extend(ccid.iter().map(|(reader, (_, g))| (reader.clone(), *g)));
+        generations.extend(hid.iter().map(|(k, g)| (k.path.clone(), *g)));
+        let mut keys = keys::group(
+            ccid.into_iter().map(|(r, (info, _))| (r, info)).collect(),
+            hid.into_iter().map(|(k, _)| k).collect(),
+        );
+        for k in &mut keys {
+            k.plugged_in = k
+                .interfaces
+                .iter()
+                .filter_map(|i| generations.get(i.name()))
+                .max()
+                .copied()
+                .unwrap_or(0);
+        }
+        Ok(keys)
     }
 
     fn open_card(&mut self, serial: Serial) -> Result<Box<dyn CardTransport>> {
-        let grouped = keys::group(self.ccid_keys()?, Vec::new());
+        let ccid = self
+            .ccid_keys()?
+            .into_iter()
+            .map(|(r, (info, _))| (r, info))
+            .collect();
+        let grouped = keys::group(ccid, Vec::new());
         let reader = keys::find(&grouped, serial)?
             .reader()
             .ok_or(DeviceError::KeyNotFound { serial })?
@@ -308,6 +347,7 @@ impl KeySource for SystemKeys {
         let known = self.hid_keys()?;
         let path = known
             .iter()
+            .map(|(k, _)| k)
             .find(|k| k.info.as_ref().and_then(|i| i.serial) == Some(serial))
             .map(|k| k.path.clone())
             .ok_or(DeviceError::KeyNotFound { serial })?;

@@ -85,6 +85,30 @@ fn keys_follows_plug_and_unplug() {
 }
 
 #[test]
+fn plugged_in_changes_only_when_a_key_is_plugged_in_again() {
+    let (mut desk, clock) = desk();
+    desk.plug(key(33_333_333, Firmware::V5_7_1, &clock));
+    desk.plug(key(44_444_444, Firmware::V5_4_3, &clock));
+    let generation = |desk: &mut SimKeys, serial: u32| {
+        desk.keys()
+            .unwrap()
+            .iter()
+            .find(|k| k.serial() == Some(Serial(serial)))
+            .map(|k| k.plugged_in)
+            .unwrap()
+    };
+    let a = generation(&mut desk, 33_333_333);
+    let b = generation(&mut desk, 44_444_444);
+    assert_ne!(a, 0, "known for virtual keys");
+    assert_eq!(generation(&mut desk, 33_333_333), a, "still plugged in");
+    // Pulled and plugged back in between two looks.
+    desk.unplug(33_333_333);
+    desk.replug(33_333_333);
+    assert_ne!(generation(&mut desk, 33_333_333), a);
+    assert_eq!(generation(&mut desk, 44_444_444), b, "the other key untouched");
+}
+
+#[test]
 fn open_card_opens_the_key_with_that_serial() {
     for (fw, version) in PROFILES {
         let (mut desk, clock) = desk();

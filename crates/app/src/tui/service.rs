@@ -459,11 +459,8 @@ impl DeskService {
             }
             Cmd::Replug(s) => {
                 drawer.sim.unplug(*s);
-                // A running bulk reset sees the key gone, as with a real replug.
-                let mut msgs = self.batch_step();
                 drawer.sim.replug(*s);
-                msgs.extend([self.plugged_msg(), Msg::Replugged(*s)]);
-                return msgs;
+                return vec![self.plugged_msg(), Msg::Replugged(*s)];
             }
             _ => {}
         }

@@ -44,8 +44,9 @@ pub struct ResetBatch {
     piv: bool,
     fido: bool,
     keys: BTreeMap<Serial, Standing>,
-    /// Serials plugged in at the last look (unidentified keys are counted apart).
-    seen: BTreeSet<Serial>,
+    /// Serials plugged in at the last look, with their plug-in generation
+    /// (which changes when a key is pulled and plugged back in, however fast).
+    seen: BTreeMap<Serial, u64>,
     /// Keys plugged in since the last look and not yet tried: their FIDO2
     /// reset window is open.
     armed: BTreeSet<Serial>,
@@ -171,7 +172,7 @@ impl Desk {
         let (seen, _) = self.plugged_serials()?;
         // Without FIDO2 there is no window: keys plugged in now can go at once.
         let armed = if plugged_now_is_fresh || !fido {
-            seen.clone()
+            seen.keys().copied().collect()
         } else {
             BTreeSet::new()
         };
@@ -184,13 +185,16 @@ impl Desk {
         })
     }
 
-    /// Serials plugged in now, and how many keys are plugged in all together
-    /// (including keys whose serial cannot be read).
-    fn plugged_serials(&mut self) -> Result<(BTreeSet<Serial>, usize)> {
+    /// Serials plugged in now with their plug-in generations, and how many
+    /// keys are plugged in all together (including keys whose serial cannot be read).
+    fn plugged_serials(&mut self) -> Result<(BTreeMap<Serial, u64>, usize)> {
         let keys = self.plugged_keys()?;
         let serials = keys
             .iter()
-            .filter_map(|k| k.serial().and_then(|s| Serial::new(s.0).ok()))
+            .filter_map(|k| {
+                let s = k.serial().and_then(|s| Serial::new(s.0).ok())?;
+                Some((s, k.plugged_in))
+            })
             .collect();
         Ok((serials, keys.len()))
     }
@@ -201,12 +205,16 @@ impl Desk {
     /// Database errors and a failing key service; a failed reset of one key is
     /// [`BatchEvent::Failed`], not an error.
     pub fn batch_step(&mut self, batch: &mut ResetBatch) -> Result<BatchEvent> {
-        let (plugged, count) = self.plugged_serials()?;
-        for s in plugged.difference(&batch.seen) {
-            batch.armed.insert(*s);
+        let (now, count) = self.plugged_serials()?;
+        // Plugged in since the last look, or pulled and plugged back in between two looks.
+        for (s, generation) in &now {
+            if batch.seen.get(s) != Some(generation) {
+                batch.armed.insert(*s);
+            }
         }
-        batch.armed.retain(|s| plugged.contains(s));
-        batch.seen.clone_from(&plugged);
+        batch.armed.retain(|s| now.contains_key(s));
+        let plugged: BTreeSet<Serial> = now.keys().copied().collect();
+        batch.seen = now;
 
         if batch.finished() {
             return Ok(BatchEvent::Finished);
