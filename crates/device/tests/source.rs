@@ -105,7 +105,11 @@ fn plugged_in_changes_only_when_a_key_is_plugged_in_again() {
     desk.unplug(33_333_333);
     desk.replug(33_333_333);
     assert_ne!(generation(&mut desk, 33_333_333), a);
-    assert_eq!(generation(&mut desk, 44_444_444), b, "the other key untouched");
+    assert_eq!(
+        generation(&mut desk, 44_444_444),
+        b,
+        "the other key untouched"
+    );
 }
 
 #[test]
