@@ -359,6 +359,18 @@ mod tests {
         }
     }
 
+    /// The two waiting keys listed and confirmed: the batch is starting.
+    fn started() -> Bulk {
+        let mut b = Bulk::new();
+        b.update(&Msg::Waiting {
+            keys: waiting(),
+            fido: true,
+        });
+        b.on_key(key(KeyCode::Char('2')));
+        b.on_key(key(KeyCode::Enter));
+        b
+    }
+
     #[test]
     fn the_batch_starts_only_when_the_number_of_keys_is_typed() {
         let mut b = Bulk::new();
@@ -387,13 +399,7 @@ mod tests {
 
     #[test]
     fn progress_and_touch_follow_the_worker_and_esc_stops_the_batch() {
-        let mut b = Bulk::new();
-        b.update(&Msg::Waiting {
-            keys: waiting(),
-            fido: true,
-        });
-        b.on_key(key(KeyCode::Char('2')));
-        b.on_key(key(KeyCode::Enter));
+        let mut b = started();
         let plug = known(Text::BulkPlugNext, Vec::new());
         b.update(&Msg::Batch(view([Mark::Pending; 2], plug.clone(), false)));
         b.update(&Msg::Touch {
@@ -412,13 +418,7 @@ mod tests {
 
     #[test]
     fn a_batch_that_cannot_start_goes_back_to_the_list() {
-        let mut b = Bulk::new();
-        b.update(&Msg::Waiting {
-            keys: waiting(),
-            fido: true,
-        });
-        b.on_key(key(KeyCode::Char('2')));
-        b.on_key(key(KeyCode::Enter));
+        let mut b = started();
         b.update(&Msg::Failed("gone".into()));
         assert_eq!(b.phase, Phase::Confirm);
         assert!(b.on_key(key(KeyCode::Esc)).is_empty(), "nothing to stop");
