@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use keydesk_device::discovery;
 use keydesk_device::management::Version;
 use keydesk_device::pcsc_transport;
+use keydesk_device::source::KeySource;
 use keydesk_device::watch::{self, CardEvent};
 use keydesk_device::{DeviceError, Serial};
 use keydesk_e2e::{piv, Pcscd, SimProcess};
@@ -90,6 +91,30 @@ fn discover_enrol_through_pcscd_and_ykman_reads_it_back() {
         );
         assert!(!out.contains("Error"), "{out}");
     }
+
+    // An operation holds its key alone: neither another program (ykman) nor a
+    // second connection can come between its APDUs; both work again after it.
+    let mut source = keydesk_device::source::SystemKeys::new();
+    assert_eq!(source.keys().unwrap().len(), 2, "both identified");
+    let held = discovery::open_card(&ctx, Serial(A)).unwrap();
+    let out = pcscd.run("ykman", &["--device", &A.to_string(), "piv", "info"]);
+    assert!(
+        !out.status.success(),
+        "ykman got in while keydesk held the key: {}",
+        keydesk_e2e::text(&out)
+    );
+    assert!(matches!(
+        source.open_card(Serial(A)).map(|_| ()),
+        Err(DeviceError::CardBusy)
+    ));
+    let listed = discovery::list_keys(&ctx, Vec::new()).unwrap();
+    assert!(
+        listed.iter().any(|k| k.serial() == Some(Serial(B))),
+        "the other key is still listed"
+    );
+    drop(held);
+    pcscd.ok("ykman", &["--device", &A.to_string(), "piv", "info"]);
+    drop(discovery::open_card(&ctx, Serial(A)).unwrap());
 
     // Plug and unplug events.
     let (watcher, rx) = watch::watch(Duration::from_millis(500)).unwrap();

@@ -115,6 +115,7 @@ fn handed_back_keys_are_wiped_one_by_one_as_they_are_plugged_in() {
         &format!("[1/2] key {A} reset (PIV and FIDO2)"),
     );
     a_again.stop();
+    expect(&lines, &mut seen, "[1/2] plug in the next key");
     // The next key goes into the same port (vpcd shows slot 1 only while slot 0 is in use).
     let _b_again = SimProcess::start_with(
         &pcscd,

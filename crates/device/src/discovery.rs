@@ -101,13 +101,15 @@ pub fn open_card(ctx: &pcsc::Context, serial: Serial) -> Result<PcscTransport> {
     open_card_in(ctx, reader, serial)
 }
 
-/// Connect to `reader` and make sure the card in it is still `serial`
-/// (it may have been swapped since it was identified).
+/// Connect to `reader` for this program alone (see
+/// [`PcscTransport::connect_exclusive`]) and make sure the card in it is
+/// still `serial` (it may have been swapped since it was identified).
 ///
 /// # Errors
-/// `KeyNotFound` when another card sits there now; transport errors.
+/// `KeyNotFound` when another card sits there now, `CardBusy` when another
+/// program uses the key; transport errors.
 pub fn open_card_in(ctx: &pcsc::Context, reader: &str, serial: Serial) -> Result<PcscTransport> {
-    let mut t = PcscTransport::connect(ctx, reader)?;
+    let mut t = PcscTransport::connect_exclusive(ctx, reader)?;
     match probe(&mut t)?.serial {
         Some(s) if s == serial => Ok(t),
         _ => Err(DeviceError::KeyNotFound { serial }),

@@ -85,16 +85,32 @@ impl std::fmt::Debug for PcscTransport {
 }
 
 impl PcscTransport {
-    /// Connect to the card in `reader`.
+    /// Connect to the card in `reader`, sharing it with other programs (for
+    /// a quick look such as identifying it).
     ///
     /// # Errors
     /// `KeyRemoved` when no card is in the reader, `CardBusy`, `Pcsc`.
     pub fn connect(ctx: &pcsc::Context, reader: &str) -> Result<Self> {
+        Self::connect_with(ctx, reader, pcsc::ShareMode::Shared)
+    }
+
+    /// Connect to the card in `reader` for this program alone, until dropped.
+    /// An operation of several APDUs (verify the PIN, then generate a key)
+    /// relies on state the card keeps between them; no other program may
+    /// select another application or log out in between.
+    ///
+    /// # Errors
+    /// `CardBusy` when another program has the card, `KeyRemoved`, `Pcsc`.
+    pub fn connect_exclusive(ctx: &pcsc::Context, reader: &str) -> Result<Self> {
+        Self::connect_with(ctx, reader, pcsc::ShareMode::Exclusive)
+    }
+
+    fn connect_with(ctx: &pcsc::Context, reader: &str, mode: pcsc::ShareMode) -> Result<Self> {
         let name = CString::new(reader).map_err(|_| {
             DeviceError::Pcsc(format!("reader name {reader:?} contains a NUL byte"))
         })?;
         let card = ctx
-            .connect(&name, pcsc::ShareMode::Shared, pcsc::Protocols::T1)
+            .connect(&name, mode, pcsc::Protocols::T1)
             .map_err(map_pcsc_error)?;
         Ok(Self {
             card,

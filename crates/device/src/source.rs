@@ -80,6 +80,12 @@ impl<S: PartialEq, V: Clone> Seen<S, V> {
         self.entries = next;
         out
     }
+
+    /// Drop cached values for which `retry` holds, so that they are read
+    /// again next time (a device that did not answer when it was new).
+    fn forget(&mut self, retry: impl Fn(&V) -> bool) {
+        self.entries.retain(|_, (_, v)| !retry(v));
+    }
 }
 
 /// Real keys: PC/SC through pcscd, FIDO HID through hidraw, and optionally
@@ -286,15 +292,15 @@ impl SystemKeys {
         let Self {
             hid, generation, ..
         } = self;
-        Ok(hid
-            .refresh(present, |name| {
-                let key = by_name.get(name).map(|p| p.identify())?;
-                *generation += 1;
-                Some((key, *generation))
-            })
-            .into_iter()
-            .map(|(_, k)| k)
-            .collect())
+        let found = hid.refresh(present, |name| {
+            let key = by_name.get(name).map(|p| p.identify())?;
+            *generation += 1;
+            Some((key, *generation))
+        });
+        // A device that could not be opened or did not answer (a key still
+        // starting up) is listed without identity now and asked again next time.
+        hid.forget(|(k, _)| k.aaguid.is_none());
+        Ok(found.into_iter().map(|(_, k)| k).collect())
     }
 }
 
@@ -448,5 +454,27 @@ mod tests {
             })
             .is_empty());
         assert_eq!(tries, 2, "a busy or silent card is not cached as absent");
+    }
+
+    #[test]
+    fn a_device_listed_without_identity_is_asked_again_next_time() {
+        let mut seen: Seen<u32, Option<u32>> = Seen::new();
+        let mut tries = 0;
+        let mut look = |seen: &mut Seen<u32, Option<u32>>, answer: Option<u32>| {
+            let out = seen.refresh(present(&[("hid0", 7)]), |_| {
+                tries += 1;
+                Some(answer)
+            });
+            seen.forget(Option::is_none);
+            out
+        };
+        assert_eq!(look(&mut seen, None), [("hid0".to_owned(), None)], "listed");
+        assert_eq!(look(&mut seen, Some(42)), [("hid0".to_owned(), Some(42))]);
+        assert_eq!(
+            look(&mut seen, None),
+            [("hid0".to_owned(), Some(42))],
+            "cached"
+        );
+        assert_eq!(tries, 2);
     }
 }

@@ -206,9 +206,11 @@ impl Desk {
     /// [`BatchEvent::Failed`], not an error.
     pub fn batch_step(&mut self, batch: &mut ResetBatch) -> Result<BatchEvent> {
         let (now, count) = self.plugged_serials()?;
-        // Plugged in since the last look, or pulled and plugged back in between two looks.
+        // Plugged in since the last look, or pulled and plugged back in between
+        // two looks (its generation grew). A key half gone (one interface
+        // already pulled) shows an older generation and is not new.
         for (s, generation) in &now {
-            if batch.seen.get(s) != Some(generation) {
+            if batch.seen.get(s).is_none_or(|old| generation > old) {
                 batch.armed.insert(*s);
             }
         }
