@@ -349,7 +349,7 @@ mod tests {
             reports[0]
                 .account
                 .iter()
-                .any(|l| l.contains("before anything was changed")),
+                .any(|l| l.text() == crate::i18n::Text::AccountEnrolNotStarted),
             "{reports:?}"
         );
         let again = svc.run(Cmd::Recover);

@@ -4,6 +4,7 @@
 use keydesk_device::DeviceError;
 use keydesk_store::{PersonnelNo, Serial, StoreError};
 
+use crate::workflow::recover::Account;
 use crate::workflow::status::RevokeReason;
 
 /// Broad classes of failure, for exit codes and colours in the UI.
@@ -71,7 +72,7 @@ pub enum Done {
     /// account says what recovery did and did not do.
     NotRolledBack {
         serial: Serial,
-        account: Vec<String>,
+        account: Vec<Account>,
     },
     /// An enrolment failed and rolling the key back failed too.
     RollbackFailed { serial: Serial, why: Box<CoreError> },
@@ -85,11 +86,16 @@ impl std::fmt::Display for Done {
                 write!(f, "key {serial} is revoked ({})", reason.as_str())
             }
             Self::LostRevoked { serial } => write!(f, "the lost key {serial} is revoked"),
-            Self::NotRolledBack { serial, account } => write!(
-                f,
-                "key {serial} is not back in factory state yet: {}",
-                account.join("; ")
-            ),
+            Self::NotRolledBack { serial, account } => {
+                write!(f, "key {serial} is not back in factory state yet: ")?;
+                for (i, line) in account.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{line}")?;
+                }
+                Ok(())
+            }
             Self::RollbackFailed { serial, why } => {
                 write!(f, "key {serial} could not be rolled back: {why}")
             }

@@ -21,7 +21,7 @@ pub use secret::Secret;
 pub use workflow::batch::{BatchEvent, ResetBatch, Standing};
 pub use workflow::enrol::{EnrolOutcome, EnrolRequest, PinLetter, Secrets};
 pub use workflow::inventory::ImportKind;
-pub use workflow::recover::{RecoveryOutcome, RecoveryReport};
+pub use workflow::recover::{Account, RecoveryOutcome, RecoveryReport};
 pub use workflow::reset::{ResetOutcome, ResetRequest};
 pub use workflow::service::OldKey;
 pub use workflow::status::RevokeReason;

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use keydesk_core::{
-    Desk, Env, ErrorKind, FixedClock, Operator, Profile, RecoveryOutcome, ResetRequest,
+    Account, Desk, Env, ErrorKind, FixedClock, Operator, Profile, RecoveryOutcome, ResetRequest,
     RevokeReason, Secret, Secrets,
 };
 use keydesk_device::piv::secret::Pin;
@@ -250,7 +250,10 @@ fn a_reset_interrupted_by_a_crash_is_finished_by_recovery_once_the_key_is_replug
     let reports = desk.recover_all().unwrap();
     assert_eq!(reports[0].outcome, RecoveryOutcome::NeedsKey, "{reports:?}");
     assert!(
-        reports[0].account.iter().any(|l| l.contains("recover")),
+        reports[0]
+            .account
+            .iter()
+            .any(|l| matches!(l, Account::PlugInAndRecover { .. })),
         "{reports:?}"
     );
     sim.replug(SERIAL);
@@ -558,7 +561,7 @@ fn an_open_entry_for_a_key_missing_from_the_inventory_is_still_recovered() {
         reports[0]
             .account
             .iter()
-            .any(|l| l.contains("not in the inventory")),
+            .any(|l| matches!(l, Account::NotInInventory { .. })),
         "{reports:?}"
     );
     assert!(desk.unfinished().unwrap().is_empty());

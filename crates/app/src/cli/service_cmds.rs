@@ -57,9 +57,11 @@ pub fn recover(desk: &mut Desk, out: &Out) -> anyhow::Result<()> {
     let docs: Vec<Value> = reports
         .iter()
         .map(|r| {
+            // The account's English lines, as the text output prints them.
+            let account: Vec<String> = r.account.iter().map(ToString::to_string).collect();
             json!({
                 "journal_id": r.journal_id, "serial": r.serial, "workflow": r.workflow,
-                "outcome": format!("{:?}", r.outcome), "account": r.account,
+                "outcome": format!("{:?}", r.outcome), "account": account,
             })
         })
         .collect();

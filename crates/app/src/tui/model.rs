@@ -288,8 +288,9 @@ pub struct Recovered {
     pub serial: Option<u32>,
     pub workflow: String,
     pub outcome: Text,
-    /// The core's account, line by line, ending with what to do next.
-    pub account: Vec<String>,
+    /// The core's account, line by line, ending with what to do next; each
+    /// line a table text, so that F2 translates it on screen.
+    pub account: Vec<Problem>,
 }
 
 /// What the detail screen is about.

@@ -1,13 +1,17 @@
 //! Errors as the technician reads them: every core, device and store error,
-//! every file error and the TUI's own refusals map to texts of the i18n
-//! table, German or English, switchable while shown. A [`Problem`] holds the
-//! text's name and the values for its slots, not a finished sentence, so
-//! that F2 translates an error already on screen.
+//! every file error, every line of a recovery's account and the TUI's own
+//! refusals map to texts of the i18n table, German or English, switchable
+//! while shown. A [`Problem`] holds the text's name and the values for its
+//! slots, not a finished sentence, so that F2 translates an error already
+//! on screen.
 //!
 //! Details only the error itself knows (the operating system's message, a
 //! line of an import file, a device's status word) are kept as they are,
 //! inside a translated sentence that says what to do next.
 
+mod account;
+#[cfg(test)]
+mod account_tests;
 mod device;
 #[cfg(test)]
 mod file_tests;
@@ -222,7 +226,10 @@ impl Problem {
             Done::LostRevoked { serial } => new(Text::DoneLostRevoked, vec![plain(serial)]),
             Done::NotRolledBack { serial, account } => new(
                 Text::DoneNotRolledBack,
-                vec![plain(serial), plain(account.join("; "))],
+                vec![
+                    plain(serial),
+                    Part::Sentences(account.iter().map(Self::from_account).collect()),
+                ],
             ),
             Done::RollbackFailed { serial, why } => new(
                 Text::DoneRollbackFailed,

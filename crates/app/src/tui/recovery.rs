@@ -100,7 +100,11 @@ pub fn render(r: &Recovery, lang: Lang, offset: time::UtcOffset, area: Rect, buf
                     ),
                     bold,
                 )));
-                lines.extend(rep.account.iter().map(|a| Line::from(format!("  {a}"))));
+                lines.extend(
+                    rep.account
+                        .iter()
+                        .map(|a| Line::from(format!("  {}", a.show(lang)))),
+                );
             }
             lines.push(Line::from(""));
             lines.push(Line::from(t(Text::RecoveryAfter)));
@@ -119,7 +123,9 @@ pub fn render(r: &Recovery, lang: Lang, offset: time::UtcOffset, area: Rect, buf
 #[cfg(test)]
 mod tests {
     use crossterm::event::KeyModifiers;
+    use keydesk_core::Account;
 
+    use super::super::problem::Problem;
     use super::*;
 
     #[test]
@@ -141,7 +147,9 @@ mod tests {
             serial: Some(23_456_780),
             workflow: "enrol".into(),
             outcome: Text::OutcomeRolledBack,
-            account: vec!["the key was reset".into()],
+            account: vec![Problem::from_account(&Account::StaysInStock {
+                serial: keydesk_store::Serial::new(23_456_780).expect("serial"),
+            })],
         }]);
         r.on_key(key(KeyCode::Esc));
         assert!(r.closed);

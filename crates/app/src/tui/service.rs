@@ -384,7 +384,7 @@ impl DeskService {
                             RecoveryOutcome::RolledBack => Text::OutcomeRolledBack,
                             RecoveryOutcome::NeedsKey => Text::OutcomeNeedsKey,
                         },
-                        account: r.account,
+                        account: r.account.iter().map(Problem::from_account).collect(),
                     })
                     .collect(),
             ),

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use keydesk_core::Secret;
+use keydesk_core::{Account, Secret};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -416,21 +416,54 @@ fn audit_and_recovery() {
     });
     both("recovery", |lang| {
         let mut app = base(lang);
-        let mut r = Recovery::new(vec![Unfinished {
-            serial: Some(23_456_780),
-            workflow: "enrol".into(),
-            step: "piv.generate".into(),
-            since: "2026-11-23T08:59:00Z".into(),
-        }]);
-        r.recovered(vec![Recovered {
-            serial: Some(23_456_780),
-            workflow: "enrol".into(),
-            outcome: Text::OutcomeRolledBack,
-            account: vec![
-                "the PIV key was generated; the key was reset to factory state".into(),
-                "enrol the key again".into(),
-            ],
-        }]);
+        let (a, b) = (23_456_780, 23_456_781);
+        let serial = |n| keydesk_store::Serial::new(n).expect("serial");
+        let account = |lines: Vec<Account>| {
+            lines
+                .iter()
+                .map(super::problem::Problem::from_account)
+                .collect()
+        };
+        let mut r = Recovery::new(vec![
+            Unfinished {
+                serial: Some(a),
+                workflow: "enrol".into(),
+                step: "piv.generate".into(),
+                since: "2026-11-23T08:59:00Z".into(),
+            },
+            Unfinished {
+                serial: Some(b),
+                workflow: "reset".into(),
+                step: "fido.reset".into(),
+                since: "2026-11-23T09:04:00Z".into(),
+            },
+        ]);
+        let missing = keydesk_device::DeviceError::KeyNotFound {
+            serial: keydesk_device::Serial(b),
+        };
+        r.recovered(vec![
+            Recovered {
+                serial: Some(a),
+                workflow: "enrol".into(),
+                outcome: Text::OutcomeRolledBack,
+                account: account(vec![
+                    Account::PivReset { serial: serial(a) },
+                    Account::FidoReset { serial: serial(a) },
+                    Account::StaysInStock { serial: serial(a) },
+                ]),
+            },
+            Recovered {
+                serial: Some(b),
+                workflow: "reset".into(),
+                outcome: Text::OutcomeNeedsKey,
+                account: account(vec![
+                    Account::NotReconciled {
+                        detail: missing.to_string(),
+                    },
+                    Account::PlugInAndRecover { serial: serial(b) },
+                ]),
+            },
+        ]);
         app.recovery = Some(r);
         app
     });

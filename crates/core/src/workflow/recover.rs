@@ -35,7 +35,115 @@ pub struct RecoveryReport {
     pub workflow: String,
     pub outcome: RecoveryOutcome,
     /// What was and was not done, line by line, ending with what to do next.
-    pub account: Vec<String>,
+    pub account: Vec<Account>,
+}
+
+/// One line of a recovery's account: a fact, not a sentence, so that the TUI
+/// can say it in its own language and name its own keys. `Display` is the
+/// English line of the CLI (which names `keydesk recover`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Account {
+    /// The journal names an operation this version does not know; its entry
+    /// was closed and nothing was changed.
+    UnknownOperation { workflow: String },
+    /// A device error stopped the reconciliation; `detail` is its English
+    /// text (the error itself is not kept: it cannot be cloned).
+    NotReconciled { detail: String },
+    /// Plug the key in alone and run recovery again.
+    PlugInAndRecover { serial: Serial },
+    /// The enrolment had reached the inventory: nothing was left to do.
+    EnrolmentComplete { serial: Serial },
+    /// The enrolment stopped before anything on the key was changed.
+    EnrolmentNotStarted { serial: Serial },
+    /// The PIV application was reset to factory state.
+    PivReset { serial: Serial },
+    /// The OTP interface was switched back on, as it comes from the factory.
+    OtpRestored { serial: Serial },
+    /// FIDO2 was reset.
+    FidoReset { serial: Serial },
+    /// The FIDO2 reset could not be done now (reset window missed, several
+    /// keys plugged, no touch); `detail` is the device error's English text.
+    FidoResetPending { serial: Serial, detail: String },
+    /// Unplug the key, plug it back in alone and run recovery at once (for
+    /// the FIDO2 reset window).
+    ReplugAndRecover { serial: Serial },
+    /// The enrolment was rolled back; the key is not in the inventory and
+    /// is to be enrolled again.
+    NotInInventory { serial: Serial },
+    /// The enrolment was rolled back; the key stays in stock and is to be
+    /// enrolled again.
+    StaysInStock { serial: Serial },
+    /// An interrupted reset was finished: which applications the reset
+    /// covered and the key's inventory state now.
+    ResetFinished {
+        serial: Serial,
+        piv: bool,
+        fido: bool,
+        state: KeyState,
+    },
+}
+
+impl std::fmt::Display for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let done = |reset: bool| if reset { "reset" } else { "untouched" };
+        match self {
+            Self::UnknownOperation { workflow } => {
+                write!(f, "unknown operation {workflow:?}; closed without change")
+            }
+            Self::NotReconciled { detail } => {
+                write!(f, "the key could not be reconciled: {detail}")
+            }
+            Self::PlugInAndRecover { serial } => write!(
+                f,
+                "plug in key {serial} alone and run `keydesk recover` again"
+            ),
+            Self::EnrolmentComplete { serial } => write!(
+                f,
+                "enrolment of key {serial} was complete in the inventory; nothing left to do"
+            ),
+            Self::EnrolmentNotStarted { serial } => write!(
+                f,
+                "enrolment of key {serial} stopped before anything was changed on the key"
+            ),
+            Self::PivReset { serial } => write!(
+                f,
+                "key {serial}: PIV reset to factory state (PIN, PUK, keys and certificate removed)"
+            ),
+            Self::OtpRestored { serial } => write!(
+                f,
+                "key {serial}: OTP interface switched back on (factory setting)"
+            ),
+            Self::FidoReset { serial } => {
+                write!(f, "key {serial}: FIDO2 reset (PIN and credentials removed)")
+            }
+            Self::FidoResetPending { serial, detail } => write!(
+                f,
+                "key {serial}: the FIDO2 PIN may be set and still needs a reset: {detail}"
+            ),
+            Self::ReplugAndRecover { serial } => write!(
+                f,
+                "unplug key {serial}, plug it back in alone and run `keydesk recover` at once"
+            ),
+            Self::NotInInventory { serial } => {
+                write!(f, "key {serial} is not in the inventory; enrol it again")
+            }
+            Self::StaysInStock { serial } => {
+                write!(f, "key {serial} stays in stock; enrol it again")
+            }
+            Self::ResetFinished {
+                serial,
+                piv,
+                fido,
+                state,
+            } => write!(
+                f,
+                "reset of key {serial} finished (PIV {}, FIDO2 {}); the key is {state}",
+                done(*piv),
+                done(*fido)
+            ),
+        }
+    }
 }
 
 impl Desk {
@@ -103,9 +211,9 @@ impl Desk {
             "enrol" => self.recover_enrol(serial, &entry, &recorded, &mut report),
             "reset" => self.recover_reset(serial, &entry, &recorded, &mut report),
             other => {
-                report.account.push(format!(
-                    "unknown operation {other:?}; closed without change"
-                ));
+                report.account.push(Account::UnknownOperation {
+                    workflow: other.to_owned(),
+                });
                 self.close(id, JournalOutcome::Abandoned, "unknown operation")?;
                 Ok(RecoveryOutcome::NothingDone)
             }
@@ -113,12 +221,10 @@ impl Desk {
         match result {
             Ok(outcome) => report.outcome = outcome,
             Err(CoreError::Device(e)) => {
-                report
-                    .account
-                    .push(format!("the key could not be reconciled: {e}"));
-                report.account.push(format!(
-                    "plug in key {serial} alone and run `keydesk recover` again"
-                ));
+                report.account.push(Account::NotReconciled {
+                    detail: e.to_string(),
+                });
+                report.account.push(Account::PlugInAndRecover { serial });
                 report.outcome = RecoveryOutcome::NeedsKey;
             }
             Err(e) => return Err(e),
@@ -143,9 +249,7 @@ impl Desk {
         // inventory; recovery must still close its entry, or every key command stays blocked.
         let state = self.store.get_key(serial)?.map(|k| k.state);
         if rec.touched("store") && state == Some(KeyState::Issued) {
-            report.account.push(format!(
-                "enrolment of key {serial} was complete in the inventory; nothing left to do"
-            ));
+            report.account.push(Account::EnrolmentComplete { serial });
             self.close(
                 entry.id,
                 JournalOutcome::Done,
@@ -157,9 +261,7 @@ impl Desk {
         let touched_fido = rec.touched("fido.");
         let touched_otp = rec.touched("otp.");
         if !touched_piv && !touched_fido && !touched_otp {
-            report.account.push(format!(
-                "enrolment of key {serial} stopped before anything was changed on the key"
-            ));
+            report.account.push(Account::EnrolmentNotStarted { serial });
             self.close(
                 entry.id,
                 JournalOutcome::Failed,
@@ -172,31 +274,26 @@ impl Desk {
         let dev = DevSerial(serial.get());
         if touched_piv {
             self.device_piv_reset(serial)?;
-            report.account.push(format!(
-                "key {serial}: PIV reset to factory state (PIN, PUK, keys and certificate removed)"
-            ));
+            report.account.push(Account::PivReset { serial });
         }
         if touched_otp {
             let mut card = self.keys.open_card(dev)?;
             Management::open(card.as_mut())?.set_otp_usb(true)?;
-            report.account.push(format!(
-                "key {serial}: OTP interface switched back on (factory setting)"
-            ));
+            report.account.push(Account::OtpRestored { serial });
         }
         if touched_fido {
             match self.device_fido_reset(serial) {
-                Ok(()) => report.account.push(format!(
-                    "key {serial}: FIDO2 reset (PIN and credentials removed)"
-                )),
+                Ok(()) => report.account.push(Account::FidoReset { serial }),
                 Err(CoreError::Device(
                     e @ (DeviceError::ResetWindowMissed { .. }
                     | DeviceError::SeveralKeys { .. }
                     | DeviceError::TouchTimeout),
                 )) => {
-                    report.account.push(format!(
-                        "key {serial}: the FIDO2 PIN may be set and still needs a reset: {e}"
-                    ));
-                    report.account.push(format!("unplug key {serial}, plug it back in alone and run `keydesk recover` at once"));
+                    report.account.push(Account::FidoResetPending {
+                        serial,
+                        detail: e.to_string(),
+                    });
+                    report.account.push(Account::ReplugAndRecover { serial });
                     return Ok(RecoveryOutcome::NeedsKey);
                 }
                 Err(e) => return Err(e),
@@ -213,8 +310,8 @@ impl Desk {
         self.store
             .journal_close(&ctx, entry.id, JournalOutcome::Abandoned, &run_reason)?;
         report.account.push(match state {
-            None => format!("key {serial} is not in the inventory; enrol it again"),
-            Some(_) => format!("key {serial} stays in stock; enrol it again"),
+            None => Account::NotInInventory { serial },
+            Some(_) => Account::StaysInStock { serial },
         });
         Ok(RecoveryOutcome::RolledBack)
     }
@@ -244,15 +341,95 @@ impl Desk {
             JournalOutcome::Done,
             "recovered: reset finished",
         )?;
-        report.account.push(format!(
-            "reset of key {serial} finished (PIV {}, FIDO2 {}); the key is {state}",
-            if req.piv { "reset" } else { "untouched" },
-            if intent["fido"].as_bool().unwrap_or(false) {
-                "reset"
-            } else {
-                "untouched"
-            }
-        ));
+        report.account.push(Account::ResetFinished {
+            serial,
+            piv: req.piv,
+            // What the interrupted reset covered, including a FIDO2 reset
+            // that was done before the interruption.
+            fido: intent["fido"].as_bool().unwrap_or(false),
+            state,
+        });
         Ok(RecoveryOutcome::Finished)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The CLI prints these lines and scripts and tests look for them: the
+    /// typed account must read exactly as the sentences did before.
+    #[test]
+    fn account_lines_read_as_the_cli_prints_them() {
+        let serial = Serial::new(23_456_780).expect("serial");
+        let cases = [
+            (
+                Account::UnknownOperation {
+                    workflow: "revoke".into(),
+                },
+                "unknown operation \"revoke\"; closed without change",
+            ),
+            (
+                Account::NotReconciled {
+                    detail: "no key is plugged in".into(),
+                },
+                "the key could not be reconciled: no key is plugged in",
+            ),
+            (
+                Account::PlugInAndRecover { serial },
+                "plug in key 23456780 alone and run `keydesk recover` again",
+            ),
+            (
+                Account::EnrolmentComplete { serial },
+                "enrolment of key 23456780 was complete in the inventory; nothing left to do",
+            ),
+            (
+                Account::EnrolmentNotStarted { serial },
+                "enrolment of key 23456780 stopped before anything was changed on the key",
+            ),
+            (
+                Account::PivReset { serial },
+                "key 23456780: PIV reset to factory state (PIN, PUK, keys and certificate removed)",
+            ),
+            (
+                Account::OtpRestored { serial },
+                "key 23456780: OTP interface switched back on (factory setting)",
+            ),
+            (
+                Account::FidoReset { serial },
+                "key 23456780: FIDO2 reset (PIN and credentials removed)",
+            ),
+            (
+                Account::FidoResetPending {
+                    serial,
+                    detail: "touch timeout".into(),
+                },
+                "key 23456780: the FIDO2 PIN may be set and still needs a reset: touch timeout",
+            ),
+            (
+                Account::ReplugAndRecover { serial },
+                "unplug key 23456780, plug it back in alone and run `keydesk recover` at once",
+            ),
+            (
+                Account::NotInInventory { serial },
+                "key 23456780 is not in the inventory; enrol it again",
+            ),
+            (
+                Account::StaysInStock { serial },
+                "key 23456780 stays in stock; enrol it again",
+            ),
+            (
+                Account::ResetFinished {
+                    serial,
+                    piv: true,
+                    fido: false,
+                    state: KeyState::InStock,
+                },
+                "reset of key 23456780 finished (PIV reset, FIDO2 untouched); the key is in_stock",
+            ),
+        ];
+        for (account, line) in cases {
+            assert_eq!(account.to_string(), line);
+        }
     }
 }

@@ -7,17 +7,18 @@ use std::collections::BTreeSet;
 use std::io;
 
 use keydesk_core::error::{Done, Next};
-use keydesk_core::{CoreError, RevokeReason};
+use keydesk_core::{Account, CoreError, RevokeReason};
 use keydesk_device::DeviceError;
 use keydesk_store::{AuditProblem, ImportIssue, KeyState, PersonnelNo, Serial, StoreError};
 
 use super::*;
 
-const FALLBACKS: [Text; 4] = [
+const FALLBACKS: [Text; 5] = [
     Text::ErrUnexpected,
     Text::AuditOther,
     Text::DoneOther,
     Text::NextOther,
+    Text::AccountOther,
 ];
 
 pub(super) fn both(p: &Problem) -> (String, String) {
@@ -60,7 +61,7 @@ fn variant_name(x: &impl std::fmt::Debug) -> String {
         .collect()
 }
 
-fn assert_all_variants<T: std::fmt::Debug>(cases: &[T], file: &str, name: &str) {
+pub(super) fn assert_all_variants<T: std::fmt::Debug>(cases: &[T], file: &str, name: &str) {
     let seen: BTreeSet<String> = cases.iter().map(variant_name).collect();
     assert_eq!(
         seen,
@@ -182,7 +183,14 @@ fn done_cases() -> Vec<Done> {
         Done::LostRevoked { serial: s },
         Done::NotRolledBack {
             serial: s,
-            account: vec!["key 23456780: PIV reset to factory state".into()],
+            account: vec![
+                Account::PivReset { serial: s },
+                Account::FidoResetPending {
+                    serial: s,
+                    detail: DeviceError::TouchTimeout.to_string(),
+                },
+                Account::ReplugAndRecover { serial: s },
+            ],
         },
         Done::RollbackFailed {
             serial: s,
