@@ -25,6 +25,15 @@ use time::macros::datetime;
 mod common;
 use common::*;
 
+/// Reset PIV and FIDO2 of the test key.
+fn full_reset(desk: &mut Desk) -> keydesk_core::Result<keydesk_core::ResetOutcome> {
+    desk.reset(ResetRequest {
+        serial: serial(),
+        piv: true,
+        fido: true,
+    })
+}
+
 #[test]
 fn enrol_with_pin_letter_issues_the_key_and_the_letter_pins_work() {
     for fw in FIRMWARES {
@@ -125,13 +134,7 @@ fn revoke_then_reset_brings_the_key_back_to_stock_in_factory_state() {
         let dir = tempfile::tempdir().unwrap();
         let (mut desk, sim, _) = virtual_desk(fw, &dir.path().join("k.db"));
         desk.enrol(&request()).unwrap();
-        let premature = desk
-            .reset(ResetRequest {
-                serial: serial(),
-                piv: true,
-                fido: true,
-            })
-            .unwrap_err();
+        let premature = full_reset(&mut desk).unwrap_err();
         assert_eq!(
             premature.kind(),
             ErrorKind::WrongState,
@@ -139,13 +142,7 @@ fn revoke_then_reset_brings_the_key_back_to_stock_in_factory_state() {
         );
         desk.revoke(serial(), RevokeReason::Defective).unwrap();
         sim.replug(SERIAL); // the technician replugs: the FIDO2 reset window opens
-        let out = desk
-            .reset(ResetRequest {
-                serial: serial(),
-                piv: true,
-                fido: true,
-            })
-            .unwrap();
+        let out = full_reset(&mut desk).unwrap();
         assert_eq!(out.state, KeyState::InStock);
         assert!(piv_is_factory(&sim));
         let fido = sim.clone().open_fido(DevSerial(SERIAL), false).unwrap();
@@ -165,13 +162,7 @@ fn fido_reset_refuses_with_two_keys_and_after_the_window() {
         11_111_111,
         Firmware::V5_7_1,
     )));
-    let err = desk
-        .reset(ResetRequest {
-            serial: serial(),
-            piv: true,
-            fido: true,
-        })
-        .unwrap_err();
+    let err = full_reset(&mut desk).unwrap_err();
     assert!(
         matches!(
             err,
@@ -190,13 +181,7 @@ fn fido_reset_refuses_with_two_keys_and_after_the_window() {
     );
     sim.unplug(11_111_111);
     clock.advance(std::time::Duration::from_secs(60));
-    let err = desk
-        .reset(ResetRequest {
-            serial: serial(),
-            piv: true,
-            fido: true,
-        })
-        .unwrap_err();
+    let err = full_reset(&mut desk).unwrap_err();
     assert!(
         matches!(
             err,
@@ -206,13 +191,7 @@ fn fido_reset_refuses_with_two_keys_and_after_the_window() {
     );
     // The technician replugs and tries again.
     sim.replug(SERIAL);
-    let out = desk
-        .reset(ResetRequest {
-            serial: serial(),
-            piv: true,
-            fido: true,
-        })
-        .unwrap();
+    let out = full_reset(&mut desk).unwrap();
     assert_eq!(out.state, KeyState::InStock);
     assert!(piv_is_factory(&sim));
 }
@@ -631,13 +610,7 @@ fn a_return_whose_reset_fails_says_the_key_is_returned_and_how_to_finish() {
     );
     // What the message says works: replug, reset.
     sim.replug(SERIAL);
-    let out = desk
-        .reset(ResetRequest {
-            serial: serial(),
-            piv: true,
-            fido: true,
-        })
-        .unwrap();
+    let out = full_reset(&mut desk).unwrap();
     assert_eq!(out.state, KeyState::InStock);
 }
 
