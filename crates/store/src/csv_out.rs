@@ -107,13 +107,74 @@ const NOTEBOOK_HEADER: &[&str] = &[
     "personnel_no",
 ];
 
+/// What an export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    /// Every key with state, holder, notebook and since when.
+    Inventory,
+    /// The full audit history, oldest first.
+    History,
+    /// Serials that must not be trusted (revoked and lost), for VPN/RADIUS.
+    Blocked,
+    /// The staff list, in the columns the staff import reads.
+    Staff,
+    /// The notebook list, in the columns the notebook import reads.
+    Notebooks,
+}
+
+impl ExportKind {
+    fn sql(self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            Self::Inventory => (INVENTORY_SQL, INVENTORY_HEADER),
+            Self::History => (HISTORY_SQL, HISTORY_HEADER),
+            Self::Blocked => (BLOCKED_SQL, BLOCKED_HEADER),
+            Self::Staff => (STAFF_SQL, STAFF_HEADER),
+            Self::Notebooks => (NOTEBOOK_SQL, NOTEBOOK_HEADER),
+        }
+    }
+
+    /// How many rows the export will write, cheaply: the audit log is
+    /// append-only, so its highest id is its length.
+    fn count_sql(self) -> &'static str {
+        match self {
+            Self::Inventory => "SELECT COUNT(*) FROM keys",
+            Self::History => "SELECT COALESCE(MAX(id), 0) FROM events",
+            Self::Blocked => "SELECT COUNT(*) FROM keys WHERE state IN ('revoked', 'lost')",
+            Self::Staff => "SELECT COUNT(*) FROM staff",
+            Self::Notebooks => "SELECT COUNT(*) FROM notebooks",
+        }
+    }
+}
+
+/// Rows between two progress reports of an export.
+pub const EXPORT_PROGRESS_EVERY: u64 = 10_000;
+
 impl Store {
+    /// Write one export as CSV, calling `progress(rows written, rows in
+    /// all)` before the first row, every [`EXPORT_PROGRESS_EVERY`] rows
+    /// and at the end. Returns rows written.
+    ///
+    /// # Errors
+    /// Database and write errors.
+    pub fn export<W: Write>(
+        &self,
+        kind: ExportKind,
+        out: W,
+        dialect: Dialect,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<u64> {
+        let (sql, header) = kind.sql();
+        self.stream(sql, header, kind.count_sql(), out, dialect, progress)
+    }
+
     fn stream<W: Write>(
         &self,
         sql: &str,
         header: &[&str],
+        count_sql: &str,
         out: W,
         dialect: Dialect,
+        progress: &mut dyn FnMut(u64, u64),
     ) -> Result<u64> {
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
         let delimiter = match dialect {
@@ -131,6 +192,9 @@ impl Store {
         // A read transaction gives one consistent snapshot even while
         // another connection writes (WAL).
         let tx = self.conn.unchecked_transaction()?;
+        let total: i64 = tx.query_row(count_sql, [], |r| r.get(0))?;
+        let total = u64::try_from(total).unwrap_or(0);
+        progress(0, total);
         let mut stmt = tx.prepare(sql)?;
         let cols = stmt.column_count();
         let mut rows = stmt.query([])?;
@@ -161,6 +225,9 @@ impl Store {
             }
             w.write_record(None::<&[u8]>)?;
             n += 1;
+            if n % EXPORT_PROGRESS_EVERY == 0 {
+                progress(n, total.max(n));
+            }
         }
         drop(rows);
         drop(stmt);
@@ -168,32 +235,33 @@ impl Store {
         w.flush()?;
         drop(w);
         out.flush()?;
+        progress(n, n);
         Ok(n)
     }
 
     /// Every key with state, holder, notebook and since when. Returns rows written.
     pub fn export_inventory<W: Write>(&self, out: W, dialect: Dialect) -> Result<u64> {
-        self.stream(INVENTORY_SQL, INVENTORY_HEADER, out, dialect)
+        self.export(ExportKind::Inventory, out, dialect, &mut |_, _| {})
     }
 
     /// The full audit history, oldest first.
     pub fn export_history<W: Write>(&self, out: W, dialect: Dialect) -> Result<u64> {
-        self.stream(HISTORY_SQL, HISTORY_HEADER, out, dialect)
+        self.export(ExportKind::History, out, dialect, &mut |_, _| {})
     }
 
     /// Serials that must not be trusted (revoked and lost), for VPN/RADIUS.
     pub fn export_blocked<W: Write>(&self, out: W, dialect: Dialect) -> Result<u64> {
-        self.stream(BLOCKED_SQL, BLOCKED_HEADER, out, dialect)
+        self.export(ExportKind::Blocked, out, dialect, &mut |_, _| {})
     }
 
     /// The staff list, in the columns `import_staff` reads.
     pub fn export_staff<W: Write>(&self, out: W, dialect: Dialect) -> Result<u64> {
-        self.stream(STAFF_SQL, STAFF_HEADER, out, dialect)
+        self.export(ExportKind::Staff, out, dialect, &mut |_, _| {})
     }
 
     /// The notebook list, in the columns `import_notebooks` reads.
     pub fn export_notebooks<W: Write>(&self, out: W, dialect: Dialect) -> Result<u64> {
-        self.stream(NOTEBOOK_SQL, NOTEBOOK_HEADER, out, dialect)
+        self.export(ExportKind::Notebooks, out, dialect, &mut |_, _| {})
     }
 }
 

@@ -48,7 +48,7 @@ pub use csv_in::{
     FieldChange, ImportAction, ImportChange, ImportField, ImportOptions, ImportReport, ListKind,
     CHANGES_LISTED, PROGRESS_EVERY,
 };
-pub use csv_out::{neutralise, Dialect, HISTORY_SQL};
+pub use csv_out::{neutralise, Dialect, ExportKind, EXPORT_PROGRESS_EVERY, HISTORY_SQL};
 pub use db::Store;
 pub use error::{AuditProblem, ImportIssue, Result, StoreError};
 pub use journal::{JournalEntry, JournalOutcome};

@@ -3,9 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use keydesk_store::{
-    AssetTag, AuditProblem, Ctx, Dialect, Enrolment, HitKind, ImportAction, ImportOptions,
-    JournalOutcome, KeyState, NewKey, NewNotebook, NewStaff, PersonnelNo, Serial, Store,
-    StoreError,
+    AssetTag, AuditProblem, Ctx, Dialect, Enrolment, ExportKind, HitKind, ImportAction,
+    ImportOptions, JournalOutcome, KeyState, NewKey, NewNotebook, NewStaff, PersonnelNo, Serial,
+    Store, StoreError,
 };
 use time::macros::{date, datetime};
 

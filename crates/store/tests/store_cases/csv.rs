@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
+use keydesk_store::EXPORT_PROGRESS_EVERY;
 
 fn opts() -> ImportOptions {
     ImportOptions {
@@ -274,5 +275,42 @@ fn exports_have_the_right_dialect_and_columns() {
                 "no {secret} column"
             );
         }
+    }
+}
+
+#[test]
+fn exports_report_progress_with_the_row_count_known_up_front() {
+    let mut s = Store::open_in_memory().unwrap();
+    let n = EXPORT_PROGRESS_EVERY * 2 + 345;
+    let file: String = std::iter::once("Personalnummer;Name\r\n".to_owned())
+        .chain((0..n).map(|i| format!("{};Person {i}\r\n", 100_000 + i)))
+        .collect();
+    s.import_staff(&ctx(), file.as_bytes(), &opts()).unwrap();
+    for kind in [ExportKind::Staff, ExportKind::History] {
+        let mut calls = Vec::new();
+        let mut out = Vec::new();
+        let rows = s
+            .export(kind, &mut out, Dialect::Excel, &mut |done, total| {
+                calls.push((done, total));
+            })
+            .unwrap();
+        let total = calls.first().map(|c| c.1).unwrap();
+        assert_eq!(
+            total, rows,
+            "{kind:?}: the total is known before the first row"
+        );
+        assert_eq!(calls.first(), Some(&(0, rows)));
+        assert_eq!(calls.last(), Some(&(rows, rows)));
+        let steps: Vec<u64> = calls[1..calls.len() - 1].iter().map(|c| c.0).collect();
+        let every: Vec<u64> = (1..=rows / EXPORT_PROGRESS_EVERY)
+            .map(|i| i * EXPORT_PROGRESS_EVERY)
+            .collect();
+        assert_eq!(steps, every, "{kind:?}");
+        assert!(
+            calls.windows(2).all(|w| w[0].0 <= w[1].0),
+            "never backwards"
+        );
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.lines().count() as u64, rows + 1, "header and rows");
     }
 }
