@@ -270,7 +270,9 @@ mod tests {
             matches!(out.first(), Some(Msg::WizardFailed(_))),
             "twice is refused: {out:?}"
         );
-        assert!(matches!(svc.run(Cmd::Verify).first(), Some(Msg::Verified(Ok(n))) if *n > 0));
+        assert!(
+            matches!(svc.run(Cmd::Verify).first(), Some(Msg::Verified(Ok(v))) if v.events > 0 && v.anchor.is_some())
+        );
         let path = dir.path().join("inv.csv");
         let out = svc.run(Cmd::Export {
             what: crate::tui::model::ExportWhat::Inventory,

@@ -242,6 +242,177 @@ fn edit_first_event(db: &Path) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// Cut the events from `from` on and point the head record at the event before,
+/// as someone with file access who knows the scheme would: plain `audit verify`
+/// cannot tell.
+fn cut_tail_cleanly(db: &Path, from: u64) -> bool {
+    std::process::Command::new("sqlite3")
+        .arg(db)
+        .arg(format!(
+            "DROP TRIGGER events_no_delete; DELETE FROM events WHERE id >= {from}; \
+             UPDATE audit_head SET last_id = {0}, last_hash = (SELECT hash FROM events WHERE id = {0});",
+            from - 1
+        ))
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// `keydesk --json audit head` of `env`.
+fn head_json(env: &Env) -> serde_json::Value {
+    json_of(
+        &env.cmd()
+            .args(["--json", "audit", "head"])
+            .output()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn audit_head_gives_an_anchor_that_verify_checks_after_a_clean_cut() {
+    let env = Env::new();
+    let empty = head_json(&env);
+    assert!(
+        empty["anchor"].is_null() && empty["event"].is_null(),
+        "{empty}"
+    );
+    env.cmd()
+        .args(["audit", "head"])
+        .assert()
+        .success()
+        .stdout(contains("empty"));
+
+    let env = Env::seeded();
+    let head = head_json(&env);
+    let (event, hash) = (
+        head["event"].as_u64().unwrap(),
+        head["hash"].as_str().unwrap(),
+    );
+    assert!(event >= 3, "{head}");
+    assert!(
+        hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')),
+        "{head}"
+    );
+    assert!(head["at"].as_str().unwrap().ends_with('Z'), "{head}");
+    let anchor = format!("{event}:{hash}");
+    assert_eq!(head["anchor"], anchor.as_str());
+    // The text tells the auditor what to do with it and ends with the anchor alone.
+    let text = env.cmd().args(["audit", "head"]).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("today's date"), "{text}");
+    assert_eq!(text.lines().last(), Some(anchor.as_str()), "{text}");
+
+    // Later work does not disturb the anchor.
+    env.cmd()
+        .args(["note", "--serial", "23456789", "Kratzer"])
+        .assert()
+        .success();
+    let ok = json_of(
+        &env.cmd()
+            .args(["--json", "audit", "verify", "--anchor", &anchor])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(
+        (ok["ok"].as_bool(), ok["anchor"].as_str()),
+        (Some(true), Some(anchor.as_str()))
+    );
+    assert_eq!(ok["events"].as_u64(), Some(event + 1));
+
+    // The tail with the anchor is cut cleanly: only the anchor notices.
+    assert!(
+        cut_tail_cleanly(&env.db(), event),
+        "the test could edit the file"
+    );
+    env.cmd().args(["audit", "verify"]).assert().success();
+    env.cmd()
+        .args(["audit", "verify", "--anchor", &anchor])
+        .assert()
+        .code(5)
+        .stderr(contains(format!("event {event}")).and(contains("deleted")));
+    // New events take the ids again: the anchored one is now another event.
+    for text in ["a", "b"] {
+        env.cmd()
+            .args(["note", "--serial", "23456789", text])
+            .assert()
+            .success();
+    }
+    env.cmd().args(["audit", "verify"]).assert().success();
+    let broken = env
+        .cmd()
+        .args(["--json", "audit", "verify", "--anchor", &anchor])
+        .output()
+        .unwrap();
+    assert_eq!(broken.status.code(), Some(5));
+    let doc = json_of(&broken);
+    assert_eq!(doc["exit_code"], 5);
+    assert!(
+        doc["error"].as_str().unwrap().contains("rewritten"),
+        "{doc}"
+    );
+
+    // A chain broken by a hand edit has no head worth writing down.
+    assert!(edit_first_event(&env.db()), "the test could edit the file");
+    env.cmd().args(["audit", "head"]).assert().code(5);
+    env.cmd()
+        .args(["audit", "verify", "--anchor", &anchor])
+        .assert()
+        .code(5)
+        .stderr(contains("edited"));
+}
+
+#[test]
+fn a_malformed_anchor_is_a_usage_error() {
+    let env = Env::seeded();
+    let hash = "ab".repeat(32);
+    for bad in [
+        String::new(),
+        "12".to_owned(),
+        format!("x:{hash}"),
+        format!("0:{hash}"),
+        "3:abc".to_owned(),
+        format!("3:{hash}ff"),
+    ] {
+        env.cmd()
+            .args(["audit", "verify", "--anchor", &bad])
+            .assert()
+            .code(2)
+            .stderr(contains("is not an audit anchor"));
+    }
+    let out = env
+        .cmd()
+        .args(["--json", "audit", "verify", "--anchor", "3:xyz"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json_of(&out)["exit_code"], 2);
+}
+
+#[test]
+fn an_export_to_a_file_names_the_anchor_to_file_with_it() {
+    let env = Env::seeded();
+    let anchor = head_json(&env)["anchor"].as_str().unwrap().to_owned();
+    let file = env.dir.path().join("verlauf.csv");
+    let out = env
+        .cmd()
+        .args(["--json", "export", "history", "--out"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let doc = json_of(&out);
+    assert_eq!(doc["anchor"], anchor.as_str(), "{doc}");
+    assert!(doc["exported_rows"].as_u64().unwrap() >= 3);
+    env.cmd()
+        .args(["export", "revoked", "--out"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(contains(format!("audit anchor at export: {anchor}")));
+    env.cmd()
+        .args(["audit", "verify", "--anchor", &anchor])
+        .assert()
+        .success();
+}
+
 #[test]
 fn usage_errors_and_version() {
     let env = Env::new();

@@ -165,7 +165,9 @@ impl CoreError {
                 ErrorKind::WrongState
             }
             Self::Store(StoreError::AuditBroken { .. }) => ErrorKind::Integrity,
-            Self::Store(StoreError::Invalid(_) | StoreError::Import(_))
+            Self::Store(
+                StoreError::Invalid(_) | StoreError::Import(_) | StoreError::BadAnchor { .. },
+            )
             | Self::Profile { .. }
             | Self::Usage(_) => ErrorKind::Usage,
             Self::Store(_) => ErrorKind::Other,

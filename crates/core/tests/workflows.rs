@@ -166,3 +166,27 @@ fn suspend_and_reinstate_keep_the_holder_and_notes_are_audited() {
         "audit chain intact after the workflow"
     );
 }
+
+#[test]
+fn audit_anchors_pass_through_the_desk_with_their_error_kinds() {
+    let mut d = desk_with(&[]);
+    // Staff, notebook and two keys: four events, the newest one the head.
+    let (n, head) = d.verify_audit_head().unwrap();
+    let head = head.expect("events exist");
+    assert_eq!((n, head.anchor.event()), (4, 4));
+    assert_eq!(d.audit_head().unwrap(), Some(head.clone()));
+    d.note(serial(23_456_789), "Kratzer").unwrap();
+    assert_eq!(d.verify_audit_anchored(&head.anchor).unwrap(), 5);
+
+    let gone: keydesk_store::AuditAnchor = format!("9:{}", head.anchor.hash()).parse().unwrap();
+    let err = d.verify_audit_anchored(&gone).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Integrity, "{err}");
+    let other: keydesk_store::AuditAnchor = format!("4:{}", "0".repeat(64)).parse().unwrap();
+    let err = d.verify_audit_anchored(&other).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Integrity, "{err}");
+    let bad = "4:xyz"
+        .parse::<keydesk_store::AuditAnchor>()
+        .map_err(keydesk_core::CoreError::from)
+        .unwrap_err();
+    assert_eq!(bad.kind(), ErrorKind::Usage, "{bad}");
+}

@@ -9,17 +9,167 @@
 //! Limits, on purpose: the chain has no secret key. Someone with write access
 //! to the file who knows this scheme can rewrite the whole tail consistently;
 //! `verify` catches hand edits, deletions and insertions with plain SQL, not a
-//! determined forger. Export the head hash regularly to notice that too.
+//! determined forger.
+//!
+//! Anchors close part of that gap. An [`AuditAnchor`] (`<event>:<hash>`, from
+//! [`Store::audit_head`]) is written down by the auditor or filed with an
+//! export, outside the file. [`Store::verify_anchored`] later checks the chain
+//! *and* that this event still carries this hash, so every rewrite or
+//! deletion of history up to the anchor is caught, however consistently the
+//! chain was recomputed. What anchors do not do: they say nothing about
+//! events after the newest anchor (a forger can still rewrite or drop those
+//! consistently, so anchor often, e.g. with every export); they are only as
+//! trustworthy as the place they are kept (an anchor stored in the same file,
+//! or taken after the file was already forged, proves nothing); and they
+//! cannot tell who changed the history or restore it: that takes a backup.
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::error::{AuditProblem, Result, StoreError};
+use crate::db::Store;
+use crate::error::{AnchorFault, AuditProblem, Result, StoreError};
 use crate::model::{Ctx, Event, Serial};
 
 /// `prev_hash` of the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Hex digits of an event hash (SHA-256).
+const HASH_HEX_LEN: usize = 64;
+
+/// Characters of a rejected anchor repeated in the error.
+const ANCHOR_ECHO: usize = 80;
+
+/// A point of the chain an auditor keeps outside the database: an event id
+/// and the hash that event carried. Written and parsed as `<event>:<hash>`
+/// (hash in lowercase hex; upper case is accepted and lowered).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AuditAnchor {
+    event: i64,
+    hash: String,
+}
+
+impl AuditAnchor {
+    /// The id of the anchored event.
+    #[must_use]
+    pub fn event(&self) -> i64 {
+        self.event
+    }
+
+    /// The hash the anchored event carried, lowercase hex.
+    #[must_use]
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+}
+
+impl std::fmt::Display for AuditAnchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.event, self.hash)
+    }
+}
+
+impl std::str::FromStr for AuditAnchor {
+    type Err = StoreError;
+
+    /// Parse `<event>:<hash>`; spaces around it are ignored (copied from a
+    /// file or a note), anything else out of shape is a
+    /// [`StoreError::BadAnchor`].
+    fn from_str(s: &str) -> Result<Self> {
+        let t = s.trim();
+        let bad = |fault| StoreError::BadAnchor {
+            input: t.chars().take(ANCHOR_ECHO).collect(),
+            fault,
+        };
+        let (event, hash) = t
+            .split_once(':')
+            .ok_or_else(|| bad(AnchorFault::NoSeparator))?;
+        let canonical = event.bytes().all(|b| b.is_ascii_digit()) && !event.starts_with('0');
+        let event = event
+            .parse::<i64>()
+            .ok()
+            .filter(|n| canonical && *n >= 1)
+            .ok_or_else(|| bad(AnchorFault::BadEvent))?;
+        if hash.len() != HASH_HEX_LEN || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad(AnchorFault::BadHash));
+        }
+        Ok(Self {
+            event,
+            hash: hash.to_ascii_lowercase(),
+        })
+    }
+}
+
+/// The newest event of the chain: its anchor and when it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditHead {
+    /// What to write down.
+    pub anchor: AuditAnchor,
+    /// When the event was written (RFC 3339, UTC).
+    pub at: String,
+}
+
+impl Store {
+    /// Check the whole audit chain: `Ok(number of events)` or
+    /// `StoreError::AuditBroken` with the first broken event.
+    pub fn verify(&self) -> Result<u64> {
+        // One read transaction: head and events from the same snapshot,
+        // even while another connection appends.
+        let tx = self.conn.unchecked_transaction()?;
+        let n = verify(&tx)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// The newest event as an anchor to write down, `None` while the trail
+    /// is empty. This reads, it does not check: verify (best with
+    /// [`Store::verify_anchored`] on this very anchor) before trusting it.
+    pub fn audit_head(&self) -> Result<Option<AuditHead>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id, hash, at FROM events ORDER BY id DESC LIMIT 1")?
+            .query_row([], |r| {
+                Ok(AuditHead {
+                    anchor: AuditAnchor {
+                        event: r.get(0)?,
+                        hash: r.get(1)?,
+                    },
+                    at: r.get(2)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// [`Store::verify`], and the anchored event is still in the chain with
+    /// the anchored hash: `Ok(number of events)`, or
+    /// `StoreError::AuditBroken` naming the first broken event, or the
+    /// anchored event with [`AuditProblem::AnchorMismatch`] (history up to
+    /// it rewritten) or [`AuditProblem::AnchorMissing`] (deleted).
+    pub fn verify_anchored(&self, anchor: &AuditAnchor) -> Result<u64> {
+        let tx = self.conn.unchecked_transaction()?;
+        let n = verify(&tx)?;
+        let found: Option<String> = tx
+            .query_row(
+                "SELECT hash FROM events WHERE id = ?1",
+                [anchor.event],
+                |r| r.get(0),
+            )
+            .optional()?;
+        tx.commit()?;
+        let problem = match found {
+            Some(found) if found == anchor.hash => return Ok(n),
+            Some(found) => AuditProblem::AnchorMismatch {
+                anchored: anchor.hash.clone(),
+                found,
+            },
+            None => AuditProblem::AnchorMissing,
+        };
+        Err(StoreError::AuditBroken {
+            id: anchor.event,
+            problem,
+        })
+    }
+}
 
 /// The columns of an event that the hash covers, in hash order.
 #[derive(Debug, Clone)]

@@ -72,6 +72,14 @@ pub enum StoreError {
     /// A value stored in the database cannot be read back (hand-edited file?).
     #[error("database holds an unreadable value: {0}")]
     Corrupt(String),
+    /// An audit anchor given by the caller is not of the form `<event>:<hash>`.
+    #[error("{input:?} is not an audit anchor: {fault}; give it as `keydesk audit head` prints it, <event>:<64 hex digits>")]
+    BadAnchor {
+        /// What was given (at most 80 characters of it).
+        input: String,
+        /// What is wrong with it.
+        fault: AnchorFault,
+    },
 }
 
 /// One problem in an import file, with the line it was found on (1-based,
@@ -129,6 +137,17 @@ pub enum AuditProblem {
         /// The id the head record names as the newest event.
         expected_last: i64,
     },
+    /// The chain holds together, but the anchored event carries another hash
+    /// than the auditor wrote down: the history up to it was rewritten.
+    AnchorMismatch {
+        /// The hash in the anchor.
+        anchored: String,
+        /// The hash the event carries now.
+        found: String,
+    },
+    /// The chain holds together, but the anchored event is gone: the history
+    /// was cut back to before it.
+    AnchorMissing,
 }
 
 impl std::fmt::Display for AuditProblem {
@@ -141,6 +160,39 @@ impl std::fmt::Display for AuditProblem {
             Self::Truncated { expected_last } => {
                 write!(f, "events up to {expected_last} were removed from the end")
             }
+            Self::AnchorMismatch { anchored, found } => write!(
+                f,
+                "the event carries hash {found}, not {anchored} as in the anchor; the history up to it was rewritten"
+            ),
+            Self::AnchorMissing => write!(
+                f,
+                "the anchored event no longer exists; the history up to it was deleted"
+            ),
+        }
+    }
+}
+
+/// What is wrong with a string given as an audit anchor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AnchorFault {
+    /// No `:` between the event id and the hash.
+    NoSeparator,
+    /// The part before `:` is not an event id (a whole number from 1, no sign, no leading zero).
+    BadEvent,
+    /// The part after `:` is not 64 hexadecimal digits.
+    BadHash,
+}
+
+impl std::fmt::Display for AnchorFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NoSeparator => write!(f, "there is no ':' between event and hash"),
+            Self::BadEvent => write!(
+                f,
+                "the event before ':' is not a whole number from 1 (no sign, no leading zero)"
+            ),
+            Self::BadHash => write!(f, "the hash after ':' is not 64 hexadecimal digits"),
         }
     }
 }

@@ -400,15 +400,4 @@ impl Store {
         }
         Ok(out)
     }
-
-    /// Check the whole audit chain: `Ok(number of events)` or
-    /// `StoreError::AuditBroken` with the first broken event.
-    pub fn verify(&self) -> Result<u64> {
-        // One read transaction: head and events from the same snapshot,
-        // even while another connection appends.
-        let tx = self.conn.unchecked_transaction()?;
-        let n = audit::verify(&tx)?;
-        tx.commit()?;
-        Ok(n)
-    }
 }

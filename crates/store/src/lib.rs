@@ -15,7 +15,10 @@
 //!   `record_enrolment`, `enrolments`, `key_history`, `current_assignment`,
 //!   `assignments_of_staff`, `assignments_of_notebook`, `expired_loans`,
 //!   `count_by_state`
-//! - audit: `verify` → `Ok(events)` or [`StoreError::AuditBroken`]
+//! - audit: `verify` → `Ok(events)` or [`StoreError::AuditBroken`];
+//!   `audit_head` → the newest event as an [`AuditAnchor`] (`<event>:<hash>`)
+//!   to keep outside the file, `verify_anchored` → `verify` plus that anchor
+//!   still in the chain unchanged
 //! - journal: `journal_begin`, `journal_record`, `journal_close`,
 //!   `journal_unfinished`
 //! - search: `search(query, limit)` → [`Hit`]s (prefix first, then
@@ -43,14 +46,14 @@ mod lifecycle;
 mod model;
 mod search;
 
-pub use audit::GENESIS;
+pub use audit::{AuditAnchor, AuditHead, GENESIS};
 pub use csv_in::{
     FieldChange, ImportAction, ImportChange, ImportField, ImportOptions, ImportReport, ListKind,
     CHANGES_LISTED, PROGRESS_EVERY,
 };
 pub use csv_out::{neutralise, Dialect, ExportKind, EXPORT_PROGRESS_EVERY, HISTORY_SQL};
 pub use db::Store;
-pub use error::{AuditProblem, ImportIssue, Result, StoreError};
+pub use error::{AnchorFault, AuditProblem, ImportIssue, Result, StoreError};
 pub use journal::{JournalEntry, JournalOutcome};
 pub use lifecycle::KeyState;
 pub use model::{

@@ -270,7 +270,8 @@ pub enum ImportWhat {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     pub what: ExportWhat,
-    /// Write here instead of standard output.
+    /// Write here instead of standard output; the result then names the audit
+    /// anchor at export time (EVENT:HASH) to file with the export.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// excel: UTF-8 with BOM, `;`, CRLF (opens cleanly in German Excel); rfc4180: `,`, no BOM.
@@ -294,7 +295,18 @@ pub enum ExportFormat {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Verify the hash chain of the audit trail; exit code 5 names the first broken event.
-    Verify,
+    Verify(AuditVerifyArgs),
+    /// Verify the chain, then print its newest event as an anchor (EVENT:HASH) to write
+    /// down with the date or file with an export; `verify --anchor` checks it later.
+    Head,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// Also check that the history up to this anchor (as `keydesk audit head` printed it)
+    /// was neither rewritten nor deleted; exit code 5 if it was, 2 if this is no anchor.
+    #[arg(long, value_name = "EVENT:HASH")]
+    pub anchor: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -329,5 +341,13 @@ mod tests {
             other => panic!("parsed as {other:?}"),
         }
         assert!(Cli::try_parse_from(["keydesk", "import", "people", "x.csv"]).is_err());
+        let cli =
+            Cli::try_parse_from(["keydesk", "audit", "verify", "--anchor", "3:ab"]).expect("parse");
+        match cli.command {
+            Some(Command::Audit(AuditCommand::Verify(v))) => {
+                assert_eq!(v.anchor.as_deref(), Some("3:ab"), "checked by the store");
+            }
+            other => panic!("parsed as {other:?}"),
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! kind of failure it was.
 
 pub mod args;
+mod audit_cmd;
 mod batch_cmd;
 mod device_cmds;
 mod letter;
@@ -221,6 +222,8 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
                 ExportFormat::Excel => Dialect::Excel,
                 ExportFormat::Rfc4180 => Dialect::Rfc4180,
             };
+            // The head before the export: the anchored event is in what is exported.
+            let head = desk.audit_head()?;
             let rows = match &a.out {
                 Some(path) => {
                     let file = File::create(path)
@@ -238,21 +241,23 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
                 }
             };
             if a.out.is_some() || cli.json {
+                let anchor = head.as_ref().map_or_else(String::new, |h| {
+                    format!(
+                        "\naudit anchor at export: {} (file it with the export; `keydesk audit verify --anchor` checks it)",
+                        h.anchor
+                    )
+                });
                 out.done(
-                    json!({ "exported_rows": rows, "file": a.out }),
-                    &format!("{rows} rows exported"),
+                    json!({ "exported_rows": rows, "file": a.out, "anchor": audit_cmd::anchor_json(head.as_ref()) }),
+                    &format!("{rows} rows exported{anchor}"),
                 );
             }
             Ok(())
         }
-        Command::Audit(AuditCommand::Verify) => {
-            let n = desk.verify_audit()?;
-            out.done(
-                json!({ "ok": true, "events": n }),
-                &format!("audit trail intact: {n} events checked"),
-            );
-            Ok(())
+        Command::Audit(AuditCommand::Verify(a)) => {
+            audit_cmd::verify(&desk, a.anchor.as_deref(), out)
         }
+        Command::Audit(AuditCommand::Head) => audit_cmd::head(&desk, out),
         Command::Revoke(a) => {
             let serial = parse_serial(&a.serial)?;
             desk.revoke(serial, a.reason.parse()?)?;

@@ -1,11 +1,12 @@
-//! The audit and export screen: check the audit trail's hash chain and write
-//! the exports (inventory, history, revoked serials; CSV that German Excel
+//! The audit and export screen: check the audit trail's hash chain (and show
+//! its newest event as the anchor the auditor writes down) and write the exports (inventory, history, revoked serials; CSV that German Excel
 //! opens) to a file, import CSV files (staff, notebooks, a delivery into
 //! stock: first a dry run, whose change list is shown for review, then Enter
 //! again to apply), with a log of what happened. While the worker runs, a
 //! spinner and the elapsed seconds show, and for an import a progress bar
 //! with the rows applied so far (still one transaction: all rows or none).
 
+mod anchor;
 mod progress;
 pub mod report;
 pub mod review;
@@ -252,6 +253,18 @@ fn what_name(what: ExportWhat) -> String {
     what.default_file().to_owned()
 }
 
+/// A log entry: the text with its argument in the `{}` slot, or after it.
+fn log_line(text: &str, arg: &str) -> Line<'static> {
+    let line = if text.contains("{}") {
+        fill(text, &[arg.to_owned()])
+    } else if arg.is_empty() {
+        text.to_owned()
+    } else {
+        format!("{text} {arg}")
+    };
+    Line::from(line)
+}
+
 /// Draw the audit screen.
 pub fn render(a: &Audit, lang: Lang, area: Rect, buf: &mut Buffer) {
     if let Some(r) = &a.review {
@@ -298,11 +311,7 @@ pub fn render(a: &Audit, lang: Lang, area: Rect, buf: &mut Buffer) {
                 .title(t(Text::ExportPath)),
         )
         .render(path, buf);
-    let mut lines: Vec<Line<'_>> = a
-        .log
-        .iter()
-        .map(|(x, arg)| Line::from(format!("{} {arg}", t(*x))))
-        .collect();
+    let mut lines: Vec<Line<'_>> = a.log.iter().map(|(x, arg)| log_line(t(*x), arg)).collect();
     if a.busy {
         const SPIN: [&str; 4] = ["|", "/", "-", "\\"];
         let tenths = a.elapsed.as_millis() / 250;

@@ -310,6 +310,18 @@ pub struct Waiting {
     pub since: String,
 }
 
+/// A verified audit trail, as the audit screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// Events checked.
+    pub events: u64,
+    /// The newest event as the anchor to write down (`<event>:<hash>`),
+    /// checked in the same verification; `None` while the trail is empty.
+    pub anchor: Option<String>,
+    /// When the anchored event was written (RFC 3339 UTC; shown in local time).
+    pub at: String,
+}
+
 /// How a key of a running bulk reset stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
@@ -392,8 +404,8 @@ pub enum Msg {
     },
     /// An import ran (or was tried as a dry run).
     Imported(ImportSummary),
-    /// Audit verify: events checked, or the break.
-    Verified(Result<u64, Problem>),
+    /// Audit verify: events checked and the anchor, or the break.
+    Verified(Result<Verified, Problem>),
     /// Something failed outside a wizard; the text already says what to do.
     Failed(Problem),
     /// Bulk reset: the keys waiting for a reset, and whether FIDO2 is reset too.

@@ -23,7 +23,7 @@ use keydesk_store::{Dialect, HitKind as StoreHitKind, KeyState, Serial, StoreErr
 
 use super::model::{
     BatchView, Cmd, ExportWhat, Fate, Hit, HitKind, ImportWhat, InvState, KeyRow, LetterView, Mark,
-    Msg, Pins, Policy, Reason, Recovered, Unfinished, Waiting,
+    Msg, Pins, Policy, Reason, Recovered, Unfinished, Verified, Waiting,
 };
 use super::problem::{FileOp, Part, Problem};
 use super::runtime::Service;
@@ -615,8 +615,12 @@ impl Service for DeskService {
                     Err(e) => Msg::Failed(e),
                 },
             ],
-            Cmd::Verify => vec![match self.desk.verify_audit() {
-                Ok(n) => Msg::Verified(Ok(n)),
+            Cmd::Verify => vec![match self.desk.verify_audit_head() {
+                Ok((events, head)) => Msg::Verified(Ok(Verified {
+                    events,
+                    at: head.as_ref().map(|h| h.at.clone()).unwrap_or_default(),
+                    anchor: head.map(|h| h.anchor.to_string()),
+                })),
                 Err(e @ CoreError::Store(StoreError::AuditBroken { .. })) => {
                     Msg::Verified(Err(Problem::from_core(&e)))
                 }

@@ -11,7 +11,7 @@ use ratatui::Terminal;
 use super::audit::Audit;
 use super::model::{
     ChangeLine, DetailView, Hit, HitKind, ImportSummary, InvState, KeyRow, LetterView, Msg,
-    Recovered, Seg, Unfinished, Val,
+    Recovered, Seg, Unfinished, Val, Verified,
 };
 use super::recovery::Recovery;
 use super::state::{App, Focus};
@@ -332,16 +332,35 @@ fn history_times_follow_the_injected_offset() {
     assert!(draw(&app).contains("2026-11-20 10:12  key.issue"));
 }
 
+/// A verified trail of `events` events with its newest event as the anchor.
+fn verified(events: u64) -> Verified {
+    Verified {
+        events,
+        anchor: Some(format!(
+            "{events}:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+        )),
+        at: "2026-11-23T09:41:07Z".into(),
+    }
+}
+
 #[test]
 fn audit_and_recovery() {
     both("audit", |lang| {
         let mut app = base(lang);
-        let mut a = Audit::new();
-        a.log_line(Text::AuditOk, "42".into(), true);
+        app.audit = Some(Audit::new());
+        app.update(Msg::Verified(Ok(verified(1234))));
+        let a = app.audit.as_mut().expect("audit screen");
         a.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
         a.log_line(Text::ExportStarted, "keydesk-inventory.csv".into(), false);
         a.log_line(Text::ExportWrote, "4 → keydesk-inventory.csv".into(), true);
-        app.audit = Some(a);
+        app
+    });
+    // Verify still selected: the anchor under the hint, ready to write down.
+    both("audit_anchor", |lang| {
+        let mut app = base(lang);
+        app.audit = Some(Audit::new());
+        key(&mut app, KeyCode::Enter);
+        app.update(Msg::Verified(Ok(verified(99_999))));
         app
     });
     both("import_dry_run", |lang| {

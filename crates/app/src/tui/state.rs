@@ -187,7 +187,7 @@ impl App {
             Msg::Verified(result) => {
                 if let Some(a) = &mut self.audit {
                     match result {
-                        Ok(n) => a.log_line(Text::AuditOk, n.to_string(), true),
+                        Ok(v) => a.verified(&v, self.lang, self.offset),
                         Err(e) => a.log_line(Text::AuditBroken, e.show_one_line(self.lang), true),
                     }
                 }
@@ -420,7 +420,7 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::model::{InvState, Unfinished};
+    use crate::tui::model::{InvState, Unfinished, Verified};
 
     fn key(code: KeyCode) -> Msg {
         Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
@@ -579,8 +579,18 @@ mod tests {
         assert!(app.recovery.is_none());
         app.update(key(KeyCode::F(3)));
         assert_eq!(app.update(key(KeyCode::Enter)), vec![Cmd::Verify]);
-        app.update(Msg::Verified(Ok(7)));
+        app.update(Msg::Verified(Ok(Verified {
+            events: 7,
+            anchor: Some(format!("7:{}", "ab".repeat(32))),
+            at: "2026-11-23T09:00:00Z".into(),
+        })));
         assert_eq!(app.audit.as_ref().map(|a| a.busy), Some(false));
+        let last = app.audit.as_ref().and_then(|a| a.log.last().cloned());
+        assert_eq!(
+            last,
+            Some((Text::AuditAnchor, format!("7:{}", "ab".repeat(32)))),
+            "the anchor to write down comes last"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! delivery into stock) and the audit check. Exports and lookups are reads
 //! through [`Desk::store`].
 
-use keydesk_store::{ImportOptions, ImportReport, ListKind};
+use keydesk_store::{AuditAnchor, AuditHead, ImportOptions, ImportReport, ListKind};
 
 use crate::desk::Desk;
 use crate::error::Result;
@@ -68,5 +68,39 @@ impl Desk {
     /// `StoreError::AuditBroken` naming the first event that does not fit.
     pub fn verify_audit(&self) -> Result<u64> {
         Ok(self.store.verify()?)
+    }
+
+    /// The newest audit event as an anchor to write down (`None` while the
+    /// trail is empty). Read only; see [`Desk::verify_audit_head`].
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn audit_head(&self) -> Result<Option<AuditHead>> {
+        Ok(self.store.audit_head()?)
+    }
+
+    /// Check the hash chain and that `anchor` (written down earlier) is
+    /// still in it unchanged; the number of events checked.
+    ///
+    /// # Errors
+    /// `StoreError::AuditBroken` naming the first event that does not fit,
+    /// or the anchored event when history up to it was rewritten or deleted.
+    pub fn verify_audit_anchored(&self, anchor: &AuditAnchor) -> Result<u64> {
+        Ok(self.store.verify_anchored(anchor)?)
+    }
+
+    /// The head to write down, checked: the chain verifies and contains
+    /// the head just read (events appended meanwhile are checked too).
+    /// The number of events checked and the head, `None` while empty.
+    ///
+    /// # Errors
+    /// As [`Desk::verify_audit_anchored`].
+    pub fn verify_audit_head(&self) -> Result<(u64, Option<AuditHead>)> {
+        let head = self.store.audit_head()?;
+        let n = match &head {
+            Some(h) => self.store.verify_anchored(&h.anchor)?,
+            None => self.store.verify()?,
+        };
+        Ok((n, head))
     }
 }

@@ -2,7 +2,7 @@
 //! import error lists the file's bad lines (their messages as the store
 //! wrote them) under a translated heading.
 
-use keydesk_store::{AuditProblem, ImportIssue, StoreError};
+use keydesk_store::{AnchorFault, AuditProblem, ImportIssue, StoreError};
 
 use super::{plain, Part, Problem};
 use crate::i18n::Text;
@@ -50,6 +50,13 @@ impl Problem {
                 vec![plain(id), Part::Sentences(vec![Self::from_audit(problem)])],
             ),
             StoreError::Corrupt(detail) => new(Text::ErrCorrupt, vec![plain(detail)]),
+            StoreError::BadAnchor { input, fault } => new(
+                Text::ErrBadAnchor,
+                vec![
+                    plain(input.escape_debug()),
+                    Part::Sentences(vec![Self::from_anchor_fault(*fault)]),
+                ],
+            ),
             other => new(Text::ErrUnexpected, vec![plain(other)]),
         }
     }
@@ -70,7 +77,24 @@ impl Problem {
             AuditProblem::Truncated { expected_last } => {
                 new(Text::AuditTruncated, vec![plain(expected_last)])
             }
+            AuditProblem::AnchorMismatch { anchored, found } => new(
+                Text::AuditAnchorMismatch,
+                vec![plain(found), plain(anchored)],
+            ),
+            AuditProblem::AnchorMissing => new(Text::AuditAnchorMissing, vec![]),
             other => new(Text::AuditOther, vec![plain(other)]),
+        }
+    }
+
+    /// What is wrong with a string given as an audit anchor.
+    #[must_use]
+    pub fn from_anchor_fault(f: AnchorFault) -> Self {
+        let new = Self::new;
+        match f {
+            AnchorFault::NoSeparator => new(Text::AnchorNoSeparator, vec![]),
+            AnchorFault::BadEvent => new(Text::AnchorBadEvent, vec![]),
+            AnchorFault::BadHash => new(Text::AnchorBadHash, vec![]),
+            other => new(Text::AnchorOther, vec![plain(other)]),
         }
     }
 }

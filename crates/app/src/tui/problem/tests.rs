@@ -9,13 +9,16 @@ use std::io;
 use keydesk_core::error::{Done, Next};
 use keydesk_core::{Account, CoreError, RevokeReason};
 use keydesk_device::DeviceError;
-use keydesk_store::{AuditProblem, ImportIssue, KeyState, PersonnelNo, Serial, StoreError};
+use keydesk_store::{
+    AnchorFault, AuditProblem, ImportIssue, KeyState, PersonnelNo, Serial, StoreError,
+};
 
 use super::*;
 
-const FALLBACKS: [Text; 5] = [
+const FALLBACKS: [Text; 6] = [
     Text::ErrUnexpected,
     Text::AuditOther,
+    Text::AnchorOther,
     Text::DoneOther,
     Text::NextOther,
     Text::AccountOther,
@@ -159,6 +162,10 @@ fn store_cases() -> Vec<StoreError> {
             problem: AuditProblem::Edited,
         },
         StoreError::Corrupt("state \"x\"".into()),
+        StoreError::BadAnchor {
+            input: "12:abc".into(),
+            fault: AnchorFault::BadHash,
+        },
     ]
 }
 
@@ -169,6 +176,19 @@ fn audit_cases() -> Vec<AuditProblem> {
         AuditProblem::Deleted { from: 4, to: 6 },
         AuditProblem::Inserted,
         AuditProblem::Truncated { expected_last: 9 },
+        AuditProblem::AnchorMismatch {
+            anchored: "ab".repeat(32),
+            found: "cd".repeat(32),
+        },
+        AuditProblem::AnchorMissing,
+    ]
+}
+
+fn anchor_cases() -> Vec<AnchorFault> {
+    vec![
+        AnchorFault::NoSeparator,
+        AnchorFault::BadEvent,
+        AnchorFault::BadHash,
     ]
 }
 
@@ -272,12 +292,14 @@ fn every_variant_has_its_own_text_and_the_lists_match_the_sources() {
     let device = device_cases();
     let store = store_cases();
     let audit = audit_cases();
+    let anchor = anchor_cases();
     let done = done_cases();
     let next = next_cases();
     let core = core_cases();
     assert_all_variants(&device, "device/src/error.rs", "DeviceError");
     assert_all_variants(&store, "store/src/error.rs", "StoreError");
     assert_all_variants(&audit, "store/src/error.rs", "AuditProblem");
+    assert_all_variants(&anchor, "store/src/error.rs", "AnchorFault");
     assert_all_variants(&done, "core/src/error.rs", "Done");
     assert_all_variants(&next, "core/src/error.rs", "Next");
     assert_all_variants(&core, "core/src/error.rs", "CoreError");
@@ -289,6 +311,10 @@ fn every_variant_has_its_own_text_and_the_lists_match_the_sources() {
     }
     for e in &audit {
         assert_translated(&Problem::from_audit(e), &e.to_string(), &format!("{e:?}"));
+    }
+    for e in &anchor {
+        let p = Problem::from_anchor_fault(*e);
+        assert_translated(&p, &e.to_string(), &format!("{e:?}"));
     }
     for e in &done {
         assert_translated(&Problem::from_done(e), &e.to_string(), &format!("{e:?}"));
@@ -372,6 +398,15 @@ fn common_errors_read_in_both_languages() {
             .into(),
             "bei Ereignis 12 gebrochen: die Ereignisse 4 bis 6 wurden gelöscht.",
             "broken at event 12: events 4 to 6 were deleted.",
+        ),
+        (
+            StoreError::AuditBroken {
+                id: 40,
+                problem: AuditProblem::AnchorMissing,
+            }
+            .into(),
+            "bei Ereignis 40 gebrochen: das verankerte Ereignis gibt es nicht mehr",
+            "broken at event 40: the anchored event no longer exists",
         ),
         (
             StoreError::UnknownStaff("4711".into()).into(),

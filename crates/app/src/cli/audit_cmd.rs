@@ -1,0 +1,62 @@
+//! `keydesk audit`: verify the hash chain (against an anchor the auditor
+//! wrote down, if given) and print the chain's head as an anchor to keep
+//! outside the database file.
+
+use keydesk_core::{CoreError, Desk};
+use keydesk_store::{AuditAnchor, AuditHead};
+use serde_json::{json, Value};
+
+use super::output::Out;
+
+/// `keydesk audit verify [--anchor EVENT:HASH]`: exit code 5 names the
+/// first broken event, or the anchored one when history up to it was
+/// rewritten or deleted; 2 for an anchor that is not one.
+pub fn verify(desk: &Desk, anchor: Option<&str>, out: &Out) -> anyhow::Result<()> {
+    let Some(anchor) = anchor else {
+        let n = desk.verify_audit()?;
+        out.done(
+            json!({ "ok": true, "events": n }),
+            &format!("audit trail intact: {n} events checked"),
+        );
+        return Ok(());
+    };
+    let anchor: AuditAnchor = anchor.parse().map_err(CoreError::from)?;
+    let n = desk.verify_audit_anchored(&anchor)?;
+    out.done(
+        json!({ "ok": true, "events": n, "anchor": anchor.to_string() }),
+        &format!(
+            "audit trail intact: {n} events checked; the history up to event {} is unchanged since anchor {anchor} was taken",
+            anchor.event()
+        ),
+    );
+    Ok(())
+}
+
+/// `keydesk audit head`: verify the chain, then print its newest event as
+/// the anchor to write down (with the date) or file with an export.
+pub fn head(desk: &Desk, out: &Out) -> anyhow::Result<()> {
+    let (n, head) = desk.verify_audit_head()?;
+    let Some(head) = head else {
+        out.done(
+            json!({ "event": null, "hash": null, "at": null, "anchor": null, "events": 0 }),
+            "the audit trail is empty: nothing to anchor yet",
+        );
+        return Ok(());
+    };
+    let anchor = &head.anchor;
+    out.done(
+        json!({ "event": anchor.event(), "hash": anchor.hash(), "at": head.at, "anchor": anchor.to_string(), "events": n }),
+        &format!(
+            "audit trail intact: {n} events checked; write this anchor down with today's date (newest event {} of {}), \
+             then `keydesk audit verify --anchor` shows whether the history up to it was rewritten or deleted:\n{anchor}",
+            anchor.event(),
+            head.at
+        ),
+    );
+    Ok(())
+}
+
+/// The anchor to report with an export, `null` for an empty trail.
+pub fn anchor_json(head: Option<&AuditHead>) -> Value {
+    head.map_or(Value::Null, |h| Value::String(h.anchor.to_string()))
+}
