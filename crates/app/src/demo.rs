@@ -467,6 +467,37 @@ mod tests {
     }
 
     #[test]
+    fn an_export_says_it_started_and_how_many_rows_are_written_as_it_goes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut svc = open(&dir.path().join("demo.db"), 1).expect("demo opens");
+        let (tx, rx) = std::sync::mpsc::channel();
+        svc.attach(tx);
+        svc.poll();
+        let path = dir.path().join("inventar.csv").display().to_string();
+        let out = svc.run(Cmd::Export {
+            what: crate::tui::model::ExportWhat::Inventory,
+            path: path.clone(),
+        });
+        let live: Vec<Msg> = rx.try_iter().collect();
+        assert_eq!(
+            live,
+            vec![
+                Msg::Progress(crate::i18n::Text::ExportStarted, path.clone()),
+                Msg::RowProgress { done: 0, total: 4 },
+                Msg::RowProgress { done: 4, total: 4 },
+            ],
+            "the four demo keys"
+        );
+        assert_eq!(
+            out,
+            vec![Msg::Progress(
+                crate::i18n::Text::ExportWrote,
+                format!("4 → {path}")
+            )]
+        );
+    }
+
+    #[test]
     fn bulk_reset_through_the_service_follows_the_keys_from_the_pile() {
         use crate::i18n::Text;
         const A: u32 = 23_456_780;

@@ -1,10 +1,11 @@
 //! The audit and export screen: check the audit trail's hash chain (and show
-//! its newest event as the anchor the auditor writes down) and write the exports (inventory, history, revoked serials; CSV that German Excel
-//! opens) to a file, import CSV files (staff, notebooks, a delivery into
-//! stock: first a dry run, whose change list is shown for review, then Enter
-//! again to apply), with a log of what happened. While the worker runs, a
-//! spinner and the elapsed seconds show, and for an import a progress bar
-//! with the rows applied so far (still one transaction: all rows or none).
+//! its newest event as the anchor the auditor writes down), write the exports
+//! (inventory, history, revoked serials; CSV that German Excel opens) to a
+//! file, import CSV files (staff, notebooks, a delivery into stock: first a
+//! dry run, whose change list is shown for review, then Enter again to
+//! apply), with a log of what happened. While the worker runs, a spinner and
+//! the elapsed seconds show, and for an import or export a progress bar with
+//! the rows done so far (an import is still one transaction: all rows or none).
 
 mod anchor;
 mod progress;
@@ -166,9 +167,9 @@ impl Audit {
         }
     }
 
-    /// The worker got this far with the running import.
-    pub fn import_progress(&mut self, done: usize, total: usize) {
-        if self.busy && self.import().is_some() {
+    /// The worker got this far with the running import or export.
+    pub fn row_progress(&mut self, done: usize, total: usize) {
+        if self.busy && (self.import().is_some() || self.export().is_some()) {
             self.progress = Some((done, total));
         }
     }
@@ -470,30 +471,35 @@ mod tests {
     }
 
     #[test]
-    fn import_progress_shows_while_an_import_runs_and_clears_at_the_end() {
+    fn row_progress_shows_while_an_import_or_export_runs_and_clears_at_the_end() {
         let mut a = Audit::new();
-        a.import_progress(10, 20);
+        a.row_progress(10, 20);
         assert_eq!(a.progress, None, "nothing runs");
         a.on_key(key(KeyCode::Down));
         a.on_key(key(KeyCode::Enter));
-        a.import_progress(10, 20);
-        assert_eq!(a.progress, None, "an export has no row progress");
-        a.log_line(Text::ExportWrote, "3".into(), true);
+        a.row_progress(10_000, 20_000);
+        assert_eq!(
+            a.progress,
+            Some((10_000, 20_000)),
+            "an export's rows so far"
+        );
+        a.log_line(Text::ExportWrote, "20000".into(), true);
+        assert_eq!(a.progress, None, "the bar goes with the result");
         for _ in 0..4 {
             a.on_key(key(KeyCode::Down));
         }
         a.on_key(key(KeyCode::Enter));
         assert!(a.busy && a.progress.is_none(), "reading the file");
-        a.import_progress(0, 2500);
-        a.import_progress(1000, 2500);
+        a.row_progress(0, 2500);
+        a.row_progress(1000, 2500);
         assert_eq!(a.progress, Some((1000, 2500)));
         // A failure ends the job and its bar.
         a.log_line(Text::ErrorPrefix, "disk full".into(), true);
         assert!(!a.busy && a.progress.is_none());
-        a.import_progress(2000, 2500);
+        a.row_progress(2000, 2500);
         assert_eq!(a.progress, None, "late messages are dropped");
         a.on_key(key(KeyCode::Enter));
-        a.import_progress(2500, 2500);
+        a.row_progress(2500, 2500);
         a.imported(&ImportSummary {
             dry_run: true,
             rows: 2500,
@@ -519,7 +525,7 @@ mod tests {
             press(&mut app, KeyCode::Down);
         }
         assert_eq!(press(&mut app, KeyCode::Enter).len(), 1);
-        app.update(Msg::ImportProgress {
+        app.update(Msg::RowProgress {
             done: 1000,
             total: 4000,
         });

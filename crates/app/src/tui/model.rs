@@ -397,8 +397,8 @@ pub enum Msg {
     Recovered(Vec<Recovered>),
     /// Audit screen: one line of progress (a text and what it is about).
     Progress(Text, String),
-    /// An import is applying its rows: `done` of `total` so far.
-    ImportProgress {
+    /// An import or export is working through its rows: `done` of `total` so far.
+    RowProgress {
         done: usize,
         total: usize,
     },

@@ -19,7 +19,7 @@ use keydesk_device::sim_source::SimKeys;
 use keydesk_sim::clock::SystemClock;
 use keydesk_sim::key::SimKey;
 use keydesk_sim::{Firmware, Identity, Touch};
-use keydesk_store::{Dialect, HitKind as StoreHitKind, KeyState, Serial, StoreError};
+use keydesk_store::{Dialect, ExportKind, HitKind as StoreHitKind, KeyState, Serial, StoreError};
 
 use super::model::{
     BatchView, Cmd, ExportWhat, Fate, Hit, HitKind, ImportWhat, InvState, KeyRow, LetterView, Mark,
@@ -308,33 +308,59 @@ impl DeskService {
         Ok(done?)
     }
 
+    /// The worker's outbox, for messages sent while a long job runs.
+    fn outbox(&self) -> Option<Sender<Msg>> {
+        // A copy of the sender, so the prompter's lock is not held meanwhile.
+        self.outbox
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Write an export, telling the screen at once that it started and then
+    /// how many rows are written.
     fn export(&self, what: ExportWhat, path: &str) -> Vec<Msg> {
         let started = Msg::Progress(Text::ExportStarted, path.to_owned());
+        let outbox = self.outbox();
+        // The screen may be gone already; nothing to do then.
+        let started = match &outbox {
+            Some(tx) if tx.send(started.clone()).is_ok() => None,
+            _ => Some(started),
+        };
+        let mut progress = |done: u64, total: u64| {
+            if let Some(tx) = &outbox {
+                let _ = tx.send(Msg::RowProgress {
+                    done: usize::try_from(done).unwrap_or(usize::MAX),
+                    total: usize::try_from(total).unwrap_or(usize::MAX),
+                });
+            }
+        };
         let file_problem = |e: &std::io::Error| Problem::file(FileOp::Write, path, e);
         let result = File::create(path)
             .map_err(|e| file_problem(&e))
             .and_then(|f| {
                 let mut w = BufWriter::new(f);
-                let store = self.desk.store();
-                let n = match what {
-                    ExportWhat::Inventory => store.export_inventory(&mut w, Dialect::Excel),
-                    ExportWhat::History => store.export_history(&mut w, Dialect::Excel),
-                    ExportWhat::Revoked => store.export_blocked(&mut w, Dialect::Excel),
-                }
-                .map_err(|e| match write_error(&e) {
-                    Some(io) => file_problem(io),
-                    None => Problem::from_store(&e),
-                })?;
+                let kind = match what {
+                    ExportWhat::Inventory => ExportKind::Inventory,
+                    ExportWhat::History => ExportKind::History,
+                    ExportWhat::Revoked => ExportKind::Blocked,
+                };
+                let n = self
+                    .desk
+                    .store()
+                    .export(kind, &mut w, Dialect::Excel, &mut progress)
+                    .map_err(|e| match write_error(&e) {
+                        Some(io) => file_problem(io),
+                        None => Problem::from_store(&e),
+                    })?;
                 std::io::Write::flush(&mut w).map_err(|e| file_problem(&e))?;
                 Ok(n)
             });
-        match result {
-            Ok(n) => vec![
-                started,
-                Msg::Progress(Text::ExportWrote, format!("{n} → {path}")),
-            ],
-            Err(e) => vec![started, Msg::Failed(e)],
-        }
+        let done = match result {
+            Ok(n) => Msg::Progress(Text::ExportWrote, format!("{n} → {path}")),
+            Err(e) => Msg::Failed(e),
+        };
+        started.into_iter().chain([done]).collect()
     }
 
     /// Run one import (the store does it in one transaction: all rows or
@@ -349,16 +375,11 @@ impl DeskService {
             ImportWhat::Notebooks => ImportKind::Notebooks,
             ImportWhat::Stock => ImportKind::Stock,
         };
-        // A copy of the sender, so the prompter's lock is not held meanwhile.
-        let outbox = self
-            .outbox
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+        let outbox = self.outbox();
         let mut progress = |done, total| {
             if let Some(tx) = &outbox {
                 // The screen may be gone already; nothing to do then.
-                let _ = tx.send(Msg::ImportProgress { done, total });
+                let _ = tx.send(Msg::RowProgress { done, total });
             }
         };
         match self

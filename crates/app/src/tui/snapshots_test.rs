@@ -396,7 +396,7 @@ fn audit_and_recovery() {
         a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
         app.audit = Some(a);
         app.update(Msg::Tick(Duration::from_millis(3250)));
-        app.update(Msg::ImportProgress {
+        app.update(Msg::RowProgress {
             done: 42_000,
             total: 100_000,
         });

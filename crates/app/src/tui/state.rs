@@ -138,9 +138,9 @@ impl App {
                 }
                 Vec::new()
             }
-            Msg::ImportProgress { done, total } => {
+            Msg::RowProgress { done, total } => {
                 if let Some(a) = &mut self.audit {
-                    a.import_progress(done, total);
+                    a.row_progress(done, total);
                 }
                 Vec::new()
             }

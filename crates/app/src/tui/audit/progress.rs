@@ -1,5 +1,5 @@
-//! The import's progress on the audit screen: a bar of text cells with the
-//! percentage and the rows applied, readable without colour.
+//! An import's or export's progress on the audit screen: a bar of text cells
+//! with the percentage and the rows done, readable without colour.
 
 use crate::i18n::{Lang, Text};
 

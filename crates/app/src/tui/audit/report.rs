@@ -95,7 +95,7 @@ mod tests {
         let progress: Vec<Msg> = rx.try_iter().collect();
         let want: Vec<Msg> = [0, 1000, 2000, 2500]
             .into_iter()
-            .map(|done| Msg::ImportProgress { done, total: 2500 })
+            .map(|done| Msg::RowProgress { done, total: 2500 })
             .collect();
         assert_eq!(progress, want);
         match out.as_slice() {
