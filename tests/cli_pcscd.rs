@@ -311,6 +311,21 @@ fn open_step(db: &Path) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// `keydesk --profile PROFILE enrol --serial SERIAL --staff 4711 --pin-letter LETTER`.
+fn enrol_args<'a>(profile: &'a str, serial: &'a str, letter: &'a str) -> [&'a str; 9] {
+    [
+        "--profile",
+        profile,
+        "enrol",
+        "--serial",
+        serial,
+        "--staff",
+        "4711",
+        "--pin-letter",
+        letter,
+    ]
+}
+
 #[test]
 fn a_killed_enrolment_is_reconciled_by_recover() {
     let pcscd = Pcscd::start();
@@ -327,22 +342,13 @@ fn a_killed_enrolment_is_reconciled_by_recover() {
         b"name = \"piv-only\"\n[fido]\nmode = \"skip\"\n",
     );
     let profile = profile.to_str().unwrap();
+    let a = A.to_string();
     let mut killed_at = Vec::new();
     // Kill keydesk at successive points of the enrolment; after each, recover and compare.
     for round in 0..6 {
         let letter = pcscd.dir().join(format!("brief-{round}.txt"));
         let mut child = desk
-            .cmd(&[
-                "--profile",
-                profile,
-                "enrol",
-                "--serial",
-                &A.to_string(),
-                "--staff",
-                "4711",
-                "--pin-letter",
-                letter.to_str().unwrap(),
-            ])
+            .cmd(&enrol_args(profile, &a, letter.to_str().unwrap()))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -370,17 +376,7 @@ fn a_killed_enrolment_is_reconciled_by_recover() {
 
         // Another command refuses until recovery ran.
         if open_step(&desk.db).is_some() {
-            let out = desk.run(&[
-                "--profile",
-                profile,
-                "enrol",
-                "--serial",
-                &A.to_string(),
-                "--staff",
-                "4711",
-                "--pin-letter",
-                "/nonexistent/x",
-            ]);
+            let out = desk.run(&enrol_args(profile, &a, "/nonexistent/x"));
             assert_eq!(out.status.code(), Some(4), "{}", text(&out));
             assert!(text(&out).contains("keydesk recover"));
         }

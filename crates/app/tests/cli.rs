@@ -3,7 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
+use assert_cmd::assert::Assert;
 use assert_cmd::Command;
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
@@ -53,34 +55,55 @@ impl Env {
         p
     }
 
+    /// `keydesk ARGS`, run to its end.
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    /// `keydesk import WHAT FILE`.
+    fn import(&self, what: &str, file: &Path) -> Assert {
+        self.cmd().args(["import", what]).arg(file).assert()
+    }
+
+    /// `keydesk import WHAT --dry-run FILE`.
+    fn import_dry_run(&self, what: &str, file: &Path) -> Assert {
+        self.cmd()
+            .args(["import", what, "--dry-run"])
+            .arg(file)
+            .assert()
+    }
+
+    /// A delivery of the one key `serial`, imported into stock.
+    fn import_stock_of(&self, serial: &str) {
+        let stock = self.file(
+            &format!("lieferung-{serial}.csv"),
+            format!("Seriennummer;Modell\r\n{serial};YubiKey 5 NFC\r\n").as_bytes(),
+        );
+        self.import("stock", &stock).success();
+    }
+
+    /// `keydesk --json show KIND ID` as JSON, whatever its exit code.
+    fn show_json(&self, kind: &str, id: &str) -> serde_json::Value {
+        json_of(&self.run(&["--json", "show", kind, id]))
+    }
+
     /// Staff, notebooks and stock as a German office's Excel saves them (Windows-1252, `;`).
     fn seeded() -> Self {
         let env = Self::new();
         let staff = env.file("personal.csv", &cp1252("Personalnummer;Nachname;Vorname;Abteilung\r\n4711;Müller;Anna;Amt 12\r\n4712;Weiß;Jürgen;Amt 10\r\n"));
-        env.cmd()
-            .args(["import", "staff"])
-            .arg(&staff)
-            .assert()
+        env.import("staff", &staff)
             .success()
             .stdout(contains("2 were added"));
         let nbs = env.file(
             "geraete.csv",
             b"Inventarnummer;Hostname\r\nNB-0815;mz-nb-0815\r\n",
         );
-        env.cmd()
-            .args(["import", "notebooks"])
-            .arg(&nbs)
-            .assert()
-            .success();
+        env.import("notebooks", &nbs).success();
         let stock = env.file(
             "lieferung.csv",
             b"Seriennummer;Modell\r\n23456789;YubiKey 5 NFC\r\n23456790;YubiKey 5 NFC\r\n",
         );
-        env.cmd()
-            .args(["import", "stock"])
-            .arg(&stock)
-            .assert()
-            .success();
+        env.import("stock", &stock).success();
         env
     }
 }
@@ -97,10 +120,7 @@ fn read(p: &Path) -> Vec<u8> {
 fn import_dry_run_changes_nothing_and_bad_rows_name_their_line() {
     let env = Env::new();
     let good = env.file("s.csv", b"Personalnummer;Name\n1;A\n2;B\n");
-    env.cmd()
-        .args(["import", "staff", "--dry-run"])
-        .arg(&good)
-        .assert()
+    env.import_dry_run("staff", &good)
         .success()
         .stdout(contains("dry run"));
     env.cmd()
@@ -109,12 +129,7 @@ fn import_dry_run_changes_nothing_and_bad_rows_name_their_line() {
         .code(3)
         .stderr(contains("no staff member"));
     let bad = env.file("bad.csv", b"Personalnummer;Name\n1;A\n1;B\n");
-    env.cmd()
-        .args(["import", "staff"])
-        .arg(&bad)
-        .assert()
-        .code(2)
-        .stderr(contains("line 3"));
+    env.import("staff", &bad).code(2).stderr(contains("line 3"));
     env.cmd().args(["show", "staff", "1"]).assert().code(3);
 }
 
@@ -122,19 +137,12 @@ fn import_dry_run_changes_nothing_and_bad_rows_name_their_line() {
 fn import_dry_run_lists_each_change_field_by_field() {
     let env = Env::new();
     let first = env.file("s.csv", b"Personalnummer;Name;Abteilung\n1;A;IT\n2;B;IT\n");
-    env.cmd()
-        .args(["import", "staff"])
-        .arg(&first)
-        .assert()
-        .success();
+    env.import("staff", &first).success();
     let next = env.file(
         "t.csv",
         b"Personalnummer;Name;Abteilung\n1;A;IT\n2;B;Amt 7\n3;C;IT\n",
     );
-    env.cmd()
-        .args(["import", "staff", "--dry-run"])
-        .arg(&next)
-        .assert()
+    env.import_dry_run("staff", &next)
         .success()
         .stdout(contains("line     3: Change 2"))
         .stdout(contains("department: \"IT\" -> \"Amt 7\""))
@@ -198,15 +206,7 @@ fn show_json_and_audit_verify_and_tampering_is_caught() {
         .args(["note", "--serial", "23456789", "=Kratzer"])
         .assert()
         .success();
-    let out = env
-        .cmd()
-        .args(["--json", "show", "serial", "23456789"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let doc = json_ok(&env.run(&["--json", "show", "serial", "23456789"]));
     assert_eq!(doc["key"]["state"], "in_stock");
     assert_eq!(doc["key"]["notes"], "=Kratzer");
     assert!(doc["events"]
@@ -215,15 +215,7 @@ fn show_json_and_audit_verify_and_tampering_is_caught() {
         .iter()
         .any(|e| e["actor"] == "tech1"));
 
-    let out = env
-        .cmd()
-        .args(["--json", "audit", "verify"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let doc = json_ok(&env.run(&["--json", "audit", "verify"]));
     assert_eq!(doc["ok"], true);
     assert!(doc["events"].as_u64().unwrap() >= 6);
 
@@ -235,9 +227,17 @@ fn show_json_and_audit_verify_and_tampering_is_caught() {
 /// Edit one event's reason with the sqlite3 tool, as a person with file access could
 /// (dropping the append-only trigger first).
 fn edit_first_event(db: &Path) -> bool {
+    sqlite3(
+        db,
+        "DROP TRIGGER events_no_update; UPDATE events SET reason = 'edited' WHERE id = (SELECT min(id) FROM events);",
+    )
+}
+
+/// Run `sql` on the database with the sqlite3 tool, behind keydesk's back; did it work?
+fn sqlite3(db: &Path, sql: &str) -> bool {
     std::process::Command::new("sqlite3")
         .arg(db)
-        .arg("DROP TRIGGER events_no_update; UPDATE events SET reason = 'edited' WHERE id = (SELECT min(id) FROM events);")
+        .arg(sql)
         .status()
         .is_ok_and(|s| s.success())
 }
@@ -246,25 +246,19 @@ fn edit_first_event(db: &Path) -> bool {
 /// as someone with file access who knows the scheme would: plain `audit verify`
 /// cannot tell.
 fn cut_tail_cleanly(db: &Path, from: u64) -> bool {
-    std::process::Command::new("sqlite3")
-        .arg(db)
-        .arg(format!(
+    sqlite3(
+        db,
+        &format!(
             "DROP TRIGGER events_no_delete; DELETE FROM events WHERE id >= {from}; \
              UPDATE audit_head SET last_id = {0}, last_hash = (SELECT hash FROM events WHERE id = {0});",
             from - 1
-        ))
-        .status()
-        .is_ok_and(|s| s.success())
+        ),
+    )
 }
 
 /// `keydesk --json audit head` of `env`.
 fn head_json(env: &Env) -> serde_json::Value {
-    json_of(
-        &env.cmd()
-            .args(["--json", "audit", "head"])
-            .output()
-            .unwrap(),
-    )
+    json_of(&env.run(&["--json", "audit", "head"]))
 }
 
 #[test]
@@ -296,7 +290,7 @@ fn audit_head_gives_an_anchor_that_verify_checks_after_a_clean_cut() {
     let anchor = format!("{event}:{hash}");
     assert_eq!(head["anchor"], anchor.as_str());
     // The text tells the auditor what to do with it and ends with the anchor alone.
-    let text = env.cmd().args(["audit", "head"]).output().unwrap();
+    let text = env.run(&["audit", "head"]);
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains("today's date"), "{text}");
     assert_eq!(text.lines().last(), Some(anchor.as_str()), "{text}");
@@ -306,12 +300,7 @@ fn audit_head_gives_an_anchor_that_verify_checks_after_a_clean_cut() {
         .args(["note", "--serial", "23456789", "Kratzer"])
         .assert()
         .success();
-    let ok = json_of(
-        &env.cmd()
-            .args(["--json", "audit", "verify", "--anchor", &anchor])
-            .output()
-            .unwrap(),
-    );
+    let ok = json_of(&env.run(&["--json", "audit", "verify", "--anchor", &anchor]));
     assert_eq!(
         (ok["ok"].as_bool(), ok["anchor"].as_str()),
         (Some(true), Some(anchor.as_str()))
@@ -337,11 +326,7 @@ fn audit_head_gives_an_anchor_that_verify_checks_after_a_clean_cut() {
             .success();
     }
     env.cmd().args(["audit", "verify"]).assert().success();
-    let broken = env
-        .cmd()
-        .args(["--json", "audit", "verify", "--anchor", &anchor])
-        .output()
-        .unwrap();
+    let broken = env.run(&["--json", "audit", "verify", "--anchor", &anchor]);
     assert_eq!(broken.status.code(), Some(5));
     let doc = json_of(&broken);
     assert_eq!(doc["exit_code"], 5);
@@ -378,11 +363,7 @@ fn a_malformed_anchor_is_a_usage_error() {
             .code(2)
             .stderr(contains("is not an audit anchor"));
     }
-    let out = env
-        .cmd()
-        .args(["--json", "audit", "verify", "--anchor", "3:xyz"])
-        .output()
-        .unwrap();
+    let out = env.run(&["--json", "audit", "verify", "--anchor", "3:xyz"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(json_of(&out)["exit_code"], 2);
 }
@@ -433,13 +414,24 @@ fn usage_errors_and_version() {
 const SIM_A: &str = "23456780";
 const SIM_B: &str = "18000042";
 
-fn json_of(out: &std::process::Output) -> serde_json::Value {
+fn json_of(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "not one JSON document ({e}):\n{}",
             String::from_utf8_lossy(&out.stdout)
         )
     })
+}
+
+/// The JSON of a run that must have succeeded.
+fn json_ok(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json_of(out)
 }
 
 /// The database file and its WAL, as bytes: to look for secrets in.
@@ -471,22 +463,8 @@ fn letter_value(letter: &str, label: &str) -> String {
 #[test]
 fn keys_lists_both_virtual_keys_joined_with_the_inventory() {
     let env = Env::seeded();
-    let stock = env.file(
-        "lieferung2.csv",
-        format!("Seriennummer;Modell\r\n{SIM_B};YubiKey 5 NFC\r\n").as_bytes(),
-    );
-    env.cmd()
-        .args(["import", "stock"])
-        .arg(&stock)
-        .assert()
-        .success();
-    let out = env
-        .cmd()
-        .args(["--sim", "--json", "keys"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let doc = json_of(&out);
+    env.import_stock_of(SIM_B);
+    let doc = json_ok(&env.run(&["--sim", "--json", "keys"]));
     let keys = doc["keys"].as_array().unwrap();
     assert_eq!(keys.len(), 2, "{doc}");
     let by = |s: &str| {
@@ -520,12 +498,7 @@ fn enrol_with_a_pin_letter_writes_it_once_privately_and_stores_no_pin() {
         .arg(&letter)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc = json_of(&out);
+    let doc = json_ok(&out);
     assert_eq!(doc["serial"].to_string(), SIM_A);
     assert_eq!(doc["state"], "issued");
     assert_eq!(doc["fido_pin_set"], true);
@@ -551,12 +524,7 @@ fn enrol_with_a_pin_letter_writes_it_once_privately_and_stores_no_pin() {
     assert!(csr.starts_with("-----BEGIN CERTIFICATE REQUEST-----"));
 
     // The inventory knows the holder.
-    let out = env
-        .cmd()
-        .args(["--json", "show", "serial", SIM_A])
-        .output()
-        .unwrap();
-    let doc = json_of(&out);
+    let doc = env.show_json("serial", SIM_A);
     assert_eq!(doc["key"]["state"], "issued");
     assert_eq!(doc["assignments"][0]["personnel_no"], "4711");
 
@@ -590,12 +558,7 @@ fn enrol_reads_typed_pins_from_a_descriptor_and_rejects_short_ones() {
         .write_stdin("24681357\n97531086\n")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let doc = json_of(&out);
+    let doc = json_ok(&out);
     assert_eq!(doc["fido_pin_set"], true);
     assert!(doc.get("pin_letter").is_none_or(serde_json::Value::is_null));
     assert!(read(&csr).starts_with(b"-----BEGIN CERTIFICATE REQUEST-----"));
@@ -610,12 +573,7 @@ fn enrol_reads_typed_pins_from_a_descriptor_and_rejects_short_ones() {
         .write_stdin("123\n")
         .assert()
         .code(7);
-    let out = env
-        .cmd()
-        .args(["--json", "show", "serial", SIM_A])
-        .output()
-        .unwrap();
-    let doc = json_of(&out);
+    let doc = env.show_json("serial", SIM_A);
     assert_ne!(doc["key"]["state"], "issued");
 }
 
@@ -630,32 +588,15 @@ fn fido_reset_refuses_with_several_keys_and_piv_reset_returns_to_stock() {
         .assert()
         .code(6)
         .stderr(contains("alone"));
-    let show = |env: &Env| {
-        json_of(
-            &env.cmd()
-                .args(["--json", "show", "serial", SIM_A])
-                .output()
-                .unwrap(),
-        )
-    };
-    assert_eq!(show(&env)["key"]["state"], "issued");
+    assert_eq!(env.show_json("serial", SIM_A)["key"]["state"], "issued");
     env.cmd()
         .args(["--sim", "return", "--serial", SIM_A, "--no-reset"])
         .assert()
         .success();
-    assert_eq!(show(&env)["key"]["state"], "returned");
-    let out = env
-        .cmd()
-        .args(["--sim", "--json", "reset", "--serial", SIM_A, "--piv"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    assert_eq!(json_of(&out)["state"], "in_stock");
-    assert_eq!(show(&env)["key"]["state"], "in_stock");
+    assert_eq!(env.show_json("serial", SIM_A)["key"]["state"], "returned");
+    let reset = json_ok(&env.run(&["--sim", "--json", "reset", "--serial", SIM_A, "--piv"]));
+    assert_eq!(reset["state"], "in_stock");
+    assert_eq!(env.show_json("serial", SIM_A)["key"]["state"], "in_stock");
 }
 
 #[test]
@@ -693,38 +634,22 @@ fn lost_revokes_and_lends_a_temporary_key_and_loans_list_it() {
         .arg(env.dir.path().join("b.txt"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let doc = json_of(&out);
+    let doc = json_ok(&out);
     assert_eq!(doc["due"], "2099-12-31");
     assert_eq!(doc["lost"]["state"], "revoked");
-    let revoked = env.cmd().args(["export", "revoked"]).output().unwrap();
+    let revoked = env.run(&["export", "revoked"]);
     assert!(String::from_utf8_lossy(&revoked.stdout).contains(SIM_A));
-    let loans = json_of(&env.cmd().args(["--json", "loans"]).output().unwrap());
+    let loans = json_of(&env.run(&["--json", "loans"]));
     assert_eq!(loans["loans"][0]["serial"].to_string(), SIM_B);
     assert_eq!(loans["loans"][0]["personnel_no"], "4711");
-    let expired = json_of(
-        &env.cmd()
-            .args(["--json", "loans", "--expired"])
-            .output()
-            .unwrap(),
-    );
+    let expired = json_of(&env.run(&["--json", "loans", "--expired"]));
     assert_eq!(expired["loans"].as_array().unwrap().len(), 0);
 }
 
 #[test]
 fn recover_with_nothing_to_do_and_an_unfinished_operation_blocks_key_commands() {
     let env = Env::seeded();
-    let out = env
-        .cmd()
-        .args(["--sim", "--json", "recover"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let doc = json_of(&out);
+    let doc = json_ok(&env.run(&["--sim", "--json", "recover"]));
     assert_eq!(doc["reports"].as_array().unwrap().len(), 0);
     assert_eq!(doc["needs_key"], 0);
     env.cmd()
@@ -734,40 +659,21 @@ fn recover_with_nothing_to_do_and_an_unfinished_operation_blocks_key_commands() 
         .stdout(contains("nothing to recover"));
 
     // An enrolment of SIM_A (in stock) was interrupted before its first device step.
-    let stock = env.file(
-        "lieferung-a.csv",
-        format!("Seriennummer;Modell\r\n{SIM_A};YubiKey 5 NFC\r\n").as_bytes(),
-    );
-    env.cmd()
-        .args(["import", "stock"])
-        .arg(&stock)
-        .assert()
-        .success();
-    let ok = std::process::Command::new("sqlite3")
-        .arg(env.db())
-        .arg(format!(
+    env.import_stock_of(SIM_A);
+    let ok = sqlite3(
+        &env.db(),
+        &format!(
             "INSERT INTO journal (serial, workflow, step, intent_json, created_at, updated_at) \
              VALUES ({SIM_A}, 'enrol', 'begin', '{{}}', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z');"
-        ))
-        .status()
-        .is_ok_and(|s| s.success());
+        ),
+    );
     assert!(ok, "sqlite3 could write the journal");
     env.sim_enrol(SIM_B, "4711", env.dir.path().join("x.txt"))
         .assert()
         .code(4)
         .stderr(contains("keydesk recover"));
     assert!(!env.dir.path().join("x.txt").exists());
-    let out = env
-        .cmd()
-        .args(["--sim", "--json", "recover"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let doc = json_of(&out);
+    let doc = json_ok(&env.run(&["--sim", "--json", "recover"]));
     assert_eq!(doc["reports"][0]["serial"].to_string(), SIM_A);
     assert!(!doc["reports"][0]["account"].as_array().unwrap().is_empty());
     env.sim_enrol(SIM_B, "4711", env.dir.path().join("x.txt"))
@@ -798,14 +704,7 @@ fn an_operation_running_in_another_window_does_not_block_but_an_interrupted_one_
         .unwrap()
         .to_owned();
     let me = std::process::id();
-    let run_sql = |q: String| {
-        std::process::Command::new("sqlite3")
-            .arg(env.db())
-            .arg(q)
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    assert!(run_sql(format!(
+    assert!(sqlite3(&env.db(), &format!(
         "INSERT INTO journal (serial, workflow, step, intent_json, created_at, updated_at, owner) \
          VALUES (23456789, 'enrol', 'piv.pin:begin', '{{}}', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z', '{host}:{me}:{start}');"
     )));
@@ -820,9 +719,10 @@ fn an_operation_running_in_another_window_does_not_block_but_an_interrupted_one_
         .code(4)
         .stderr(contains("keydesk recover"));
     // Its owner is gone (a pid whose start time does not match): interrupted, everything waits for recover.
-    assert!(run_sql(format!(
-        "UPDATE journal SET owner = '{host}:{me}:0';"
-    )));
+    assert!(sqlite3(
+        &env.db(),
+        &format!("UPDATE journal SET owner = '{host}:{me}:0';")
+    ));
     env.sim_enrol(SIM_B, "4712", env.dir.path().join("b.txt"))
         .assert()
         .code(4)
@@ -861,12 +761,7 @@ fn pins_typed_on_the_terminal_are_not_echoed_and_must_match() {
     let (_, screen) = on_terminal(&env, &args, &["24681357", "24681399"]);
     assert!(screen.contains("New PIV PIN again"), "{screen}");
     assert!(screen.contains("differ"), "{screen}");
-    let show = json_of(
-        &env.cmd()
-            .args(["--json", "show", "serial", SIM_A])
-            .output()
-            .unwrap(),
-    );
+    let show = env.show_json("serial", SIM_A);
     assert_eq!(
         show["error"].as_str().map(|_| ()),
         Some(()),
@@ -905,18 +800,14 @@ fn two_returned() -> Env {
 #[test]
 fn reset_batch_of_waiting_keys_resets_each_plugged_key_with_progress() {
     let env = two_returned();
-    let out = env
-        .cmd()
-        .args([
-            "--sim",
-            "--json",
-            "reset-batch",
-            "--waiting",
-            "--piv-only",
-            "--yes",
-        ])
-        .output()
-        .unwrap();
+    let out = env.run(&[
+        "--sim",
+        "--json",
+        "reset-batch",
+        "--waiting",
+        "--piv-only",
+        "--yes",
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(
@@ -931,12 +822,7 @@ fn reset_batch_of_waiting_keys_resets_each_plugged_key_with_progress() {
     assert_eq!(doc["finished"], true, "{doc}");
     assert_eq!(doc["done"].as_array().unwrap().len(), 2, "{doc}");
     for serial in [SIM_A, SIM_B] {
-        let show = json_of(
-            &env.cmd()
-                .args(["--json", "show", "serial", serial])
-                .output()
-                .unwrap(),
-        );
+        let show = env.show_json("serial", serial);
         assert_eq!(show["key"]["state"], "in_stock", "{show}");
     }
     // Nothing waits any more.
@@ -950,20 +836,16 @@ fn reset_batch_of_waiting_keys_resets_each_plugged_key_with_progress() {
 #[test]
 fn reset_batch_with_fido2_waits_for_keys_one_at_a_time_and_resets_nothing_meanwhile() {
     let env = two_returned();
-    let out = env
-        .cmd()
-        .args([
-            "--sim",
-            "--json",
-            "reset-batch",
-            "--serial",
-            &format!("{SIM_A},{SIM_B}"),
-            "--yes",
-            "--idle-timeout",
-            "1",
-        ])
-        .output()
-        .unwrap();
+    let out = env.run(&[
+        "--sim",
+        "--json",
+        "reset-batch",
+        "--serial",
+        &format!("{SIM_A},{SIM_B}"),
+        "--yes",
+        "--idle-timeout",
+        "1",
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{err}");
     assert!(
@@ -978,12 +860,7 @@ fn reset_batch_with_fido2_waits_for_keys_one_at_a_time_and_resets_nothing_meanwh
     let doc = json_of(&out);
     assert_eq!(doc["finished"], false, "{doc}");
     assert_eq!(doc["remaining"].as_array().unwrap().len(), 2, "{doc}");
-    let show = json_of(
-        &env.cmd()
-            .args(["--json", "show", "serial", SIM_A])
-            .output()
-            .unwrap(),
-    );
+    let show = env.show_json("serial", SIM_A);
     assert_eq!(show["key"]["state"], "returned", "nothing reset: {show}");
 }
 

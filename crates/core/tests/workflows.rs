@@ -80,6 +80,11 @@ fn serial(n: u32) -> Serial {
     Serial::new(n).unwrap()
 }
 
+/// Key `n` as the inventory has it now.
+fn stored(d: &Desk, n: u32) -> keydesk_store::Key {
+    d.store().get_key(serial(n)).unwrap().unwrap()
+}
+
 #[test]
 fn lost_key_is_recorded_as_lost_then_revoked_and_on_the_revoked_export() {
     let mut d = desk_with(&[23_456_789]);
@@ -124,14 +129,7 @@ fn revoking_a_key_in_stock_is_a_wrong_state_error_naming_the_state() {
 fn suspend_and_reinstate_keep_the_holder_and_notes_are_audited() {
     let mut d = desk_with(&[23_456_789]);
     d.suspend(serial(23_456_789), "parental leave").unwrap();
-    assert_eq!(
-        d.store()
-            .get_key(serial(23_456_789))
-            .unwrap()
-            .unwrap()
-            .state,
-        KeyState::Suspended
-    );
+    assert_eq!(stored(&d, 23_456_789).state, KeyState::Suspended);
     assert!(
         d.store()
             .current_assignment(serial(23_456_789))
@@ -142,25 +140,11 @@ fn suspend_and_reinstate_keep_the_holder_and_notes_are_audited() {
     let again = d.suspend(serial(23_456_789), "twice").unwrap_err();
     assert_eq!(again.kind(), ErrorKind::WrongState);
     d.reinstate(serial(23_456_789), "back from leave").unwrap();
-    assert_eq!(
-        d.store()
-            .get_key(serial(23_456_789))
-            .unwrap()
-            .unwrap()
-            .state,
-        KeyState::Issued
-    );
+    assert_eq!(stored(&d, 23_456_789).state, KeyState::Issued);
     let not_suspended = d.reinstate(serial(23_456_789), "again").unwrap_err();
     assert_eq!(not_suspended.kind(), ErrorKind::WrongState);
     d.note(serial(23_456_789), "Kratzer am Gehäuse").unwrap();
-    assert_eq!(
-        d.store()
-            .get_key(serial(23_456_789))
-            .unwrap()
-            .unwrap()
-            .notes,
-        "Kratzer am Gehäuse"
-    );
+    assert_eq!(stored(&d, 23_456_789).notes, "Kratzer am Gehäuse");
     assert!(
         d.store().verify().unwrap() > 0,
         "audit chain intact after the workflow"

@@ -33,7 +33,11 @@ mod tests {
     use crate::i18n::Text;
     use crate::tui::model::{Cmd, HitKind, InvState, LetterView, Msg, Pins};
 
-    fn to_pin_choice(w: &mut Wizard) {
+    /// An enrolment of key 23456780 with Müller, Anna and NB-0815 picked, at
+    /// the choice between a PIN letter and typed PINs.
+    fn at_pin_choice() -> Wizard {
+        let mut wizard = Wizard::new(Flow::Enrol, 23_456_780);
+        let w = &mut wizard;
         let rows = rows();
         let c = ctx(&rows);
         assert_eq!(
@@ -66,14 +70,14 @@ mod tests {
         );
         press(w, &c, &[KeyCode::Enter]);
         assert_eq!(w.step(), Step::PinChoice);
+        wizard
     }
 
     #[test]
     fn letter_enrolment_sends_one_command_and_shows_the_letter_once() {
         let rows = rows();
         let c = ctx(&rows);
-        let mut w = Wizard::new(Flow::Enrol, 23_456_780);
-        to_pin_choice(&mut w);
+        let mut w = at_pin_choice();
         assert!(press(&mut w, &c, &[KeyCode::Enter]).is_empty());
         assert_eq!(w.step(), Step::Confirm, "PIN entry is skipped for a letter");
         let cmds = press(&mut w, &c, &[KeyCode::Enter]);
@@ -134,8 +138,7 @@ mod tests {
     fn typed_pins_are_checked_against_the_policy_and_each_other() {
         let rows = rows();
         let c = ctx(&rows);
-        let mut w = Wizard::new(Flow::Enrol, 23_456_780);
-        to_pin_choice(&mut w);
+        let mut w = at_pin_choice();
         press(&mut w, &c, &[KeyCode::Down, KeyCode::Enter]);
         assert_eq!(w.step(), Step::PinEntry);
         type_str(&mut w, &c, "12a");
@@ -176,8 +179,7 @@ mod tests {
     fn esc_goes_back_step_by_step_and_closes_at_the_start() {
         let rows = rows();
         let c = ctx(&rows);
-        let mut w = Wizard::new(Flow::Enrol, 23_456_780);
-        to_pin_choice(&mut w);
+        let mut w = at_pin_choice();
         press(&mut w, &c, &[KeyCode::Esc]);
         assert_eq!(w.step(), Step::Notebook);
         // No notebook: Enter with nothing found goes on.
@@ -191,8 +193,7 @@ mod tests {
     fn a_failure_explains_and_retry_sends_again() {
         let rows = rows();
         let c = ctx(&rows);
-        let mut w = Wizard::new(Flow::Enrol, 23_456_780);
-        to_pin_choice(&mut w);
+        let mut w = at_pin_choice();
         let first = press(&mut w, &c, &[KeyCode::Enter, KeyCode::Enter]);
         w.update(
             &Msg::WizardFailed("key 23456780 is not plugged in".into()),
