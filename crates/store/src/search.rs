@@ -201,6 +201,36 @@ fn prefix_end(prefix: &str) -> String {
     s
 }
 
+/// One page of hits being filled, without repeating an entity that several
+/// terms point to.
+struct Page {
+    hits: Vec<Hit>,
+    seen: std::collections::HashSet<(HitKind, i64)>,
+    limit: usize,
+}
+
+impl Page {
+    /// Add the hits of `rows` (kind, ref_id, label) not seen yet; `true` once the page is full.
+    fn take(&mut self, rows: &mut rusqlite::Rows<'_>, prefix: bool) -> Result<bool> {
+        while let Some(r) = rows.next()? {
+            let kind = HitKind::parse(&r.get::<_, String>(0)?);
+            let ref_id: i64 = r.get(1)?;
+            if self.seen.insert((kind, ref_id)) {
+                self.hits.push(Hit {
+                    kind,
+                    ref_id,
+                    label: r.get(2)?,
+                    prefix,
+                });
+                if self.hits.len() == self.limit {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+}
+
 impl Store {
     /// The first `limit` hits for what was typed so far: prefix matches
     /// first (alphabetical), then substring matches. Empty query, no hits.
@@ -210,12 +240,15 @@ impl Store {
             return Ok(Vec::new());
         }
         let lim = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut hits: Vec<Hit> = Vec::with_capacity(limit);
-        let mut seen = std::collections::HashSet::new();
+        let mut page = Page {
+            hits: Vec::with_capacity(limit),
+            seen: std::collections::HashSet::new(),
+            limit,
+        };
         // Terms that start with the query, then serials that contain it.
         for (rank, is_prefix) in [(0, true), (1, false)] {
             if rank == 1 && q.chars().count() < 3 {
-                return Ok(hits); // suffix rows and trigrams need three characters
+                return Ok(page.hits); // suffix rows and trigrams need three characters
             }
             let mut stmt = self.conn.prepare_cached(
                 "SELECT kind, ref_id, label FROM search_index
@@ -223,20 +256,8 @@ impl Store {
             )?;
             // Several terms may point to one entity: ask for a few more rows.
             let mut rows = stmt.query(params![rank, q, prefix_end(&q), lim.saturating_mul(3)])?;
-            while let Some(r) = rows.next()? {
-                let kind = HitKind::parse(&r.get::<_, String>(0)?);
-                let ref_id: i64 = r.get(1)?;
-                if seen.insert((kind, ref_id)) {
-                    hits.push(Hit {
-                        kind,
-                        ref_id,
-                        label: r.get(2)?,
-                        prefix: is_prefix,
-                    });
-                    if hits.len() == limit {
-                        return Ok(hits);
-                    }
-                }
+            if page.take(&mut rows, is_prefix)? {
+                return Ok(page.hits);
             }
         }
         let phrase = format!("\"{}\"", q.replace('"', "\"\""));
@@ -245,22 +266,8 @@ impl Store {
              WHERE search_fts MATCH ?1 LIMIT ?2",
         )?;
         let mut rows = stmt.query(params![phrase, lim.saturating_mul(4)])?;
-        while let Some(r) = rows.next()? {
-            let kind = HitKind::parse(&r.get::<_, String>(0)?);
-            let ref_id: i64 = r.get(1)?;
-            if seen.insert((kind, ref_id)) {
-                hits.push(Hit {
-                    kind,
-                    ref_id,
-                    label: r.get(2)?,
-                    prefix: false,
-                });
-                if hits.len() == limit {
-                    break;
-                }
-            }
-        }
-        Ok(hits)
+        page.take(&mut rows, false)?;
+        Ok(page.hits)
     }
 }
 
