@@ -165,9 +165,13 @@ impl DeskService {
     /// The keys plugged in now, joined with the inventory.
     pub fn rows(&mut self) -> Result<Vec<KeyRow>, CoreError> {
         let keys = self.desk.plugged_keys()?;
+        Ok(self.rows_of(&keys))
+    }
+
+    /// `keys` joined with the inventory.
+    fn rows_of(&self, keys: &[keydesk_device::keys::Key]) -> Vec<KeyRow> {
         let store = self.desk.store();
-        Ok(keys
-            .iter()
+        keys.iter()
             .filter_map(|k| {
                 let s = Serial::new(k.serial()?.0).ok()?;
                 let state = store.get_key(s).ok().flatten().map(|k| inv_state(k.state));
@@ -184,7 +188,7 @@ impl DeskService {
                     holder,
                 })
             })
-            .collect())
+            .collect()
     }
 
     fn plugged_msg(&mut self) -> Msg {
@@ -556,7 +560,7 @@ impl DeskService {
                 self.batch = Some(batch);
                 self.batch_sent = None;
                 self.batch_cause = None;
-                self.batch_step()
+                self.batch_step(None)
             }
             Err(e) => vec![Msg::Failed(Problem::from_core(&e))],
         }
@@ -564,11 +568,14 @@ impl DeskService {
 
     /// One look at the plugged keys for the running batch (at most one
     /// reset); a message when what the screen shows changed.
-    fn batch_step(&mut self) -> Vec<Msg> {
+    fn batch_step(&mut self, plugged: Option<&[keydesk_device::keys::Key]>) -> Vec<Msg> {
         let Some(mut batch) = self.batch.take() else {
             return Vec::new();
         };
-        let step = self.desk.batch_step(&mut batch);
+        let step = match plugged {
+            Some(keys) => self.desk.batch_step_with(&mut batch, keys),
+            None => self.desk.batch_step(&mut batch),
+        };
         let mut msgs = Vec::new();
         match step {
             Ok(ev) => {
@@ -688,14 +695,16 @@ impl Service for DeskService {
             };
             return vec![Msg::Policy(policy), self.unfinished(), self.plugged_msg()];
         }
-        let mut msgs = match self.rows() {
+        // One look at the keys serves the keys panel and a running bulk reset.
+        let keys = self.desk.plugged_keys();
+        let mut msgs = match keys.as_ref().map(|k| self.rows_of(k)) {
             Ok(rows) if self.last.as_ref() != Some(&rows) => {
                 self.last = Some(rows.clone());
                 vec![Msg::Plugged(rows)]
             }
             Ok(_) => Vec::new(),
             Err(e) => {
-                let msg = Msg::Failed(Problem::from_core(&e));
+                let msg = Msg::Failed(Problem::from_core(e));
                 // Report a failing key service once, not every poll.
                 if self.last.is_some() {
                     self.last = None;
@@ -705,7 +714,10 @@ impl Service for DeskService {
                 }
             }
         };
-        msgs.extend(self.batch_step());
+        // A failing key service is reported above, once; the batch waits for it.
+        if let Ok(keys) = &keys {
+            msgs.extend(self.batch_step(Some(keys)));
+        }
         msgs
     }
 }

@@ -17,6 +17,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use keydesk_device::keys::Key;
 use keydesk_store::{KeyState, Serial, StoreError};
 
 use crate::desk::Desk;
@@ -126,6 +127,19 @@ impl ResetBatch {
     }
 }
 
+/// Serials plugged in with their plug-in generations, and how many keys are
+/// plugged in all together (including keys whose serial cannot be read).
+fn plugged_serials(keys: &[Key]) -> (BTreeMap<Serial, u64>, usize) {
+    let serials = keys
+        .iter()
+        .filter_map(|k| {
+            let s = k.serial().and_then(|s| Serial::new(s.0).ok())?;
+            Some((s, k.plugged_in))
+        })
+        .collect();
+    (serials, keys.len())
+}
+
 impl Desk {
     /// Keys waiting to be wiped (see [`WAITING`]), longest waiting first, at most `limit`.
     ///
@@ -169,7 +183,7 @@ impl Desk {
             }
             keys.insert(s, Standing::Pending);
         }
-        let (seen, _) = self.plugged_serials()?;
+        let (seen, _) = plugged_serials(&self.plugged_keys()?);
         // Without FIDO2 there is no window: keys plugged in now can go at once.
         let armed = if plugged_now_is_fresh || !fido {
             seen.keys().copied().collect()
@@ -185,27 +199,27 @@ impl Desk {
         })
     }
 
-    /// Serials plugged in now with their plug-in generations, and how many
-    /// keys are plugged in all together (including keys whose serial cannot be read).
-    fn plugged_serials(&mut self) -> Result<(BTreeMap<Serial, u64>, usize)> {
-        let keys = self.plugged_keys()?;
-        let serials = keys
-            .iter()
-            .filter_map(|k| {
-                let s = k.serial().and_then(|s| Serial::new(s.0).ok())?;
-                Some((s, k.plugged_in))
-            })
-            .collect();
-        Ok((serials, keys.len()))
-    }
-
     /// Look at the plugged keys once and do at most one reset.
     ///
     /// # Errors
     /// Database errors and a failing key service; a failed reset of one key is
     /// [`BatchEvent::Failed`], not an error.
     pub fn batch_step(&mut self, batch: &mut ResetBatch) -> Result<BatchEvent> {
-        let (now, count) = self.plugged_serials()?;
+        let plugged = self.plugged_keys()?;
+        self.batch_step_with(batch, &plugged)
+    }
+
+    /// [`Desk::batch_step`] on keys the caller has just listed (a screen that
+    /// lists them anyway need not ask the key service twice).
+    ///
+    /// # Errors
+    /// As [`Desk::batch_step`].
+    pub fn batch_step_with(
+        &mut self,
+        batch: &mut ResetBatch,
+        plugged: &[Key],
+    ) -> Result<BatchEvent> {
+        let (now, count) = plugged_serials(plugged);
         // Plugged in since the last look, or pulled and plugged back in between
         // two looks (its generation grew). A key half gone (one interface
         // already pulled) shows an older generation and is not new.
