@@ -24,6 +24,11 @@ const MAX_BATCH: usize = 10_000;
 fn batch_serials(desk: &Desk, a: &ResetBatchArgs) -> anyhow::Result<Vec<Serial>> {
     if a.waiting {
         let keys = desk.waiting_for_reset(MAX_BATCH)?;
+        if keys.len() == MAX_BATCH {
+            eprintln!(
+                "note: only the {MAX_BATCH} keys waiting longest are in this batch; run it again for the rest"
+            );
+        }
         return Ok(keys.into_iter().map(|k| k.data.serial).collect());
     }
     let mut serials = a
