@@ -34,9 +34,14 @@ deps:
 	export DEBIAN_FRONTEND=noninteractive; \
 	apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing
 
-build: deps
-	$(CARGO) build --workspace --all-targets
+# The training feature (keydesk's `sim`: virtual keys, `keydesk demo`) is
+# off in the production build and on for the tests, the demo and the benches.
+TRAINING := --features keydesk/sim
 
+build: deps
+	$(CARGO) build --workspace --all-targets $(TRAINING)
+
+# The production binaries: no simulator, no test CA.
 release: deps
 	$(CARGO) build --release --bins
 
@@ -46,21 +51,26 @@ fmt:
 lint: deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets $(TRAINING) -- -D warnings
 
 # The end-to-end tests start their own isolated pcscd (see tests/support) and
 # drive the keydesk and keydesk-sim binaries, so build those first.
 test: lint
 	$(CARGO) build --workspace --bins
-	set -o pipefail; $(CARGO) test --workspace --no-fail-fast 2>&1 | tee target/test-output.log
+	$(CARGO) build --workspace --bins $(TRAINING)
+	set -o pipefail; $(CARGO) test --workspace --no-fail-fast $(TRAINING) 2>&1 | tee target/test-output.log
 	@# One closing line with the totals over every test binary (cargo's own last
 	@# line is that of the last doc-test binary, often "0 passed").
 	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "tests: %d passed, %d failed\n", p, f }' target/test-output.log
 
-demo: deps release
-	./target/release/keydesk demo
+# The training build, kept apart from the production binary of `make release`.
+demo: deps
+	$(CARGO) build --release -p keydesk --bin keydesk --features sim
+	cp target/release/keydesk target/release/keydesk-training
+	./target/release/keydesk-training demo
 
 bench: deps
-	$(CARGO) bench --workspace
+	$(CARGO) bench --workspace $(TRAINING)
 
 clean:
 	$(CARGO) clean

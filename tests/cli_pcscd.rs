@@ -53,6 +53,27 @@ fn counter_day_through_pcscd() {
         .iter()
         .all(|k| k["state"] == "in_stock" && !k["fido"].is_null()));
 
+    // Without an office profile that names the simulator's root, keydesk
+    // trusts Yubico's roots only: the virtual key's attestation is refused,
+    // the key is rolled back to factory state and stays in stock.
+    let refused = desk
+        .bare_cmd(&[
+            "enrol",
+            "--serial",
+            &A.to_string(),
+            "--staff",
+            "4711",
+            "--pin-letter",
+            pcscd.dir().join("refused.txt").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success(), "{}", text(&refused));
+    assert!(text(&refused).contains("attestation"), "{}", text(&refused));
+    assert!(!pcscd.dir().join("refused.txt").exists());
+    assert_eq!(desk.state(A), "in_stock");
+    assert_factory(&piv_info(&pcscd, A));
+
     // Enrol A for Anna Müller, unattended, with a PIN letter.
     let letter = pcscd.dir().join("brief-4711.txt");
     let doc = desk.json(&[
@@ -337,9 +358,9 @@ fn a_killed_enrolment_is_reconciled_by_recover() {
     };
     desk.seed(&[A]);
     // PIV only, so every round can wipe the key without a replug.
-    let profile = desk.write(
+    let profile = desk.profile(
         "profile.toml",
-        b"name = \"piv-only\"\n[fido]\nmode = \"skip\"\n",
+        "name = \"piv-only\"\n[fido]\nmode = \"skip\"\n",
     );
     let profile = profile.to_str().unwrap();
     let a = A.to_string();

@@ -46,6 +46,16 @@ fn main() {
         Pcscd::start(),
         Pcscd::start(),
     ];
+    // The office profile trusts the simulator's root (from `keydesk-sim print-root`).
+    let root = pcscds[0].dir().join("sim-root.pem");
+    let pem = std::process::Command::new(bin("keydesk-sim", "keydesk-sim"))
+        .arg("print-root")
+        .output()
+        .unwrap();
+    assert!(pem.status.success());
+    std::fs::write(&root, &pem.stdout).unwrap();
+    let profile = pcscds[0].dir().join("bench-profile.toml");
+    std::fs::write(&profile, keydesk_e2e::counter::TRUST_SIM_ROOT).unwrap();
     let mut next_serial = 32_000_000u32;
     let mut staff = 0u32;
     for readers in [1usize, 2, 4] {
@@ -82,7 +92,7 @@ fn main() {
                         .cmd(keydesk.to_str().unwrap())
                         .env("KEYDESK_DB", &db)
                         .env("KEYDESK_HID_SOCKET", sock)
-                        .env("KEYDESK_TRUST_SIM_ROOT", "1")
+                        .env("KEYDESK_PROFILE", &profile)
                         .args(["enrol", "--serial", &sim.serial.to_string(), "--staff"])
                         .arg((20_000 + staff % 100).to_string())
                         .arg("--pin-letter")

@@ -18,16 +18,52 @@ pub struct Counter<'a> {
     pub hid: String,
 }
 
+/// The office profile section that trusts the simulator's attestation root,
+/// written out by `keydesk-sim print-root` into `sim-root.pem` beside it.
+pub const TRUST_SIM_ROOT: &str = "[attestation]\nextra_roots = [\"sim-root.pem\"]\n";
+
 impl Counter<'_> {
+    /// `keydesk ARGS` at this counter, with the profile `counter.toml`
+    /// (defaults plus the simulator's root, see [`Counter::profile`]).
     pub fn cmd(&self, args: &[&str]) -> Command {
+        let profile = self.profile("counter.toml", "");
+        let mut c = self.bare_cmd(args);
+        c.env("KEYDESK_PROFILE", profile);
+        c
+    }
+
+    /// `keydesk ARGS` with no office profile: Yubico's roots only.
+    pub fn bare_cmd(&self, args: &[&str]) -> Command {
         let mut c = self.pcscd.cmd(bin("keydesk", "keydesk").to_str().unwrap());
         c.env("KEYDESK_DB", &self.db)
             .env("KEYDESK_HID_SOCKET", &self.hid)
-            .env("KEYDESK_TRUST_SIM_ROOT", "1")
             .env("USER", "tech-e2e")
+            .env("LANG", "C")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .env_remove("KEYDESK_PROFILE")
             .args(args);
         c
+    }
+
+    /// An office profile `name` in the counter's directory: `body` plus the
+    /// section that trusts the simulator's root, as a test office's profile
+    /// names it (the root file comes from `keydesk-sim print-root`).
+    pub fn profile(&self, name: &str, body: &str) -> PathBuf {
+        let root = self.pcscd.dir().join("sim-root.pem");
+        if !root.exists() {
+            let out = Command::new(bin("keydesk-sim", "keydesk-sim"))
+                .arg("print-root")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "keydesk-sim print-root: {}",
+                text(&out)
+            );
+            std::fs::write(&root, &out.stdout).unwrap();
+        }
+        self.write(name, format!("{body}{TRUST_SIM_ROOT}").as_bytes())
     }
 
     pub fn run(&self, args: &[&str]) -> Output {

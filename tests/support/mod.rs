@@ -52,25 +52,50 @@ fn target_dir() -> PathBuf {
 static BUILT: Mutex<Option<HashSet<String>>> = Mutex::new(None);
 
 /// Path of a workspace binary (`keydesk-sim`, `keydesk`), built on first use.
+/// `keydesk` is its training build (`--features sim`, copied to
+/// `keydesk-training`): it alone takes keydesk-sim sockets as FIDO devices
+/// (`KEYDESK_HID_SOCKET`) and drives virtual keys.
 #[must_use]
 pub fn bin(package: &str, name: &str) -> PathBuf {
+    if package == "keydesk" {
+        return built(package, name, &["--features", "sim"], "keydesk-training");
+    }
+    built(package, name, &[], name)
+}
+
+/// The production `keydesk` (default features: no simulator), copied to
+/// `keydesk-production`.
+#[must_use]
+pub fn production_bin() -> PathBuf {
+    built("keydesk", "keydesk", &[], "keydesk-production")
+}
+
+/// `cargo build -p PACKAGE --bin NAME EXTRA`, once per process, and the
+/// binary copied to `target/debug/COPY` so that builds with other features
+/// do not replace it under a running test.
+fn built(package: &str, name: &str, extra: &[&str], copy: &str) -> PathBuf {
     let mut built = BUILT
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let built = built.get_or_insert_with(HashSet::new);
-    if built.insert(name.to_owned()) {
+    let path = target_dir().join("debug").join(copy);
+    if built.insert(copy.to_owned()) {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let mut args = vec!["build", "--quiet", "-p", package, "--bin", name];
+        args.extend_from_slice(extra);
         let status = Command::new(cargo)
-            .args(["build", "--quiet", "-p", package, "--bin", name])
+            .args(&args)
             .current_dir(workspace_root())
             .status()
             .expect("running cargo build");
-        assert!(
-            status.success(),
-            "cargo build -p {package} --bin {name} failed"
-        );
+        assert!(status.success(), "cargo {args:?} failed");
+        let out = target_dir().join("debug").join(name);
+        if copy != name {
+            let tmp = path.with_extension("partial");
+            std::fs::copy(&out, &tmp).expect("copying the built binary");
+            std::fs::rename(&tmp, &path).expect("renaming the built binary");
+        }
     }
-    let path = target_dir().join("debug").join(name);
     assert!(path.exists(), "{} does not exist", path.display());
     path
 }

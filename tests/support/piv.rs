@@ -44,7 +44,11 @@ pub fn enrol(t: &mut dyn CardTransport, serial: u32, subject: &str) -> u64 {
     attestation::verify(
         &leaf,
         &f9,
-        &TrustAnchors::with_test_root(TEST_ROOT_CA).unwrap(),
+        &{
+            let mut t = TrustAnchors::yubico().unwrap();
+            t.add_pem(TEST_ROOT_CA, "keydesk-sim test root").unwrap();
+            t
+        },
         &Expected {
             serial: Serial(serial),
             firmware,

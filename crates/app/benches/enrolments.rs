@@ -1,6 +1,6 @@
 //! Benchmark: enrolments per hour of tool overhead (everything but the
-//! human) through keydesk-core on in-process virtual keys (keydesk-sim via
-//! `SimKeys`): PIN letter mode, the default profile (PIV P-256 in 9a with
+//! human) through keydesk-core on in-process virtual keys (a training
+//! `Drawer`, so the bench needs the `sim` feature): PIN letter mode, the default profile (PIV P-256 in 9a with
 //! attestation, PIN-protected management key, FIDO2 PIN, OTP off), the
 //! inventory in one SQLite file. One counter, then several keys in parallel:
 //! one thread per reader, each with its own `Desk` and its own `Store`
@@ -12,28 +12,16 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use keydesk_core::{Desk, EnrolRequest, Env, ImportKind, Operator, Profile, Secrets, SystemClock};
-use keydesk_device::sim_source::{SimKeys, SimTime};
-use keydesk_sim::key::SimKey;
-use keydesk_sim::{Firmware, Identity};
-use keydesk_store::{PersonnelNo, Serial, Store};
-use rand::SeedableRng;
+use keydesk_core::training::{Drawer, Firmware};
+use keydesk_core::{Desk, EnrolRequest, ImportKind, Keys, Secrets};
+use keydesk_store::{PersonnelNo, Serial};
 
 /// Enrolments per thread per run.
 const PER_THREAD: u32 = 20;
 
-fn desk(db: &Path, sim: &SimKeys, seed: u64) -> Desk {
-    let env = Env {
-        clock: Box::new(SystemClock),
-        rng: Box::new(rand::rngs::StdRng::seed_from_u64(seed)),
-        operator: Operator {
-            actor: "bench".into(),
-            workstation: format!("counter-{seed}"),
-        },
-        profile: Profile::default(),
-        extra_attestation_root: Some(keydesk_sim::card::TEST_ROOT_CA.to_owned()),
-    };
-    Desk::new(Store::open(db).unwrap(), env, Box::new(sim.clone()))
+/// A desk on the training inventory `db` with the virtual keys of `drawer`.
+fn desk(db: &Path, drawer: &Drawer) -> Desk {
+    Desk::open(db, None, Keys::Virtual(drawer.clone())).unwrap()
 }
 
 fn seed_staff(db: &Path, people: u32) {
@@ -41,25 +29,32 @@ fn seed_staff(db: &Path, people: u32) {
     for i in 0..people {
         csv.push_str(&format!("{};Muster{i};Max;Amt {}\n", 10_000 + i, i % 40));
     }
-    let sim = SimKeys::new(SimTime::Real);
-    let mut d = desk(db, &sim, 0);
+    let mut d = desk(db, &Drawer::new(Vec::new()));
     d.import(ImportKind::Staff, csv.as_bytes(), "bench.csv", false)
         .unwrap();
 }
 
 /// One reader's work: `n` enrolments of fresh keys, serials from `base`.
 fn counter(db: &Path, thread: u32, n: u32) -> Vec<Duration> {
-    let sim = SimKeys::new(SimTime::Real);
-    let mut d = desk(db, &sim, u64::from(thread) + 1);
+    let serial_of = |i: u32| 30_000_000 + thread * 100_000 + i;
+    let drawer = Drawer::new(
+        (0..n)
+            .map(|i| {
+                let fw = if i % 2 == 0 {
+                    Firmware::V5_7_1
+                } else {
+                    Firmware::V5_4_3
+                };
+                (serial_of(i), fw)
+            })
+            .collect(),
+    )
+    .touched_at_once();
+    let mut d = desk(db, &drawer);
     let mut times = Vec::new();
     for i in 0..n {
-        let serial = 30_000_000 + thread * 100_000 + i;
-        let fw = if i % 2 == 0 {
-            Firmware::V5_7_1
-        } else {
-            Firmware::V5_4_3
-        };
-        sim.plug(SimKey::new(Identity::yubikey_5_nfc(serial, fw)));
+        let serial = serial_of(i);
+        drawer.plug(serial);
         let staff = PersonnelNo::parse(&(10_000 + thread * PER_THREAD + i).to_string()).unwrap();
         let t = Instant::now();
         let out = d
@@ -73,7 +68,7 @@ fn counter(db: &Path, thread: u32, n: u32) -> Vec<Duration> {
             .unwrap();
         times.push(t.elapsed());
         assert!(out.letter.is_some());
-        sim.unplug(serial);
+        drawer.unplug(serial);
     }
     times
 }

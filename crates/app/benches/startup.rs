@@ -2,7 +2,7 @@
 //!
 //! The TUI's modules are compiled into this bench (the app is a binary
 //! crate). The inventory is generated once by importing a generated staff
-//! CSV through the core (`target/keydesk-bench/startup-100k.db`, reused).
+//! CSV through the core (`target/keydesk-bench/startup-100k-training.db`, reused).
 //! Measured, from nothing open to frames drawn into an 80x24 TestBackend:
 //! - first frame: open the store, build the desk and its service, start the
 //!   worker, draw (this is what the technician sees first);
@@ -21,17 +21,14 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use keydesk_core::{Desk, Env, ImportKind, Operator, Profile, SystemClock};
-use keydesk_device::sim_source::{SimKeys, SimTime};
-use keydesk_sim::Firmware;
-use keydesk_store::Store;
-use rand::SeedableRng;
+use keydesk_core::training::{Drawer, Firmware};
+use keydesk_core::{Desk, ImportKind, Keys};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 use tui::model::Msg;
 use tui::runtime::Service;
-use tui::service::{DeskService, Drawer};
+use tui::service::DeskService;
 use tui::state::App;
 
 const STAFF: usize = 100_000;
@@ -45,25 +42,16 @@ fn bench_dir() -> PathBuf {
     target.join("keydesk-bench")
 }
 
-fn desk(db: &std::path::Path, sim: &SimKeys) -> Desk {
-    let env = Env {
-        clock: Box::new(SystemClock),
-        rng: Box::new(rand::rngs::StdRng::from_entropy()),
-        operator: Operator {
-            actor: "bench".into(),
-            workstation: "bench".into(),
-        },
-        profile: Profile::default(),
-        extra_attestation_root: Some(keydesk_sim::card::TEST_ROOT_CA.to_owned()),
-    };
-    Desk::new(Store::open(db).unwrap(), env, Box::new(sim.clone()))
+/// A desk on the training inventory `db` with the virtual keys of `drawer`.
+fn desk(db: &std::path::Path, drawer: &Drawer) -> Desk {
+    Desk::open(db, None, Keys::Virtual(drawer.clone())).unwrap()
 }
 
 /// The 100,000-staff inventory, generated on first use.
 fn inventory() -> PathBuf {
     let dir = bench_dir();
     std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("startup-100k.db");
+    let db = dir.join("startup-100k-training.db");
     if db.exists() {
         return db;
     }
@@ -93,10 +81,9 @@ fn inventory() -> PathBuf {
             i % 60
         ));
     }
-    let tmp = dir.join("startup-100k.db.partial");
+    let tmp = dir.join("startup-100k-training.db.partial");
     let _ = std::fs::remove_file(&tmp);
-    let sim = SimKeys::new(SimTime::Real);
-    let mut d = desk(&tmp, &sim);
+    let mut d = desk(&tmp, &Drawer::new(Vec::new()));
     let t = Instant::now();
     let report = d
         .import(ImportKind::Staff, csv.as_bytes(), "bench", false)
@@ -127,15 +114,11 @@ fn main() {
     let mut first = Vec::new();
     let mut with_keys = Vec::new();
     for _ in 0..runs {
-        let sim = SimKeys::new(SimTime::Real);
-        let drawer = Drawer {
-            sim: sim.clone(),
-            keys: vec![(23_456_780, Firmware::V5_7_1)],
-        };
-        drawer.plug(23_456_780, Firmware::V5_7_1);
+        let drawer = Drawer::new(vec![(23_456_780, Firmware::V5_7_1)]);
+        drawer.plug(23_456_780);
 
         let t0 = Instant::now();
-        let service = DeskService::new(desk(&db, &sim), Some(drawer));
+        let service = DeskService::new(desk(&db, &drawer)).with_drawer(drawer);
         let mut app = App::new(i18n::Lang::De, true);
         let (tx, rx) = mpsc::channel();
         let worker = std::thread::spawn(move || {

@@ -1,21 +1,19 @@
-//! `keydesk demo`: the TUI on a demo inventory (sample staff, notebooks and a
-//! delivery of keys, imported from the CSV files in `crates/app/demo/`) and
-//! virtual keys (keydesk-sim through the device layer's `SimKeys`) that the
-//! user plugs in, pulls and replugs with F5/F6/F7. It never opens the real
-//! inventory and never talks to real keys.
+//! `keydesk demo` (training builds only, the `sim` feature): the TUI on a
+//! demo inventory (sample staff, notebooks and a delivery of keys, imported
+//! from the CSV files in `crates/app/demo/`) and virtual keys from a training
+//! drawer that the user plugs in, pulls and replugs with F5/F6/F7. It opens
+//! only training inventories and never talks to real keys.
 
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::path::Path;
 
 use anyhow::Context;
-use keydesk_core::{Desk, ImportKind};
-use keydesk_device::sim_source::{SimKeys, SimTime};
-use keydesk_sim::Firmware;
+use keydesk_core::training::{Drawer, Firmware};
+use keydesk_core::{Desk, ImportKind, Keys};
 
 use crate::cli::args::DemoArgs;
 use crate::i18n::Lang;
 use crate::tui::runtime;
-use crate::tui::service::{DeskService, Drawer};
+use crate::tui::service::DeskService;
 use crate::tui::state::App;
 
 const STAFF: &[u8] = include_bytes!("../demo/staff.csv");
@@ -28,6 +26,12 @@ const DRAWER: &[(u32, Firmware)] = &[
     (23_456_781, Firmware::V5_7_1),
     (18_000_042, Firmware::V5_4_3),
     (23_456_782, Firmware::V5_7_1),
+];
+
+/// The two keys of `--sim`: one per firmware profile.
+pub const SIM_PAIR: &[(u32, Firmware)] = &[
+    (23_456_780, Firmware::V5_7_1),
+    (18_000_042, Firmware::V5_4_3),
 ];
 
 /// Open (or create and fill) the demo inventory and run the TUI on it.
@@ -54,23 +58,22 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
 /// the first `keys` drawer keys plugged in.
 pub fn open(db: &Path, keys: usize) -> anyhow::Result<DeskService> {
     let fresh = !db.exists();
-    let sim = SimKeys::new(SimTime::Real);
-    let mut desk = crate::cli::open_desk(db, None, crate::cli::Keys::Virtual(sim.clone()))?;
+    let drawer = Drawer::new(DRAWER.to_vec());
+    let mut desk = Desk::open(db, None, Keys::Virtual(drawer.clone()))
+        .with_context(|| format!("cannot open the demo inventory {}", db.display()))?;
     if fresh {
         fill(&mut desk)?;
     }
-    let drawer = Drawer {
-        sim,
-        keys: DRAWER.to_vec(),
-    };
-    for &(serial, fw) in DRAWER.iter().take(keys) {
-        drawer.plug(serial, fw);
+    for &(serial, _) in DRAWER.iter().take(keys) {
+        drawer.plug(serial);
     }
     // The demo's CSRs go to a temporary directory, never the real CA's folder.
     let csr_dir = std::env::temp_dir().join(format!("keydesk-demo-csr-{}", std::process::id()));
     std::fs::create_dir_all(&csr_dir)
         .with_context(|| format!("cannot create {}", csr_dir.display()))?;
-    Ok(DeskService::new(desk, Some(drawer)).with_csr_dir(csr_dir))
+    Ok(DeskService::new(desk)
+        .with_drawer(drawer)
+        .with_csr_dir(csr_dir))
 }
 
 fn fill(desk: &mut Desk) -> anyhow::Result<()> {
@@ -83,61 +86,6 @@ fn fill(desk: &mut Desk) -> anyhow::Result<()> {
     )?;
     desk.import(ImportKind::Stock, STOCK, "demo/stock.csv", false)?;
     Ok(())
-}
-
-/// The default inventory: `$XDG_DATA_HOME/keydesk/keydesk.db` (as the CLI's).
-fn default_db() -> anyhow::Result<PathBuf> {
-    let dir = dirs::data_dir()
-        .context("no per-user data directory; pass --db PATH or set KEYDESK_DB")?
-        .join("keydesk");
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    Ok(dir.join("keydesk.db"))
-}
-
-fn open_and_run(db: Option<&Path>, profile: Option<&Path>, sim: bool) -> anyhow::Result<()> {
-    // The local offset can only be read while no other thread runs: first.
-    let offset = crate::tui::clock::local_offset();
-    let db = match db {
-        Some(p) => p.to_path_buf(),
-        None => default_db()?,
-    };
-    let (keys, drawer) = if sim {
-        let sim =
-            keydesk_device::sim_source::SimKeys::new(keydesk_device::sim_source::SimTime::Real);
-        let drawer = Drawer {
-            sim: sim.clone(),
-            keys: vec![
-                (23_456_780, keydesk_sim::Firmware::V5_7_1),
-                (18_000_042, keydesk_sim::Firmware::V5_4_3),
-            ],
-        };
-        for &(s, fw) in &drawer.keys {
-            drawer.plug(s, fw);
-        }
-        (crate::cli::Keys::Virtual(sim), Some(drawer))
-    } else {
-        (crate::cli::Keys::System, None)
-    };
-    let desk = crate::cli::open_desk(&db, profile, keys)?;
-    let demo = drawer.is_some();
-    let service = DeskService::new(desk, drawer);
-    let mut app = App::new(crate::i18n::Lang::from_env(), demo);
-    app.offset = offset;
-    runtime::run(app, service)?;
-    Ok(())
-}
-
-/// `keydesk` with no command: the counter TUI on real keys (over
-/// `SystemKeys`; virtual ones with `--sim`), on the real inventory.
-#[must_use]
-pub fn counter(db: Option<&Path>, profile: Option<&Path>, sim: bool) -> ExitCode {
-    match open_and_run(db, profile, sim) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("keydesk: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
 }
 
 #[cfg(test)]

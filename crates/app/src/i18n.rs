@@ -283,6 +283,7 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     ErrResetWindow => "Der FIDO2-Reset muss innerhalb von {} s nach dem Einstecken beginnen: abziehen, wieder einstecken und sofort bestätigen.", "The FIDO2 reset must start within {} s of plugging the key in: unplug it, plug it back in and confirm at once.";
     ErrWrongState => "Schlüssel {} ist {} und kann von dort nicht in den Status „{}“ wechseln.", "Key {} is {}; it cannot become „{}“ from there.";
     ErrUnfinished => "Ein unterbrochener Vorgang an Schlüssel {} muss zuerst abgeglichen werden (Neustart von keydesk zeigt ihn).", "An unfinished operation on key {} must be reconciled first (restarting keydesk shows it).";
+    ErrNotTraining => "{} ist ein echter Bestand: virtuelle Schlüssel arbeiten nur mit einem Schulungsbestand. keydesk demo starten oder mit --db eine neue Datei angeben.", "{} is a real inventory: virtual keys work only with a training inventory. Start keydesk demo, or give --db a new file.";
     ErrUnknownKey => "Schlüssel {} ist nicht im Bestand: zuerst die Lieferung importieren.", "Key {} is not in the inventory: import the delivery first.";
     ErrUnknownStaff => "Keine Person mit Personalnummer {}: Personalliste importieren oder Person anlegen.", "No staff member with personnel number {}: import the staff list or add the person first.";
     ErrUnknownNotebook => "Kein Notebook mit Inventarnummer {}: Notebookliste importieren oder Notebook anlegen.", "No notebook with asset tag {}: import the notebook list or add it first.";

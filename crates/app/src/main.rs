@@ -2,6 +2,8 @@
 //! are the CLI for scripts and auditors.
 
 mod cli;
+mod counter;
+#[cfg(feature = "sim")]
 mod demo;
 mod i18n;
 mod tui;
@@ -14,6 +16,10 @@ fn main() -> ExitCode {
     let mut cli = cli::args::Cli::parse();
     match cli.command.take() {
         Some(command) => cli::run(cli, command),
-        None => demo::counter(cli.db.as_deref(), cli.profile.as_deref(), cli.sim),
+        None => counter::counter(
+            cli.db.as_deref(),
+            cli.profile.as_deref(),
+            cli.virtual_keys(),
+        ),
     }
 }

@@ -89,7 +89,19 @@ impl Env {
 
     /// Staff, notebooks and stock as a German office's Excel saves them (Windows-1252, `;`).
     fn seeded() -> Self {
+        Self::new().seed()
+    }
+
+    /// A training inventory (made by its first `--sim` run), seeded: the
+    /// only kind virtual keys may work on.
+    fn training_seeded() -> Self {
         let env = Self::new();
+        json_ok(&env.run(&["--sim", "--json", "keys"]));
+        env.seed()
+    }
+
+    fn seed(self) -> Self {
+        let env = self;
         let staff = env.file("personal.csv", &cp1252("Personalnummer;Nachname;Vorname;Abteilung\r\n4711;Müller;Anna;Amt 12\r\n4712;Weiß;Jürgen;Amt 10\r\n"));
         env.import("staff", &staff)
             .success()
@@ -409,6 +421,26 @@ fn usage_errors_and_version() {
 }
 
 // ---- commands that touch keys, on the in-process virtual keys of `--sim` ----
+
+#[test]
+fn virtual_keys_never_open_a_real_inventory() {
+    let env = Env::seeded();
+    let before = env.show_json("staff", "4711");
+    let out = env.run(&["--sim", "--json", "keys"]);
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    let doc = json_of(&out);
+    let error = doc["error"].as_str().unwrap();
+    assert!(error.contains("is a real inventory"), "{doc}");
+    assert!(error.contains("keydesk demo"), "says what to do: {doc}");
+    assert_eq!(env.show_json("staff", "4711"), before, "nothing changed");
+    // Nor does an enrolment of a virtual key go in.
+    env.sim_enrol(SIM_A, "4711", env.dir.path().join("letter.txt"))
+        .assert()
+        .code(2);
+    assert!(!env.dir.path().join("letter.txt").exists());
+    assert!(env.show_json("serial", SIM_A)["error"].is_string());
+}
+
 // Each `--sim` run plugs two factory-fresh keys: 23456780 (5.7.1) and 18000042 (5.4.3).
 
 const SIM_A: &str = "23456780";
@@ -462,7 +494,7 @@ fn letter_value(letter: &str, label: &str) -> String {
 
 #[test]
 fn keys_lists_both_virtual_keys_joined_with_the_inventory() {
-    let env = Env::seeded();
+    let env = Env::training_seeded();
     env.import_stock_of(SIM_B);
     let doc = json_ok(&env.run(&["--sim", "--json", "keys"]));
     let keys = doc["keys"].as_array().unwrap();
@@ -487,7 +519,7 @@ fn keys_lists_both_virtual_keys_joined_with_the_inventory() {
 #[test]
 fn enrol_with_a_pin_letter_writes_it_once_privately_and_stores_no_pin() {
     use std::os::unix::fs::PermissionsExt;
-    let env = Env::seeded();
+    let env = Env::training_seeded();
     let letter = env.dir.path().join("brief-4711.txt");
     let out = env
         .cmd()
@@ -546,7 +578,7 @@ fn enrol_with_a_pin_letter_writes_it_once_privately_and_stores_no_pin() {
 
 #[test]
 fn enrol_reads_typed_pins_from_a_descriptor_and_rejects_short_ones() {
-    let env = Env::seeded();
+    let env = Env::training_seeded();
     let csr = env.dir.path().join("req.pem");
     let out = env
         .cmd()
@@ -579,7 +611,7 @@ fn enrol_reads_typed_pins_from_a_descriptor_and_rejects_short_ones() {
 
 #[test]
 fn fido_reset_refuses_with_several_keys_and_piv_reset_returns_to_stock() {
-    let env = Env::seeded();
+    let env = Env::training_seeded();
     let letter = env.dir.path().join("b.txt");
     env.sim_enrol(SIM_A, "4711", &letter).assert().success();
     // Several keys plugged in: a FIDO2 reset is refused and nothing is recorded.
@@ -601,7 +633,7 @@ fn fido_reset_refuses_with_several_keys_and_piv_reset_returns_to_stock() {
 
 #[test]
 fn lost_revokes_and_lends_a_temporary_key_and_loans_list_it() {
-    let env = Env::seeded();
+    let env = Env::training_seeded();
     env.cmd()
         .args([
             "--sim",
@@ -648,7 +680,7 @@ fn lost_revokes_and_lends_a_temporary_key_and_loans_list_it() {
 
 #[test]
 fn recover_with_nothing_to_do_and_an_unfinished_operation_blocks_key_commands() {
-    let env = Env::seeded();
+    let env = Env::training_seeded();
     let doc = json_ok(&env.run(&["--sim", "--json", "recover"]));
     assert_eq!(doc["reports"].as_array().unwrap().len(), 0);
     assert_eq!(doc["needs_key"], 0);
@@ -683,7 +715,7 @@ fn recover_with_nothing_to_do_and_an_unfinished_operation_blocks_key_commands() 
 
 #[test]
 fn an_operation_running_in_another_window_does_not_block_but_an_interrupted_one_does() {
-    let env = Env::seeded();
+    let env = Env::training_seeded();
     // The owner recorded on journal entries: "workstation:pid:start time". This
     // test process is alive, so an entry it owns is running in "another window".
     let host = std::fs::read_to_string("/etc/hostname")
@@ -756,7 +788,7 @@ fn on_terminal(env: &Env, args: &str, lines: &[&str]) -> (bool, String) {
 
 #[test]
 fn pins_typed_on_the_terminal_are_not_echoed_and_must_match() {
-    let env = Env::seeded();
+    let env = Env::training_seeded();
     let args = format!("--sim --json enrol --serial {SIM_A} --staff 4711");
     let (_, screen) = on_terminal(&env, &args, &["24681357", "24681399"]);
     assert!(screen.contains("New PIV PIN again"), "{screen}");
@@ -784,7 +816,7 @@ fn pins_typed_on_the_terminal_are_not_echoed_and_must_match() {
 
 /// Both virtual keys enrolled, then handed back without a reset: both wait for one.
 fn two_returned() -> Env {
-    let env = Env::seeded();
+    let env = Env::training_seeded();
     for (serial, letter) in [(SIM_A, "a.txt"), (SIM_B, "b.txt")] {
         env.sim_enrol(serial, "4711", env.dir.path().join(letter))
             .assert()

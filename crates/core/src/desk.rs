@@ -15,9 +15,8 @@ pub struct Env {
     pub rng: Box<dyn SecureRng>,
     pub operator: Operator,
     pub profile: Profile,
-    /// PEM of an extra attestation root to trust besides Yubico's: only the
-    /// simulator's test root, only in demo, training and tests.
-    pub extra_attestation_root: Option<String>,
+    /// The attestation roots trusted: [`crate::Trust::for_profile`].
+    pub trust: crate::Trust,
 }
 
 /// One counter's session.

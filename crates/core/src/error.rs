@@ -42,6 +42,9 @@ pub enum CoreError {
         "an unfinished operation on key {serial} must be resolved first; run `keydesk recover`"
     )]
     Unfinished { serial: u32 },
+    /// Simulated keys were asked for on an office's real inventory.
+    #[error("{db} is a real inventory; virtual keys work only with a training inventory: use `keydesk demo`, or give --db a new file")]
+    NotTraining { db: String },
     /// The first part of a workflow happened and stands; a later part failed.
     #[error("{source}\n{done}; {next}")]
     Partly {
@@ -169,6 +172,7 @@ impl CoreError {
                 StoreError::Invalid(_) | StoreError::Import(_) | StoreError::BadAnchor { .. },
             )
             | Self::Profile { .. }
+            | Self::NotTraining { .. }
             | Self::Usage(_) => ErrorKind::Usage,
             Self::Store(_) => ErrorKind::Other,
         }

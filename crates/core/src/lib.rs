@@ -9,15 +9,21 @@ pub mod desk;
 pub mod env;
 pub mod error;
 pub(crate) mod journal;
+mod open;
 pub mod profile;
 pub mod secret;
+#[cfg(feature = "sim")]
+pub mod training;
+pub mod trust;
 pub mod workflow;
 
 pub use desk::{Desk, Env, Prompt, Prompter};
 pub use env::{Clock, FixedClock, Operator, SecureRng, SystemClock};
 pub use error::{CoreError, ErrorKind, Result};
+pub use open::Keys;
 pub use profile::Profile;
 pub use secret::Secret;
+pub use trust::{Trust, TrustedRoot};
 pub use workflow::batch::{BatchEvent, ResetBatch, Standing};
 pub use workflow::enrol::{EnrolOutcome, EnrolRequest, PinLetter, Secrets};
 pub use workflow::inventory::ImportKind;

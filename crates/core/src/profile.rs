@@ -2,7 +2,7 @@
 //! algorithm, policies, FIDO2 and OTP choices, temporary-key duration.
 //! Unknown fields are errors, so a typo never silently falls back to a default.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -111,6 +111,15 @@ pub struct OtpProfile {
     pub enabled: bool,
 }
 
+/// Which attestation roots to trust besides Yubico's (always trusted).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AttestationProfile {
+    /// PEM files, each holding one or more root certificates. Relative paths
+    /// are taken from the profile file's directory.
+    pub extra_roots: Vec<PathBuf>,
+}
+
 /// An office's enrolment profile.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -119,6 +128,7 @@ pub struct Profile {
     pub piv: PivProfile,
     pub fido: FidoProfile,
     pub otp: OtpProfile,
+    pub attestation: AttestationProfile,
     /// How long a temporary key (after a loss) may be kept, in days.
     pub temporary_days: u16,
 }
@@ -130,6 +140,7 @@ impl Default for Profile {
             piv: PivProfile::default(),
             fido: FidoProfile::default(),
             otp: OtpProfile::default(),
+            attestation: AttestationProfile::default(),
             temporary_days: 14,
         }
     }
@@ -146,8 +157,15 @@ impl Profile {
             reason,
         };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        let profile: Self = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
+        let mut profile: Self = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
         profile.check().map_err(err)?;
+        if let Some(dir) = path.parent() {
+            for root in &mut profile.attestation.extra_roots {
+                if root.is_relative() {
+                    *root = dir.join(&*root);
+                }
+            }
+        }
         Ok(profile)
     }
 

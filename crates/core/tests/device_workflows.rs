@@ -462,7 +462,7 @@ fn desk_later(dir: &Path, sim: &SimKeys) -> Desk {
             workstation: "counter-2".into(),
         },
         profile: Profile::default(),
-        extra_attestation_root: None,
+        trust: keydesk_core::Trust::yubico().unwrap(),
     };
     Desk::new(
         Store::open(dir.join("k.db")).unwrap(),

@@ -71,7 +71,7 @@ fn desk_with(issued: &[u32]) -> Desk {
             workstation: "counter-1".into(),
         },
         profile: Profile::default(),
-        extra_attestation_root: None,
+        trust: keydesk_core::Trust::yubico().unwrap(),
     };
     Desk::new(store, env, Box::new(SimKeys::new(SimTime::Real)))
 }

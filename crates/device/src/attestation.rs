@@ -4,8 +4,11 @@
 //! attests (serial, firmware, PIN/touch policy, form factor, public key) is
 //! what we have in hand. Any mismatch is an error.
 //!
-//! The simulator's test root is trusted only when the caller builds
-//! [`TrustAnchors::with_test_root`] explicitly (tests, demo mode).
+//! Trust is explicit: Yubico's root always, and any further root only when
+//! the caller adds it with [`TrustAnchors::add_pem`] (the office profile's
+//! `[attestation] extra_roots`, or the simulator's root in training mode).
+//! [`Attested::root`] says which root verified an attestation, so every
+//! enrolment records what it was trusted by.
 
 use der::{Decode, DecodePem, Encode};
 use spki::ObjectIdentifier;
@@ -35,11 +38,39 @@ fn fail(what: impl Into<String>) -> DeviceError {
     DeviceError::Attestation(what.into())
 }
 
-/// Root certificates an attestation may chain to.
+/// Root certificates an attestation may chain to, each with where it came from.
 #[derive(Debug, Clone)]
 pub struct TrustAnchors {
-    roots: Vec<Certificate>,
+    roots: Vec<(Certificate, RootInfo)>,
 }
+
+/// Which root verified an attestation: recorded with each enrolment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootInfo {
+    /// The root's subject, e.g. `CN=Yubico PIV Root CA Serial 263751`.
+    pub subject: String,
+    /// SHA-256 of the root certificate (DER), hex.
+    pub sha256: String,
+    /// Where the root came from: `bundled` for Yubico's, else the file it was read from.
+    pub source: String,
+}
+
+impl RootInfo {
+    fn of(cert: &Certificate, source: &str) -> Result<Self> {
+        use sha2::{Digest, Sha256};
+        let der = cert
+            .to_der()
+            .map_err(|e| fail(format!("root certificate: {e}")))?;
+        Ok(Self {
+            subject: cert.tbs_certificate.subject.to_string(),
+            sha256: hex::encode(Sha256::digest(der)),
+            source: source.to_owned(),
+        })
+    }
+}
+
+const PEM_BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+const PEM_END: &str = "-----END CERTIFICATE-----";
 
 impl TrustAnchors {
     /// Only Yubico's PIV root (production).
@@ -47,23 +78,44 @@ impl TrustAnchors {
     /// # Errors
     /// Never in practice (the bundled PEM is checked by a test).
     pub fn yubico() -> Result<Self> {
-        let root = Certificate::from_pem(YUBICO_PIV_ROOT_CA.as_bytes())
-            .map_err(|e| fail(format!("bundled Yubico root: {e}")))?;
-        Ok(Self { roots: vec![root] })
+        let mut t = Self { roots: Vec::new() };
+        t.add_pem(YUBICO_PIV_ROOT_CA, "bundled")?;
+        Ok(t)
     }
 
-    /// Yubico's root plus a test root (PEM), e.g. keydesk-sim's
-    /// `TEST_ROOT_CA`: for tests and demo mode only, never for real issuance.
+    /// Trust the certificates in `pem` (one or more) as further roots;
+    /// `source` names where they came from (a file path) for the record.
     ///
     /// # Errors
-    /// `Attestation` when the PEM does not parse.
-    pub fn with_test_root(test_root_pem: &str) -> Result<Self> {
-        let mut t = Self::yubico()?;
-        t.roots.push(
-            Certificate::from_pem(test_root_pem.as_bytes())
-                .map_err(|e| fail(format!("test root: {e}")))?,
-        );
-        Ok(t)
+    /// `Attestation` when the PEM holds no certificate or does not parse.
+    pub fn add_pem(&mut self, pem: &str, source: &str) -> Result<()> {
+        // Each CERTIFICATE block on its own: text between blocks (as bundles
+        // carry) is skipped, and x509-cert's `load_pem_chain` is not used
+        // because it panics on empty input (0.2.5).
+        let mut added = Vec::new();
+        let mut rest = pem;
+        while let Some(start) = rest.find(PEM_BEGIN) {
+            let block = &rest[start..];
+            let end = block
+                .find(PEM_END)
+                .ok_or_else(|| fail(format!("{source}: a certificate has no END line")))?
+                + PEM_END.len();
+            let cert = Certificate::from_pem(block[..end].as_bytes())
+                .map_err(|e| fail(format!("root certificate in {source}: {e}")))?;
+            let info = RootInfo::of(&cert, source)?;
+            added.push((cert, info));
+            rest = &block[end..];
+        }
+        if added.is_empty() {
+            return Err(fail(format!("no certificate in {source}")));
+        }
+        self.roots.extend(added);
+        Ok(())
+    }
+
+    /// The roots trusted, in order.
+    pub fn roots(&self) -> impl Iterator<Item = &RootInfo> {
+        self.roots.iter().map(|(_, info)| info)
     }
 }
 
@@ -90,6 +142,8 @@ pub struct Attested {
     pub form_factor: Option<u8>,
     /// DER of the slot attestation certificate.
     pub certificate: Vec<u8>,
+    /// The root that verified the chain.
+    pub root: RootInfo,
 }
 
 impl Piv<'_> {
@@ -236,15 +290,15 @@ pub fn verify(
     let leaf_c = Certificate::from_der(leaf).map_err(|e| fail(format!("attestation: {e}")))?;
     let f9_c = Certificate::from_der(f9).map_err(|e| fail(format!("F9 certificate: {e}")))?;
     verify_issued(&leaf_c, &f9_c)?;
-    if !anchors
+    let Some((_, root)) = anchors
         .roots
         .iter()
-        .any(|r| verify_issued(&f9_c, r).is_ok())
-    {
+        .find(|(r, _)| verify_issued(&f9_c, r).is_ok())
+    else {
         return Err(fail(
             "the attestation key's certificate is not signed by a trusted root (not a genuine key?)",
         ));
-    }
+    };
     let got = Attested {
         serial: ext(&leaf_c, OID_SERIAL).and_then(parse_serial),
         firmware: ext(&leaf_c, OID_FIRMWARE).and_then(|v| match v {
@@ -255,6 +309,7 @@ pub fn verify(
         touch_policy: ext(&leaf_c, OID_POLICY).and_then(|v| v.get(1).copied()),
         form_factor: ext(&leaf_c, OID_FORM_FACTOR).and_then(|v| v.first().copied()),
         certificate: leaf.to_vec(),
+        root: root.clone(),
     };
     let mismatch = |what: String| Err(DeviceError::AttestationMismatch { what });
     if got.serial != Some(expected.serial) {
@@ -305,13 +360,30 @@ mod tests {
     #[test]
     fn bundled_yubico_root_is_self_signed_and_named() {
         let t = TrustAnchors::yubico().unwrap();
-        let root = &t.roots[0];
+        let (root, info) = &t.roots[0];
         assert_eq!(
             root.tbs_certificate.subject.to_string(),
             "CN=Yubico PIV Root CA Serial 263751"
         );
+        assert_eq!(info.subject, "CN=Yubico PIV Root CA Serial 263751");
+        assert_eq!(info.source, "bundled");
+        assert_eq!(info.sha256.len(), 64);
         verify_issued(root, root).unwrap();
-        assert!(TrustAnchors::with_test_root("not pem").is_err());
+        let mut t = TrustAnchors::yubico().unwrap();
+        assert!(t.add_pem("not pem", "x.pem").is_err());
+        assert!(t.add_pem("", "empty.pem").is_err());
+        assert!(t.add_pem("\n", "blank.pem").is_err());
+        let cut = &YUBICO_PIV_ROOT_CA[..YUBICO_PIV_ROOT_CA.len() / 2];
+        assert!(t.add_pem(cut, "cut.pem").is_err(), "no END line");
+        assert_eq!(t.roots().count(), 1, "nothing added by a failed file");
+        // Two certificates in one file are two roots.
+        let two = format!("subject=Yubico\n{YUBICO_PIV_ROOT_CA}\n# again\n{YUBICO_PIV_ROOT_CA}");
+        t.add_pem(&two, "/etc/keydesk/extra.pem").unwrap();
+        assert_eq!(t.roots().count(), 3);
+        assert!(t
+            .roots()
+            .skip(1)
+            .all(|r| r.source == "/etc/keydesk/extra.pem"));
     }
 
     #[test]

@@ -88,9 +88,9 @@ impl<S: PartialEq, V: Clone> Seen<S, V> {
     }
 }
 
-/// Real keys: PC/SC through pcscd, FIDO HID through hidraw, and optionally
-/// keydesk-sim CTAPHID sockets standing in for HID devices (`KEYDESK_HID_SOCKET`,
-/// several separated by `:`), for end-to-end tests and training.
+/// Real keys: PC/SC through pcscd, FIDO HID through hidraw, and (builds with
+/// the `hid-socket` feature only) keydesk-sim CTAPHID sockets standing in for
+/// HID devices, for end-to-end tests and training.
 pub struct SystemKeys {
     hid_sockets: Vec<PathBuf>,
     ctx: Option<pcsc::Context>,
@@ -187,16 +187,12 @@ impl SystemKeys {
         Self::default()
     }
 
-    /// Hardware plus the CTAPHID sockets named in `KEYDESK_HID_SOCKET`.
+    /// keydesk-sim CTAPHID sockets standing in for the HID devices (end-to-end
+    /// tests and training): only in builds with the `hid-socket` feature, so a
+    /// production build takes FIDO devices from hidraw and nowhere else.
+    #[cfg(feature = "hid-socket")]
     #[must_use]
-    pub fn from_env() -> Self {
-        let hid_sockets = std::env::var_os("KEYDESK_HID_SOCKET")
-            .map(|v| {
-                std::env::split_paths(&v)
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
+    pub fn with_hid_sockets(hid_sockets: Vec<PathBuf>) -> Self {
         Self {
             hid_sockets,
             ..Self::default()

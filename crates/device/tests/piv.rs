@@ -230,7 +230,7 @@ fn generate_and_attest(
 
     let leaf = p.attest(Slot::Authentication).unwrap();
     let f9 = p.attestation_certificate().unwrap();
-    let anchors = TrustAnchors::with_test_root(TEST_ROOT_CA).unwrap();
+    let anchors = sim_anchors();
     let expected = Expected {
         serial: Serial(SERIAL),
         firmware: v,
@@ -242,6 +242,15 @@ fn generate_and_attest(
     };
     let got = attestation::verify(&leaf, &f9, &anchors, &expected).unwrap();
     assert_eq!(got.serial, Some(Serial(SERIAL)));
+    assert_eq!(
+        got.root.source, "keydesk-sim test root",
+        "the attestation names the root that verified it"
+    );
+    assert!(
+        got.root.subject.contains("keydesk-sim"),
+        "{}",
+        got.root.subject
+    );
     // Production trust (Yubico root only) refuses the simulator.
     assert!(matches!(
         attestation::verify(&leaf, &f9, &TrustAnchors::yubico().unwrap(), &expected),
@@ -440,7 +449,7 @@ fn enrol(t: &mut dyn CardTransport) -> keydesk_device::Result<u64> {
     attestation::verify(
         &leaf,
         &f9,
-        &TrustAnchors::with_test_root(TEST_ROOT_CA)?,
+        &sim_anchors(),
         &Expected {
             serial: Serial(SERIAL),
             firmware: v,
@@ -505,4 +514,11 @@ fn a_key_pulled_at_any_apdu_gives_key_removed() {
             );
         }
     }
+}
+
+/// Yubico's root plus the simulator's, as training mode and the tests trust them.
+fn sim_anchors() -> TrustAnchors {
+    let mut t = TrustAnchors::yubico().unwrap();
+    t.add_pem(TEST_ROOT_CA, "keydesk-sim test root").unwrap();
+    t
 }

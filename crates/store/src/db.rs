@@ -149,11 +149,7 @@ mod tests {
             .pragma_query_value(None, "busy_timeout", |r| r.get(0))
             .unwrap();
         assert_eq!(busy, 10_000);
-        assert_eq!(
-            store.schema_version().unwrap(),
-            2,
-            "both migrations applied"
-        );
+        assert_eq!(store.schema_version().unwrap(), 3, "all migrations applied");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -165,7 +161,7 @@ mod tests {
         let again = Store::open(&path).unwrap();
         assert_eq!(
             again.schema_version().unwrap(),
-            2,
+            3,
             "reopening applies nothing twice"
         );
     }

@@ -44,6 +44,7 @@ mod journal;
 mod keys;
 mod lifecycle;
 mod model;
+mod purpose;
 mod search;
 
 pub use audit::{AuditAnchor, AuditHead, GENESIS};
@@ -60,4 +61,5 @@ pub use model::{
     format_date, format_ts, parse_date, AssetTag, Assignment, Ctx, Enrolment, Event, Key,
     KeyHistory, NewKey, NewNotebook, NewStaff, Notebook, PersonnelNo, Serial, Staff,
 };
+pub use purpose::Purpose;
 pub use search::{fold, Hit, HitKind};

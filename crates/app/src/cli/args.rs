@@ -17,7 +17,9 @@ pub struct Cli {
     #[arg(long, env = "KEYDESK_PROFILE", global = true)]
     pub profile: Option<PathBuf>,
 
-    /// Use virtual keys (keydesk-sim in-process) instead of real ones.
+    /// Use virtual keys (keydesk-sim in-process) instead of real ones, on a
+    /// training inventory only (training builds).
+    #[cfg(feature = "sim")]
     #[arg(long, global = true)]
     pub sim: bool,
 
@@ -27,6 +29,17 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// Whether `--sim` asked for virtual keys (always `false` in a production build).
+    #[must_use]
+    pub fn virtual_keys(&self) -> bool {
+        #[cfg(feature = "sim")]
+        return self.sim;
+        #[cfg(not(feature = "sim"))]
+        false
+    }
 }
 
 /// What to do. No command opens the TUI.
@@ -50,6 +63,7 @@ pub enum Command {
     #[command(subcommand)]
     Audit(AuditCommand),
     /// Open the TUI on virtual keys and a demo database (never touches real keys or the real database).
+    #[cfg(feature = "sim")]
     Demo(DemoArgs),
     /// List the keys plugged in now with their inventory state and holder.
     Keys,
@@ -310,6 +324,7 @@ pub struct AuditVerifyArgs {
 }
 
 #[derive(Debug, Args)]
+#[cfg(feature = "sim")]
 pub struct DemoArgs {
     /// Keep the demo database here instead of a fresh temporary one.
     #[arg(long)]

@@ -13,17 +13,11 @@ mod service_cmds;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use keydesk_core::{CoreError, Desk, Env, ErrorKind, ImportKind, Operator, Profile, SystemClock};
-use keydesk_device::sim_source::{SimKeys, SimTime};
-use keydesk_device::source::{KeySource, SystemKeys};
-use keydesk_sim::key::SimKey;
-use keydesk_sim::{Firmware, Identity};
-use keydesk_store::{AssetTag, Dialect, PersonnelNo, Serial, Store};
-use rand::SeedableRng;
+use keydesk_core::{CoreError, Desk, ErrorKind, ImportKind};
+use keydesk_store::{AssetTag, Dialect, PersonnelNo, Serial};
 use serde_json::json;
 
 use args::{
@@ -72,60 +66,6 @@ fn code_for(kind: ErrorKind) -> u8 {
     }
 }
 
-/// The default inventory: `$XDG_DATA_HOME/keydesk/keydesk.db`.
-fn default_db() -> anyhow::Result<PathBuf> {
-    let dir = dirs::data_dir()
-        .context("no per-user data directory; pass --db PATH or set KEYDESK_DB")?
-        .join("keydesk");
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    Ok(dir.join("keydesk.db"))
-}
-
-/// Which keys a desk works with.
-pub(crate) enum Keys {
-    /// Real keys (pcscd, hidraw; `KEYDESK_HID_SOCKET` adds keydesk-sim sockets).
-    System,
-    /// Virtual keys in this process (demo, training, `--sim`).
-    Virtual(SimKeys),
-}
-
-pub(crate) fn open_desk(db: &Path, profile: Option<&Path>, keys: Keys) -> anyhow::Result<Desk> {
-    let profile = match profile {
-        Some(p) => Profile::load(p)?,
-        None => Profile::default(),
-    };
-    let store =
-        Store::open(db).with_context(|| format!("cannot open the inventory {}", db.display()))?;
-    // The simulator's attestation root is trusted only with virtual keys or
-    // when the test environment says so (end-to-end tests through pcscd).
-    let test_root =
-        matches!(keys, Keys::Virtual(_)) || std::env::var_os("KEYDESK_TRUST_SIM_ROOT").is_some();
-    let env = Env {
-        clock: Box::new(SystemClock),
-        rng: Box::new(rand::rngs::StdRng::from_entropy()),
-        operator: Operator::from_system(),
-        profile,
-        extra_attestation_root: test_root.then(|| keydesk_sim::card::TEST_ROOT_CA.to_owned()),
-    };
-    let source: Box<dyn KeySource> = match keys {
-        Keys::System => Box::new(SystemKeys::from_env()),
-        Keys::Virtual(sim) => Box::new(sim),
-    };
-    Ok(Desk::new(store, env, source))
-}
-
-/// Virtual keys for `--sim`: two factory-fresh keys, one per firmware profile.
-fn sim_keys() -> SimKeys {
-    let sim = SimKeys::new(SimTime::Real);
-    for (serial, fw) in [
-        (23_456_780, Firmware::V5_7_1),
-        (18_000_042, Firmware::V5_4_3),
-    ] {
-        sim.plug(SimKey::new(Identity::yubikey_5_nfc(serial, fw)));
-    }
-    sim
-}
-
 /// Run a parsed command line (not the TUI).
 pub fn run(cli: Cli, command: Command) -> ExitCode {
     let out = Out::new(cli.json);
@@ -153,16 +93,17 @@ fn parse_serial(s: &str) -> anyhow::Result<Serial> {
 }
 
 fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
-    let db = match &cli.db {
-        Some(p) => p.clone(),
-        None => default_db()?,
-    };
-    let keys = if cli.sim {
-        Keys::Virtual(sim_keys())
-    } else {
-        Keys::System
-    };
-    let mut desk = open_desk(&db, cli.profile.as_deref(), keys)?;
+    #[cfg(feature = "sim")]
+    if let Command::Demo(a) = &command {
+        return crate::demo::run(a);
+    }
+    let db = crate::counter::inventory_path(cli.db.as_deref())?;
+    #[cfg(feature = "sim")]
+    let (keys, _) = crate::counter::keys(cli.virtual_keys());
+    #[cfg(not(feature = "sim"))]
+    let keys = keydesk_core::Keys::System;
+    let mut desk = Desk::open(&db, cli.profile.as_deref(), keys)
+        .with_context(|| format!("cannot open the inventory {}", db.display()))?;
     let touches_keys = matches!(
         command,
         Command::Enrol(_)
@@ -192,9 +133,9 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
     match command {
         Command::Keys => device_cmds::keys(&mut desk, out),
         Command::Enrol(a) => device_cmds::enrol(&mut desk, &a, out),
-        Command::Reset(a) => device_cmds::reset(&mut desk, &a, out, cli.sim),
-        Command::ResetBatch(a) => batch_cmd::reset_batch(&mut desk, &a, out, cli.sim),
-        Command::Return(a) => device_cmds::return_key(&mut desk, &a, out, cli.sim),
+        Command::Reset(a) => device_cmds::reset(&mut desk, &a, out, cli.virtual_keys()),
+        Command::ResetBatch(a) => batch_cmd::reset_batch(&mut desk, &a, out, cli.virtual_keys()),
+        Command::Return(a) => device_cmds::return_key(&mut desk, &a, out, cli.virtual_keys()),
         Command::Replace(a) => device_cmds::replace(&mut desk, &a, out),
         Command::Lost(a) => device_cmds::lost(&mut desk, &a, out),
         Command::Loans(a) => service_cmds::loans(&desk, &a, out),
@@ -294,7 +235,8 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Demo(a) => crate::demo::run(&a),
+        #[cfg(feature = "sim")]
+        Command::Demo(_) => Ok(()), // run above, before an inventory is opened
     }
 }
 

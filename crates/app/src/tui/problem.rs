@@ -185,6 +185,7 @@ impl Problem {
             }
             CoreError::Usage(detail) => new(Text::ErrUsage, vec![plain(detail)]),
             CoreError::Unfinished { serial } => new(Text::ErrUnfinished, vec![plain(serial)]),
+            CoreError::NotTraining { db } => new(Text::ErrNotTraining, vec![plain(db)]),
             CoreError::Partly { .. } => {
                 let (mut done, mut next) = (Vec::new(), Vec::new());
                 let mut layer = e;

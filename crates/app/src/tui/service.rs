@@ -1,24 +1,21 @@
 //! The worker side of the TUI: a [`Service`] over a keydesk-core [`Desk`].
-//! Real keys (`keydesk` with no command, over `SystemKeys`) and the demo's
-//! virtual keys (over `SimKeys`, which it can also plug, unplug and replug)
-//! run the same code: every workflow is one call into the core, and its
+//! Real keys (`keydesk` with no command) and, in training builds, the demo's
+//! virtual keys (a training [`Drawer`], which it can also plug, unplug and
+//! replug) run the same code: every workflow is one call into the core, and its
 //! answer or its error text goes back to the screen as a message.
 
 use std::fs::File;
 use std::io::BufWriter;
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 
 use keydesk_core::profile::FidoMode;
+#[cfg(feature = "sim")]
+pub use keydesk_core::training::Drawer;
 use keydesk_core::{
     BatchEvent, CoreError, Desk, EnrolOutcome, ImportKind, OldKey, Prompt, RecoveryOutcome,
     ResetBatch, ResetRequest, RevokeReason, Secrets, Standing,
 };
-use keydesk_device::sim_source::SimKeys;
-use keydesk_sim::clock::SystemClock;
-use keydesk_sim::key::SimKey;
-use keydesk_sim::{Firmware, Identity, Touch};
 use keydesk_store::{Dialect, ExportKind, HitKind as StoreHitKind, KeyState, Serial, StoreError};
 
 use super::model::{
@@ -32,29 +29,19 @@ use crate::i18n::Text;
 /// Search results shown per query (one screen).
 const PAGE: usize = 20;
 
-/// Virtual keys of the demo: the handle to plug them and the drawer they come from.
-#[derive(Debug, Clone)]
-pub struct Drawer {
-    pub sim: SimKeys,
-    pub keys: Vec<(u32, Firmware)>,
-}
-
-impl Drawer {
-    /// Plug a drawer key in; the simulated person touches it after a moment
-    /// so that the touch prompt is seen.
-    pub fn plug(&self, serial: u32, fw: Firmware) {
-        self.sim.plug(SimKey::with(
-            Identity::yubikey_5_nfc(serial, fw),
-            Touch::After(Duration::from_millis(1500)),
-            Arc::new(SystemClock::new()),
-        ));
-    }
+/// Training builds: the drawer of virtual keys the screen can plug and pull.
+#[cfg(feature = "sim")]
+struct Training {
+    drawer: Drawer,
+    /// Drawer keys in the order they were pulled out (oldest first).
+    pulled: Vec<u32>,
 }
 
 /// A [`Service`] over a desk.
 pub struct DeskService {
     desk: Desk,
-    drawer: Option<Drawer>,
+    #[cfg(feature = "sim")]
+    training: Option<Training>,
     outbox: Arc<Mutex<Option<Sender<Msg>>>>,
     last: Option<Vec<KeyRow>>,
     /// A running bulk reset, what the screen last heard of it, and why its
@@ -62,8 +49,6 @@ pub struct DeskService {
     batch: Option<ResetBatch>,
     batch_sent: Option<BatchView>,
     batch_cause: Option<(u32, Problem)>,
-    /// Demo: drawer keys in the order they were pulled out (oldest first).
-    pulled: Vec<u32>,
     started: bool,
     csr_dir: std::path::PathBuf,
 }
@@ -123,9 +108,9 @@ fn write_error(e: &StoreError) -> Option<&std::io::Error> {
 }
 
 impl DeskService {
-    /// Work on `desk`; with a `drawer`, the demo's virtual keys can be plugged.
+    /// Work on `desk`.
     #[must_use]
-    pub fn new(desk: Desk, drawer: Option<Drawer>) -> Self {
+    pub fn new(desk: Desk) -> Self {
         let outbox: Arc<Mutex<Option<Sender<Msg>>>> = Arc::new(Mutex::new(None));
         let mut desk = desk;
         let prompts = Arc::clone(&outbox);
@@ -142,20 +127,32 @@ impl DeskService {
         }));
         Self {
             desk,
-            drawer,
+            #[cfg(feature = "sim")]
+            training: None,
             outbox,
             last: None,
             batch: None,
             batch_sent: None,
             batch_cause: None,
-            pulled: Vec::new(),
             started: false,
             csr_dir: super::csr::dir_from_env(),
         }
     }
 
+    /// Training builds: let the screen plug and pull the virtual keys of `drawer`.
+    #[cfg(feature = "sim")]
+    #[must_use]
+    pub fn with_drawer(mut self, drawer: Drawer) -> Self {
+        self.training = Some(Training {
+            drawer,
+            pulled: Vec::new(),
+        });
+        self
+    }
+
     /// Save enrolment CSRs in `dir` instead of `KEYDESK_CSR_DIR` or the
-    /// current directory.
+    /// current directory (the demo keeps them beside its inventory).
+    #[cfg(feature = "sim")]
     #[must_use]
     pub fn with_csr_dir(mut self, dir: std::path::PathBuf) -> Self {
         self.csr_dir = dir;
@@ -455,36 +452,45 @@ impl DeskService {
         }
     }
 
+    #[cfg(not(feature = "sim"))]
+    fn demo(&mut self, _cmd: &Cmd) -> Vec<Msg> {
+        Vec::new()
+    }
+
+    #[cfg(feature = "sim")]
     fn demo(&mut self, cmd: &Cmd) -> Vec<Msg> {
-        let Some(drawer) = self.drawer.clone() else {
+        let Some(training) = self.training.as_mut() else {
             return Vec::new();
         };
-        let plugged = drawer.sim.plugged();
+        let drawer = training.drawer.clone();
+        let plugged = drawer.plugged();
         match cmd {
             // The next key from the pile: one never plugged in, else the one out longest.
             Cmd::PlugVirtual => match drawer
-                .keys
+                .keys()
                 .iter()
                 .filter(|(s, _)| !plugged.contains(s))
-                .min_by_key(|(s, _)| self.pulled.iter().position(|p| p == s).map_or(0, |i| i + 1))
-            {
-                Some(&(s, fw)) => {
-                    self.pulled.retain(|p| *p != s);
-                    if !drawer.sim.replug(s) {
-                        drawer.plug(s, fw);
-                    }
+                .min_by_key(|(s, _)| {
+                    training
+                        .pulled
+                        .iter()
+                        .position(|p| p == s)
+                        .map_or(0, |i| i + 1)
+                }) {
+                Some(&(s, _)) => {
+                    training.pulled.retain(|p| *p != s);
+                    drawer.plug(s);
                 }
                 None => return vec![Msg::Failed(Problem::new(Text::ErrDemoAllPlugged, vec![]))],
             },
             Cmd::UnplugVirtual => {
                 if let Some(s) = plugged.last() {
-                    drawer.sim.unplug(*s);
-                    self.pulled.push(*s);
+                    drawer.unplug(*s);
+                    training.pulled.push(*s);
                 }
             }
             Cmd::Replug(s) => {
-                drawer.sim.unplug(*s);
-                drawer.sim.replug(*s);
+                drawer.replug(*s);
                 return vec![self.plugged_msg(), Msg::Replugged(*s)];
             }
             _ => {}

@@ -127,10 +127,7 @@ fn pem(label: &str, der: &[u8]) -> String {
 impl Desk {
     /// The attestation roots this desk trusts.
     pub(crate) fn trust_anchors(&self) -> Result<TrustAnchors> {
-        Ok(match &self.env.extra_attestation_root {
-            Some(pem) => TrustAnchors::with_test_root(pem)?,
-            None => TrustAnchors::yubico()?,
-        })
+        Ok(self.env.trust.anchors().clone())
     }
 
     /// Refuse to start work on a key that has an unfinished operation.
@@ -320,6 +317,11 @@ impl Desk {
                 "form_factor": attested.form_factor,
                 "public_key_sha256": fingerprint,
                 "attestation_der_sha256": hex::encode(Sha256::digest(&attested.certificate)),
+                "root": {
+                    "subject": attested.root.subject,
+                    "sha256": attested.root.sha256,
+                    "source": attested.root.source,
+                },
             });
 
             let mut aaguid = None;

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use keydesk_core::{Desk, EnrolRequest, Env, FixedClock, Operator, Profile, Secrets};
+use keydesk_core::{Desk, EnrolRequest, Env, FixedClock, Operator, Profile, Secrets, Trust};
 use keydesk_device::piv::secret::Pin;
 use keydesk_device::piv::Piv;
 use keydesk_device::sim_source::{SimKeys, SimTime};
@@ -41,7 +41,20 @@ pub fn seed(store: &mut Store) {
     store.add_notebook(&ctx, &nb, "setup").unwrap();
 }
 
+/// Yubico's root plus the simulator's, as a profile naming it would give.
+pub fn sim_trust() -> Trust {
+    let mut t = Trust::yubico().unwrap();
+    t.add_pem(keydesk_sim::card::TEST_ROOT_CA, "keydesk-sim test root")
+        .unwrap();
+    t
+}
+
 pub fn desk_on(store: Store, sim: &SimKeys) -> Desk {
+    desk_trusting(store, sim, sim_trust())
+}
+
+/// A desk on `sim` that trusts exactly `trust`.
+pub fn desk_trusting(store: Store, sim: &SimKeys, trust: Trust) -> Desk {
     let env = Env {
         clock: Box::new(FixedClock::at(datetime!(2026-11-23 09:00 UTC))),
         rng: Box::new(rand::rngs::StdRng::seed_from_u64(42)),
@@ -50,7 +63,7 @@ pub fn desk_on(store: Store, sim: &SimKeys) -> Desk {
             workstation: "counter-1".into(),
         },
         profile: Profile::default(),
-        extra_attestation_root: Some(keydesk_sim::card::TEST_ROOT_CA.to_owned()),
+        trust,
     };
     Desk::new(store, env, Box::new(sim.clone()))
 }

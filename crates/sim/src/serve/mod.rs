@@ -65,6 +65,9 @@ struct Cli {
 enum Command {
     /// Plug a virtual key into pcscd (vpcd) and/or serve CTAPHID on a Unix socket.
     Serve(ServeArgs),
+    /// Print the simulator's TEST-ONLY attestation root (PEM), for a profile's
+    /// `[attestation] extra_roots` in tests and training.
+    PrintRoot,
 }
 
 #[derive(Debug, Args)]
@@ -93,7 +96,13 @@ struct ServeArgs {
 #[must_use]
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let Command::Serve(args) = cli.command;
+    let args = match cli.command {
+        Command::Serve(args) => args,
+        Command::PrintRoot => {
+            print!("{}", crate::card::TEST_ROOT_CA);
+            return ExitCode::SUCCESS;
+        }
+    };
     match serve(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -78,7 +78,13 @@ mod tests {
         use crate::tui::model::{Cmd, ImportWhat, Msg};
         use crate::tui::runtime::Service;
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut service = crate::demo::open(&dir.path().join("demo.db"), 0).expect("demo desk");
+        let desk = keydesk_core::Desk::open(
+            &dir.path().join("inventory.db"),
+            None,
+            keydesk_core::Keys::System,
+        )
+        .expect("desk");
+        let mut service = crate::tui::service::DeskService::new(desk);
         let (tx, rx) = std::sync::mpsc::channel();
         service.attach(tx);
         let mut file = String::from("Personalnummer;Name;Vorname\n");

@@ -116,6 +116,7 @@ fn one_line_form_for_the_footer() {
     );
 }
 
+#[cfg(feature = "sim")]
 #[test]
 fn the_worker_reports_file_demo_and_gone_record_problems_from_the_table() {
     use crate::tui::model::{Cmd, ExportWhat, ImportWhat, Msg, Pins, Target};

@@ -245,6 +245,9 @@ fn core_cases() -> Vec<CoreError> {
         },
         CoreError::Usage("the batch is empty: no key waits for a reset".into()),
         CoreError::Unfinished { serial: 23_456_780 },
+        CoreError::NotTraining {
+            db: "/var/lib/keydesk/keydesk.db".into(),
+        },
         CoreError::from(DeviceError::KeyRemoved).after(
             Done::Returned { serial: serial() },
             Next::ResetLater { serial: serial() },

@@ -1,0 +1,92 @@
+//! `keydesk` with no command: the counter TUI on the office's inventory and
+//! the keys plugged into this workstation (virtual ones with `--sim`, in
+//! training builds only).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use keydesk_core::{Desk, Keys};
+
+use crate::i18n::Lang;
+use crate::tui::runtime;
+use crate::tui::service::DeskService;
+use crate::tui::state::App;
+
+/// The inventory to open: `--db`/`KEYDESK_DB`, else
+/// `$XDG_DATA_HOME/keydesk/keydesk.db` (created when missing).
+///
+/// # Errors
+/// When there is no per-user data directory or it cannot be created.
+pub fn inventory_path(db: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(p) = db {
+        return Ok(p.to_path_buf());
+    }
+    let dir = dirs::data_dir()
+        .context("no per-user data directory; pass --db PATH or set KEYDESK_DB")?
+        .join("keydesk");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir.join("keydesk.db"))
+}
+
+/// The keys of the workstation: real ones, or (training builds) virtual
+/// ones for `--sim` and keydesk-sim sockets named in `KEYDESK_HID_SOCKET`.
+#[cfg(feature = "sim")]
+pub fn keys(sim: bool) -> (Keys, Option<keydesk_core::training::Drawer>) {
+    if sim {
+        let drawer = keydesk_core::training::Drawer::new(crate::demo::SIM_PAIR.to_vec());
+        for &(serial, _) in crate::demo::SIM_PAIR {
+            drawer.plug(serial);
+        }
+        return (Keys::Virtual(drawer.clone()), Some(drawer));
+    }
+    match std::env::var_os("KEYDESK_HID_SOCKET") {
+        Some(v) => (
+            Keys::SystemWithSockets(
+                std::env::split_paths(&v)
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .collect(),
+            ),
+            None,
+        ),
+        None => (Keys::System, None),
+    }
+}
+
+fn open_and_run(db: Option<&Path>, profile: Option<&Path>, sim: bool) -> anyhow::Result<()> {
+    // The local offset can only be read while no other thread runs: first.
+    let offset = crate::tui::clock::local_offset();
+    let db = inventory_path(db)?;
+    #[cfg(feature = "sim")]
+    let (keys, drawer) = keys(sim);
+    #[cfg(not(feature = "sim"))]
+    let (keys, drawer) = {
+        let _ = sim;
+        (Keys::System, None::<std::convert::Infallible>)
+    };
+    let desk = Desk::open(&db, profile, keys)
+        .with_context(|| format!("cannot open the inventory {}", db.display()))?;
+    let demo = drawer.is_some();
+    let service = DeskService::new(desk);
+    #[cfg(feature = "sim")]
+    let service = match drawer {
+        Some(d) => service.with_drawer(d),
+        None => service,
+    };
+    let mut app = App::new(Lang::from_env(), demo);
+    app.offset = offset;
+    runtime::run(app, service)?;
+    Ok(())
+}
+
+/// Run the counter TUI; errors end it with a message and a failure code.
+#[must_use]
+pub fn counter(db: Option<&Path>, profile: Option<&Path>, sim: bool) -> ExitCode {
+    match open_and_run(db, profile, sim) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("keydesk: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
