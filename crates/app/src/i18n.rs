@@ -86,9 +86,9 @@ texts! {
     KindNotebook => "Notebook", "Notebook";
     KindKey => "Schlüssel", "Key";
     HelpTitle => "Tastenbelegung", "Keys";
-    HelpBody => "Start: tippen = suchen · Tab wechselt Suche/Schlüssel/Treffer · ↑/↓ Auswahl\nEnter Details (Schlüssel, Person, Notebook) · Esc zurück/Suche leeren\nAm gewählten Schlüssel:\n  E Einrichten/Ausgeben   R Zurücksetzen   V Widerrufen (sperren)\n  Z Zurücknehmen          T Tauschen        L Verloren (Leihschlüssel)\nIm Assistenten: Enter weiter · Esc einen Schritt zurück\nF3 Audit, Export & Import · F4 Rückläufer im Stapel zurücksetzen
+    HelpBody => "Start: tippen = suchen · Tab wechselt Suche/Schlüssel/Treffer · ↑/↓ Auswahl\nEnter Details (Schlüssel, Person, Notebook) · Esc zurück/Suche leeren\nAm gewählten Schlüssel (aus der Suche: Alt+Buchstabe, z. B. Alt+E):\n  E Einrichten/Ausgeben   R Zurücksetzen   V Widerrufen (sperren)\n  Z Zurücknehmen          T Tauschen        L Verloren (Leihschlüssel)\nIm Assistenten: Enter weiter · Esc einen Schritt zurück\nF3 Audit, Export & Import · F4 Rückläufer im Stapel zurücksetzen
 F1 Hilfe · F2 English · Strg+C Beenden",
-                "Home: type to search · Tab switches search/keys/matches · ↑/↓ select\nEnter details (key, staff, notebook) · Esc back/clear search\nOn the selected key:\n  E enrol/issue   R reset   V revoke\n  Z return (zurück)   T replace (tauschen)   L lost (temporary key)\nIn a wizard: Enter next · Esc one step back\nF3 audit, export & import · F4 reset handed-back keys in a batch
+                "Home: type to search · Tab switches search/keys/matches · ↑/↓ select\nEnter details (key, staff, notebook) · Esc back/clear search\nOn the selected key (from the search box: Alt+letter, e.g. Alt+E):\n  E enrol/issue   R reset   V revoke\n  Z return (zurück)   T replace (tauschen)   L lost (temporary key)\nIn a wizard: Enter next · Esc one step back\nF3 audit, export & import · F4 reset handed-back keys in a batch
 F1 help · F2 Deutsch · Ctrl+C quit";
     HelpDemo => "Demo: F5 Schlüssel einstecken · F6 abziehen · F7 gewählten Schlüssel neu einstecken",
                 "Demo: F5 plug a key · F6 unplug · F7 replug the selected key";
@@ -96,6 +96,8 @@ F1 help · F2 Deutsch · Ctrl+C quit";
                   "Tab select  Enter details  F3 audit  F4 batch  F1 help  F2 Deutsch  Ctrl+C quit";
     FooterActions => "E Ausgeben R Zurücksetzen V Widerrufen Z Zurücknehmen T Tauschen L Verloren",
                      "E enrol  R reset  V revoke  Z return  T replace  L lost";
+    FooterActionsAlt => "Alt+ E Ausgeben R Zurücksetzen V Widerruf Z Rücknahme T Tausch L Verlust",
+                        "Alt+ E enrol  R reset  V revoke  Z return  T replace  L lost";
     FooterGlobal => "F1 Hilfe  F2 English  Strg+C Ende", "F1 help  F2 Deutsch  Ctrl+C quit";
     FooterWizard => "Enter weiter  Esc zurück", "Enter next  Esc back";
     FooterAudit => "↑/↓ Auswahl  Enter ausführen  Esc zurück", "↑/↓ select  Enter run  Esc back";
@@ -283,6 +285,9 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     ErrResetWindow => "Der FIDO2-Reset muss innerhalb von {} s nach dem Einstecken beginnen: abziehen, wieder einstecken und sofort bestätigen.", "The FIDO2 reset must start within {} s of plugging the key in: unplug it, plug it back in and confirm at once.";
     ErrWrongState => "Schlüssel {} ist {} und kann von dort nicht in den Status „{}“ wechseln.", "Key {} is {}; it cannot become „{}“ from there.";
     ErrUnfinished => "Ein unterbrochener Vorgang an Schlüssel {} muss zuerst abgeglichen werden (Neustart von keydesk zeigt ihn).", "An unfinished operation on key {} must be reconciled first (restarting keydesk shows it).";
+    ErrNoKeyPlugged => "Kein Schlüssel eingesteckt: Schlüssel einstecken oder mit Tab einen Treffer wählen.", "No key is plugged in: plug one in, or choose a hit with Tab.";
+    ErrSeveralKeysChoose => "Mehrere Schlüssel eingesteckt: mit Tab den gemeinten wählen, dann die Aktion.", "Several keys are plugged in: choose the one you mean with Tab, then the action.";
+    ErrNoKeyChosen => "Die Auswahl ist kein Schlüssel: einen Schlüssel wählen.", "The selection is not a key: choose a key.";
     ErrNotTraining => "{} ist ein echter Bestand: virtuelle Schlüssel arbeiten nur mit einem Schulungsbestand. keydesk demo starten oder mit --db eine neue Datei angeben.", "{} is a real inventory: virtual keys work only with a training inventory. Start keydesk demo, or give --db a new file.";
     ErrUnknownKey => "Schlüssel {} ist nicht im Bestand: zuerst die Lieferung importieren.", "Key {} is not in the inventory: import the delivery first.";
     ErrUnknownStaff => "Keine Person mit Personalnummer {}: Personalliste importieren oder Person anlegen.", "No staff member with personnel number {}: import the staff list or add the person first.";

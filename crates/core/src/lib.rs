@@ -9,6 +9,7 @@ pub mod desk;
 pub mod env;
 pub mod error;
 pub(crate) mod journal;
+mod lookup;
 mod open;
 pub mod profile;
 pub mod secret;

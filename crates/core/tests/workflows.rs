@@ -174,3 +174,82 @@ fn audit_anchors_pass_through_the_desk_with_their_error_kinds() {
         .unwrap_err();
     assert_eq!(bad.kind(), ErrorKind::Usage, "{bad}");
 }
+
+#[test]
+fn notebook_choices_offer_the_staff_members_own_notebooks_first() {
+    let mut store = Store::open_in_memory().unwrap();
+    let ctx = Ctx::new("setup", "test", datetime!(2026-11-01 08:00 UTC));
+    for (no, surname) in [("4711", "Müller"), ("4712", "Weiß")] {
+        store
+            .add_staff(
+                &ctx,
+                &NewStaff {
+                    personnel_no: PersonnelNo::parse(no).unwrap(),
+                    surname: surname.into(),
+                    given_name: "Anna".into(),
+                    department: String::new(),
+                    email: String::new(),
+                    active: true,
+                },
+                "test setup",
+            )
+            .unwrap();
+    }
+    for (tag, owner) in [
+        ("NB-0001", Some("4712")),
+        ("NB-0815", Some("4711")),
+        ("NB-0816", None),
+        ("NB-0900", Some("4711")),
+    ] {
+        store
+            .add_notebook(
+                &ctx,
+                &NewNotebook {
+                    asset_tag: AssetTag::parse(tag).unwrap(),
+                    hostname: format!("mz-{}", tag.to_lowercase()),
+                    model: String::new(),
+                    serial_no: String::new(),
+                    staff: owner.map(|o| PersonnelNo::parse(o).unwrap()),
+                },
+                "test setup",
+            )
+            .unwrap();
+    }
+    let desk = Desk::new(
+        store,
+        Env {
+            clock: Box::new(FixedClock::at(datetime!(2026-11-23 09:00 UTC))),
+            rng: Box::new(rand::rngs::StdRng::seed_from_u64(7)),
+            operator: Operator {
+                actor: "tech1".into(),
+                workstation: "counter-1".into(),
+            },
+            profile: Profile::default(),
+            trust: keydesk_core::Trust::yubico().unwrap(),
+        },
+        Box::new(SimKeys::new(SimTime::Real)),
+    );
+    let anna = desk
+        .search("4711", 5)
+        .unwrap()
+        .into_iter()
+        .find(|h| h.kind == keydesk_store::HitKind::Staff)
+        .unwrap()
+        .ref_id;
+    let tags = |q: &str| -> Vec<String> {
+        desk.notebook_choices(anna, q, 20)
+            .unwrap()
+            .iter()
+            .map(|h| h.label.split_whitespace().next().unwrap_or("").to_owned())
+            .collect()
+    };
+    assert_eq!(tags(""), ["NB-0815", "NB-0900"], "hers, nothing typed");
+    let typed = tags("nb-0");
+    assert_eq!(&typed[..2], ["NB-0815", "NB-0900"], "hers first: {typed:?}");
+    assert!(typed.contains(&"NB-0001".to_owned()) && typed.contains(&"NB-0816".to_owned()));
+    assert_eq!(typed.len(), 4, "each once: {typed:?}");
+    assert_eq!(tags("0816"), ["NB-0816"], "a typed tag that is not hers");
+    assert!(desk
+        .notebook_choices(anna, "", 1)
+        .is_ok_and(|h| h.len() == 1));
+}

@@ -269,6 +269,29 @@ impl Store {
         page.take(&mut rows, false)?;
         Ok(page.hits)
     }
+
+    /// The notebooks recorded as the staff member's (`staff_id` a staff row
+    /// id, as in hits), as notebook hits labelled as search labels them,
+    /// ordered by asset tag.
+    pub fn notebooks_of_staff(&self, staff_id: i64) -> Result<Vec<Hit>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT n.id, COALESCE(
+                 (SELECT s.label FROM search_index s WHERE s.kind = 'notebook' AND s.ref_id = n.id LIMIT 1),
+                 n.asset_tag)
+             FROM notebooks n WHERE n.staff_id = ?1 ORDER BY n.asset_tag",
+        )?;
+        let hits = stmt
+            .query_map([staff_id], |r| {
+                Ok(Hit {
+                    kind: HitKind::Notebook,
+                    ref_id: r.get(0)?,
+                    label: r.get(1)?,
+                    prefix: false,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(hits)
+    }
 }
 
 #[cfg(test)]

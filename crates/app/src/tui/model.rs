@@ -432,6 +432,12 @@ impl PartialEq for LetterView {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cmd {
     Search(String),
+    /// The notebooks to offer for issuing a key to staff row `staff`
+    /// (theirs first), answered as search results for `query`.
+    NotebookChoices {
+        staff: i64,
+        query: String,
+    },
     Open(Target),
     Enrol {
         serial: u32,

@@ -432,7 +432,12 @@ impl DeskService {
     }
 
     fn search(&self, query: String) -> Msg {
-        match self.desk.store().search(&query, PAGE) {
+        self.hits(self.desk.search(&query, PAGE), query)
+    }
+
+    /// Search results (or the failure to get them) for `query`, for the screen.
+    fn hits(&self, found: Result<Vec<keydesk_store::Hit>, CoreError>, query: String) -> Msg {
+        match found {
             Ok(hits) => Msg::SearchResults {
                 query,
                 hits: hits
@@ -448,7 +453,7 @@ impl DeskService {
                     })
                     .collect(),
             },
-            Err(e) => Msg::Failed(Problem::from_store(&e)),
+            Err(e) => Msg::Failed(Problem::from_core(&e)),
         }
     }
 
@@ -643,6 +648,10 @@ impl Service for DeskService {
     fn run(&mut self, cmd: Cmd) -> Vec<Msg> {
         match &cmd {
             Cmd::Search(q) => vec![self.search(q.clone())],
+            Cmd::NotebookChoices { staff, query } => vec![self.hits(
+                self.desk.notebook_choices(*staff, query, PAGE),
+                query.clone(),
+            )],
             Cmd::Open(target) => vec![
                 match super::detail_data::detail(self.desk.store(), *target) {
                     Ok(d) => Msg::Detail(d),

@@ -284,6 +284,7 @@ impl App {
                     Vec::new()
                 }
                 KeyCode::Char(c) => {
+                    // A letter or Alt+letter: the detail view has no text box.
                     if let (Some(flow), Some(s)) = (Flow::from_letter(c), serial) {
                         self.detail = None;
                         self.start(flow, s);
@@ -331,7 +332,37 @@ impl App {
         target.map(Cmd::Open).into_iter().collect()
     }
 
+    /// The key an action started from the home screen works on: the one
+    /// under the cursor in the keys or hits panel; with the search box
+    /// focused, the one key plugged in. Several plugged keys and no choice
+    /// made, or none at all, is a message that says what to do: never a guess.
+    fn action_target(&self) -> Result<u32, super::problem::Problem> {
+        use super::problem::Problem;
+        if self.focus != Focus::Search {
+            return self
+                .selected_serial()
+                .ok_or_else(|| Problem::new(Text::ErrNoKeyChosen, vec![]));
+        }
+        match self.plugged.as_slice() {
+            [one] => Ok(one.serial),
+            [] => Err(Problem::new(Text::ErrNoKeyPlugged, vec![])),
+            _ => Err(Problem::new(Text::ErrSeveralKeysChoose, vec![])),
+        }
+    }
+
     fn on_home_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+        // Alt+letter starts an action wherever the cursor is, the search box too.
+        if key.modifiers.contains(KeyModifiers::ALT) {
+            if let KeyCode::Char(c) = key.code {
+                if let Some(flow) = Flow::from_letter(c) {
+                    match self.action_target() {
+                        Ok(serial) => self.start(flow, serial),
+                        Err(p) => self.error = Some(p),
+                    }
+                    return Vec::new();
+                }
+            }
+        }
         match (self.focus, key.code) {
             (_, KeyCode::Tab) => {
                 self.focus = match self.focus {
@@ -392,7 +423,11 @@ impl App {
                 q.pop();
                 self.set_query(q)
             }
-            (_, KeyCode::Char(c)) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            (_, KeyCode::Char(c))
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
                 self.focus = Focus::Search;
                 let mut q = self.query.clone();
                 q.push(c);
@@ -534,6 +569,50 @@ mod tests {
         assert_eq!(
             app.wizard.as_ref().map(|w| (w.flow, w.serial)),
             Some((Flow::Lost, 18_000_042))
+        );
+    }
+
+    fn alt(c: char) -> Msg {
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT))
+    }
+
+    #[test]
+    fn alt_letters_start_actions_from_the_search_box_without_typing() {
+        let mut app = App::new(Lang::En, false);
+        app.update(key(KeyCode::Char('m')));
+        assert_eq!(app.focus, Focus::Search);
+        // No key plugged: say so, start nothing, keep the query.
+        assert!(app.update(alt('e')).is_empty());
+        assert!(app.wizard.is_none());
+        assert_eq!(
+            app.error.as_ref().map(|p| p.text()),
+            Some(Text::ErrNoKeyPlugged)
+        );
+        assert_eq!(app.query, "m", "Alt+E does not type");
+        // One key: it is the one.
+        app.update(Msg::Plugged(vec![row(23_456_780)]));
+        app.update(alt('E'));
+        assert_eq!(
+            app.wizard.as_ref().map(|w| (w.flow, w.serial)),
+            Some((Flow::Enrol, 23_456_780))
+        );
+        assert_eq!(app.query, "m");
+        app.update(key(KeyCode::Esc));
+        // Two keys and none chosen: never a guess.
+        app.update(Msg::Plugged(vec![row(23_456_780), row(23_456_781)]));
+        app.update(alt('r'));
+        assert!(app.wizard.is_none());
+        assert_eq!(
+            app.error.as_ref().map(|p| p.text()),
+            Some(Text::ErrSeveralKeysChoose)
+        );
+        // Chosen in the keys panel, Alt+letter and the plain letter both work.
+        app.update(key(KeyCode::Tab));
+        app.update(key(KeyCode::Down));
+        app.update(alt('r'));
+        assert_eq!(
+            app.wizard.as_ref().map(|w| (w.flow, w.serial)),
+            Some((Flow::Reset, 23_456_781))
         );
     }
 

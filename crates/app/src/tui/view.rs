@@ -66,7 +66,13 @@ impl Widget for &App {
             [first, Some(Text::FooterDetail)]
         } else {
             render_home(self, body, buf);
-            [Some(Text::FooterActions), Some(Text::FooterHome)]
+            // In the search box letters type: there the actions are Alt+letter.
+            let actions = if self.focus == Focus::Search {
+                Text::FooterActionsAlt
+            } else {
+                Text::FooterActions
+            };
+            [Some(actions), Some(Text::FooterHome)]
         };
 
         let dim = Style::new().add_modifier(Modifier::DIM);

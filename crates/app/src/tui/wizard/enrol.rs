@@ -58,9 +58,28 @@ mod tests {
             &c,
         );
         assert_eq!(w.hits.len(), 1, "only staff hits on the staff step");
-        press(w, &c, &[KeyCode::Enter]);
+        // Her own notebooks are asked for at once, before anything is typed.
+        assert_eq!(
+            press(w, &c, &[KeyCode::Enter]),
+            vec![Cmd::NotebookChoices {
+                staff: 1,
+                query: String::new()
+            }]
+        );
         assert_eq!(w.step(), Step::Notebook);
-        type_str(w, &c, "nb");
+        assert_eq!(
+            type_str(w, &c, "nb"),
+            vec![
+                Cmd::NotebookChoices {
+                    staff: 1,
+                    query: "n".into()
+                },
+                Cmd::NotebookChoices {
+                    staff: 1,
+                    query: "nb".into()
+                }
+            ]
+        );
         w.update(
             &Msg::SearchResults {
                 query: "nb".into(),
@@ -180,7 +199,14 @@ mod tests {
         let rows = rows();
         let c = ctx(&rows);
         let mut w = at_pin_choice();
-        press(&mut w, &c, &[KeyCode::Esc]);
+        assert_eq!(
+            press(&mut w, &c, &[KeyCode::Esc]),
+            vec![Cmd::NotebookChoices {
+                staff: 1,
+                query: String::new()
+            }],
+            "back on the notebook step, her notebooks are offered again"
+        );
         assert_eq!(w.step(), Step::Notebook);
         // No notebook: Enter with nothing found goes on.
         press(&mut w, &c, &[KeyCode::Enter]);

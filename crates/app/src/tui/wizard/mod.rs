@@ -275,11 +275,23 @@ impl Wizard {
         if self.step() == Step::Working {
             return self.command().into_iter().collect();
         }
-        Vec::new()
+        self.notebook_choices()
+    }
+
+    /// On the notebook step: ask for the notebooks to offer, the staff
+    /// member's own first (all of theirs while nothing is typed).
+    fn notebook_choices(&self) -> Vec<Cmd> {
+        match (&self.staff, self.step()) {
+            (Some(staff), Step::Notebook) => vec![Cmd::NotebookChoices {
+                staff: staff.ref_id,
+                query: self.query.clone(),
+            }],
+            _ => Vec::new(),
+        }
     }
 
     /// Back one step (Esc); leaving the first step closes the wizard.
-    fn back(&mut self) {
+    fn back(&mut self) -> Vec<Cmd> {
         self.error = None;
         self.hint = None;
         self.choice = 0;
@@ -288,7 +300,7 @@ impl Wizard {
         loop {
             if self.at == 0 {
                 self.closed = true;
-                return;
+                return Vec::new();
             }
             self.at -= 1;
             if !self.skipped(self.step()) {
@@ -301,6 +313,7 @@ impl Wizard {
             self.pin_again.clear();
             self.pin_field = 0;
         }
+        self.notebook_choices()
     }
 
     /// The FIDO2 reset window for the key (10 s from firmware 5.7, else 5 s).
@@ -416,10 +429,7 @@ impl Wizard {
                 Vec::new()
             }
             (Step::Working, _) => Vec::new(),
-            (_, KeyCode::Esc) => {
-                self.back();
-                Vec::new()
-            }
+            (_, KeyCode::Esc) => self.back(),
             (Step::Staff | Step::Notebook, _) => self.on_search_key(key),
             (Step::PinEntry, _) => self.on_pin_key(key, ctx.policy),
             (Step::TypeSerial, _) => self.on_serial_key(key),
@@ -515,6 +525,9 @@ impl Wizard {
 
     fn searched(&mut self) -> Vec<Cmd> {
         self.choice = 0;
+        if self.step() == Step::Notebook && self.staff.is_some() {
+            return self.notebook_choices();
+        }
         if self.query.trim().is_empty() {
             self.hits.clear();
             Vec::new()
