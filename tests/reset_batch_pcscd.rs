@@ -92,16 +92,16 @@ fn handed_back_keys_are_wiped_one_by_one_as_they_are_plugged_in() {
         "batch of 2 key(s) to reset (PIV and FIDO2)",
     );
     // Both keys are still plugged in from the enrolment: nothing is reset.
-    expect(&lines, &mut seen, "2 keys are plugged in");
+    expect(&lines, &mut seen, "2 keys plugged in");
     b_sim.stop();
     // A was plugged in before the batch began: its FIDO2 window is closed.
     expect(
         &lines,
         &mut seen,
-        &format!("key {A}: unplug it and plug it back in"),
+        &format!("Key {A}: unplug it and plug it back in"),
     );
     a_sim.stop();
-    expect(&lines, &mut seen, "[0/2] plug in the next key");
+    expect(&lines, &mut seen, "[0/2] Plug in the next key");
     // This person takes a second to touch the key: keepalives, countdown.
     let mut a_again = SimProcess::start_with(
         &pcscd,
@@ -112,10 +112,10 @@ fn handed_back_keys_are_wiped_one_by_one_as_they_are_plugged_in() {
     expect(
         &lines,
         &mut seen,
-        &format!("[1/2] key {A} reset (PIV and FIDO2)"),
+        &format!("[1/2] Key {A} is reset and back in stock"),
     );
     a_again.stop();
-    expect(&lines, &mut seen, "[1/2] plug in the next key");
+    expect(&lines, &mut seen, "[1/2] Plug in the next key");
     // The next key goes into the same port (vpcd shows slot 1 only while slot 0 is in use).
     let _b_again = SimProcess::start_with(
         &pcscd,
@@ -129,7 +129,7 @@ fn handed_back_keys_are_wiped_one_by_one_as_they_are_plugged_in() {
         seen.push('\n');
     }
     assert!(out.status.success(), "{}\n{seen}", text(&out));
-    assert!(seen.contains(&format!("[2/2] key {B} reset")), "{seen}");
+    assert!(seen.contains(&format!("[2/2] Key {B} is reset")), "{seen}");
     assert!(seen.contains("touch key"), "no touch prompt: {seen}");
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["finished"], true, "{doc}");

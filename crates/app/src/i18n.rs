@@ -44,7 +44,23 @@ impl Lang {
     /// The text in this language.
     #[must_use]
     pub fn t(self, text: Text) -> &'static str {
-        let (de, en) = text.pair();
+        self.pick(text.pair())
+    }
+
+    /// A problem's "what happened" in this language (the whole text for
+    /// texts that are not problems).
+    #[must_use]
+    pub fn what(self, text: Text) -> &'static str {
+        self.pick(text.what_pair())
+    }
+
+    /// A problem's "what to do next" where it is read, if the text has one.
+    #[must_use]
+    pub fn next(self, text: Text, face: Face) -> Option<&'static str> {
+        text.next_pair(face).map(|p| self.pick(p))
+    }
+
+    fn pick(self, (de, en): (&'static str, &'static str)) -> &'static str {
         match self {
             Self::De => de,
             Self::En => en,
@@ -52,8 +68,29 @@ impl Lang {
     }
 }
 
+/// Where a problem's "what to do next" is read: at the counter's screen,
+/// where keys and screens are named, or on the command line, where
+/// commands are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Face {
+    Tui,
+    Cli,
+}
+
+/// The table: `Name => "Deutsch", "English";` for a plain text, and for a
+/// problem `Name => what happened (de, en) => what to do next (de, en)`,
+/// optionally followed by `cli` and what to do next on the command line.
 macro_rules! texts {
-    ($($name:ident => $de:literal, $en:literal;)*) => {
+    (@next $face:ident) => { None };
+    (@next $face:ident, $fde:literal, $fen:literal) => { Some(($fde, $fen)) };
+    (@next $face:ident, $fde:literal, $fen:literal, $cde:literal, $cen:literal) => {
+        Some(match $face {
+            Face::Tui => ($fde, $fen),
+            Face::Cli => ($cde, $cen),
+        })
+    };
+    ($($name:ident => $de:literal, $en:literal
+        $(=> $fde:literal, $fen:literal $(cli $cde:literal, $cen:literal)?)?;)*) => {
         /// Names of the user-visible texts.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Text { $($name,)* }
@@ -62,8 +99,27 @@ macro_rules! texts {
             /// Every text, for completeness tests.
             pub const ALL: &'static [Text] = &[$(Text::$name,)*];
 
+            /// The whole text; for a problem, what happened and (at the
+            /// counter's screen) what to do next, joined by a colon.
             fn pair(self) -> (&'static str, &'static str) {
+                match self {
+                    $(Text::$name => (
+                        concat!($de $(, ": ", $fde)?),
+                        concat!($en $(, ": ", $fen)?),
+                    ),)*
+                }
+            }
+
+            /// What happened, without what to do next.
+            fn what_pair(self) -> (&'static str, &'static str) {
                 match self { $(Text::$name => ($de, $en),)* }
+            }
+
+            /// What to do next where the problem is read, if the text says.
+            fn next_pair(self, face: Face) -> Option<(&'static str, &'static str)> {
+                match self {
+                    $(Text::$name => texts!(@next face $(, $fde, $fen $(, $cde, $cen)?)?),)*
+                }
             }
         }
     };
@@ -273,59 +329,113 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     AccountPartReset => "zurückgesetzt", "reset";
     AccountPartUntouched => "unverändert", "untouched";
     AccountOther => "Abgleich: {}", "Reconciliation: {}";
-    ErrWrongPin => "Falsche PIN: noch {} Versuche, dann ist die PIN gesperrt. PIN prüfen und erneut versuchen.", "Wrong PIN: {} tries left before the PIN is blocked; check the PIN and try again.";
-    ErrPinBlocked => "Die PIN ist gesperrt: mit der PUK entsperren oder die Anwendung zurücksetzen.", "The PIN is blocked: unblock it with the PUK, or reset the application.";
+    ErrWrongPin => "Falsche PIN: noch {} Versuche, dann ist die PIN gesperrt", "Wrong PIN: {} tries left before the PIN is blocked"
+        => "PIN prüfen und erneut versuchen.", "check the PIN and try again.";
+    ErrPinBlocked => "Die PIN ist gesperrt", "The PIN is blocked"
+        => "mit der PUK entsperren oder die Anwendung zurücksetzen.", "unblock it with the PUK, or reset the application.";
     ErrWrongPuk => "Falsche PUK: noch {} Versuche, dann ist die PUK gesperrt.", "Wrong PUK: {} tries left before the PUK is blocked.";
-    ErrPukBlocked => "Die PUK ist gesperrt: nur ein Zurücksetzen der PIV-Anwendung hilft.", "The PUK is blocked: only a reset of the PIV application recovers the key.";
-    ErrNoKey => "Kein Schlüssel eingesteckt: Schlüssel einstecken und erneut versuchen.", "No key is plugged in: plug in the key and try again.";
-    ErrKeyNotFound => "Schlüssel {} ist nicht eingesteckt: einstecken (oder Seriennummer prüfen) und erneut versuchen.", "Key {} is not plugged in: plug it in (or check the serial) and try again.";
-    ErrKeyRemoved => "Der Schlüssel wurde während des Vorgangs abgezogen: wieder einstecken und den Vorgang abgleichen lassen.", "The key was removed during the operation: plug it back in and let keydesk reconcile it.";
-    ErrSeveralKeys => "{} Schlüssel eingesteckt: alle außer {} abziehen und erneut versuchen.", "{} keys are plugged in; unplug all but {} and try again.";
-    ErrTouchTimeout => "Der Schlüssel wurde nicht rechtzeitig berührt: erneut starten und berühren, sobald er blinkt.", "The key was not touched in time: start again and touch the key when it blinks.";
-    ErrResetWindow => "Der FIDO2-Reset muss innerhalb von {} s nach dem Einstecken beginnen: abziehen, wieder einstecken und sofort bestätigen.", "The FIDO2 reset must start within {} s of plugging the key in: unplug it, plug it back in and confirm at once.";
+    ErrPukBlocked => "Die PUK ist gesperrt", "The PUK is blocked"
+        => "nur ein Zurücksetzen der PIV-Anwendung hilft.", "only a reset of the PIV application recovers the key.";
+    ErrNoKey => "Kein Schlüssel eingesteckt", "No key is plugged in"
+        => "Schlüssel einstecken und erneut versuchen.", "plug in the key and try again.";
+    ErrKeyNotFound => "Schlüssel {} ist nicht eingesteckt", "Key {} is not plugged in"
+        => "einstecken (oder Seriennummer prüfen) und erneut versuchen.", "plug it in (or check the serial) and try again.";
+    ErrKeyRemoved => "Der Schlüssel wurde während des Vorgangs abgezogen", "The key was removed during the operation"
+        => "wieder einstecken und den Vorgang abgleichen lassen.", "plug it back in and let keydesk reconcile it."
+        cli "wieder einstecken und „keydesk recover“ ausführen.", "plug it back in and run “keydesk recover”.";
+    ErrSeveralKeys => "{} Schlüssel eingesteckt", "{} keys are plugged in"
+        => "alle außer {} abziehen und erneut versuchen.", "unplug all but {} and try again.";
+    ErrTouchTimeout => "Der Schlüssel wurde nicht rechtzeitig berührt", "The key was not touched in time"
+        => "erneut starten und berühren, sobald er blinkt.", "start again and touch the key when it blinks.";
+    ErrResetWindow => "Der FIDO2-Reset muss innerhalb von {} s nach dem Einstecken beginnen", "The FIDO2 reset must start within {} s of plugging the key in"
+        => "abziehen, wieder einstecken und sofort bestätigen.", "unplug it, plug it back in and confirm at once.";
     ErrWrongState => "Schlüssel {} ist {} und kann von dort nicht in den Status „{}“ wechseln.", "Key {} is {}; it cannot become „{}“ from there.";
-    ErrUnfinished => "Ein unterbrochener Vorgang an Schlüssel {} muss zuerst abgeglichen werden (Neustart von keydesk zeigt ihn).", "An unfinished operation on key {} must be reconciled first (restarting keydesk shows it).";
-    ErrNoKeyPlugged => "Kein Schlüssel eingesteckt: Schlüssel einstecken oder mit Tab einen Treffer wählen.", "No key is plugged in: plug one in, or choose a hit with Tab.";
-    ErrSeveralKeysChoose => "Mehrere Schlüssel eingesteckt: mit Tab den gemeinten wählen, dann die Aktion.", "Several keys are plugged in: choose the one you mean with Tab, then the action.";
-    ErrNoKeyChosen => "Die Auswahl ist kein Schlüssel: einen Schlüssel wählen.", "The selection is not a key: choose a key.";
-    ErrNotTraining => "{} ist ein echter Bestand: virtuelle Schlüssel arbeiten nur mit einem Schulungsbestand. keydesk demo starten oder mit --db eine neue Datei angeben.", "{} is a real inventory: virtual keys work only with a training inventory. Start keydesk demo, or give --db a new file.";
-    ErrUnknownKey => "Schlüssel {} ist nicht im Bestand: zuerst die Lieferung importieren.", "Key {} is not in the inventory: import the delivery first.";
-    ErrUnknownStaff => "Keine Person mit Personalnummer {}: Personalliste importieren oder Person anlegen.", "No staff member with personnel number {}: import the staff list or add the person first.";
-    ErrUnknownNotebook => "Kein Notebook mit Inventarnummer {}: Notebookliste importieren oder Notebook anlegen.", "No notebook with asset tag {}: import the notebook list or add it first.";
+    ErrUnfinished => "Ein unterbrochener Vorgang an Schlüssel {} muss zuerst abgeglichen werden", "An unfinished operation on key {} must be reconciled first"
+        => "keydesk neu starten, es zeigt ihn zum Abgleich an.", "restart keydesk, which shows it for reconciliation."
+        cli "„keydesk recover“ ausführen.", "run “keydesk recover”.";
+    ErrNoKeyPlugged => "Kein Schlüssel eingesteckt", "No key is plugged in"
+        => "Schlüssel einstecken oder mit Tab einen Treffer wählen.", "plug one in, or choose a hit with Tab.";
+    ErrSeveralKeysChoose => "Mehrere Schlüssel eingesteckt", "Several keys are plugged in"
+        => "mit Tab den gemeinten wählen, dann die Aktion.", "choose the one you mean with Tab, then the action.";
+    ErrNoKeyChosen => "Die Auswahl ist kein Schlüssel", "The selection is not a key"
+        => "einen Schlüssel wählen.", "choose a key.";
+    ErrNotTraining => "{} ist ein echter Bestand, virtuelle Schlüssel arbeiten nur mit einem Schulungsbestand", "{} is a real inventory, and virtual keys work only with a training inventory"
+        => "keydesk demo starten oder mit --db eine neue Datei angeben.", "start keydesk demo, or give --db a new file.";
+    ErrUnknownKey => "Schlüssel {} ist nicht im Bestand", "Key {} is not in the inventory"
+        => "zuerst die Lieferung importieren.", "import the delivery first.";
+    ErrUnknownStaff => "Keine Person mit Personalnummer {}", "No staff member with personnel number {}"
+        => "Personalliste importieren oder Person anlegen.", "import the staff list or add the person first.";
+    ErrUnknownNotebook => "Kein Notebook mit Inventarnummer {}", "No notebook with asset tag {}"
+        => "Notebookliste importieren oder Notebook anlegen.", "import the notebook list or add it first.";
     ErrImport => "Importdatei abgelehnt, nichts geändert. Datei korrigieren und erneut importieren:\n{}", "Import file rejected, nothing changed. Fix the file and import again:\n{}";
     ErrImportLine => "Zeile {}: {}", "line {}: {}";
     ErrImportWhole => "ganze Datei: {}", "whole file: {}";
     ErrImportMore => "… und {} weitere Probleme", "… and {} more problems";
-    ErrPinAuthBlocked => "Zu viele falsche FIDO2-PINs hintereinander: Schlüssel abziehen, wieder einstecken und erneut versuchen.", "Too many wrong FIDO2 PINs in a row: unplug the key, plug it back in and try again.";
-    ErrPinPolicy => "Die PIN entspricht nicht der Richtlinie ({}): eine andere PIN wählen.", "The PIN does not meet the policy ({}): choose another PIN.";
-    ErrMgmtKeyRejected => "Der Schlüssel lehnt den Verwaltungsschlüssel ab (er nutzt nicht den erwarteten): Schlüssel zurücksetzen (R) und dann neu einrichten.", "The key rejects the management key (it does not use the expected one): reset the key (R), then enrol it again.";
-    ErrNotFactoryFresh => "Schlüssel {} ist nicht im Werkszustand (PIN oder Verwaltungsschlüssel geändert): zuerst zurücksetzen (R), dann einrichten.", "Key {} is not in factory state (PIN or management key changed): reset it (R) first, then enrol it.";
-    ErrCancelled => "Der Vorgang wurde abgebrochen. Bei Bedarf neu starten.", "The operation was cancelled. Start it again if needed.";
-    ErrAttestationMismatch => "Die Herstellerbescheinigung passt nicht zum Schlüssel in der Hand ({}): diesen Schlüssel NICHT ausgeben, beiseitelegen und melden.", "The attestation does not match the key in hand ({}): do NOT issue this key; set it aside and report it.";
-    ErrAttestation => "Die Herstellerbescheinigung des Schlüssels ließ sich nicht prüfen ({}): erneut versuchen; geht es wieder nicht, Schlüssel beiseitelegen und melden.", "The key's attestation could not be verified ({}): try again; if it fails again, set the key aside and report it.";
-    ErrUnsupported => "Dieser Schlüssel kann das nicht (nötig: {}): einen anderen, neueren Schlüssel nehmen.", "This key cannot do that (it needs {}): use another, newer key.";
-    ErrStatus => "Der Schlüssel hat {} mit Status {} beantwortet: abziehen, wieder einstecken und erneut versuchen; geht es wieder nicht, Schlüssel beiseitelegen und melden.", "The key answered {} with status {}: unplug it, plug it back in and try again; if it fails again, set the key aside and report it.";
-    ErrMalformed => "Der Schlüssel hat auf {} unverständlich geantwortet ({}): abziehen, wieder einstecken und erneut versuchen; geht es wieder nicht, Schlüssel beiseitelegen und melden.", "The key sent a malformed answer to {} ({}): unplug it, plug it back in and try again; if it fails again, set the key aside and report it.";
-    ErrCtap => "FIDO2-Fehler {} ({}) bei {}: Schlüssel abziehen, wieder einstecken und erneut versuchen.", "FIDO2 error {} ({}) from {}: unplug the key, plug it back in and try again.";
-    ErrPcsc => "Der Smartcard-Dienst meldet einen Fehler ({}): prüfen, ob pcscd läuft, und erneut versuchen.", "The smart-card service failed ({}): check that pcscd is running and try again.";
-    ErrHid => "Kein Zugriff auf FIDO-Geräte ({}): udev-Regel bzw. Gruppe für FIDO-Geräte prüfen lassen.", "No access to FIDO devices ({}): have the udev rule or group for FIDO devices checked.";
-    ErrTransport => "Die Verbindung zum Schlüssel ist gestört ({}): abziehen, wieder einstecken und erneut versuchen.", "The connection to the key failed ({}): unplug it, plug it back in and try again.";
-    ErrAccessDenied => "Der Schlüssel verweigert {}, weil PIN oder Verwaltungsschlüssel nicht bestätigt sind: Vorgang erneut starten; geht es wieder nicht, Schlüssel zurücksetzen (R).", "The key refused {} because the PIN or management key was not verified: start the operation again; if it fails again, reset the key (R).";
-    ErrNoSuchObject => "Der Schlüssel hat diese Anwendung, diesen Slot oder dieses Datenobjekt nicht ({}): prüfen, ob es das richtige Modell ist, sonst einen anderen Schlüssel nehmen.", "The key has no such application, slot or data object ({}): check that it is the right model, else use another key.";
-    ErrDuplicateSerial => "{} Schlüssel melden dieselbe Seriennummer {}: alle bis auf einen abziehen und erneut versuchen.", "{} keys report the same serial {}: unplug all but one and try again.";
-    ErrCardBusy => "Der Schlüssel wird von einem anderen Programm benutzt (z. B. scdaemon von gpg): das Programm beenden und erneut versuchen.", "The key is in use by another program (e.g. gpg's scdaemon): close it and try again.";
-    ErrCertMismatch => "Das Zertifikat gehört nicht zum Schlüssel in Slot {}: ein Zertifikat für die CSR dieses Schlüssels anfordern.", "The certificate is not for the key in slot {}: request a certificate for this key's CSR.";
-    ErrDatabase => "Datenbankfehler ({}): erneut versuchen; bleibt der Fehler, keydesk neu starten und den Administrator verständigen.", "Database error ({}): try again; if it stays, restart keydesk and tell the administrator.";
-    ErrMigration => "Das Datenbankschema ließ sich nicht aktualisieren ({}): die letzte Sicherung zurückspielen oder den Administrator fragen.", "The database schema could not be updated ({}): restore the last backup or ask the administrator.";
-    ErrStoreFile => "Eine Datei ließ sich nicht lesen oder schreiben ({}): Pfad, Rechte und freien Platz prüfen und erneut versuchen.", "A file could not be read or written ({}): check the path, permissions and free space, then try again.";
-    ErrCsv => "Die CSV-Datei ließ sich nicht verarbeiten ({}): Datei bzw. Zielort prüfen und erneut versuchen.", "The CSV file could not be processed ({}): check the file or the place it goes to and try again.";
-    ErrDuplicateKey => "Schlüssel {} ist schon im Bestand: nicht noch einmal anlegen.", "Key {} is already in the inventory: do not add it again.";
-    ErrDuplicateStaff => "Die Personalnummer {} gibt es schon: die vorhandene Person bearbeiten statt sie neu anzulegen.", "Personnel number {} already exists: change the existing person instead of adding it again.";
-    ErrDuplicateNotebook => "Die Inventarnummer {} gibt es schon: das vorhandene Notebook bearbeiten statt es neu anzulegen.", "Asset tag {} already exists: change the existing notebook instead of adding it again.";
-    ErrUnknownJournal => "Journaleintrag {} gibt es nicht: keydesk neu starten; offene Vorgänge werden dann zum Abgleich angezeigt.", "Journal entry {} does not exist: restart keydesk; open operations are then offered for reconciliation.";
-    ErrJournalClosed => "Journaleintrag {} ist schon abgeschlossen (vermutlich in einem anderen Fenster): nichts weiter zu tun; keydesk neu starten, um den aktuellen Stand zu sehen.", "Journal entry {} is already closed (probably in another window): nothing left to do; restart keydesk to see the current state.";
-    ErrInvalid => "Ungültige Angabe ({}): Eingabe prüfen und erneut versuchen.", "Invalid input ({}): check the input and try again.";
-    ErrAuditBroken => "Die Audit-Kette ist bei Ereignis {} gebrochen: {}. Nicht weiterarbeiten: den Administrator verständigen und die letzte Sicherung prüfen lassen.", "The audit trail is broken at event {}: {}. Stop working: tell the administrator and have the last backup checked.";
+    ErrPinAuthBlocked => "Zu viele falsche FIDO2-PINs hintereinander", "Too many wrong FIDO2 PINs in a row"
+        => "Schlüssel abziehen, wieder einstecken und erneut versuchen.", "unplug the key, plug it back in and try again.";
+    ErrPinPolicy => "Die PIN entspricht nicht der Richtlinie ({})", "The PIN does not meet the policy ({})"
+        => "eine andere PIN wählen.", "choose another PIN.";
+    ErrMgmtKeyRejected => "Der Schlüssel lehnt den Verwaltungsschlüssel ab (er nutzt nicht den erwarteten)", "The key rejects the management key (it does not use the expected one)"
+        => "Schlüssel zurücksetzen (R) und dann neu einrichten.", "reset the key (R), then enrol it again."
+        cli "Schlüssel mit „keydesk reset“ zurücksetzen und dann neu einrichten.", "reset the key with “keydesk reset”, then enrol it again.";
+    ErrNotFactoryFresh => "Schlüssel {} ist nicht im Werkszustand (PIN oder Verwaltungsschlüssel geändert)", "Key {} is not in factory state (PIN or management key changed)"
+        => "zuerst zurücksetzen (R), dann einrichten.", "reset it (R) first, then enrol it."
+        cli "zuerst mit „keydesk reset“ zurücksetzen, dann einrichten.", "reset it with “keydesk reset” first, then enrol it.";
+    ErrCancelled => "Der Vorgang wurde abgebrochen", "The operation was cancelled"
+        => "bei Bedarf neu starten.", "start it again if needed.";
+    ErrAttestationMismatch => "Die Herstellerbescheinigung passt nicht zum Schlüssel in der Hand ({})", "The attestation does not match the key in hand ({})"
+        => "diesen Schlüssel NICHT ausgeben, beiseitelegen und melden.", "do NOT issue this key; set it aside and report it.";
+    ErrAttestation => "Die Herstellerbescheinigung des Schlüssels ließ sich nicht prüfen ({})", "The key's attestation could not be verified ({})"
+        => "erneut versuchen; geht es wieder nicht, Schlüssel beiseitelegen und melden.", "try again; if it fails again, set the key aside and report it.";
+    ErrUnsupported => "Dieser Schlüssel kann das nicht (nötig: {})", "This key cannot do that (it needs {})"
+        => "einen anderen, neueren Schlüssel nehmen.", "use another, newer key.";
+    ErrStatus => "Der Schlüssel hat {} mit Status {} beantwortet", "The key answered {} with status {}"
+        => "abziehen, wieder einstecken und erneut versuchen; geht es wieder nicht, Schlüssel beiseitelegen und melden.", "unplug it, plug it back in and try again; if it fails again, set the key aside and report it.";
+    ErrMalformed => "Der Schlüssel hat auf {} unverständlich geantwortet ({})", "The key sent a malformed answer to {} ({})"
+        => "abziehen, wieder einstecken und erneut versuchen; geht es wieder nicht, Schlüssel beiseitelegen und melden.", "unplug it, plug it back in and try again; if it fails again, set the key aside and report it.";
+    ErrCtap => "FIDO2-Fehler {} ({}) bei {}", "FIDO2 error {} ({}) from {}"
+        => "Schlüssel abziehen, wieder einstecken und erneut versuchen.", "unplug the key, plug it back in and try again.";
+    ErrPcsc => "Der Smartcard-Dienst meldet einen Fehler ({})", "The smart-card service failed ({})"
+        => "prüfen, ob pcscd läuft, und erneut versuchen.", "check that pcscd is running and try again.";
+    ErrHid => "Kein Zugriff auf FIDO-Geräte ({})", "No access to FIDO devices ({})"
+        => "udev-Regel bzw. Gruppe für FIDO-Geräte prüfen lassen.", "have the udev rule or group for FIDO devices checked.";
+    ErrTransport => "Die Verbindung zum Schlüssel ist gestört ({})", "The connection to the key failed ({})"
+        => "abziehen, wieder einstecken und erneut versuchen.", "unplug it, plug it back in and try again.";
+    ErrAccessDenied => "Der Schlüssel verweigert {}, weil PIN oder Verwaltungsschlüssel nicht bestätigt sind", "The key refused {} because the PIN or management key was not verified"
+        => "Vorgang erneut starten; geht es wieder nicht, Schlüssel zurücksetzen (R).", "start the operation again; if it fails again, reset the key (R)."
+        cli "Vorgang erneut starten; geht es wieder nicht, Schlüssel mit „keydesk reset“ zurücksetzen.", "start the operation again; if it fails again, reset the key with “keydesk reset”.";
+    ErrNoSuchObject => "Der Schlüssel hat diese Anwendung, diesen Slot oder dieses Datenobjekt nicht ({})", "The key has no such application, slot or data object ({})"
+        => "prüfen, ob es das richtige Modell ist, sonst einen anderen Schlüssel nehmen.", "check that it is the right model, else use another key.";
+    ErrDuplicateSerial => "{} Schlüssel melden dieselbe Seriennummer {}", "{} keys report the same serial {}"
+        => "alle bis auf einen abziehen und erneut versuchen.", "unplug all but one and try again.";
+    ErrCardBusy => "Der Schlüssel wird von einem anderen Programm benutzt (z. B. scdaemon von gpg)", "The key is in use by another program (e.g. gpg's scdaemon)"
+        => "das Programm beenden und erneut versuchen.", "close it and try again.";
+    ErrCertMismatch => "Das Zertifikat gehört nicht zum Schlüssel in Slot {}", "The certificate is not for the key in slot {}"
+        => "ein Zertifikat für die CSR dieses Schlüssels anfordern.", "request a certificate for this key's CSR.";
+    ErrDatabase => "Datenbankfehler ({})", "Database error ({})"
+        => "erneut versuchen; bleibt der Fehler, keydesk neu starten und den Administrator verständigen.", "try again; if it stays, restart keydesk and tell the administrator.";
+    ErrMigration => "Das Datenbankschema ließ sich nicht aktualisieren ({})", "The database schema could not be updated ({})"
+        => "die letzte Sicherung zurückspielen oder den Administrator fragen.", "restore the last backup or ask the administrator.";
+    ErrStoreFile => "Eine Datei ließ sich nicht lesen oder schreiben ({})", "A file could not be read or written ({})"
+        => "Pfad, Rechte und freien Platz prüfen und erneut versuchen.", "check the path, permissions and free space, then try again.";
+    ErrCsv => "Die CSV-Datei ließ sich nicht verarbeiten ({})", "The CSV file could not be processed ({})"
+        => "Datei bzw. Zielort prüfen und erneut versuchen.", "check the file or the place it goes to and try again.";
+    ErrDuplicateKey => "Schlüssel {} ist schon im Bestand", "Key {} is already in the inventory"
+        => "nicht noch einmal anlegen.", "do not add it again.";
+    ErrDuplicateStaff => "Die Personalnummer {} gibt es schon", "Personnel number {} already exists"
+        => "die vorhandene Person bearbeiten statt sie neu anzulegen.", "change the existing person instead of adding it again.";
+    ErrDuplicateNotebook => "Die Inventarnummer {} gibt es schon", "Asset tag {} already exists"
+        => "das vorhandene Notebook bearbeiten statt es neu anzulegen.", "change the existing notebook instead of adding it again.";
+    ErrUnknownJournal => "Journaleintrag {} gibt es nicht", "Journal entry {} does not exist"
+        => "keydesk neu starten; offene Vorgänge werden dann zum Abgleich angezeigt.", "restart keydesk; open operations are then offered for reconciliation."
+        cli "„keydesk recover“ ausführen: es gleicht die offenen Vorgänge ab.", "run “keydesk recover”: it reconciles the open operations.";
+    ErrJournalClosed => "Journaleintrag {} ist schon abgeschlossen (vermutlich in einem anderen Fenster)", "Journal entry {} is already closed (probably in another window)"
+        => "nichts weiter zu tun; keydesk neu starten, um den aktuellen Stand zu sehen.", "nothing left to do; restart keydesk to see the current state."
+        cli "nichts weiter zu tun; „keydesk show serial“ zeigt den aktuellen Stand.", "nothing left to do; “keydesk show serial” shows the current state.";
+    ErrInvalid => "Ungültige Angabe ({})", "Invalid input ({})"
+        => "Eingabe prüfen und erneut versuchen.", "check the input and try again.";
+    ErrAuditBroken => "Die Audit-Kette ist bei Ereignis {} gebrochen ({})", "The audit trail is broken at event {} ({})"
+        => "nicht weiterarbeiten, den Administrator verständigen und die letzte Sicherung prüfen lassen.", "stop working, tell the administrator and have the last backup checked.";
     AuditEdited => "das Ereignis wurde nachträglich geändert", "the event was edited after it was written";
     AuditDeletedOne => "Ereignis {} wurde gelöscht", "event {} was deleted";
     AuditDeleted => "die Ereignisse {} bis {} wurden gelöscht", "events {} to {} were deleted";
@@ -334,15 +444,21 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     AuditAnchorMismatch => "das Ereignis trägt den Hash {} statt {} wie im Anker, der Verlauf bis dorthin wurde also umgeschrieben", "the event carries hash {} instead of {} as in the anchor, so the history up to it was rewritten";
     AuditAnchorMissing => "das verankerte Ereignis gibt es nicht mehr, der Verlauf bis dorthin wurde also gelöscht", "the anchored event no longer exists, so the history up to it was deleted";
     AuditOther => "die Kette passt nicht ({})", "the chain does not fit ({})";
-    ErrBadAnchor => "„{}“ ist kein Audit-Anker: {}. Den Anker so angeben, wie „keydesk audit head“ ihn ausgibt: <Ereignis>:<64 Hex-Ziffern>.", "“{}” is not an audit anchor: {}. Give it as “keydesk audit head” prints it: <event>:<64 hex digits>.";
+    ErrBadAnchor => "„{}“ ist kein Audit-Anker ({})", "“{}” is not an audit anchor ({})"
+        => "den Anker so angeben, wie „keydesk audit head“ ihn ausgibt: <Ereignis>:<64 Hex-Ziffern>.", "give it as “keydesk audit head” prints it: <event>:<64 hex digits>.";
     AnchorNoSeparator => "zwischen Ereignis und Hash fehlt der Doppelpunkt", "there is no colon between event and hash";
     AnchorBadEvent => "vor dem Doppelpunkt steht keine Ereignisnummer (ganze Zahl ab 1, ohne Vorzeichen und führende Null)", "the part before the colon is not an event number (a whole number from 1, no sign, no leading zero)";
     AnchorBadHash => "nach dem Doppelpunkt stehen nicht genau 64 Hex-Ziffern", "the part after the colon is not exactly 64 hexadecimal digits";
     AnchorOther => "die Form stimmt nicht ({})", "it is not in shape ({})";
-    ErrCorrupt => "Die Datenbank enthält einen unlesbaren Wert ({}), vermutlich von Hand bearbeitet: die letzte Sicherung zurückspielen oder den Administrator fragen.", "The database holds an unreadable value ({}), probably edited by hand: restore the last backup or ask the administrator.";
-    ErrProfile => "Das Profil {} ist fehlerhaft ({}): die Datei korrigieren und keydesk neu starten.", "The profile {} is not valid ({}): fix the file and restart keydesk.";
-    ErrUsage => "Das geht so nicht ({}): Angaben prüfen und erneut versuchen.", "That cannot be done ({}): check what was given and try again.";
-    ErrUnexpected => "Unerwarteter Fehler ({}): erneut versuchen; geschieht es wieder, den Administrator verständigen.", "Unexpected error ({}): try again; if it happens again, tell the administrator.";
+    ErrCorrupt => "Die Datenbank enthält einen unlesbaren Wert ({}), vermutlich von Hand bearbeitet", "The database holds an unreadable value ({}), probably edited by hand"
+        => "die letzte Sicherung zurückspielen oder den Administrator fragen.", "restore the last backup or ask the administrator.";
+    ErrProfile => "Das Profil {} ist fehlerhaft ({})", "The profile {} is not valid ({})"
+        => "die Datei korrigieren und keydesk neu starten.", "fix the file and restart keydesk."
+        cli "die Datei korrigieren und den Befehl erneut ausführen.", "fix the file and run the command again.";
+    ErrUsage => "Das geht so nicht ({})", "That cannot be done ({})"
+        => "Angaben prüfen und erneut versuchen.", "check what was given and try again.";
+    ErrUnexpected => "Unerwarteter Fehler ({})", "Unexpected error ({})"
+        => "erneut versuchen; geschieht es wieder, den Administrator verständigen.", "try again; if it happens again, tell the administrator.";
     ErrPartly => "Bereits geschehen: {}\nDann ging dies schief: {}\nAls Nächstes: {}", "Already done: {}\nThen this failed: {}\nWhat to do now: {}";
     DoneReturned => "Schlüssel {} ist als zurückgegeben erfasst.", "Key {} is recorded as returned.";
     DoneRevoked => "Schlüssel {} ist widerrufen (Grund: {}).", "Key {} is revoked (reason: {}).";
@@ -355,11 +471,16 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     NextEnrolTemporary => "Der Leihschlüssel {} ist noch nicht ausgegeben: für Personalnummer {} einrichten (E).", "The temporary key {} is not issued yet: enrol it for personnel number {} (E).";
     NextRecover => "Schlüssel {} allein einstecken und keydesk neu starten; den angebotenen Abgleich ausführen, bevor der Schlüssel benutzt wird.", "Plug key {} in alone and restart keydesk; run the reconciliation it offers before the key is used.";
     NextOther => "Bitte so vorgehen: {}", "Please do this: {}";
-    ErrStaffGone => "Diese Person gibt es nicht mehr (inzwischen gelöscht?): erneut suchen und auswählen.", "That staff member is gone (deleted meanwhile?): search and pick again.";
-    ErrNotebookGone => "Dieses Notebook gibt es nicht mehr (inzwischen gelöscht?): erneut suchen und auswählen.", "That notebook is gone (deleted meanwhile?): search and pick again.";
-    ErrDemoAllPlugged => "Alle Demo-Schlüssel sind schon eingesteckt: mit F6 einen abziehen.", "All demo keys are plugged in already: unplug one with F6.";
-    ErrWorkerStopped => "Die Hintergrundarbeit ist beendet: keydesk mit Strg+C beenden und neu starten.", "The background worker stopped: quit keydesk with Ctrl+C and start it again.";
-    ErrWorkerPanicked => "Die Hintergrundarbeit von keydesk ist abgestürzt: keydesk neu starten; offene Vorgänge werden dann zum Abgleich angezeigt.", "keydesk's background worker crashed: start keydesk again; open operations are then offered for reconciliation.";
+    ErrStaffGone => "Diese Person gibt es nicht mehr (inzwischen gelöscht?)", "That staff member is gone (deleted meanwhile?)"
+        => "erneut suchen und auswählen.", "search and pick again.";
+    ErrNotebookGone => "Dieses Notebook gibt es nicht mehr (inzwischen gelöscht?)", "That notebook is gone (deleted meanwhile?)"
+        => "erneut suchen und auswählen.", "search and pick again.";
+    ErrDemoAllPlugged => "Alle Demo-Schlüssel sind schon eingesteckt", "All demo keys are plugged in already"
+        => "mit F6 einen abziehen.", "unplug one with F6.";
+    ErrWorkerStopped => "Die Hintergrundarbeit ist beendet", "The background worker stopped"
+        => "keydesk mit Strg+C beenden und neu starten.", "quit keydesk with Ctrl+C and start it again.";
+    ErrWorkerPanicked => "Die Hintergrundarbeit von keydesk ist abgestürzt", "keydesk's background worker crashed"
+        => "keydesk neu starten; offene Vorgänge werden dann zum Abgleich angezeigt.", "start keydesk again; open operations are then offered for reconciliation.";
     ErrFileNotFound => "Die Datei {} gibt es nicht: Pfad und Namen prüfen und erneut versuchen. (Systemmeldung: {})", "The file {} does not exist: check the path and name and try again. (system message: {})";
     ErrFileNoFolder => "Den Ordner für {} gibt es nicht: einen vorhandenen Ordner wählen. (Systemmeldung: {})", "The folder for {} does not exist: choose a folder that exists. (system message: {})";
     ErrFileReadDenied => "Die Datei {} kann nicht gelesen werden (Zugriff verweigert): die Datei an einen lesbaren Ort kopieren oder die Rechte prüfen. (Systemmeldung: {})", "The file {} cannot be read (permission denied): copy it to a readable place or check the permissions. (system message: {})";
@@ -398,6 +519,94 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     ColSince => "seit", "since";
     FooterBulk => "Ziffern Anzahl  Enter starten  ↑/↓ blättern  Esc zurück", "digits count  Enter start  ↑/↓ scroll  Esc back";
     FooterBulkRunning => "↑/↓ blättern  Esc Stapel beenden (übrige Schlüssel warten weiter)", "↑/↓ scroll  Esc end the batch (the other keys keep waiting)";
+    // The command line (cli/): results and refusals.
+    CliNext => "Was tun", "What to do";
+    CliOpenInventory => "Der Bestand {} lässt sich nicht öffnen", "The inventory {} cannot be opened";
+    CliUnfinished => "Unterbrochene Vorgänge ({}; {} an Schlüssel {}, Schritt {}) müssen zuerst abgeglichen werden", "{} unfinished operation(s) ({} on key {}, step {}) must be resolved first"
+        => "„keydesk recover“ ausführen.", "run “keydesk recover”.";
+    CliFidoResetAlone => "{} Schlüssel eingesteckt, ein FIDO2-Reset braucht Schlüssel {} allein", "{} keys are plugged in, and a FIDO2 reset needs key {} alone"
+        => "die anderen abziehen und erneut versuchen.", "unplug the others and try again.";
+    CliReplugTimeout => "Schlüssel {} wurde nicht innerhalb von {} s abgezogen und wieder eingesteckt, nichts wurde zurückgesetzt", "Key {} was not unplugged and plugged back in within {} s, so nothing was reset"
+        => "den Befehl erneut starten und den Schlüssel abziehen und wieder einstecken, sobald er darum bittet.", "run the command again and replug the key when it asks.";
+    CliRecoverNeedsKey => "{} Vorgänge brauchen noch ihren Schlüssel", "{} operation(s) still need their key"
+        => "ihn einstecken und „keydesk recover“ erneut ausführen.", "plug it in and run “keydesk recover” again.";
+    CliNoTerminal => "Kein Terminal, auf dem der Stapel bestätigt werden kann", "There is no terminal to confirm the batch on"
+        => "die Liste prüfen und --yes angeben.", "check the list and pass --yes.";
+    CliNotConfirmed => "Nicht bestätigt: nichts wurde zurückgesetzt.", "Not confirmed: nothing was reset.";
+    CliBatchIncomplete => "{} von {} Schlüsseln zurückgesetzt; nicht zurückgesetzt: {}", "{} of {} key(s) reset; not reset: {}"
+        => "mit „{}“ fortsetzen.", "continue with “{}”.";
+    CliRevoked => "Schlüssel {} gesperrt (widerrufen).", "key {} revoked";
+    CliSuspended => "Schlüssel {} vorübergehend gesperrt.", "key {} suspended";
+    CliReinstated => "Schlüssel {} ist wieder in Gebrauch.", "key {} is in use again";
+    CliNoteSaved => "Notiz zu Schlüssel {} gespeichert.", "note on key {} saved";
+    CliExported => "{} Zeilen exportiert", "{} rows exported";
+    CliExportAnchor => "Audit-Anker beim Export: {} (mit dem Export ablegen; „keydesk audit verify --anchor“ prüft ihn)", "audit anchor at export: {} (file it with the export; `keydesk audit verify --anchor` checks it)";
+    CliImported => "{} Zeilen gelesen ({}, Trennzeichen {}): {} hinzugefügt, {} geändert, {} unverändert", "{} rows read ({}, delimiter {}): {} were added, {} were changed, {} unchanged";
+    CliImportDryRun => "{} Zeilen gelesen ({}, Trennzeichen {}): {} kämen hinzu, {} würden geändert, {} unverändert (Probelauf: nichts wurde geändert)", "{} rows read ({}, delimiter {}): {} would be added, {} would be changed, {} unchanged (dry run: nothing was changed)";
+    CliImportLine => "  Zeile {}: {} {}", "  line {}: {} {}";
+    CliImportMore => "  … und {} weitere, nicht aufgeführt", "  ... and {} more not listed";
+    CliAuditIntact => "Audit-Kette unversehrt: {} Ereignisse geprüft", "audit trail intact: {} events checked";
+    CliAuditIntactSince => "Audit-Kette unversehrt: {} Ereignisse geprüft; der Verlauf bis Ereignis {} ist unverändert, seit Anker {} genommen wurde", "audit trail intact: {} events checked; the history up to event {} is unchanged since anchor {} was taken";
+    CliAuditEmpty => "Die Audit-Kette ist leer: noch nichts zu verankern.", "the audit trail is empty: nothing to anchor yet";
+    CliAuditHead => "Audit-Kette unversehrt: {} Ereignisse geprüft; diesen Anker mit heutigem Datum notieren (neuestes Ereignis {} vom {}), dann zeigt „keydesk audit verify --anchor“, ob der Verlauf bis dorthin umgeschrieben oder gelöscht wurde:\n{}", "audit trail intact: {} events checked; write this anchor down with today's date (newest event {} of {}), then `keydesk audit verify --anchor` shows whether the history up to it was rewritten or deleted:\n{}";
+    CliNoKeysPlugged => "Kein Schlüssel eingesteckt.", "No keys plugged in.";
+    CliKeyRow => "{} {} fw {} {} {}{}", "{} {} fw {} {} {}{}";
+    CliKeyRowNotebook => "  Notebook {}", "  notebook {}";
+    CliUnfinishedNote => "{} unterbrochene Vorgänge: „keydesk recover“ ausführen", "{} unfinished operation(s): run `keydesk recover`";
+    CliElsewhere => "Hinweis: {} an Schlüssel {} läuft gerade in einem anderen keydesk-Fenster", "note: {} of key {} is in progress in another keydesk window";
+    CliTouchNow => "Schlüssel {} jetzt berühren (noch {} s)", "touch key {} now ({} s left)";
+    CliReplugNow => "Schlüssel {} jetzt abziehen und wieder einstecken (Wartezeit {} s)", "unplug key {} and plug it back in now (waiting {} s)";
+    CliEnrolled => "Schlüssel {} ({} {}) eingerichtet und ausgegeben; öffentlicher Schlüssel sha256 {}\nCSR für die Zertifizierungsstelle: {}", "key {} ({} {}) enrolled and issued; public key sha256 {}\nCSR for the office CA: {}";
+    CliLetterWritten => "PIN-Brief (versiegelt übergeben, dann die Datei löschen): {}", "PIN letter (hand it over sealed, then delete the file): {}";
+    CliReset => "Schlüssel {} zurückgesetzt ({}); Status {}", "key {} reset ({}); state {}";
+    CliResetPivFido => "PIV und FIDO2", "PIV and FIDO2";
+    CliResetPiv => "PIV", "PIV";
+    CliResetFido => "FIDO2", "FIDO2";
+    CliResetNothing => "nichts", "nothing";
+    CliReturnedOnly => "Schlüssel {} zurückgenommen", "key {} returned"
+        => "mit „keydesk reset --serial {}“ zurücksetzen, dann ist er wieder im Lager.", "reset it with `keydesk reset --serial {}` to put it back into stock.";
+    CliReturnedNotReset => "Schlüssel {} ist als zurückgenommen erfasst, aber nicht zurückgesetzt", "key {} is recorded as returned but not reset"
+        => "mit „keydesk reset --serial {}“ abschließen.", "finish with `keydesk reset --serial {}`.";
+    CliReturned => "Schlüssel {} zurückgenommen, zurückgesetzt und wieder im Lager.", "key {} returned, reset and back in stock";
+    CliReplacedOld => "alter Schlüssel {}: {}", "old key {}: {}";
+    CliLostRevoked => "verlorener Schlüssel {} gesperrt\nLeihschlüssel, Rückgabe bis {}:", "lost key {} revoked\ntemporary key, due back {}:";
+    CliNoOverdueLoans => "Keine überfälligen Leihschlüssel.", "No overdue loans.";
+    CliNoOpenLoans => "Keine offenen Leihschlüssel.", "No open loans.";
+    CliLoanRow => "Schlüssel {}  {} ({})  Rückgabe bis {}", "key {}  {} ({})  due {}";
+    CliNothingToRecover => "nichts abzugleichen", "nothing to recover";
+    CliRecovered => "{} an Schlüssel {} (Journal {}): {}", "{} of key {} (journal {}): {}";
+    CliCertImported => "Zertifikat in Schlüssel {} importiert.", "certificate imported into key {}";
+    CliBatchNote => "Hinweis: nur die {} am längsten wartenden Schlüssel sind in diesem Stapel; für den Rest erneut starten", "note: only the {} keys waiting longest are in this batch; run it again for the rest";
+    CliBatchNone => "Kein Schlüssel wartet auf das Zurücksetzen.", "no key waits for a reset";
+    CliBatchOf => "Stapel von {} Schlüsseln zum Zurücksetzen ({}): {}", "batch of {} key(s) to reset ({}): {}";
+    CliBatchPivOnly => "nur PIV", "PIV only";
+    CliBatchConfirm => "{} eintippen, um diese {} Schlüssel auf Werkseinstellung zurückzusetzen: ", "Type {} to reset these {} key(s) to factory state: ";
+    CliBatchOneAtATime => "Schlüssel einzeln einstecken; jeden berühren, wenn er blinkt", "plug the keys in one at a time; touch each one when it blinks";
+    CliBatchIdle => "seit {} s kein Schlüssel zurückgesetzt: Ende", "no key reset for {} s: stopping";
+    CliBatchDone => "alle {} Schlüssel zurückgesetzt und wieder im Lager", "all {} key(s) reset and back in stock";
+    CliShowKey => "Schlüssel {}  {}  Firmware {}  Status {} seit {}", "Key {}  {}  firmware {}  state {} since {}";
+    CliShowNotes => "Notizen: {}", "Notes: {}";
+    CliShowHistory => "Verlauf:", "History:";
+    CliShowEvent => "  {}  {} von {}@{}{}", "  {}  {} by {}@{}{}";
+    CliShowInactive => "inaktiv", "inactive";
+    CliShowNotebook => "{} {} ({}, Seriennr. {})", "{} {} ({}, serial {})";
+    CliShowNoAssignments => "Keine Schlüssel zugeordnet.", "No keys assigned.";
+    CliShowAssignments => "Zuordnungen:", "Assignments:";
+    CliShowNow => "heute", "now";
+    CliShowDue => " (Leihschlüssel, Rückgabe bis {})", " (temporary, due {})";
+    CliShowAssignment => "  Schlüssel {}  {} ({})  Notebook {}  {} – {}{}", "  key {}  {} ({})  notebook {}  {} – {}{}";
+    CliPinFdClosed => "--pin-fd {}: der Deskriptor ist nicht zum Lesen geöffnet", "--pin-fd {}: the descriptor is not open for reading"
+        => "den Deskriptor im aufrufenden Skript öffnen (z. B. 3< datei) oder --pin-letter DATEI nehmen.", "open the descriptor in the calling script (e.g. 3< file) or use --pin-letter FILE.";
+    CliPinFdUnreadable => "--pin-fd {}: lässt sich nicht lesen ({})", "--pin-fd {}: cannot read ({})"
+        => "den Deskriptor im aufrufenden Skript prüfen.", "check the descriptor in the calling script.";
+    CliNoPinTerminal => "Die PIN lässt sich nicht vom Terminal lesen", "cannot read a PIN from the terminal"
+        => "--pin-letter DATEI oder --pin-fd N verwenden.", "use --pin-letter FILE or --pin-fd N.";
+    CliPinFdEmpty => "--pin-fd: keine Zeile mehr für die {}", "--pin-fd: no line left for the {}"
+        => "eine Zeile je PIN liefern, in der Reihenfolge der Abfrage.", "give one line per PIN, in the order they are asked for.";
+    CliPinsDiffer => "Die beiden Eingaben der {} sind verschieden, nichts wurde geändert", "the two {} entries differ; nothing was changed"
+        => "erneut starten und zweimal dieselbe PIN eingeben.", "start again and type the same PIN twice.";
+    CliLetterExists => "Den PIN-Brief {} gibt es schon; er wird nie überschrieben", "the PIN letter {} exists already; it is never overwritten"
+        => "einen neuen Dateinamen wählen.", "choose a new file name.";
 }
 
 #[cfg(test)]
@@ -420,5 +629,35 @@ mod tests {
             assert!(!Lang::En.t(t).is_empty(), "{t:?} has no English text");
         }
         assert_ne!(Lang::De.t(Text::PluggedKeys), Lang::En.t(Text::PluggedKeys));
+    }
+
+    #[test]
+    fn problems_say_what_happened_and_what_to_do_apart_and_the_cli_its_own_way() {
+        let t = Text::ErrUnfinished;
+        assert_eq!(
+            Lang::En.what(t),
+            "An unfinished operation on key {} must be reconciled first"
+        );
+        assert_eq!(
+            Lang::En.t(t),
+            format!(
+                "{}: {}",
+                Lang::En.what(t),
+                Lang::En.next(t, Face::Tui).unwrap_or_default()
+            )
+        );
+        assert_eq!(Lang::En.next(t, Face::Cli), Some("run “keydesk recover”."));
+        assert_eq!(
+            Lang::De.next(t, Face::Cli),
+            Some("„keydesk recover“ ausführen.")
+        );
+        // Without a command-line text of its own, both read the same.
+        let k = Text::ErrUnknownKey;
+        assert_eq!(Lang::De.next(k, Face::Cli), Lang::De.next(k, Face::Tui));
+        assert_eq!(Lang::En.next(Text::PluggedKeys, Face::Cli), None);
+        assert_eq!(
+            Lang::En.what(Text::PluggedKeys),
+            Lang::En.t(Text::PluggedKeys)
+        );
     }
 }

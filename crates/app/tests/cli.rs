@@ -43,8 +43,12 @@ impl Env {
 
     fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("keydesk").unwrap();
+        // English texts are compared: the C locale, whatever the machine's.
         c.env("KEYDESK_DB", self.db())
             .env("USER", "tech1")
+            .env("LANG", "C")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .env_remove("KEYDESK_PROFILE");
         c
     }
@@ -139,7 +143,7 @@ fn import_dry_run_changes_nothing_and_bad_rows_name_their_line() {
         .args(["show", "staff", "1"])
         .assert()
         .code(3)
-        .stderr(contains("no staff member"));
+        .stderr(contains("No staff member"));
     let bad = env.file("bad.csv", b"Personalnummer;Name\n1;A\n1;B\n");
     env.import("staff", &bad).code(2).stderr(contains("line 3"));
     env.cmd().args(["show", "staff", "1"]).assert().code(3);
@@ -169,7 +173,7 @@ fn excel_export_opens_in_german_excel_and_revoked_keys_show_at_once() {
         .args(["revoke", "--serial", "23456789", "--reason", "lost"])
         .assert()
         .code(4)
-        .stderr(contains("in_stock"));
+        .stderr(contains("is in stock"));
     env.cmd()
         .args(["revoke", "--serial", "99999", "--reason", "lost"])
         .assert()
@@ -847,7 +851,7 @@ fn reset_batch_of_waiting_keys_resets_each_plugged_key_with_progress() {
         "{err}"
     );
     assert!(
-        err.contains("[1/2] key") && err.contains("[2/2] key"),
+        err.contains("[1/2] Key") && err.contains("[2/2] Key"),
         "{err}"
     );
     let doc = json_of(&out);
@@ -881,11 +885,11 @@ fn reset_batch_with_fido2_waits_for_keys_one_at_a_time_and_resets_nothing_meanwh
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{err}");
     assert!(
-        err.contains("2 keys are plugged in: leave only the next key"),
+        err.contains("2 keys plugged in: leave only the next key"),
         "{err}"
     );
     assert_eq!(
-        err.matches("2 keys are plugged in").count(),
+        err.matches("2 keys plugged in").count(),
         1,
         "a standing situation is said once: {err}"
     );
@@ -907,7 +911,7 @@ fn reset_batch_is_confirmed_by_typing_the_count_and_refuses_keys_not_waiting() {
         "{screen}"
     );
     assert!(
-        screen.contains("not confirmed: nothing was reset"),
+        screen.contains("Not confirmed: nothing was reset"),
         "{screen}"
     );
     let (ok, screen) = on_terminal(&env, &args, &["1"]);
@@ -932,4 +936,58 @@ fn reset_batch_is_confirmed_by_typing_the_count_and_refuses_keys_not_waiting() {
         .args(["--sim", "reset-batch", "--serial", "12345", "--yes"])
         .assert()
         .code(3);
+}
+
+#[test]
+fn the_cli_speaks_german_under_a_german_locale_and_json_stays_neutral() {
+    let env = Env::new();
+    let de = |args: &[&str]| {
+        let mut c = env.cmd();
+        c.env("LANG", "de_DE.UTF-8").args(args);
+        c.output().unwrap()
+    };
+    let staff = env.file(
+        "personal.csv",
+        "Personalnummer;Nachname;Vorname\r\n4711;Müller;Anna\r\n".as_bytes(),
+    );
+    let out = de(&["import", "staff", staff.to_str().unwrap()]);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("1 Zeilen gelesen") && said.contains("1 hinzugefügt"),
+        "{said}"
+    );
+    // An error: what happened, then what to do, each in German.
+    let out = de(&["show", "staff", "9999"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("keydesk: Keine Person mit Personalnummer 9999\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("\n  Was tun: Personalliste importieren oder Person anlegen."),
+        "{err}"
+    );
+    // A file the CLI cannot read names the file and says what to do.
+    let out = de(&["import", "staff", "/nonexistent/personal.csv"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Die Datei /nonexistent/personal.csv gibt es nicht"),
+        "{err}"
+    );
+    // Scripts read the same error language-neutrally.
+    let out = de(&["--json", "show", "staff", "9999"]);
+    let doc = json_of(&out);
+    assert!(
+        doc["error"].as_str().unwrap().contains("no staff member"),
+        "{doc}"
+    );
+    assert_eq!(doc["exit_code"], 3);
+    // The same in the C locale: English.
+    env.cmd()
+        .args(["show", "staff", "9999"])
+        .assert()
+        .code(3)
+        .stderr(contains("What to do: import the staff list"));
 }

@@ -7,6 +7,8 @@ use keydesk_store::{AuditAnchor, AuditHead};
 use serde_json::{json, Value};
 
 use super::output::Out;
+use crate::i18n::Text;
+use crate::tui::problem::plain;
 
 /// `keydesk audit verify [--anchor EVENT:HASH]`: exit code 5 names the
 /// first broken event, or the anchored one when history up to it was
@@ -16,7 +18,7 @@ pub fn verify(desk: &Desk, anchor: Option<&str>, out: &Out) -> anyhow::Result<()
         let n = desk.verify_audit()?;
         out.done(
             json!({ "ok": true, "events": n }),
-            &format!("audit trail intact: {n} events checked"),
+            &out.t(Text::CliAuditIntact, vec![plain(n)]),
         );
         return Ok(());
     };
@@ -24,9 +26,9 @@ pub fn verify(desk: &Desk, anchor: Option<&str>, out: &Out) -> anyhow::Result<()
     let n = desk.verify_audit_anchored(&anchor)?;
     out.done(
         json!({ "ok": true, "events": n, "anchor": anchor.to_string() }),
-        &format!(
-            "audit trail intact: {n} events checked; the history up to event {} is unchanged since anchor {anchor} was taken",
-            anchor.event()
+        &out.t(
+            Text::CliAuditIntactSince,
+            vec![plain(n), plain(anchor.event()), plain(&anchor)],
         ),
     );
     Ok(())
@@ -39,18 +41,16 @@ pub fn head(desk: &Desk, out: &Out) -> anyhow::Result<()> {
     let Some(head) = head else {
         out.done(
             json!({ "event": null, "hash": null, "at": null, "anchor": null, "events": 0 }),
-            "the audit trail is empty: nothing to anchor yet",
+            &out.t(Text::CliAuditEmpty, vec![]),
         );
         return Ok(());
     };
     let anchor = &head.anchor;
     out.done(
         json!({ "event": anchor.event(), "hash": anchor.hash(), "at": head.at, "anchor": anchor.to_string(), "events": n }),
-        &format!(
-            "audit trail intact: {n} events checked; write this anchor down with today's date (newest event {} of {}), \
-             then `keydesk audit verify --anchor` shows whether the history up to it was rewritten or deleted:\n{anchor}",
-            anchor.event(),
-            head.at
+        &out.t(
+            Text::CliAuditHead,
+            vec![plain(n), plain(anchor.event()), plain(&head.at), plain(anchor)],
         ),
     );
     Ok(())

@@ -15,19 +15,19 @@ use super::args::ResetBatchArgs;
 use super::device_cmds::fido_wanted;
 use super::output::Out;
 use super::{exit, parse_serial, Refusal};
+use crate::i18n::{Lang, Text};
+use crate::tui::problem::plain;
 
 /// Between looks at the plugged keys: well inside the 5 s FIDO2 reset window.
 const POLL: Duration = Duration::from_millis(300);
 /// Keys a `--waiting` batch takes at most (more than a counter handles in a day).
 const MAX_BATCH: usize = 10_000;
 
-fn batch_serials(desk: &Desk, a: &ResetBatchArgs) -> anyhow::Result<Vec<Serial>> {
+fn batch_serials(desk: &Desk, a: &ResetBatchArgs, out: &Out) -> anyhow::Result<Vec<Serial>> {
     if a.waiting {
         let keys = desk.waiting_for_reset(MAX_BATCH)?;
         if keys.len() == MAX_BATCH {
-            eprintln!(
-                "note: only the {MAX_BATCH} keys waiting longest are in this batch; run it again for the rest"
-            );
+            eprintln!("{}", out.t(Text::CliBatchNote, vec![plain(MAX_BATCH)]));
         }
         return Ok(keys.into_iter().map(|k| k.data.serial).collect());
     }
@@ -42,69 +42,46 @@ fn batch_serials(desk: &Desk, a: &ResetBatchArgs) -> anyhow::Result<Vec<Serial>>
 }
 
 /// Ask on the terminal to type the number of keys; scripts pass `--yes`.
-fn confirm(count: usize) -> anyhow::Result<()> {
-    let refuse = |message: String| Refusal {
-        code: exit::USAGE,
-        message,
-        quiet: false,
-    };
+fn confirm(count: usize, out: &Out) -> anyhow::Result<()> {
+    let refuse = |text: Text| Refusal::new(exit::USAGE, text, vec![]);
     let tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .open("/dev/tty")
-        .map_err(|_| {
-            refuse("no terminal to confirm the batch on: check the list and pass --yes".into())
-        })?;
+        .map_err(|_| refuse(Text::CliNoTerminal))?;
     let mut w = &tty;
     write!(
         w,
-        "Type {count} to reset these {count} key(s) to factory state: "
+        "{}",
+        out.t(Text::CliBatchConfirm, vec![plain(count), plain(count)])
     )?;
     w.flush()?;
     let mut line = String::new();
     BufReader::new(&tty).read_line(&mut line)?;
     if line.trim() != count.to_string() {
-        return Err(refuse("not confirmed: nothing was reset".into()).into());
+        return Err(refuse(Text::CliNotConfirmed).into());
     }
     Ok(())
 }
 
-/// What to tell the technician about one look at the keys (`None`: nothing new to say).
-fn describe(ev: &BatchEvent, batch: &ResetBatch) -> Option<String> {
+/// What to tell the technician about one look at the keys (`None`:
+/// nothing new to say): the bulk reset screen's words, after the progress.
+fn describe(ev: &BatchEvent, batch: &ResetBatch, lang: Lang) -> Option<String> {
     let (done, total) = batch.progress();
-    Some(match ev {
-        BatchEvent::Finished => return None,
-        BatchEvent::PlugNext => format!("[{done}/{total}] plug in the next key of the batch"),
-        BatchEvent::Reset(o) => format!(
-            "[{done}/{total}] key {} reset ({}), now {}; unplug it and plug in the next key",
-            o.serial,
-            if o.fido { "PIV and FIDO2" } else { "PIV" },
-            o.state
-        ),
-        BatchEvent::Failed { serial, error } => format!(
-            "[{done}/{total}] key {serial} was not reset: {error}\n  unplug it and plug it in again to retry"
-        ),
-        BatchEvent::Replug { serial } => format!(
-            "[{done}/{total}] key {serial}: unplug it and plug it back in (a FIDO2 reset is only possible right after plug-in)"
-        ),
-        BatchEvent::SeveralPlugged { count } => format!(
-            "[{done}/{total}] {count} keys are plugged in: leave only the next key of the batch plugged in"
-        ),
-        BatchEvent::AlreadyDone { serial } => {
-            format!("[{done}/{total}] key {serial} is done: unplug it and plug in the next key")
-        }
-        BatchEvent::NotInBatch {
-            serial: Some(serial),
-            state,
-        } => format!(
-            "[{done}/{total}] key {serial} is not in this batch ({}): it is left alone, unplug it",
-            state.map_or("not in the inventory", |s| s.as_str())
-        ),
-        BatchEvent::NotInBatch { serial: None, .. } => format!(
-            "[{done}/{total}] the plugged key has no readable serial and is not in this batch: unplug it"
-        ),
-        _ => return None,
-    })
+    if matches!(ev, BatchEvent::Finished) {
+        return None;
+    }
+    let mut text = format!(
+        "[{done}/{total}] {}",
+        crate::tui::service::batch_note(ev, total).show(lang)
+    );
+    if let BatchEvent::Failed { error, .. } = ev {
+        text.push_str(&format!(
+            "\n  {}",
+            crate::tui::problem::Problem::from_core(error).show(lang)
+        ));
+    }
+    Some(text)
 }
 
 /// `keydesk reset-batch`.
@@ -114,30 +91,39 @@ pub fn reset_batch(
     out: &Out,
     virtual_keys: bool,
 ) -> anyhow::Result<()> {
-    let serials = batch_serials(desk, a)?;
+    let serials = batch_serials(desk, a, out)?;
     if serials.is_empty() {
         out.done(
             json!({ "done": [], "remaining": [], "finished": true }),
-            "no key waits for a reset",
+            &out.t(Text::CliBatchNone, vec![]),
         );
         return Ok(());
     }
     super::device_cmds::refuse_if_unfinished(desk, &serials)?;
     let fido = !a.piv_only && fido_wanted(desk);
     let list: Vec<String> = serials.iter().map(ToString::to_string).collect();
+    let what = out.t(
+        if fido {
+            Text::CliResetPivFido
+        } else {
+            Text::CliBatchPivOnly
+        },
+        vec![],
+    );
     eprintln!(
-        "batch of {} key(s) to reset ({}): {}",
-        serials.len(),
-        if fido { "PIV and FIDO2" } else { "PIV only" },
-        list.join(", ")
+        "{}",
+        out.t(
+            Text::CliBatchOf,
+            vec![plain(serials.len()), plain(what), plain(list.join(", "))]
+        )
     );
     // Checked before asking: unknown keys and keys in other states refuse.
     let mut batch = desk.start_batch(&serials, true, fido, virtual_keys)?;
     if !a.yes {
-        confirm(serials.len())?;
+        confirm(serials.len(), out)?;
     }
     if fido {
-        eprintln!("plug the keys in one at a time; touch each one when it blinks");
+        eprintln!("{}", out.t(Text::CliBatchOneAtATime, vec![]));
     }
     let idle = Duration::from_secs(a.idle_timeout);
     let mut last_reset = Instant::now();
@@ -148,7 +134,7 @@ pub fn reset_batch(
             break;
         }
         let progressed = matches!(ev, BatchEvent::Reset(_));
-        if let Some(text) = describe(&ev, &batch) {
+        if let Some(text) = describe(&ev, &batch, out.lang) {
             // Say a standing situation once, not at every look.
             if text != last_said || progressed {
                 eprintln!("{text}");
@@ -160,7 +146,7 @@ pub fn reset_batch(
             continue;
         }
         if last_reset.elapsed() >= idle {
-            eprintln!("no key reset for {} s: stopping", idle.as_secs());
+            eprintln!("{}", out.t(Text::CliBatchIdle, vec![plain(idle.as_secs())]));
             break;
         }
         std::thread::sleep(POLL);
@@ -181,7 +167,7 @@ fn summary(batch: &ResetBatch, out: &Out) -> anyhow::Result<()> {
     let doc =
         json!({ "done": done_keys, "remaining": remaining, "finished": remaining.is_empty() });
     if remaining.is_empty() {
-        out.done(doc, &format!("all {total} key(s) reset and back in stock"));
+        out.done(doc, &out.t(Text::CliBatchDone, vec![plain(total)]));
         return Ok(());
     }
     let rest: Vec<String> = remaining.iter().map(ToString::to_string).collect();
@@ -189,13 +175,16 @@ fn summary(batch: &ResetBatch, out: &Out) -> anyhow::Result<()> {
     if out.is_json() {
         out.done(doc, "");
     }
-    Err(Refusal {
-        code: exit::WRONG_STATE,
-        message: format!(
-            "{done} of {total} key(s) reset; not reset: {}. Continue with `{again}`",
-            rest.join(", ")
-        ),
-        quiet: out.is_json(),
-    }
+    Err(Refusal::new(
+        exit::WRONG_STATE,
+        Text::CliBatchIncomplete,
+        vec![
+            plain(done),
+            plain(total),
+            plain(rest.join(", ")),
+            plain(again),
+        ],
+    )
+    .quiet(out.is_json())
     .into())
 }

@@ -21,8 +21,11 @@ use super::args::{EnrolArgs, LostArgs, OldKeyArg, PinSource, ReplaceArgs, ResetA
 use super::letter::Reserved;
 use super::output::Out;
 use super::pin_input::PinInput;
+use super::say;
 use super::{parse_serial, Refusal};
 use crate::cli::exit;
+use crate::i18n::{Lang, Text};
+use crate::tui::problem::{plain, Part, Problem};
 
 /// How long to wait for the key to be unplugged and plugged back in.
 const REPLUG_TIMEOUT: Duration = Duration::from_secs(30);
@@ -44,11 +47,9 @@ pub fn refuse_if_unfinished(desk: &Desk, serials: &[Serial]) -> anyhow::Result<(
         if e.serial.is_some_and(|s| serials.contains(&s)) {
             open.push(e);
         } else {
-            eprintln!(
-                "note: {} of key {} is in progress in another keydesk window",
-                e.workflow,
-                e.serial.map_or_else(String::new, |s| s.to_string())
-            );
+            let serial = e.serial.map_or_else(String::new, |s| s.to_string());
+            let note = Problem::new(Text::CliElsewhere, vec![plain(&e.workflow), plain(serial)]);
+            eprintln!("{}", note.show(Lang::from_env()));
         }
     }
     let Some(first) = open.first() else {
@@ -61,17 +62,16 @@ pub fn refuse_if_unfinished(desk: &Desk, serials: &[Serial]) -> anyhow::Result<(
                 .map_or_else(|| "(no key)".into(), |s| s.to_string())
         })
         .collect();
-    Err(Refusal {
-        code: exit::WRONG_STATE,
-        message: format!(
-            "{} unfinished operation(s) ({} on key {}, step {}) must be resolved first: run `keydesk recover`",
-            open.len(),
-            first.workflow,
-            keys.join(", "),
-            first.step
-        ),
-        quiet: false,
-    }
+    Err(Refusal::new(
+        exit::WRONG_STATE,
+        Text::CliUnfinished,
+        vec![
+            plain(open.len()),
+            plain(&first.workflow),
+            plain(keys.join(", ")),
+            plain(&first.step),
+        ],
+    )
     .into())
 }
 
@@ -86,7 +86,8 @@ pub fn install_prompter(desk: &mut Desk) {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             if *last != Some(secs) {
                 *last = Some(secs);
-                eprintln!("touch key {serial} now ({secs} s left)");
+                let prompt = Problem::new(Text::CliTouchNow, vec![plain(serial), plain(secs)]);
+                eprintln!("{}", prompt.show(Lang::from_env()));
             }
         }
     }));
@@ -129,27 +130,36 @@ pub fn keys(desk: &mut Desk, out: &Out) -> anyhow::Result<()> {
         return Ok(());
     }
     if rows.is_empty() {
-        println!("No keys plugged in.");
+        println!("{}", out.t(Text::CliNoKeysPlugged, vec![]));
     }
     for r in &rows {
         let s = |v: &Value| v.as_str().map_or_else(|| "–".to_owned(), str::to_owned);
+        let serial = r["serial"]
+            .as_u64()
+            .map_or_else(|| "?".to_owned(), |n| n.to_string());
+        let notebook = r["notebook"].as_str().map_or_else(String::new, |n| {
+            out.t(Text::CliKeyRowNotebook, vec![plain(n)])
+        });
         println!(
-            "{:<10} {:<16} fw {:<6} {:<10} {}{}",
-            r["serial"]
-                .as_u64()
-                .map_or_else(|| "?".to_owned(), |n| n.to_string()),
-            s(&r["model"]),
-            s(&r["firmware"]),
-            s(&r["state"]),
-            s(&r["holder"]),
-            r["notebook"]
-                .as_str()
-                .map(|n| format!("  notebook {n}"))
-                .unwrap_or_default(),
+            "{}",
+            out.t(
+                Text::CliKeyRow,
+                vec![
+                    plain(format!("{serial:<10}")),
+                    plain(format!("{:<16}", s(&r["model"]))),
+                    plain(format!("{:<6}", s(&r["firmware"]))),
+                    plain(format!("{:<10}", s(&r["state"]))),
+                    plain(s(&r["holder"])),
+                    plain(notebook),
+                ]
+            )
         );
     }
     if unfinished > 0 {
-        eprintln!("{unfinished} unfinished operation(s): run `keydesk recover`");
+        eprintln!(
+            "{}",
+            out.t(Text::CliUnfinishedNote, vec![plain(unfinished)])
+        );
     }
     Ok(())
 }
@@ -243,19 +253,20 @@ fn enrol_json(o: &EnrolOutcome, files: &Value) -> Value {
     })
 }
 
-fn enrol_text(o: &EnrolOutcome, files: &Value) -> String {
-    let mut t = format!(
-        "key {} ({} {}) enrolled and issued; public key sha256 {}\nCSR for the office CA: {}",
-        o.serial,
-        o.model,
-        o.firmware,
-        o.public_key_sha256,
-        files["csr"].as_str().unwrap_or("")
+fn enrol_text(o: &EnrolOutcome, files: &Value, out: &Out) -> String {
+    let mut t = out.t(
+        Text::CliEnrolled,
+        vec![
+            plain(o.serial),
+            plain(&o.model),
+            plain(&o.firmware),
+            plain(&o.public_key_sha256),
+            plain(files["csr"].as_str().unwrap_or("")),
+        ],
     );
     if let Some(p) = files.get("pin_letter").and_then(Value::as_str) {
-        t.push_str(&format!(
-            "\nPIN letter (hand it over sealed, then delete the file): {p}"
-        ));
+        t.push('\n');
+        t.push_str(&out.t(Text::CliLetterWritten, vec![plain(p)]));
     }
     t
 }
@@ -305,7 +316,10 @@ pub fn enrol(desk: &mut Desk, a: &EnrolArgs, out: &Out) -> anyhow::Result<()> {
             due: None,
         })
     })?;
-    out.done(enrol_json(&outcome, &files), &enrol_text(&outcome, &files));
+    out.done(
+        enrol_json(&outcome, &files),
+        &enrol_text(&outcome, &files, out),
+    );
     Ok(())
 }
 
@@ -323,14 +337,11 @@ fn check_alone(desk: &mut Desk, serial: Serial) -> anyhow::Result<()> {
         .into());
     }
     if plugged.len() > 1 || fido > 1 {
-        return Err(Refusal {
-            code: exit::DEVICE,
-            message: format!(
-                "{} keys are plugged in: a FIDO2 reset needs key {serial} alone; unplug the others and try again",
-                plugged.len().max(fido)
-            ),
-            quiet: false,
-        }
+        return Err(Refusal::new(
+            exit::DEVICE,
+            Text::CliFidoResetAlone,
+            vec![plain(plugged.len().max(fido)), plain(serial)],
+        )
         .into());
     }
     Ok(())
@@ -348,10 +359,11 @@ fn wait_replug(desk: &mut Desk, serial: Serial, virtual_keys: bool) -> anyhow::R
         .iter()
         .find(|k| k.serial().map(|s| s.0) == Some(serial.get()))
         .and_then(|k| k.reader().map(str::to_owned));
-    eprintln!(
-        "unplug key {serial} and plug it back in now (waiting {} s)",
-        REPLUG_TIMEOUT.as_secs()
+    let prompt = Problem::new(
+        Text::CliReplugNow,
+        vec![plain(serial), plain(REPLUG_TIMEOUT.as_secs())],
     );
+    eprintln!("{}", prompt.show(Lang::from_env()));
     let start = Instant::now();
     if let Some(reader) = reader {
         // Watch the reader's card presence: no commands to a card being pulled.
@@ -389,14 +401,11 @@ fn wait_replug(desk: &mut Desk, serial: Serial, virtual_keys: bool) -> anyhow::R
             std::thread::sleep(POLL);
         }
     }
-    Err(Refusal {
-        code: exit::DEVICE,
-        message: format!(
-            "key {serial} was not unplugged and plugged back in within {} s; nothing was reset",
-            REPLUG_TIMEOUT.as_secs()
-        ),
-        quiet: false,
-    }
+    Err(Refusal::new(
+        exit::DEVICE,
+        Text::CliReplugTimeout,
+        vec![plain(serial), plain(REPLUG_TIMEOUT.as_secs())],
+    )
     .into())
 }
 
@@ -429,15 +438,18 @@ pub fn reset(desk: &mut Desk, a: &ResetArgs, out: &Out, virtual_keys: bool) -> a
     let o = do_reset(desk, serial, piv, fido, virtual_keys)?;
     out.done(
         json!({ "serial": serial, "piv": o.piv, "fido": o.fido, "state": o.state.as_str() }),
-        &format!(
-            "key {serial} reset ({}); state {}",
-            match (o.piv, o.fido) {
-                (true, true) => "PIV and FIDO2",
-                (true, false) => "PIV",
-                (false, true) => "FIDO2",
-                (false, false) => "nothing",
-            },
-            o.state
+        &out.t(
+            Text::CliReset,
+            vec![
+                plain(serial),
+                Part::Word(match (o.piv, o.fido) {
+                    (true, true) => Text::CliResetPivFido,
+                    (true, false) => Text::CliResetPiv,
+                    (false, true) => Text::CliResetFido,
+                    (false, false) => Text::CliResetNothing,
+                }),
+                plain(o.state),
+            ],
         ),
     );
     Ok(())
@@ -460,16 +472,20 @@ pub fn return_key(
     if a.no_reset {
         out.done(
             json!({ "serial": serial, "state": "returned", "reset": false }),
-            &format!("key {serial} returned; reset it with `keydesk reset --serial {serial}` to put it back into stock"),
+            &out.t(Text::CliReturnedOnly, vec![plain(serial), plain(serial)]),
         );
         return Ok(());
     }
-    let o = do_reset(desk, serial, true, fido, virtual_keys).with_context(|| {
-        format!("key {serial} is recorded as returned but not reset; finish with `keydesk reset --serial {serial}`")
+    let o = do_reset(desk, serial, true, fido, virtual_keys).map_err(|e| {
+        say::doing(
+            Text::CliReturnedNotReset,
+            vec![plain(serial), plain(serial)],
+            e,
+        )
     })?;
     out.done(
         json!({ "serial": serial, "state": o.state.as_str(), "reset": true, "fido": o.fido }),
-        &format!("key {serial} returned, reset and back in stock"),
+        &out.t(Text::CliReturned, vec![plain(serial)]),
     );
     Ok(())
 }
@@ -513,8 +529,9 @@ pub fn replace(desk: &mut Desk, a: &ReplaceArgs, out: &Out) -> anyhow::Result<()
     out.done(
         doc,
         &format!(
-            "old key {old}: {old_state}\n{}",
-            enrol_text(&outcome, &files)
+            "{}\n{}",
+            out.t(Text::CliReplacedOld, vec![plain(old), plain(old_state)]),
+            enrol_text(&outcome, &files, out)
         ),
     );
     Ok(())
@@ -543,9 +560,12 @@ pub fn lost(desk: &mut Desk, a: &LostArgs, out: &Out) -> anyhow::Result<()> {
     out.done(
         doc,
         &format!(
-            "lost key {serial} revoked\ntemporary key, due back {}:\n{}",
-            due.as_deref().unwrap_or("?"),
-            enrol_text(&outcome, &files)
+            "{}\n{}",
+            out.t(
+                Text::CliLostRevoked,
+                vec![plain(serial), plain(due.as_deref().unwrap_or("?"))]
+            ),
+            enrol_text(&outcome, &files, out)
         ),
     );
     Ok(())

@@ -9,7 +9,8 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use crate::i18n::Text;
+use crate::tui::problem::{plain, FileOp};
 use keydesk_core::PinLetter;
 
 /// A new, empty letter file waiting for its PINs.
@@ -32,13 +33,14 @@ impl Reserved {
             .open(path)
             .map_err(|e| {
                 if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    anyhow::Error::new(keydesk_core::CoreError::Usage(format!(
-                        "the PIN letter {} exists already; it is never overwritten (choose a new file name)",
-                        path.display()
-                    )))
+                    super::Refusal::new(
+                        super::exit::USAGE,
+                        Text::CliLetterExists,
+                        vec![plain(path.display())],
+                    )
+                    .into()
                 } else {
-                    anyhow::Error::new(e)
-                        .context(format!("cannot create the PIN letter {}", path.display()))
+                    super::say::file(FileOp::Write, path)(e)
                 }
             })?;
         Ok(Self {
@@ -64,7 +66,7 @@ impl Reserved {
             Some(mut f) => f
                 .write_all(text.as_bytes())
                 .and_then(|()| f.sync_all())
-                .with_context(|| format!("cannot write the PIN letter {}", self.path.display())),
+                .map_err(super::say::file(FileOp::Write, &self.path)),
             None => Ok(()),
         };
         if result.is_err() {

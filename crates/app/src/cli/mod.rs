@@ -9,13 +9,13 @@ mod device_cmds;
 mod letter;
 mod output;
 mod pin_input;
+mod say;
 mod service_cmds;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use anyhow::Context;
 use keydesk_core::{CoreError, Desk, ErrorKind, ImportKind};
 use keydesk_store::{AssetTag, Dialect, PersonnelNo, Serial};
 use serde_json::json;
@@ -24,6 +24,9 @@ use args::{
     AuditCommand, CertCommand, Cli, Command, ExportFormat, ExportWhat, ImportWhat, ShowWhat,
 };
 use output::Out;
+
+use crate::i18n::{Lang, Text};
+use crate::tui::problem::{plain, FileOp, Part, Problem};
 
 /// Exit codes: what kind of failure a script is looking at.
 pub mod exit {
@@ -37,18 +40,37 @@ pub mod exit {
     pub const WRONG_PIN: u8 = 7;
 }
 
-/// A refusal of the CLI itself, with its exit code.
+/// A refusal of the CLI itself, with its exit code, in the catalogue's words.
 #[derive(Debug)]
 pub(crate) struct Refusal {
     pub code: u8,
-    pub message: String,
+    pub problem: Problem,
     /// The command printed its own document already (`--json`): print nothing more.
     pub quiet: bool,
 }
 
+impl Refusal {
+    /// Refuse with exit code `code`: `text` with `parts`.
+    pub(crate) fn new(code: u8, text: Text, parts: Vec<Part>) -> Self {
+        Self {
+            code,
+            problem: Problem::new(text, parts),
+            quiet: false,
+        }
+    }
+
+    /// The same, printing nothing more (the command printed its JSON already).
+    #[must_use]
+    pub(crate) fn quiet(mut self, quiet: bool) -> Self {
+        self.quiet = quiet;
+        self
+    }
+}
+
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        // Language-neutral (scripts, --json): English.
+        f.write_str(&self.problem.show_one_line(Lang::En))
     }
 }
 
@@ -68,7 +90,7 @@ fn code_for(kind: ErrorKind) -> u8 {
 
 /// Run a parsed command line (not the TUI).
 pub fn run(cli: Cli, command: Command) -> ExitCode {
-    let out = Out::new(cli.json);
+    let out = Out::new(cli.json, Lang::from_env());
     match dispatch(&cli, command, &out) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(err) => {
@@ -102,8 +124,8 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
     let (keys, _) = crate::counter::keys(cli.virtual_keys());
     #[cfg(not(feature = "sim"))]
     let keys = keydesk_core::Keys::System;
-    let mut desk = Desk::open(&db, cli.profile.as_deref(), keys)
-        .with_context(|| format!("cannot open the inventory {}", db.display()))?;
+    let mut desk =
+        Desk::open(&db, cli.profile.as_deref(), keys).map_err(say::opening_inventory(&db))?;
     let touches_keys = matches!(
         command,
         Command::Enrol(_)
@@ -148,8 +170,7 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
                 ImportWhat::Notebooks => ImportKind::Notebooks,
                 ImportWhat::Stock => ImportKind::Stock,
             };
-            let bytes = std::fs::read(&a.file)
-                .with_context(|| format!("cannot read {}", a.file.display()))?;
+            let bytes = std::fs::read(&a.file).map_err(say::file(FileOp::Read, &a.file))?;
             let source = a.file.file_name().map_or_else(
                 || a.file.display().to_string(),
                 |n| n.to_string_lossy().into_owned(),
@@ -167,8 +188,7 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
             let head = desk.audit_head()?;
             let rows = match &a.out {
                 Some(path) => {
-                    let file = File::create(path)
-                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    let file = File::create(path).map_err(say::file(FileOp::Write, path))?;
                     let mut w = BufWriter::new(file);
                     let n = export(&desk, a.what, &mut w, dialect)?;
                     w.flush()?;
@@ -182,15 +202,14 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
                 }
             };
             if a.out.is_some() || cli.json {
-                let anchor = head.as_ref().map_or_else(String::new, |h| {
-                    format!(
-                        "\naudit anchor at export: {} (file it with the export; `keydesk audit verify --anchor` checks it)",
-                        h.anchor
-                    )
-                });
+                let mut text = out.t(Text::CliExported, vec![plain(rows)]);
+                if let Some(h) = &head {
+                    text.push('\n');
+                    text.push_str(&out.t(Text::CliExportAnchor, vec![plain(&h.anchor)]));
+                }
                 out.done(
                     json!({ "exported_rows": rows, "file": a.out, "anchor": audit_cmd::anchor_json(head.as_ref()) }),
-                    &format!("{rows} rows exported{anchor}"),
+                    &text,
                 );
             }
             Ok(())
@@ -204,7 +223,7 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
             desk.revoke(serial, a.reason.parse()?)?;
             out.done(
                 json!({ "serial": serial, "state": "revoked" }),
-                &format!("key {serial} revoked"),
+                &out.t(Text::CliRevoked, vec![plain(serial)]),
             );
             Ok(())
         }
@@ -213,7 +232,7 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
             desk.suspend(serial, &a.reason)?;
             out.done(
                 json!({ "serial": serial, "state": "suspended" }),
-                &format!("key {serial} suspended"),
+                &out.t(Text::CliSuspended, vec![plain(serial)]),
             );
             Ok(())
         }
@@ -222,7 +241,7 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
             desk.reinstate(serial, &a.reason)?;
             out.done(
                 json!({ "serial": serial, "state": "issued" }),
-                &format!("key {serial} is in use again"),
+                &out.t(Text::CliReinstated, vec![plain(serial)]),
             );
             Ok(())
         }
@@ -231,7 +250,7 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
             desk.note(serial, &a.text)?;
             out.done(
                 json!({ "serial": serial, "notes": a.text }),
-                &format!("note on key {serial} saved"),
+                &out.t(Text::CliNoteSaved, vec![plain(serial)]),
             );
             Ok(())
         }

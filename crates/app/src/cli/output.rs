@@ -5,15 +5,20 @@
 use keydesk_store::{Assignment, ImportReport, KeyHistory, Notebook, Staff};
 use serde_json::{json, Value};
 
+use crate::i18n::{Lang, Text};
+use crate::tui::problem::{plain, Part, Problem};
+
 /// The output mode of one CLI run.
 #[derive(Debug, Clone, Copy)]
 pub struct Out {
     json: bool,
+    /// The language of text output (JSON is language-neutral).
+    pub lang: Lang,
 }
 
 impl Out {
-    pub fn new(json: bool) -> Self {
-        Self { json }
+    pub fn new(json: bool, lang: Lang) -> Self {
+        Self { json, lang }
     }
 
     fn print_json(value: &Value) {
@@ -21,6 +26,11 @@ impl Out {
             "{}",
             serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into())
         );
+    }
+
+    /// `text` with `parts`, in the language of text output.
+    pub fn t(&self, text: Text, parts: Vec<Part>) -> String {
+        Problem::new(text, parts).show(self.lang)
     }
 
     /// Whether scripts asked for JSON.
@@ -41,7 +51,7 @@ impl Out {
         if self.json {
             Self::print_json(&json!({ "error": format!("{err:#}"), "exit_code": code }));
         } else {
-            eprintln!("keydesk: {err:#}");
+            eprintln!("{}", super::say::error_text(err, self.lang));
         }
     }
 
@@ -54,23 +64,37 @@ impl Out {
             }));
             return;
         }
-        let verb = if r.dry_run { "would be" } else { "were" };
+        let text = if r.dry_run {
+            Text::CliImportDryRun
+        } else {
+            Text::CliImported
+        };
         println!(
-            "{} rows read ({}, delimiter {:?}): {} {verb} added, {} {verb} changed, {} unchanged{}",
-            r.rows,
-            r.encoding,
-            r.delimiter,
-            r.added,
-            r.changed,
-            r.unchanged,
-            if r.dry_run {
-                " (dry run: nothing was changed)"
-            } else {
-                ""
-            }
+            "{}",
+            self.t(
+                text,
+                vec![
+                    plain(r.rows),
+                    plain(r.encoding),
+                    plain(format!("{:?}", r.delimiter)),
+                    plain(r.added),
+                    plain(r.changed),
+                    plain(r.unchanged),
+                ]
+            )
         );
         for c in &r.changes {
-            println!("  line {:>5}: {:?} {}", c.line, c.action, c.id);
+            println!(
+                "{}",
+                self.t(
+                    Text::CliImportLine,
+                    vec![
+                        plain(format!("{:>5}", c.line)),
+                        plain(format!("{:?}", c.action)),
+                        plain(&c.id)
+                    ]
+                )
+            );
             for f in &c.fields {
                 println!(
                     "               {}: {:?} -> {:?}",
@@ -81,7 +105,10 @@ impl Out {
             }
         }
         if r.changes_omitted > 0 {
-            println!("  ... and {} more not listed", r.changes_omitted);
+            println!(
+                "{}",
+                self.t(Text::CliImportMore, vec![plain(r.changes_omitted)])
+            );
         }
     }
 
@@ -94,14 +121,23 @@ impl Out {
         }
         let k = &h.key;
         println!(
-            "Key {}  {}  firmware {}  state {} since {}",
-            k.data.serial, k.data.model, k.data.firmware, k.state, k.state_since
+            "{}",
+            self.t(
+                Text::CliShowKey,
+                vec![
+                    plain(k.data.serial),
+                    plain(&k.data.model),
+                    plain(&k.data.firmware),
+                    plain(k.state),
+                    plain(&k.state_since),
+                ]
+            )
         );
         if !k.notes.is_empty() {
-            println!("Notes: {}", k.notes);
+            println!("{}", self.t(Text::CliShowNotes, vec![plain(&k.notes)]));
         }
-        print_assignments(&h.assignments);
-        println!("History:");
+        self.print_assignments(&h.assignments);
+        println!("{}", self.t(Text::CliShowHistory, vec![]));
         for e in &h.events {
             let reason = if e.reason.is_empty() {
                 String::new()
@@ -109,8 +145,17 @@ impl Out {
                 format!(" ({})", e.reason)
             };
             println!(
-                "  {}  {:<22} by {}@{}{}",
-                e.at, e.action, e.actor, e.workstation, reason
+                "{}",
+                self.t(
+                    Text::CliShowEvent,
+                    vec![
+                        plain(&e.at),
+                        plain(format!("{:<22}", e.action)),
+                        plain(&e.actor),
+                        plain(&e.workstation),
+                        plain(reason),
+                    ]
+                )
             );
         }
     }
@@ -127,10 +172,14 @@ impl Out {
             d.surname,
             d.given_name,
             d.department,
-            if d.active { "" } else { " inactive" },
+            if d.active {
+                String::new()
+            } else {
+                format!(" {}", self.t(Text::CliShowInactive, vec![]))
+            },
             d.email
         );
-        print_assignments(assignments);
+        self.print_assignments(assignments);
     }
 
     pub fn notebook(&self, n: &Notebook, assignments: &[Assignment]) {
@@ -140,35 +189,50 @@ impl Out {
         }
         let d = &n.data;
         println!(
-            "{} {} ({}, serial {})",
-            d.asset_tag.as_str(),
-            d.hostname,
-            d.model,
-            d.serial_no
+            "{}",
+            self.t(
+                Text::CliShowNotebook,
+                vec![
+                    plain(d.asset_tag.as_str()),
+                    plain(&d.hostname),
+                    plain(&d.model),
+                    plain(&d.serial_no),
+                ]
+            )
         );
-        print_assignments(assignments);
+        self.print_assignments(assignments);
     }
-}
 
-fn print_assignments(list: &[Assignment]) {
-    if list.is_empty() {
-        println!("No keys assigned.");
-        return;
-    }
-    println!("Assignments:");
-    for a in list {
-        let nb = a.asset_tag.as_ref().map_or("–", |t| t.as_str());
-        let until = a.until.as_deref().unwrap_or("now");
-        let due = a
-            .due
-            .map(|d| format!(" (temporary, due {d})"))
-            .unwrap_or_default();
-        println!(
-            "  key {}  {} ({})  notebook {nb}  {} – {until}{due}",
-            a.serial,
-            a.holder,
-            a.personnel_no.as_str(),
-            a.from
-        );
+    fn print_assignments(&self, list: &[Assignment]) {
+        if list.is_empty() {
+            println!("{}", self.t(Text::CliShowNoAssignments, vec![]));
+            return;
+        }
+        println!("{}", self.t(Text::CliShowAssignments, vec![]));
+        for a in list {
+            let nb = a.asset_tag.as_ref().map_or("–", |t| t.as_str());
+            let until = a
+                .until
+                .clone()
+                .unwrap_or_else(|| self.t(Text::CliShowNow, vec![]));
+            let due = a
+                .due
+                .map_or_else(String::new, |d| self.t(Text::CliShowDue, vec![plain(d)]));
+            println!(
+                "{}",
+                self.t(
+                    Text::CliShowAssignment,
+                    vec![
+                        plain(a.serial),
+                        plain(&a.holder),
+                        plain(a.personnel_no.as_str()),
+                        plain(nb),
+                        plain(&a.from),
+                        plain(until),
+                        plain(due),
+                    ]
+                )
+            );
+        }
     }
 }

@@ -4,9 +4,11 @@
 
 use std::io::{BufRead, BufReader};
 
-use anyhow::{bail, Context};
 use keydesk_core::Secret;
 use zeroize::Zeroizing;
+
+use crate::i18n::Text;
+use crate::tui::problem::plain;
 
 /// Where typed PINs come from.
 #[derive(Debug)]
@@ -30,14 +32,14 @@ impl PinInput {
         // /dev/fd/N reopens the inherited descriptor without unsafe code.
         let path = format!("/dev/fd/{fd}");
         let file = std::fs::File::open(&path)
-            .with_context(|| format!("--pin-fd {fd}: the descriptor is not open for reading"))?;
+            .map_err(|_| refuse(Text::CliPinFdClosed, vec![plain(fd)]))?;
         let mut lines = Vec::new();
         let mut reader = BufReader::new(file);
         loop {
             let mut line = Zeroizing::new(String::new());
             let n = reader
                 .read_line(&mut line)
-                .with_context(|| format!("--pin-fd {fd}: cannot read"))?;
+                .map_err(|e| refuse(Text::CliPinFdUnreadable, vec![plain(fd), plain(e)]))?;
             if n == 0 {
                 break;
             }
@@ -54,15 +56,15 @@ impl PinInput {
     pub fn next(&mut self, prompt: &str) -> anyhow::Result<Secret> {
         match self {
             Self::Terminal => {
-                let pin =
-                    Zeroizing::new(rpassword::prompt_password(format!("{prompt}: ")).context(
-                        "cannot read a PIN from the terminal; use --pin-letter FILE or --pin-fd N",
-                    )?);
+                let pin = Zeroizing::new(
+                    rpassword::prompt_password(format!("{prompt}: "))
+                        .map_err(|_| refuse(Text::CliNoPinTerminal, vec![]))?,
+                );
                 Ok(Secret::new(pin.trim_end_matches(['\r', '\n'])))
             }
             Self::Fd(lines) => match lines.pop() {
                 Some(s) => Ok(s),
-                None => bail!("--pin-fd: no line left for the {prompt}"),
+                None => Err(refuse(Text::CliPinFdEmpty, vec![plain(prompt)]).into()),
             },
         }
     }
@@ -76,11 +78,16 @@ impl PinInput {
         if matches!(self, Self::Terminal) {
             let again = self.next(&format!("New {what} again"))?;
             if again.expose() != first.expose() {
-                bail!("the two {what} entries differ; nothing was changed");
+                return Err(refuse(Text::CliPinsDiffer, vec![plain(what)]).into());
             }
         }
         Ok(first)
     }
+}
+
+/// The CLI refusing: `text` with `parts` (exit code 1, as before).
+fn refuse(text: Text, parts: Vec<crate::tui::problem::Part>) -> super::Refusal {
+    super::Refusal::new(super::exit::OTHER, text, parts)
 }
 
 #[cfg(test)]

@@ -12,6 +12,8 @@ use super::output::Out;
 use super::pin_input::PinInput;
 use super::{parse_serial, Refusal};
 use crate::cli::exit;
+use crate::i18n::Text;
+use crate::tui::problem::plain;
 
 /// `keydesk loans`.
 pub fn loans(desk: &Desk, a: &LoansArgs, out: &Out) -> anyhow::Result<()> {
@@ -26,22 +28,25 @@ pub fn loans(desk: &Desk, a: &LoansArgs, out: &Out) -> anyhow::Result<()> {
         return Ok(());
     }
     if list.is_empty() {
-        println!(
-            "{}",
-            if a.expired {
-                "No overdue loans."
-            } else {
-                "No open loans."
-            }
-        );
+        let text = if a.expired {
+            Text::CliNoOverdueLoans
+        } else {
+            Text::CliNoOpenLoans
+        };
+        println!("{}", out.t(text, vec![]));
     }
     for l in &list {
         println!(
-            "key {}  {} ({})  due {}",
-            l.serial,
-            l.holder,
-            l.personnel_no.as_str(),
-            l.due.map(format_date).unwrap_or_default()
+            "{}",
+            out.t(
+                Text::CliLoanRow,
+                vec![
+                    plain(l.serial),
+                    plain(&l.holder),
+                    plain(l.personnel_no.as_str()),
+                    plain(l.due.map(format_date).unwrap_or_default()),
+                ]
+            )
         );
     }
     Ok(())
@@ -67,18 +72,23 @@ pub fn recover(desk: &mut Desk, out: &Out) -> anyhow::Result<()> {
         .collect();
     let mut text = String::new();
     if reports.is_empty() {
-        text.push_str("nothing to recover");
+        text.push_str(&out.t(Text::CliNothingToRecover, vec![]));
     }
     for r in &reports {
-        text.push_str(&format!(
-            "{} of key {} (journal {}): {:?}\n",
-            r.workflow,
-            r.serial.map_or_else(|| "?".into(), |s| s.to_string()),
-            r.journal_id,
-            r.outcome
+        let serial = r.serial.map_or_else(|| "?".into(), |s| s.to_string());
+        text.push_str(&out.t(
+            Text::CliRecovered,
+            vec![
+                plain(&r.workflow),
+                plain(serial),
+                plain(r.journal_id),
+                plain(format!("{:?}", r.outcome)),
+            ],
         ));
+        text.push('\n');
         for line in &r.account {
-            text.push_str(&format!("  {line}\n"));
+            let said = crate::tui::problem::Problem::from_account(line).show(out.lang);
+            text.push_str(&format!("  {said}\n"));
         }
     }
     out.done(
@@ -86,13 +96,12 @@ pub fn recover(desk: &mut Desk, out: &Out) -> anyhow::Result<()> {
         text.trim_end(),
     );
     if open > 0 {
-        return Err(Refusal {
-            code: exit::WRONG_STATE,
-            message: format!(
-                "{open} operation(s) still need their key: plug it in and run `keydesk recover` again"
-            ),
-            quiet: out.is_json(),
-        }
+        return Err(Refusal::new(
+            exit::WRONG_STATE,
+            Text::CliRecoverNeedsKey,
+            vec![plain(open)],
+        )
+        .quiet(out.is_json())
         .into());
     }
     Ok(())
@@ -146,7 +155,7 @@ pub fn cert_import(desk: &mut Desk, a: &CertImportArgs, out: &Out) -> anyhow::Re
     desk.import_certificate(serial, &der, &pin)?;
     out.done(
         json!({ "serial": serial, "certificate_bytes": der.len() }),
-        &format!("certificate imported into key {serial}"),
+        &out.t(Text::CliCertImported, vec![plain(serial)]),
     );
     Ok(())
 }

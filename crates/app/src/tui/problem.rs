@@ -25,7 +25,7 @@ use keydesk_core::error::{Done, Next};
 use keydesk_core::{CoreError, RevokeReason};
 use keydesk_store::StoreError;
 
-use crate::i18n::{Lang, Text};
+use crate::i18n::{Face, Lang, Text};
 
 /// One value put into a text's `{}` slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,33 +120,25 @@ impl Problem {
         self.render(lang, true)
     }
 
+    /// The problem in `lang` as what happened and, apart, what to do next
+    /// where it is read (the command line names commands, the screen keys).
+    #[must_use]
+    pub fn split(&self, lang: Lang, face: Face) -> (String, Option<String>) {
+        let text = self.text();
+        let what = lang.what(text);
+        let n = what.matches("{}").count().min(self.parts().len());
+        let (mine, theirs) = self.parts().split_at(n);
+        let next = lang.next(text, face).map(|t| fill(t, theirs, lang, false));
+        (fill(what, mine, lang, false), next)
+    }
+
     fn render(&self, lang: Lang, one_line: bool) -> String {
-        let join = |ps: &[Problem], sep: &str| {
-            ps.iter()
-                .map(|p| p.render(lang, one_line))
-                .collect::<Vec<_>>()
-                .join(sep)
-        };
-        let mut out = String::new();
-        let mut rest = lang.t(self.text());
-        for p in self.parts() {
-            let Some((head, tail)) = rest.split_once("{}") else {
-                break;
-            };
-            out.push_str(head);
-            match p {
-                Part::Plain(s) => out.push_str(s),
-                Part::Word(t) => out.push_str(lang.t(*t)),
-                Part::Sentences(ps) => out.push_str(&join(ps, " ")),
-                Part::Lines(ps) => out.push_str(&join(ps, if one_line { "; " } else { "\n" })),
-            }
-            rest = tail;
-        }
-        out.push_str(rest);
+        let out = fill(lang.t(self.text()), self.parts(), lang, one_line);
         if one_line {
-            out = out.replace('\n', " ");
+            out.replace('\n', " ")
+        } else {
+            out
         }
-        out
     }
 
     /// A file at `path` could not be read or written: which file, why in
@@ -266,4 +258,31 @@ fn reason_text(r: RevokeReason) -> Text {
         RevokeReason::Left => Text::ReasonLeft,
         RevokeReason::Defective => Text::ReasonDefective,
     }
+}
+
+/// `template` with `parts` in its `{}` slots, in `lang`.
+fn fill(template: &str, parts: &[Part], lang: Lang, one_line: bool) -> String {
+    let join = |ps: &[Problem], sep: &str| {
+        ps.iter()
+            .map(|p| p.render(lang, one_line))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    let mut out = String::new();
+    let mut rest = template;
+    for p in parts {
+        let Some((head, tail)) = rest.split_once("{}") else {
+            break;
+        };
+        out.push_str(head);
+        match p {
+            Part::Plain(s) => out.push_str(s),
+            Part::Word(t) => out.push_str(lang.t(*t)),
+            Part::Sentences(ps) => out.push_str(&join(ps, " ")),
+            Part::Lines(ps) => out.push_str(&join(ps, if one_line { "; " } else { "\n" })),
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
 }

@@ -515,8 +515,8 @@ fn serial_part(s: Serial) -> Part {
     Part::Plain(s.to_string())
 }
 
-/// What the screen says about one look at the plugged keys.
-fn batch_note(ev: &BatchEvent, total: usize) -> Problem {
+/// What the screen (and the CLI's `reset-batch`) says about one look at the keys.
+pub(crate) fn batch_note(ev: &BatchEvent, total: usize) -> Problem {
     let (text, parts) = match ev {
         BatchEvent::Finished => (Text::BulkFinished, vec![count(total)]),
         BatchEvent::Reset(o) => (Text::BulkKeyDone, vec![serial_part(o.serial)]),

@@ -362,7 +362,7 @@ fn common_errors_read_in_both_languages() {
             }
             .into(),
             "3 Schlüssel eingesteckt: alle außer 23456780",
-            "3 keys are plugged in; unplug all but 23456780",
+            "3 keys are plugged in: unplug all but 23456780",
         ),
         (
             DeviceError::Status {
@@ -399,8 +399,8 @@ fn common_errors_read_in_both_languages() {
                 problem: AuditProblem::Deleted { from: 4, to: 6 },
             }
             .into(),
-            "bei Ereignis 12 gebrochen: die Ereignisse 4 bis 6 wurden gelöscht.",
-            "broken at event 12: events 4 to 6 were deleted.",
+            "bei Ereignis 12 gebrochen (die Ereignisse 4 bis 6 wurden gelöscht)",
+            "broken at event 12 (events 4 to 6 were deleted)",
         ),
         (
             StoreError::AuditBroken {
@@ -408,8 +408,8 @@ fn common_errors_read_in_both_languages() {
                 problem: AuditProblem::AnchorMissing,
             }
             .into(),
-            "bei Ereignis 40 gebrochen: das verankerte Ereignis gibt es nicht mehr",
-            "broken at event 40: the anchored event no longer exists",
+            "bei Ereignis 40 gebrochen (das verankerte Ereignis gibt es nicht mehr",
+            "broken at event 40 (the anchored event no longer exists",
         ),
         (
             StoreError::UnknownStaff("4711".into()).into(),
