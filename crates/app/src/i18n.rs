@@ -524,8 +524,6 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     CliOpenInventory => "Der Bestand {} lässt sich nicht öffnen", "The inventory {} cannot be opened";
     CliUnfinished => "Unterbrochene Vorgänge ({}; {} an Schlüssel {}, Schritt {}) müssen zuerst abgeglichen werden", "{} unfinished operation(s) ({} on key {}, step {}) must be resolved first"
         => "„keydesk recover“ ausführen.", "run “keydesk recover”.";
-    CliFidoResetAlone => "{} Schlüssel eingesteckt, ein FIDO2-Reset braucht Schlüssel {} allein", "{} keys are plugged in, and a FIDO2 reset needs key {} alone"
-        => "die anderen abziehen und erneut versuchen.", "unplug the others and try again.";
     CliReplugTimeout => "Schlüssel {} wurde nicht innerhalb von {} s abgezogen und wieder eingesteckt, nichts wurde zurückgesetzt", "Key {} was not unplugged and plugged back in within {} s, so nothing was reset"
         => "den Befehl erneut starten und den Schlüssel abziehen und wieder einstecken, sobald er darum bittet.", "run the command again and replug the key when it asks.";
     CliRecoverNeedsKey => "{} Vorgänge brauchen noch ihren Schlüssel", "{} operation(s) still need their key"

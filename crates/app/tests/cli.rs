@@ -623,7 +623,7 @@ fn fido_reset_refuses_with_several_keys_and_piv_reset_returns_to_stock() {
         .args(["--sim", "return", "--serial", SIM_A])
         .assert()
         .code(6)
-        .stderr(contains("alone"));
+        .stderr(contains("unplug all but 23456780"));
     assert_eq!(env.show_json("serial", SIM_A)["key"]["state"], "issued");
     env.cmd()
         .args(["--sim", "return", "--serial", SIM_A, "--no-reset"])

@@ -70,14 +70,8 @@ impl Desk {
     ///
     /// # Errors
     /// When the smart-card service or HID enumeration fails.
-    pub fn plugged_keys(&mut self) -> crate::Result<Vec<keydesk_device::keys::Key>> {
+    pub(crate) fn plugged_keys(&mut self) -> crate::Result<Vec<keydesk_device::keys::Key>> {
         Ok(self.keys.keys()?)
-    }
-
-    /// Read access to the inventory (search, lookups, exports).
-    #[must_use]
-    pub fn store(&self) -> &Store {
-        &self.store
     }
 
     /// The enrolment profile in force.

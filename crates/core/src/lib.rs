@@ -12,10 +12,12 @@ pub(crate) mod journal;
 mod lookup;
 mod open;
 pub mod profile;
+mod replug;
 pub mod secret;
 #[cfg(feature = "sim")]
 pub mod training;
 pub mod trust;
+mod views;
 pub mod workflow;
 
 pub use desk::{Desk, Env, Prompt, Prompter};
@@ -25,6 +27,7 @@ pub use open::Keys;
 pub use profile::Profile;
 pub use secret::Secret;
 pub use trust::{Trust, TrustedRoot};
+pub use views::{PluggedKey, MAX_BATCH};
 pub use workflow::batch::{BatchEvent, ResetBatch, Standing};
 pub use workflow::enrol::{EnrolOutcome, EnrolRequest, PinLetter, Secrets};
 pub use workflow::inventory::ImportKind;

@@ -34,7 +34,7 @@ fn the_simulators_root_is_not_trusted_unless_the_profile_names_it() {
             format!("{err}").contains("not signed by a trusted root"),
             "{fw:?}: {err}"
         );
-        let key = desk.store().get_key(serial()).unwrap().unwrap();
+        let key = desk.key(serial()).unwrap().unwrap();
         assert_eq!(key.state, KeyState::InStock, "{fw:?}: nothing issued");
     }
 }
@@ -61,7 +61,7 @@ fn a_root_named_by_the_profile_verifies_and_is_recorded_with_the_enrolment() {
     let store = store_with_key(&sim, keydesk_sim::Firmware::V5_7_1);
     let mut desk = desk_trusting(store, &sim, Trust::for_profile(&profile).unwrap());
     desk.enrol(&request()).unwrap();
-    let enrolments = desk.store().enrolments(serial()).unwrap();
+    let enrolments = desk.key_history(serial()).unwrap().enrolments;
     let facts: serde_json::Value =
         serde_json::from_str(&enrolments.last().unwrap().attestation_json).unwrap();
     assert_eq!(facts["root"]["source"], root.display().to_string());

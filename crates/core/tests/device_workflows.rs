@@ -56,7 +56,7 @@ fn enrol_with_pin_letter_issues_the_key_and_the_letter_pins_work() {
         assert!(out.fido_pin_set, "{fw:?}: FIDO2 PIN set");
         assert!(!out.otp_usb, "the default profile switches OTP off");
 
-        let history = desk.store().key_history(serial()).unwrap();
+        let history = desk.key_history(serial()).unwrap();
         assert_eq!(history.key.state, KeyState::Issued);
         assert_eq!(history.assignments[0].personnel_no.as_str(), "4711");
         assert_eq!(history.enrolments[0].pubkey_sha256, out.public_key_sha256);
@@ -66,9 +66,13 @@ fn enrol_with_pin_letter_issues_the_key_and_the_letter_pins_work() {
         assert!(desk.unfinished().unwrap().is_empty(), "journal closed");
         // Nothing secret reached the database.
         let mut dump = Vec::new();
-        desk.store()
-            .export_history(&mut dump, keydesk_store::Dialect::Rfc4180)
-            .unwrap();
+        desk.export(
+            keydesk_store::ExportKind::History,
+            &mut dump,
+            keydesk_store::Dialect::Rfc4180,
+            &mut |_, _| {},
+        )
+        .unwrap();
         let dump = String::from_utf8(dump).unwrap();
         assert!(
             !dump.contains(letter.piv_puk.expose()),
@@ -119,7 +123,7 @@ fn a_key_that_is_not_factory_fresh_or_not_in_stock_is_refused() {
         "a refused key leaves no open journal entry"
     );
     assert_eq!(
-        desk.store().get_key(serial()).unwrap().unwrap().state,
+        desk.key(serial()).unwrap().unwrap().state,
         KeyState::InStock
     );
 
@@ -175,7 +179,7 @@ fn fido_reset_refuses_with_two_keys_and_after_the_window() {
         "a refused reset is closed as failed, not left for recovery"
     );
     assert_eq!(
-        desk.store().get_key(serial()).unwrap().unwrap().state,
+        desk.key(serial()).unwrap().unwrap().state,
         KeyState::Revoked,
         "nothing changed"
     );
@@ -239,7 +243,7 @@ fn a_reset_interrupted_by_a_crash_is_finished_by_recovery_once_the_key_is_replug
     let reports = desk.recover_all().unwrap();
     assert_eq!(reports[0].outcome, RecoveryOutcome::Finished, "{reports:?}");
     assert_eq!(
-        desk.store().get_key(serial()).unwrap().unwrap().state,
+        desk.key(serial()).unwrap().unwrap().state,
         KeyState::InStock
     );
     assert!(piv_is_factory(&sim));
@@ -300,7 +304,7 @@ fn pull_at_every_exchange(fw: Firmware, arm: fn(&mut SimKey, Fault)) -> u64 {
             desk.unfinished().unwrap().is_empty(),
             "{fw:?} fault at exchange {n}: journal resolved"
         );
-        let state = desk.store().get_key(serial()).unwrap().map(|k| k.state);
+        let state = desk.key(serial()).unwrap().map(|k| k.state);
         assert!(
             matches!(state, None | Some(KeyState::InStock)),
             "{fw:?} fault at exchange {n}: {state:?}"
@@ -315,7 +319,7 @@ fn pull_at_every_exchange(fw: Firmware, arm: fn(&mut SimKey, Fault)) -> u64 {
             Some(false),
             "{fw:?} fault at exchange {n}: no FIDO2 PIN left behind"
         );
-        assert!(desk.store().verify().unwrap() > 0);
+        assert!(desk.verify_audit().unwrap() > 0);
         n += 1;
     }
 }
@@ -381,7 +385,7 @@ fn return_resets_the_key_and_puts_it_back_in_stock() {
         .expect("reset done");
     assert_eq!(out.state, KeyState::InStock);
     assert!(piv_is_factory(&sim));
-    let history = desk.store().key_history(serial()).unwrap();
+    let history = desk.key_history(serial()).unwrap();
     assert!(
         history.assignments[0].until.is_some(),
         "the assignment is closed, the past stays visible"
@@ -407,10 +411,10 @@ fn replace_moves_the_holder_and_notebook_to_the_new_key() {
     )
     .unwrap();
     assert_eq!(
-        desk.store().get_key(serial()).unwrap().unwrap().state,
+        desk.key(serial()).unwrap().unwrap().state,
         KeyState::Revoked
     );
-    let a = desk.store().current_assignment(key2()).unwrap().unwrap();
+    let a = desk.holder(key2()).unwrap().unwrap();
     assert_eq!(a.personnel_no.as_str(), "4711");
     assert_eq!(a.asset_tag.unwrap().as_str(), "NB-0815");
 }
@@ -430,16 +434,16 @@ fn lost_key_is_revoked_and_a_temporary_key_is_lent_until_a_date() {
         ErrorKind::Usage
     );
     assert_eq!(
-        desk.store().get_key(serial()).unwrap().unwrap().state,
+        desk.key(serial()).unwrap().unwrap().state,
         KeyState::Issued,
         "a refused request changes nothing"
     );
     desk.lost(serial(), key2(), None, Secrets::Letter).unwrap();
     assert_eq!(
-        desk.store().get_key(serial()).unwrap().unwrap().state,
+        desk.key(serial()).unwrap().unwrap().state,
         KeyState::Revoked
     );
-    let loan = desk.store().current_assignment(key2()).unwrap().unwrap();
+    let loan = desk.holder(key2()).unwrap().unwrap();
     assert_eq!(
         loan.due,
         Some(time::macros::date!(2026 - 12 - 07)),
@@ -580,7 +584,7 @@ fn when_the_new_key_fails_the_message_says_what_already_happened_and_what_to_do(
         "{text}"
     );
     assert_eq!(
-        desk.store().get_key(serial()).unwrap().unwrap().state,
+        desk.key(serial()).unwrap().unwrap().state,
         KeyState::Revoked
     );
 }
@@ -605,7 +609,7 @@ fn a_return_whose_reset_fails_says_the_key_is_returned_and_how_to_finish() {
         "{text}"
     );
     assert_eq!(
-        desk.store().get_key(serial()).unwrap().unwrap().state,
+        desk.key(serial()).unwrap().unwrap().state,
         KeyState::Returned
     );
     // What the message says works: replug, reset.

@@ -52,7 +52,7 @@ fn two_waiting(dir: &std::path::Path) -> (Desk, SimKeys, ManualClock) {
 }
 
 fn state(desk: &Desk, s: Serial) -> KeyState {
-    desk.store().get_key(s).unwrap().unwrap().state
+    desk.key(s).unwrap().unwrap().state
 }
 
 fn fido_pin_set(sim: &SimKeys, s: u32) -> Option<bool> {

@@ -82,14 +82,14 @@ fn serial(n: u32) -> Serial {
 
 /// Key `n` as the inventory has it now.
 fn stored(d: &Desk, n: u32) -> keydesk_store::Key {
-    d.store().get_key(serial(n)).unwrap().unwrap()
+    d.key(serial(n)).unwrap().unwrap()
 }
 
 #[test]
 fn lost_key_is_recorded_as_lost_then_revoked_and_on_the_revoked_export() {
     let mut d = desk_with(&[23_456_789]);
     d.revoke(serial(23_456_789), RevokeReason::Lost).unwrap();
-    let history = d.store().key_history(serial(23_456_789)).unwrap();
+    let history = d.key_history(serial(23_456_789)).unwrap();
     assert_eq!(history.key.state, KeyState::Revoked);
     let actions: Vec<_> = history
         .events
@@ -107,9 +107,13 @@ fn lost_key_is_recorded_as_lost_then_revoked_and_on_the_revoked_export() {
         .iter()
         .all(|e| e.actor == "tech1" || e.actor == "setup"));
     let mut csv = Vec::new();
-    d.store()
-        .export_blocked(&mut csv, keydesk_store::Dialect::Rfc4180)
-        .unwrap();
+    d.export(
+        keydesk_store::ExportKind::Blocked,
+        &mut csv,
+        keydesk_store::Dialect::Rfc4180,
+        &mut |_, _| {},
+    )
+    .unwrap();
     assert!(String::from_utf8(csv).unwrap().contains("23456789"));
 }
 
@@ -131,10 +135,7 @@ fn suspend_and_reinstate_keep_the_holder_and_notes_are_audited() {
     d.suspend(serial(23_456_789), "parental leave").unwrap();
     assert_eq!(stored(&d, 23_456_789).state, KeyState::Suspended);
     assert!(
-        d.store()
-            .current_assignment(serial(23_456_789))
-            .unwrap()
-            .is_some(),
+        d.holder(serial(23_456_789)).unwrap().is_some(),
         "suspension keeps the holder"
     );
     let again = d.suspend(serial(23_456_789), "twice").unwrap_err();
@@ -146,7 +147,7 @@ fn suspend_and_reinstate_keep_the_holder_and_notes_are_audited() {
     d.note(serial(23_456_789), "Kratzer am Gehäuse").unwrap();
     assert_eq!(stored(&d, 23_456_789).notes, "Kratzer am Gehäuse");
     assert!(
-        d.store().verify().unwrap() > 0,
+        d.verify_audit().unwrap() > 0,
         "audit chain intact after the workflow"
     );
 }

@@ -20,14 +20,15 @@ use crate::tui::problem::plain;
 
 /// Between looks at the plugged keys: well inside the 5 s FIDO2 reset window.
 const POLL: Duration = Duration::from_millis(300);
-/// Keys a `--waiting` batch takes at most (more than a counter handles in a day).
-const MAX_BATCH: usize = 10_000;
 
 fn batch_serials(desk: &Desk, a: &ResetBatchArgs, out: &Out) -> anyhow::Result<Vec<Serial>> {
     if a.waiting {
-        let keys = desk.waiting_for_reset(MAX_BATCH)?;
-        if keys.len() == MAX_BATCH {
-            eprintln!("{}", out.t(Text::CliBatchNote, vec![plain(MAX_BATCH)]));
+        let keys = desk.waiting_for_reset(keydesk_core::MAX_BATCH)?;
+        if keys.len() == keydesk_core::MAX_BATCH {
+            eprintln!(
+                "{}",
+                out.t(Text::CliBatchNote, vec![plain(keydesk_core::MAX_BATCH)])
+            );
         }
         return Ok(keys.into_iter().map(|k| k.data.serial).collect());
     }

@@ -5,15 +5,13 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use keydesk_core::profile::FidoMode;
 use keydesk_core::{
     CoreError, Desk, EnrolOutcome, EnrolRequest, OldKey, Prompt, RevokeReason, Secrets,
 };
-use keydesk_device::watch::CardEvent;
-use keydesk_device::DeviceError;
 use keydesk_store::{format_date, parse_date, AssetTag, KeyState, PersonnelNo, Serial};
 use serde_json::{json, Value};
 
@@ -29,11 +27,6 @@ use crate::tui::problem::{plain, Part, Problem};
 
 /// How long to wait for the key to be unplugged and plugged back in.
 const REPLUG_TIMEOUT: Duration = Duration::from_secs(30);
-/// Between looks at the plugged keys while waiting for a replug: often enough
-/// for the 5 s FIDO2 reset window, rare enough to leave the card service idle.
-const POLL: Duration = Duration::from_millis(400);
-/// How often the card-presence watcher looks at the readers.
-const WATCH: Duration = Duration::from_millis(100);
 
 /// Refuse while an interrupted operation waits for `keydesk recover`.
 ///
@@ -95,36 +88,26 @@ pub fn install_prompter(desk: &mut Desk) {
 
 /// `keydesk keys`: the keys plugged in now, joined with the inventory.
 pub fn keys(desk: &mut Desk, out: &Out) -> anyhow::Result<()> {
-    let plugged = desk.plugged_keys()?;
+    let plugged = desk.plugged()?;
     let unfinished = desk.unfinished()?.len();
-    let mut rows = Vec::new();
-    for k in &plugged {
-        let serial = k
-            .serial()
-            .map(|s| Serial::new(s.0))
-            .transpose()
-            .map_err(CoreError::from)?;
-        let known = match serial {
-            Some(s) => desk.store().get_key(s)?,
-            None => None,
-        };
-        let holder = match serial {
-            Some(s) => desk.store().current_assignment(s)?,
-            None => None,
-        };
-        rows.push(json!({
-            "serial": serial,
-            "model": k.model,
-            "firmware": k.firmware.map(|v| v.to_string()),
-            "reader": k.reader(),
-            "fido": k.fido_path(),
-            "state": known.as_ref().map_or("unknown", |k| k.state.as_str()),
-            "holder": holder.as_ref().map(|a| a.holder.clone()),
-            "personnel_no": holder.as_ref().map(|a| a.personnel_no.as_str().to_owned()),
-            "notebook": holder.as_ref().and_then(|a| a.asset_tag.as_ref().map(|t| t.as_str().to_owned())),
-            "due": holder.as_ref().and_then(|a| a.due.map(format_date)),
-        }));
-    }
+    let rows: Vec<Value> = plugged
+        .iter()
+        .map(|k| {
+            let holder = k.holder.as_ref();
+            json!({
+                "serial": k.serial,
+                "model": k.model,
+                "firmware": k.firmware,
+                "reader": k.reader,
+                "fido": k.fido,
+                "state": k.state.map_or("unknown", KeyState::as_str),
+                "holder": holder.map(|a| a.holder.clone()),
+                "personnel_no": holder.map(|a| a.personnel_no.as_str().to_owned()),
+                "notebook": holder.and_then(|a| a.asset_tag.as_ref().map(|t| t.as_str().to_owned())),
+                "due": holder.and_then(|a| a.due.map(format_date)),
+            })
+        })
+        .collect();
     if out.is_json() {
         out.done(json!({ "keys": rows, "unfinished": unfinished }), "");
         return Ok(());
@@ -281,32 +264,8 @@ pub fn enrol(desk: &mut Desk, a: &EnrolArgs, out: &Out) -> anyhow::Result<()> {
         .map(AssetTag::parse)
         .transpose()
         .map_err(CoreError::from)?;
-    // Check what can be checked before asking for PINs.
-    if desk.store().get_staff(&staff)?.is_none() {
-        return Err(
-            CoreError::from(keydesk_store::StoreError::UnknownStaff(a.staff.clone())).into(),
-        );
-    }
-    if let Some(tag) = &notebook {
-        if desk.store().get_notebook(tag)?.is_none() {
-            return Err(CoreError::from(keydesk_store::StoreError::UnknownNotebook(
-                tag.as_str().to_owned(),
-            ))
-            .into());
-        }
-    }
-    if let Some(k) = desk.store().get_key(serial)? {
-        if k.state != KeyState::InStock {
-            return Err(
-                CoreError::from(keydesk_store::StoreError::IllegalTransition {
-                    serial,
-                    current: k.state,
-                    wanted: KeyState::Issued,
-                })
-                .into(),
-            );
-        }
-    }
+    // What the enrolment checks, checked before asking for PINs.
+    desk.check_enrol(serial, &staff, notebook.as_ref())?;
     let (outcome, files) = enrolling(desk, &a.pins, serial, |desk, secrets| {
         desk.enrol(&EnrolRequest {
             serial,
@@ -323,30 +282,6 @@ pub fn enrol(desk: &mut Desk, a: &EnrolArgs, out: &Out) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Refuse a FIDO2 reset unless `serial` is the only FIDO key plugged in.
-fn check_alone(desk: &mut Desk, serial: Serial) -> anyhow::Result<()> {
-    let plugged = desk.plugged_keys()?;
-    let fido = plugged.iter().filter(|k| k.fido_path().is_some()).count();
-    let present = plugged
-        .iter()
-        .any(|k| k.serial().map(|s| s.0) == Some(serial.get()));
-    if !present {
-        return Err(CoreError::from(DeviceError::KeyNotFound {
-            serial: keydesk_device::Serial(serial.get()),
-        })
-        .into());
-    }
-    if plugged.len() > 1 || fido > 1 {
-        return Err(Refusal::new(
-            exit::DEVICE,
-            Text::CliFidoResetAlone,
-            vec![plain(plugged.len().max(fido)), plain(serial)],
-        )
-        .into());
-    }
-    Ok(())
-}
-
 /// Guide the technician through unplugging and replugging `serial`, then
 /// return at once (the FIDO2 reset window opens at plug-in).
 fn wait_replug(desk: &mut Desk, serial: Serial, virtual_keys: bool) -> anyhow::Result<()> {
@@ -354,52 +289,13 @@ fn wait_replug(desk: &mut Desk, serial: Serial, virtual_keys: bool) -> anyhow::R
         // Virtual keys are plugged in when this process starts: the window is open.
         return Ok(());
     }
-    let reader = desk
-        .plugged_keys()?
-        .iter()
-        .find(|k| k.serial().map(|s| s.0) == Some(serial.get()))
-        .and_then(|k| k.reader().map(str::to_owned));
     let prompt = Problem::new(
         Text::CliReplugNow,
         vec![plain(serial), plain(REPLUG_TIMEOUT.as_secs())],
     );
     eprintln!("{}", prompt.show(Lang::from_env()));
-    let start = Instant::now();
-    if let Some(reader) = reader {
-        // Watch the reader's card presence: no commands to a card being pulled.
-        let (watcher, events) = keydesk_device::watch::watch(WATCH)?;
-        let mut gone = false;
-        while let Some(left) = REPLUG_TIMEOUT.checked_sub(start.elapsed()) {
-            match events.recv_timeout(left) {
-                Ok(CardEvent::Unplugged { reader: r }) if r == reader => gone = true,
-                Ok(CardEvent::Plugged { reader: r }) if r == reader && gone => {
-                    watcher.stop();
-                    return Ok(());
-                }
-                Ok(CardEvent::Failed { error }) => {
-                    watcher.stop();
-                    return Err(CoreError::from(DeviceError::Pcsc(error)).into());
-                }
-                Ok(_) => {}
-                Err(_) => break,
-            }
-        }
-        watcher.stop();
-    } else {
-        // A FIDO-only key: look at the HID devices.
-        let mut gone = false;
-        while start.elapsed() < REPLUG_TIMEOUT {
-            let present = desk
-                .plugged_keys()?
-                .iter()
-                .any(|k| k.serial().map(|s| s.0) == Some(serial.get()));
-            if !present {
-                gone = true;
-            } else if gone {
-                return Ok(());
-            }
-            std::thread::sleep(POLL);
-        }
+    if desk.wait_for_replug(serial, REPLUG_TIMEOUT)? {
+        return Ok(());
     }
     Err(Refusal::new(
         exit::DEVICE,
@@ -417,7 +313,7 @@ fn do_reset(
     virtual_keys: bool,
 ) -> anyhow::Result<keydesk_core::ResetOutcome> {
     if fido {
-        check_alone(desk, serial)?;
+        desk.check_alone(serial)?;
         wait_replug(desk, serial, virtual_keys)?;
     }
     Ok(desk.reset(keydesk_core::ResetRequest { serial, piv, fido })?)
@@ -466,7 +362,7 @@ pub fn return_key(
     let fido = !a.no_reset && fido_wanted(desk);
     if fido {
         // Check before anything is recorded, so a refusal changes nothing.
-        check_alone(desk, serial)?;
+        desk.check_alone(serial)?;
     }
     desk.return_key(serial, false)?;
     if a.no_reset {
@@ -501,29 +397,11 @@ pub fn replace(desk: &mut Desk, a: &ReplaceArgs, out: &Out) -> anyhow::Result<()
         OldKeyArg::Left => OldKey::Revoked(RevokeReason::Left),
         OldKeyArg::Defective => OldKey::Revoked(RevokeReason::Defective),
     };
-    if desk.store().current_assignment(old)?.is_none() {
-        let state = desk
-            .store()
-            .get_key(old)?
-            .ok_or(keydesk_store::StoreError::UnknownKey(old))
-            .map_err(CoreError::from)?
-            .state;
-        return Err(
-            CoreError::from(keydesk_store::StoreError::IllegalTransition {
-                serial: old,
-                current: state,
-                wanted: KeyState::Returned,
-            })
-            .into(),
-        );
-    }
+    desk.check_replace(old)?;
     let (outcome, files) = enrolling(desk, &a.pins, new, |desk, secrets| {
         desk.replace(old, old_key, new, secrets)
     })?;
-    let old_state = desk
-        .store()
-        .get_key(old)?
-        .map_or("unknown", |k| k.state.as_str());
+    let old_state = desk.key(old)?.map_or("unknown", |k| k.state.as_str());
     let mut doc = enrol_json(&outcome, &files);
     doc["old"] = json!({ "serial": old, "state": old_state });
     out.done(
@@ -550,10 +428,7 @@ pub fn lost(desk: &mut Desk, a: &LostArgs, out: &Out) -> anyhow::Result<()> {
     let (outcome, files) = enrolling(desk, &a.pins, temporary, |desk, secrets| {
         desk.lost(serial, temporary, until, secrets)
     })?;
-    let due = desk
-        .store()
-        .current_assignment(temporary)?
-        .and_then(|a| a.due.map(format_date));
+    let due = desk.holder(temporary)?.and_then(|a| a.due.map(format_date));
     let mut doc = enrol_json(&outcome, &files);
     doc["lost"] = json!({ "serial": serial, "state": "revoked" });
     doc["due"] = json!(due);

@@ -17,7 +17,7 @@ use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use keydesk_core::{CoreError, Desk, ErrorKind, ImportKind};
-use keydesk_store::{AssetTag, Dialect, PersonnelNo, Serial};
+use keydesk_store::{AssetTag, Dialect, ExportKind, PersonnelNo, Serial};
 use serde_json::json;
 
 use args::{
@@ -265,37 +265,26 @@ fn export(
     w: &mut impl Write,
     dialect: Dialect,
 ) -> anyhow::Result<u64> {
-    let store = desk.store();
-    Ok(match what {
-        ExportWhat::Inventory => store.export_inventory(w, dialect)?,
-        ExportWhat::History => store.export_history(w, dialect)?,
-        ExportWhat::Revoked => store.export_blocked(w, dialect)?,
-    })
+    let kind = match what {
+        ExportWhat::Inventory => ExportKind::Inventory,
+        ExportWhat::History => ExportKind::History,
+        ExportWhat::Revoked => ExportKind::Blocked,
+    };
+    Ok(desk.export(kind, w, dialect, &mut |_, _| {})?)
 }
 
 fn show(desk: &Desk, what: ShowWhat, id: &str, out: &Out) -> anyhow::Result<()> {
-    let store = desk.store();
     match what {
-        ShowWhat::Serial => {
-            let serial = parse_serial(id)?;
-            if store.get_key(serial)?.is_none() {
-                return Err(CoreError::from(keydesk_store::StoreError::UnknownKey(serial)).into());
-            }
-            out.key_history(&store.key_history(serial)?);
-        }
+        ShowWhat::Serial => out.key_history(&desk.key_history(parse_serial(id)?)?),
         ShowWhat::Staff => {
             let no = PersonnelNo::parse(id).map_err(CoreError::from)?;
-            let staff = store.get_staff(&no)?.ok_or_else(|| {
-                CoreError::from(keydesk_store::StoreError::UnknownStaff(id.to_owned()))
-            })?;
-            out.staff(&staff, &store.assignments_of_staff(&no)?);
+            let (staff, held) = desk.staff(&no)?;
+            out.staff(&staff, &held);
         }
         ShowWhat::Notebook => {
             let tag = AssetTag::parse(id).map_err(CoreError::from)?;
-            let nb = store.get_notebook(&tag)?.ok_or_else(|| {
-                CoreError::from(keydesk_store::StoreError::UnknownNotebook(id.to_owned()))
-            })?;
-            out.notebook(&nb, &store.assignments_of_notebook(&tag)?);
+            let (nb, used) = desk.notebook(&tag)?;
+            out.notebook(&nb, &used);
         }
     }
     Ok(())

@@ -2,7 +2,8 @@
 //! enrolment and history; a staff member with the keys held now and before;
 //! a notebook with its user and keys.
 
-use keydesk_store::{Assignment, Serial, Store};
+use keydesk_core::Desk;
+use keydesk_store::{Assignment, Serial};
 
 use super::model::{DetailView, HitKind, Seg, Target};
 use super::problem::Problem;
@@ -31,14 +32,13 @@ fn assignment_line(a: &Assignment) -> Vec<Seg> {
 ///
 /// # Errors
 /// Database errors; a staff member or notebook deleted since it was found.
-pub fn detail(store: &Store, target: Target) -> Result<DetailView, Problem> {
+pub fn detail(desk: &Desk, target: Target) -> Result<DetailView, Problem> {
     match target {
-        Target::Key(n) => key(store, Serial::new(n)?),
+        Target::Key(n) => key(desk, Serial::new(n)?),
         Target::Staff(id) => {
-            let s = store
-                .get_staff_by_id(id)?
+            let (s, held) = desk
+                .staff_by_id(id)?
                 .ok_or_else(|| Problem::new(Text::ErrStaffGone, vec![]))?;
-            let held = store.assignments_of_staff(&s.data.personnel_no)?;
             let now: Vec<String> = held
                 .iter()
                 .filter(|a| a.until.is_none())
@@ -69,10 +69,9 @@ pub fn detail(store: &Store, target: Target) -> Result<DetailView, Problem> {
             })
         }
         Target::Notebook(id) => {
-            let n = store
-                .get_notebook_by_id(id)?
+            let (n, held) = desk
+                .notebook_by_id(id)?
                 .ok_or_else(|| Problem::new(Text::ErrNotebookGone, vec![]))?;
-            let held = store.assignments_of_notebook(&n.data.asset_tag)?;
             Ok(DetailView {
                 kind: HitKind::Notebook,
                 serial: None,
@@ -98,8 +97,8 @@ pub fn detail(store: &Store, target: Target) -> Result<DetailView, Problem> {
     }
 }
 
-fn key(store: &Store, s: Serial) -> Result<DetailView, Problem> {
-    let Some(k) = store.get_key(s)? else {
+fn key(desk: &Desk, s: Serial) -> Result<DetailView, Problem> {
+    let Some(k) = desk.key(s)? else {
         return Ok(DetailView {
             kind: HitKind::Key,
             serial: Some(s.get()),
@@ -109,7 +108,7 @@ fn key(store: &Store, s: Serial) -> Result<DetailView, Problem> {
             history: Vec::new(),
         });
     };
-    let h = store.key_history(s)?;
+    let h = desk.key_history(s)?;
     let current = h.assignments.iter().rev().find(|a| a.until.is_none());
     let mut facts = vec![
         (

@@ -13,8 +13,8 @@ use keydesk_core::profile::FidoMode;
 #[cfg(feature = "sim")]
 pub use keydesk_core::training::Drawer;
 use keydesk_core::{
-    BatchEvent, CoreError, Desk, EnrolOutcome, ImportKind, OldKey, Prompt, RecoveryOutcome,
-    ResetBatch, ResetRequest, RevokeReason, Secrets, Standing,
+    BatchEvent, CoreError, Desk, EnrolOutcome, ImportKind, OldKey, PluggedKey, Prompt,
+    RecoveryOutcome, ResetBatch, ResetRequest, RevokeReason, Secrets, Standing,
 };
 use keydesk_store::{Dialect, ExportKind, HitKind as StoreHitKind, KeyState, Serial, StoreError};
 
@@ -97,14 +97,33 @@ fn serial(n: u32) -> Result<Serial, CoreError> {
     Ok(Serial::new(n)?)
 }
 
-/// The file error under a store error from writing an export, if it is one
+/// The file error under an error from writing an export, if it is one
 /// (the CSV writer wraps it).
-fn write_error(e: &StoreError) -> Option<&std::io::Error> {
+fn write_error(e: &CoreError) -> Option<&std::io::Error> {
     match e {
-        StoreError::Io(io) => Some(io),
-        StoreError::Csv(csv) => std::error::Error::source(csv)?.downcast_ref(),
+        CoreError::Store(StoreError::Io(io)) => Some(io),
+        CoreError::Store(StoreError::Csv(csv)) => std::error::Error::source(csv)?.downcast_ref(),
         _ => None,
     }
+}
+
+/// The plugged keys as the keys panel lists them (keys without a readable
+/// serial are left out: no workflow can run on them).
+fn rows_of(keys: &[PluggedKey]) -> Vec<KeyRow> {
+    keys.iter()
+        .filter_map(|k| {
+            Some(KeyRow {
+                serial: k.serial?.get(),
+                model: k.model.clone(),
+                firmware: k.firmware.clone().unwrap_or_default(),
+                state: k.state.map_or(InvState::Unknown, inv_state),
+                holder: k
+                    .holder
+                    .as_ref()
+                    .map(|a| format!("{} ({})", a.holder, a.personnel_no.as_str())),
+            })
+        })
+        .collect()
 }
 
 impl DeskService {
@@ -161,31 +180,7 @@ impl DeskService {
 
     /// The keys plugged in now, joined with the inventory.
     pub fn rows(&mut self) -> Result<Vec<KeyRow>, CoreError> {
-        let keys = self.desk.plugged_keys()?;
-        Ok(self.rows_of(&keys))
-    }
-
-    /// `keys` joined with the inventory.
-    fn rows_of(&self, keys: &[keydesk_device::keys::Key]) -> Vec<KeyRow> {
-        let store = self.desk.store();
-        keys.iter()
-            .filter_map(|k| {
-                let s = Serial::new(k.serial()?.0).ok()?;
-                let state = store.get_key(s).ok().flatten().map(|k| inv_state(k.state));
-                let holder = store
-                    .current_assignment(s)
-                    .ok()
-                    .flatten()
-                    .map(|a| format!("{} ({})", a.holder, a.personnel_no.as_str()));
-                Some(KeyRow {
-                    serial: s.get(),
-                    model: k.model.clone(),
-                    firmware: k.firmware.map(|v| v.to_string()).unwrap_or_default(),
-                    state: state.unwrap_or(InvState::Unknown),
-                    holder,
-                })
-            })
-            .collect()
+        Ok(rows_of(&self.desk.plugged()?))
     }
 
     fn plugged_msg(&mut self) -> Msg {
@@ -199,12 +194,7 @@ impl DeskService {
     }
 
     fn state_of(&self, s: Serial) -> Option<InvState> {
-        self.desk
-            .store()
-            .get_key(s)
-            .ok()
-            .flatten()
-            .map(|k| inv_state(k.state))
+        self.desk.key(s).ok().flatten().map(|k| inv_state(k.state))
     }
 
     fn finished(&mut self, s: u32, out: Result<Option<EnrolOutcome>, Problem>) -> Vec<Msg> {
@@ -251,12 +241,15 @@ impl DeskService {
                 notebook,
                 pins,
             } => {
-                let store = self.desk.store();
-                let staff = store
-                    .get_staff_by_id(*staff)?
+                let (staff, _) = self
+                    .desk
+                    .staff_by_id(*staff)?
                     .ok_or_else(|| Problem::new(Text::ErrStaffGone, vec![]))?;
                 let notebook = match notebook {
-                    Some(id) => store.get_notebook_by_id(*id)?.map(|n| n.data.asset_tag),
+                    Some(id) => self
+                        .desk
+                        .notebook_by_id(*id)?
+                        .map(|(n, _)| n.data.asset_tag),
                     None => None,
                 };
                 let req = keydesk_core::EnrolRequest {
@@ -348,11 +341,10 @@ impl DeskService {
                 };
                 let n = self
                     .desk
-                    .store()
                     .export(kind, &mut w, Dialect::Excel, &mut progress)
                     .map_err(|e| match write_error(&e) {
                         Some(io) => file_problem(io),
-                        None => Problem::from_store(&e),
+                        None => Problem::from_core(&e),
                     })?;
                 std::io::Write::flush(&mut w).map_err(|e| file_problem(&e))?;
                 Ok(n)
@@ -504,9 +496,6 @@ impl DeskService {
     }
 }
 
-/// Keys a bulk reset lists at most (more than a counter handles in a day).
-const MAX_BATCH: usize = 10_000;
-
 fn count(n: usize) -> Part {
     Part::Plain(n.to_string())
 }
@@ -542,7 +531,7 @@ pub(crate) fn batch_note(ev: &BatchEvent, total: usize) -> Problem {
 
 impl DeskService {
     fn waiting(&self) -> Msg {
-        match self.desk.waiting_for_reset(MAX_BATCH) {
+        match self.desk.waiting_for_reset(keydesk_core::MAX_BATCH) {
             Ok(keys) => Msg::Waiting {
                 keys: keys
                     .into_iter()
@@ -579,7 +568,7 @@ impl DeskService {
 
     /// One look at the plugged keys for the running batch (at most one
     /// reset); a message when what the screen shows changed.
-    fn batch_step(&mut self, plugged: Option<&[keydesk_device::keys::Key]>) -> Vec<Msg> {
+    fn batch_step(&mut self, plugged: Option<&[PluggedKey]>) -> Vec<Msg> {
         let Some(mut batch) = self.batch.take() else {
             return Vec::new();
         };
@@ -652,12 +641,10 @@ impl Service for DeskService {
                 self.desk.notebook_choices(*staff, query, PAGE),
                 query.clone(),
             )],
-            Cmd::Open(target) => vec![
-                match super::detail_data::detail(self.desk.store(), *target) {
-                    Ok(d) => Msg::Detail(d),
-                    Err(e) => Msg::Failed(e),
-                },
-            ],
+            Cmd::Open(target) => vec![match super::detail_data::detail(&self.desk, *target) {
+                Ok(d) => Msg::Detail(d),
+                Err(e) => Msg::Failed(e),
+            }],
             Cmd::Verify => vec![match self.desk.verify_audit_head() {
                 Ok((events, head)) => Msg::Verified(Ok(Verified {
                     events,
@@ -711,8 +698,8 @@ impl Service for DeskService {
             return vec![Msg::Policy(policy), self.unfinished(), self.plugged_msg()];
         }
         // One look at the keys serves the keys panel and a running bulk reset.
-        let keys = self.desk.plugged_keys();
-        let mut msgs = match keys.as_ref().map(|k| self.rows_of(k)) {
+        let keys = self.desk.plugged();
+        let mut msgs = match keys.as_ref().map(|k| rows_of(k)) {
             Ok(rows) if self.last.as_ref() != Some(&rows) => {
                 self.last = Some(rows.clone());
                 vec![Msg::Plugged(rows)]

@@ -17,11 +17,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use keydesk_device::keys::Key;
 use keydesk_store::{KeyState, Serial, StoreError};
 
 use crate::desk::Desk;
 use crate::error::{CoreError, Result};
+use crate::views::PluggedKey;
 use crate::workflow::reset::{ResetOutcome, ResetRequest};
 
 /// States in which a key waits to be wiped: handed back or revoked, or a
@@ -129,13 +129,10 @@ impl ResetBatch {
 
 /// Serials plugged in with their plug-in generations, and how many keys are
 /// plugged in all together (including keys whose serial cannot be read).
-fn plugged_serials(keys: &[Key]) -> (BTreeMap<Serial, u64>, usize) {
+fn plugged_serials(keys: &[PluggedKey]) -> (BTreeMap<Serial, u64>, usize) {
     let serials = keys
         .iter()
-        .filter_map(|k| {
-            let s = k.serial().and_then(|s| Serial::new(s.0).ok())?;
-            Some((s, k.plugged_in))
-        })
+        .filter_map(|k| Some((k.serial?, k.generation)))
         .collect();
     (serials, keys.len())
 }
@@ -183,7 +180,7 @@ impl Desk {
             }
             keys.insert(s, Standing::Pending);
         }
-        let (seen, _) = plugged_serials(&self.plugged_keys()?);
+        let (seen, _) = plugged_serials(&self.plugged()?);
         // Without FIDO2 there is no window: keys plugged in now can go at once.
         let armed = if plugged_now_is_fresh || !fido {
             seen.keys().copied().collect()
@@ -205,7 +202,7 @@ impl Desk {
     /// Database errors and a failing key service; a failed reset of one key is
     /// [`BatchEvent::Failed`], not an error.
     pub fn batch_step(&mut self, batch: &mut ResetBatch) -> Result<BatchEvent> {
-        let plugged = self.plugged_keys()?;
+        let plugged = self.plugged()?;
         self.batch_step_with(batch, &plugged)
     }
 
@@ -217,7 +214,7 @@ impl Desk {
     pub fn batch_step_with(
         &mut self,
         batch: &mut ResetBatch,
-        plugged: &[Key],
+        plugged: &[PluggedKey],
     ) -> Result<BatchEvent> {
         let (now, count) = plugged_serials(plugged);
         // Plugged in since the last look, or pulled and plugged back in between

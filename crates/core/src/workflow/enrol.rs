@@ -11,9 +11,7 @@ use keydesk_device::fido::Pin as FidoPin;
 use keydesk_device::management::Management;
 use keydesk_device::piv::{self, Piv, Slot};
 use keydesk_device::{discovery, DeviceError, Serial as DevSerial};
-use keydesk_store::{
-    AssetTag, Enrolment, JournalOutcome, KeyState, NewKey, PersonnelNo, Serial, StoreError,
-};
+use keydesk_store::{AssetTag, Enrolment, JournalOutcome, NewKey, PersonnelNo, Serial, StoreError};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -151,27 +149,12 @@ impl Desk {
     /// Unknown staff/notebook, a key not in stock, a key not in factory state,
     /// device errors (the key is rolled back where possible), store errors.
     pub fn enrol(&mut self, req: &EnrolRequest) -> Result<EnrolOutcome> {
+        self.check_enrol(req.serial, &req.staff, req.notebook.as_ref())?;
         let staff = self
             .store
             .get_staff(&req.staff)?
             .ok_or_else(|| StoreError::UnknownStaff(req.staff.as_str().into()))?;
-        if let Some(tag) = &req.notebook {
-            self.store
-                .get_notebook(tag)?
-                .ok_or_else(|| StoreError::UnknownNotebook(tag.as_str().into()))?;
-        }
         let known = self.store.get_key(req.serial)?;
-        if let Some(k) = &known {
-            if k.state != KeyState::InStock {
-                return Err(StoreError::IllegalTransition {
-                    serial: req.serial,
-                    current: k.state,
-                    wanted: KeyState::Issued,
-                }
-                .into());
-            }
-        }
-        self.ensure_no_unfinished(req.serial)?;
         let holder = format!(
             "{}, {} ({})",
             staff.data.surname,
