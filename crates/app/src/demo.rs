@@ -10,7 +10,6 @@ use anyhow::Context;
 use keydesk_core::training::{Drawer, Firmware};
 use keydesk_core::{Desk, ImportKind, Keys};
 
-use crate::cli::args::DemoArgs;
 use crate::i18n::Lang;
 use crate::tui::runtime;
 use crate::tui::service::DeskService;
@@ -34,12 +33,14 @@ pub const SIM_PAIR: &[(u32, Firmware)] = &[
     (18_000_042, Firmware::V5_4_3),
 ];
 
-/// Open (or create and fill) the demo inventory and run the TUI on it.
-pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
+/// Open (or create and fill) the demo inventory at `demo_db` (a new
+/// temporary one without) with the first `keys` drawer keys plugged in,
+/// and run the TUI on it.
+pub fn run(demo_db: Option<&Path>, keys: u8) -> anyhow::Result<()> {
     // The local offset can only be read while no other thread runs: first.
     let offset = crate::tui::clock::local_offset();
-    let db = match &args.demo_db {
-        Some(p) => p.clone(),
+    let db = match demo_db {
+        Some(p) => p.to_path_buf(),
         None => {
             let dir = std::env::temp_dir().join(format!("keydesk-demo-{}", std::process::id()));
             std::fs::create_dir_all(&dir)
@@ -47,7 +48,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
             dir.join("demo.db")
         }
     };
-    let service = open(&db, usize::from(args.keys))?;
+    let service = open(&db, usize::from(keys))?;
     let mut app = App::new(Lang::from_env(), true);
     app.offset = offset;
     runtime::run(app, service)?;

@@ -15,6 +15,14 @@ use clap::Parser;
 fn main() -> ExitCode {
     let mut cli = cli::args::Cli::parse();
     match cli.command.take() {
+        #[cfg(feature = "sim")]
+        Some(cli::args::Command::Demo(a)) => match demo::run(a.demo_db.as_deref(), a.keys) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("keydesk: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Some(command) => cli::run(cli, command),
         None => counter::counter(
             cli.db.as_deref(),

@@ -115,10 +115,6 @@ fn parse_serial(s: &str) -> anyhow::Result<Serial> {
 }
 
 fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
-    #[cfg(feature = "sim")]
-    if let Command::Demo(a) = &command {
-        return crate::demo::run(a);
-    }
     let db = crate::counter::inventory_path(cli.db.as_deref())?;
     #[cfg(feature = "sim")]
     let (keys, _) = crate::counter::keys(cli.virtual_keys());
@@ -254,8 +250,9 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        // main runs the demo before the CLI is reached: it opens no inventory.
         #[cfg(feature = "sim")]
-        Command::Demo(_) => Ok(()), // run above, before an inventory is opened
+        Command::Demo(_) => Ok(()),
     }
 }
 
