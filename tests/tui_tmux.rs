@@ -112,15 +112,15 @@ fn demo_enrols_revokes_exports_and_bulk_resets() {
     let tmux = Tmux::start(&cmd);
     tmux.wait_for(&["Keys plugged in (1)", "23456780", "in stock"]);
 
-    // Enrol: select the plugged key, E, staff, notebook, PIN letter, confirm.
-    tmux.keys(&["Tab", "e"]);
+    // Enrol: Alt+E from the search box (the one plugged key), staff, her
+    // notebook (offered before anything is typed), PIN letter, confirm.
+    tmux.wait_for(&["Alt+ E enrol"]);
+    tmux.keys(&["M-e"]);
     tmux.wait_for(&["Enrol and issue – Key 23456780"]);
     tmux.text("4711");
     tmux.wait_for(&["Müller, Anna (4711)"]);
     tmux.keys(&["Enter"]);
-    tmux.wait_for(&["› Notebook"]);
-    tmux.text("NB-0815");
-    tmux.wait_for(&["mz-nb-0815"]);
+    tmux.wait_for(&["› Notebook", "mz-nb-0815"]);
     tmux.keys(&["Enter"]);
     tmux.wait_for(&["PIN letter: random PINs"]);
     tmux.keys(&["Enter"]);
@@ -144,8 +144,8 @@ fn demo_enrols_revokes_exports_and_bulk_resets() {
     );
     tmux.wait_for(&["issued", "Müller, Anna (4711)"]);
 
-    // Revoke: V, a reason, the serial typed to confirm.
-    tmux.keys(&["v"]);
+    // Revoke: Alt+V, a reason, the serial typed to confirm.
+    tmux.keys(&["M-v"]);
     tmux.wait_for(&["Revoke – Key 23456780", "› lost"]);
     tmux.keys(&["Enter"]);
     tmux.wait_for(&["To confirm, type the serial"]);
