@@ -238,3 +238,6 @@ impl Screen for Home {
         FKeys::All
     }
 }
+
+#[cfg(test)]
+mod tests;
