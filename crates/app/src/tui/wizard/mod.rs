@@ -1,8 +1,9 @@
 //! The guided workflows (enrol, reset, revoke, return, replace, lost), one
 //! step per screen. A [`Wizard`] holds the key being worked on, what was
-//! chosen so far and where it is in its plan; its update function turns
-//! keys and worker answers into the next step and, at the working step, one
-//! command for the worker. The workflows themselves live in keydesk-core.
+//! chosen so far and where it is in its plan; as a
+//! [`Screen`](super::screen::Screen) (see `input`) it turns keys and worker
+//! answers into the next step and, at the working step, one command for the
+//! worker. The workflows themselves live in keydesk-core.
 
 pub mod choices;
 mod enrol;
