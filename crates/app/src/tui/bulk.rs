@@ -6,16 +6,15 @@
 
 use std::time::Duration;
 
+mod view;
+
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use ratatui::layout::Rect;
 
-use super::model::{BatchView, Cmd, KeyRow, Mark, Msg, Waiting};
-use super::problem::{Part, Problem};
-use crate::i18n::{Lang, Text};
+use super::model::{BatchView, Cmd, Msg, Waiting};
+use super::screen::{Ctx, Outcome, Screen};
+use crate::i18n::Text;
 
 /// Where the screen is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +42,6 @@ pub struct Bulk {
     pub touch: Option<Duration>,
     /// First list row shown.
     pub scroll: usize,
-    pub closed: bool,
 }
 
 impl Default for Bulk {
@@ -53,7 +51,7 @@ impl Default for Bulk {
 }
 
 impl Bulk {
-    /// Open the screen; the caller sends [`Cmd::ListWaiting`].
+    /// The screen as it opens (and asks for the keys waiting, see [`Screen::opened`]).
     #[must_use]
     pub fn new() -> Self {
         Self {
@@ -65,7 +63,6 @@ impl Bulk {
             batch: None,
             touch: None,
             scroll: 0,
-            closed: false,
         }
     }
 
@@ -107,15 +104,24 @@ impl Bulk {
             _ => {}
         }
     }
+}
 
-    /// A key press.
-    pub fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+impl Screen for Bulk {
+    fn on_key(&mut self, key: KeyEvent, ctx: &Ctx<'_>) -> Outcome {
         match key.code {
-            KeyCode::Esc => {
-                self.closed = true;
-                if self.phase == Phase::Running {
-                    return vec![Cmd::StopBatch];
-                }
+            KeyCode::Esc if self.phase == Phase::Running => {
+                return Outcome::Close(vec![Cmd::StopBatch]);
+            }
+            KeyCode::Esc => return Outcome::close(),
+            KeyCode::F(7) if ctx.demo => {
+                // Demo: replug the key plugged in (the batch sees it gone and back).
+                return ctx
+                    .plugged
+                    .first()
+                    .map(|k| Cmd::Replug(k.serial))
+                    .into_iter()
+                    .collect::<Vec<_>>()
+                    .into();
             }
             KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
             KeyCode::Down if self.scroll + 1 < self.rows() => self.scroll += 1,
@@ -140,202 +146,59 @@ impl Bulk {
                     self.scroll = 0;
                     return vec![Cmd::StartBatch(
                         self.waiting.iter().map(|w| w.serial).collect(),
-                    )];
+                    )]
+                    .into();
                 }
                 self.mismatch = true;
                 self.typed.clear();
             }
             _ => {}
         }
-        Vec::new()
+        Outcome::stay()
     }
-}
 
-fn known(text: Text, parts: Vec<Part>) -> Problem {
-    Problem::Known(text, parts)
-}
-
-fn num(n: usize) -> Part {
-    Part::Plain(n.to_string())
-}
-
-fn mark_text(m: Mark) -> Text {
-    match m {
-        Mark::Pending => Text::MarkPending,
-        Mark::Done => Text::MarkDone,
-        Mark::Failed => Text::MarkFailed,
+    fn wants(&self, msg: &Msg) -> bool {
+        matches!(
+            msg,
+            Msg::Waiting { .. } | Msg::Batch(_) | Msg::Failed(_) | Msg::Touch { .. } | Msg::Tick(_)
+        )
     }
-}
 
-/// The keys plugged in now, on one line (the screen always shows them).
-fn plugged_line(plugged: &[KeyRow], lang: Lang) -> Line<'static> {
-    let t = |x| lang.t(x);
-    let keys = if plugged.is_empty() {
-        "–".to_owned()
-    } else {
-        plugged
-            .iter()
-            .map(|k| format!("{} ({})", k.serial, t(k.state.text())))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    Line::from(vec![
-        Span::styled(
-            format!("{}: ", t(Text::PluggedKeys)),
-            Style::new().add_modifier(Modifier::BOLD),
-        ),
-        Span::raw(keys),
-    ])
-}
-
-/// "3 of 12 reset  [██████░░░░░░]": a bar that reads without colour.
-fn progress_line(done: usize, total: usize, lang: Lang) -> Line<'static> {
-    const WIDTH: usize = 30;
-    let filled = (done.min(total) * WIDTH)
-        .checked_div(total)
-        .unwrap_or(WIDTH);
-    Line::from(vec![
-        Span::styled(
-            known(Text::BulkProgress, vec![num(done), num(total)]).show(lang),
-            Style::new().add_modifier(Modifier::BOLD),
-        ),
-        Span::raw(format!(
-            "  [{}{}]",
-            "█".repeat(filled),
-            "░".repeat(WIDTH - filled)
-        )),
-    ])
-}
-
-/// Draw the screen.
-pub fn render(
-    b: &Bulk,
-    lang: Lang,
-    offset: time::UtcOffset,
-    plugged: &[KeyRow],
-    area: Rect,
-    buf: &mut Buffer,
-) {
-    let t = |x| lang.t(x);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(t(Text::BulkTitle));
-    let inner = block.inner(area);
-    block.render(area, buf);
-    let bold = Style::new().add_modifier(Modifier::BOLD);
-    let [inner, bottom] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(inner);
-    plugged_line(plugged, lang).render(bottom, buf);
-
-    let Some(view) = &b.batch else {
-        let n = b.waiting.len();
-        let mut head: Vec<Line<'_>> = Vec::new();
-        match b.phase {
-            Phase::Loading => head.push(Line::from(t(Text::BulkLoading))),
-            _ if n == 0 => head.push(Line::from(t(Text::BulkNone))),
-            _ => {
-                let intro = if b.fido {
-                    Text::BulkIntro
-                } else {
-                    Text::BulkIntroPiv
-                };
-                head.push(Line::from(known(intro, vec![num(n)]).show(lang)));
-                let ask = if b.mismatch {
-                    Text::BulkCountMismatch
-                } else {
-                    Text::BulkConfirm
-                };
-                head.push(Line::from(vec![
-                    Span::styled(known(ask, vec![num(n)]).show(lang), bold),
-                    Span::raw(" "),
-                    Span::styled(
-                        format!("{}▏", b.typed),
-                        Style::new().add_modifier(Modifier::REVERSED),
-                    ),
-                ]));
-            }
-        }
-        let [top, list] =
-            Layout::vertical([Constraint::Length(4), Constraint::Min(1)]).areas(inner);
-        Paragraph::new(head)
-            .wrap(Wrap { trim: true })
-            .render(top, buf);
-        let lines: Vec<Line<'_>> = b
-            .waiting
-            .iter()
-            .skip(b.scroll)
-            .map(|w| {
-                Line::from(format!(
-                    "{:>10}  {:<16} {} {}",
-                    w.serial,
-                    t(w.state.text()),
-                    t(Text::ColSince),
-                    super::clock::on_screen(&w.since, offset, lang)
-                ))
-            })
-            .collect();
-        Paragraph::new(lines).render(list, buf);
-        return;
-    };
-
-    let (done, total) = view.progress();
-    let [how, gauge, note, list] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Length(1),
-        Constraint::Length(6),
-        Constraint::Min(1),
-    ])
-    .areas(inner);
-    let how_text = if view.fido {
-        Text::BulkHowTo
-    } else {
-        Text::BulkHowToPiv
-    };
-    Paragraph::new(t(how_text))
-        .wrap(Wrap { trim: true })
-        .render(how, buf);
-    progress_line(done, total, lang).render(gauge, buf);
-    let mut lines = vec![Line::from(Span::styled(view.note.show(lang), bold))];
-    if let Some(cause) = &view.cause {
-        lines.push(Line::from(cause.show(lang)));
+    fn on_msg(&mut self, msg: &Msg, _ctx: &Ctx<'_>) -> Outcome {
+        self.update(msg);
+        Outcome::stay()
     }
-    if let Some(left) = b.touch.filter(|_| !view.finished) {
-        lines.push(Line::from(Span::styled(
-            format!("{} – {} s", t(Text::TouchNow), left.as_secs()),
-            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
-        )));
+
+    fn opened(&mut self, _ctx: &Ctx<'_>) -> Vec<Cmd> {
+        vec![Cmd::ListWaiting]
     }
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: true })
-        .render(note, buf);
-    let rows: Vec<Line<'_>> = view
-        .keys
-        .iter()
-        .skip(b.scroll)
-        .map(|(serial, mark)| {
-            let style = match mark {
-                Mark::Done => Style::new().add_modifier(Modifier::DIM),
-                Mark::Failed => bold,
-                Mark::Pending => Style::new(),
-            };
-            Line::from(Span::styled(
-                format!("{serial:>10}  {}", t(mark_text(*mark))),
-                style,
-            ))
-        })
-        .collect();
-    Paragraph::new(rows).render(list, buf);
+
+    fn render(&self, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
+        view::render(self, ctx.lang, ctx.offset, ctx.plugged, area, buf);
+    }
+
+    fn footer(&self, _ctx: &Ctx<'_>) -> [Option<Text>; 2] {
+        let first = if self.phase == Phase::Running {
+            Text::FooterBulkRunning
+        } else {
+            Text::FooterBulk
+        };
+        [Some(first), Some(Text::FooterGlobal)]
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use crossterm::event::{KeyCode, KeyEvent};
-
     use super::*;
-    use crate::tui::model::InvState;
+    use crate::tui::model::{InvState, Mark};
+    use crate::tui::problem::{Part, Problem};
 
-    fn key(code: KeyCode) -> KeyEvent {
-        KeyEvent::from(code)
+    fn press(b: &mut Bulk, code: KeyCode) -> Outcome {
+        b.on_key(KeyEvent::from(code), &Ctx::test(&[]))
+    }
+
+    fn known(text: Text, parts: Vec<Part>) -> Problem {
+        Problem::Known(text, parts)
     }
 
     fn waiting() -> Vec<Waiting> {
@@ -366,8 +229,8 @@ mod tests {
             keys: waiting(),
             fido: true,
         });
-        b.on_key(key(KeyCode::Char('2')));
-        b.on_key(key(KeyCode::Enter));
+        press(&mut b, KeyCode::Char('2'));
+        press(&mut b, KeyCode::Enter);
         b
     }
 
@@ -375,7 +238,7 @@ mod tests {
     fn the_batch_starts_only_when_the_number_of_keys_is_typed() {
         let mut b = Bulk::new();
         assert!(
-            b.on_key(key(KeyCode::Enter)).is_empty(),
+            press(&mut b, KeyCode::Enter).cmds().is_empty(),
             "nothing listed yet"
         );
         b.update(&Msg::Waiting {
@@ -383,16 +246,16 @@ mod tests {
             fido: true,
         });
         assert_eq!(b.phase, Phase::Confirm);
-        b.on_key(key(KeyCode::Char('3')));
-        assert!(b.on_key(key(KeyCode::Enter)).is_empty());
+        press(&mut b, KeyCode::Char('3'));
+        assert!(press(&mut b, KeyCode::Enter).cmds().is_empty());
         assert!(b.mismatch && b.typed.is_empty());
-        b.on_key(key(KeyCode::Char('x')));
+        press(&mut b, KeyCode::Char('x'));
         assert!(b.typed.is_empty(), "only digits");
-        b.on_key(key(KeyCode::Char('2')));
+        press(&mut b, KeyCode::Char('2'));
         assert!(!b.mismatch);
         assert_eq!(
-            b.on_key(key(KeyCode::Enter)),
-            vec![Cmd::StartBatch(vec![23_456_780, 18_000_042])]
+            press(&mut b, KeyCode::Enter).cmds(),
+            [Cmd::StartBatch(vec![23_456_780, 18_000_042])]
         );
         assert_eq!(b.phase, Phase::Running);
     }
@@ -412,8 +275,9 @@ mod tests {
         b.update(&Msg::Batch(view([Mark::Done, Mark::Pending], done, false)));
         assert_eq!(b.touch, None, "the touched key is done");
         assert_eq!(b.batch.as_ref().map(BatchView::progress), Some((1, 2)));
-        assert_eq!(b.on_key(key(KeyCode::Esc)), vec![Cmd::StopBatch]);
-        assert!(b.closed);
+        let out = press(&mut b, KeyCode::Esc);
+        assert!(out.closes());
+        assert_eq!(out.cmds(), [Cmd::StopBatch]);
     }
 
     #[test]
@@ -421,6 +285,7 @@ mod tests {
         let mut b = started();
         b.update(&Msg::Failed("gone".into()));
         assert_eq!(b.phase, Phase::Confirm);
-        assert!(b.on_key(key(KeyCode::Esc)).is_empty(), "nothing to stop");
+        let out = press(&mut b, KeyCode::Esc);
+        assert!(out.closes() && out.cmds().is_empty(), "nothing to stop");
     }
 }

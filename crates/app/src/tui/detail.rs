@@ -1,7 +1,8 @@
 //! Detail views of a key, a staff member or a notebook: the facts as
 //! label/value pairs and the history, newest last (the latest lines show
-//! when it does not fit).
+//! when it does not fit). On a key's details, its letters start wizards.
 
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -11,8 +12,62 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 use time::UtcOffset;
 
 use super::clock::on_screen;
-use super::model::{DetailView, HitKind, Seg};
+use super::model::{DetailView, HitKind, Msg, Seg};
+use super::screen::{Ctx, FKeys, Outcome, Screen};
+use super::wizard::{Flow, Wizard};
 use crate::i18n::{Lang, Text};
+
+/// The detail screen: what the worker answered to [`Cmd::Open`](super::model::Cmd::Open).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    pub view: DetailView,
+}
+
+impl Detail {
+    #[must_use]
+    pub fn new(view: DetailView) -> Self {
+        Self { view }
+    }
+}
+
+impl Screen for Detail {
+    fn on_key(&mut self, key: KeyEvent, _ctx: &Ctx<'_>) -> Outcome {
+        match key.code {
+            KeyCode::Esc => Outcome::close(),
+            // A letter or Alt+letter: the detail view has no text box.
+            KeyCode::Char(c) => match (Flow::from_letter(c), self.view.serial) {
+                (Some(flow), Some(serial)) => Outcome::Swap(Box::new(Wizard::new(flow, serial))),
+                _ => Outcome::stay(),
+            },
+            _ => Outcome::stay(),
+        }
+    }
+
+    fn wants(&self, msg: &Msg) -> bool {
+        matches!(msg, Msg::Detail(_))
+    }
+
+    /// Newer details take this one's place.
+    fn on_msg(&mut self, msg: &Msg, _ctx: &Ctx<'_>) -> Outcome {
+        match msg {
+            Msg::Detail(d) => Outcome::Swap(Box::new(Self::new(d.clone()))),
+            _ => Outcome::stay(),
+        }
+    }
+
+    fn render(&self, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
+        render(&self.view, ctx.lang, ctx.offset, area, buf);
+    }
+
+    fn footer(&self, _ctx: &Ctx<'_>) -> [Option<Text>; 2] {
+        let first = self.view.serial.map(|_| Text::FooterActions);
+        [first, Some(Text::FooterDetail)]
+    }
+
+    fn fkeys(&self) -> FKeys {
+        FKeys::All
+    }
+}
 
 /// Draw a detail view; stored times show at `offset` (local time).
 pub fn render(d: &DetailView, lang: Lang, offset: UtcOffset, area: Rect, buf: &mut Buffer) {

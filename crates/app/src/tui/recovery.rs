@@ -9,7 +9,8 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use super::model::{Cmd, Recovered, Unfinished};
+use super::model::{Cmd, Msg, Recovered, Unfinished};
+use super::screen::{Ctx, Outcome, Screen};
 use crate::i18n::{Lang, Text};
 
 /// State of the recovery screen.
@@ -18,7 +19,6 @@ pub struct Recovery {
     pub entries: Vec<Unfinished>,
     pub reports: Option<Vec<Recovered>>,
     pub busy: bool,
-    pub closed: bool,
 }
 
 impl Recovery {
@@ -28,22 +28,6 @@ impl Recovery {
             entries,
             reports: None,
             busy: false,
-            closed: false,
-        }
-    }
-
-    /// A key on this screen: Enter runs recovery (again), Esc goes on to work.
-    pub fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
-        match key.code {
-            KeyCode::Enter if !self.busy => {
-                self.busy = true;
-                vec![Cmd::Recover]
-            }
-            KeyCode::Esc if !self.busy => {
-                self.closed = true;
-                Vec::new()
-            }
-            _ => Vec::new(),
         }
     }
 
@@ -51,6 +35,42 @@ impl Recovery {
     pub fn recovered(&mut self, reports: Vec<Recovered>) {
         self.busy = false;
         self.reports = Some(reports);
+    }
+}
+
+impl Screen for Recovery {
+    /// Enter runs recovery (again), Esc goes on to work; neither while it runs.
+    fn on_key(&mut self, key: KeyEvent, _ctx: &Ctx<'_>) -> Outcome {
+        match key.code {
+            KeyCode::Enter if !self.busy => {
+                self.busy = true;
+                vec![Cmd::Recover].into()
+            }
+            KeyCode::Esc if !self.busy => Outcome::close(),
+            _ => Outcome::stay(),
+        }
+    }
+
+    fn wants(&self, msg: &Msg) -> bool {
+        matches!(msg, Msg::Recovered(_) | Msg::Failed(_))
+    }
+
+    fn on_msg(&mut self, msg: &Msg, _ctx: &Ctx<'_>) -> Outcome {
+        match msg {
+            Msg::Recovered(reports) => self.recovered(reports.clone()),
+            // Shown in the footer; Enter tries again.
+            Msg::Failed(_) => self.busy = false,
+            _ => {}
+        }
+        Outcome::stay()
+    }
+
+    fn render(&self, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
+        render(self, ctx.lang, ctx.offset, area, buf);
+    }
+
+    fn footer(&self, _ctx: &Ctx<'_>) -> [Option<Text>; 2] {
+        [Some(Text::FooterRecovery), Some(Text::FooterGlobal)]
     }
 }
 
@@ -130,6 +150,7 @@ mod tests {
 
     #[test]
     fn recovery_runs_once_at_a_time_and_then_lets_the_technician_go_on() {
+        let ctx = Ctx::test(&[]);
         let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
         let mut r = Recovery::new(vec![Unfinished {
             serial: Some(23_456_780),
@@ -137,12 +158,10 @@ mod tests {
             step: "piv.generate".into(),
             since: "2026-11-23T09:00:00Z".into(),
         }]);
-        assert_eq!(r.on_key(key(KeyCode::Enter)), vec![Cmd::Recover]);
-        assert!(r.on_key(key(KeyCode::Enter)).is_empty());
-        assert!(
-            r.on_key(key(KeyCode::Esc)).is_empty() && !r.closed,
-            "not while it runs"
-        );
+        assert_eq!(r.on_key(key(KeyCode::Enter), &ctx).cmds(), [Cmd::Recover]);
+        assert!(r.on_key(key(KeyCode::Enter), &ctx).cmds().is_empty());
+        let out = r.on_key(key(KeyCode::Esc), &ctx);
+        assert!(out.cmds().is_empty() && !out.closes(), "not while it runs");
         r.recovered(vec![Recovered {
             serial: Some(23_456_780),
             workflow: "enrol".into(),
@@ -151,7 +170,6 @@ mod tests {
                 serial: keydesk_store::Serial::new(23_456_780).expect("serial"),
             })],
         }]);
-        r.on_key(key(KeyCode::Esc));
-        assert!(r.closed);
+        assert!(r.on_key(key(KeyCode::Esc), &ctx).closes());
     }
 }

@@ -9,12 +9,15 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 use super::audit::Audit;
+use super::choice::Choice;
+use super::detail::Detail;
+use super::home::Focus;
 use super::model::{
     ChangeLine, DetailView, Hit, HitKind, ImportSummary, InvState, KeyRow, LetterView, Msg,
     Recovered, Seg, Unfinished, Val, Verified,
 };
 use super::recovery::Recovery;
-use super::state::{App, Focus};
+use super::state::App;
 use super::wizard::{Flow, Wizard};
 use crate::i18n::{Lang, Text};
 
@@ -81,7 +84,24 @@ fn both(name: &str, make: impl Fn(Lang) -> App) {
 
 fn wizard_at(lang: Lang, w: Wizard) -> App {
     let mut app = base(lang);
-    app.wizard = Some(Box::new(w));
+    app.open(Box::new(w));
+    app
+}
+
+/// The wizard on screen, to put it at a step.
+fn wizard(app: &mut App) -> &mut Wizard {
+    app.screen_mut::<Wizard>().expect("a wizard on screen")
+}
+
+/// `app` with the audit screen open.
+fn audit(mut app: App) -> App {
+    app.open(Box::new(Audit::new()));
+    app
+}
+
+/// `app` showing details.
+fn detail(mut app: App, view: DetailView) -> App {
+    app.open(Box::new(Detail::new(view)));
     app
 }
 
@@ -89,12 +109,13 @@ fn wizard_at(lang: Lang, w: Wizard) -> App {
 fn home() {
     both("home", |lang| {
         let mut app = base(lang);
-        app.query = "mül".into();
-        app.hits = vec![
+        let home = app.home_mut();
+        home.query = "mül".into();
+        home.hits = Choice::new([
             hit(HitKind::Staff, 1, "Müller, Anna (4711) Amt 12"),
             hit(HitKind::Notebook, 1, "NB-0815 mz-nb-0815 – Müller, Anna"),
-        ];
-        app.focus = Focus::Keys;
+        ]);
+        home.focus = Focus::Keys;
         app
     });
 }
@@ -113,7 +134,7 @@ fn enrol_staff_step() {
     both("enrol_staff", |lang| {
         let mut w = Wizard::new(Flow::Enrol, 23_456_780);
         w.query = "mül".into();
-        w.hits = vec![hit(HitKind::Staff, 1, "Müller, Anna (4711) Amt 12")];
+        w.hits = Choice::new([hit(HitKind::Staff, 1, "Müller, Anna (4711) Amt 12")]);
         wizard_at(lang, w)
     });
 }
@@ -122,19 +143,17 @@ fn enrol_staff_step() {
 fn enrol_pin_choice_and_entry() {
     both("enrol_pin_choice", |lang| {
         let mut app = wizard_at(lang, Wizard::new(Flow::Enrol, 23_456_780));
-        if let Some(w) = &mut app.wizard {
-            w.staff = Some(hit(HitKind::Staff, 1, "Müller, Anna (4711)"));
-            w.notebook = Some(hit(HitKind::Notebook, 1, "NB-0815"));
-            w.at = 2;
-        }
+        let w = wizard(&mut app);
+        w.staff = Some(hit(HitKind::Staff, 1, "Müller, Anna (4711)"));
+        w.notebook = Some(hit(HitKind::Notebook, 1, "NB-0815"));
+        w.at = 2;
         app
     });
     both("enrol_pin_entry", |lang| {
         let mut app = wizard_at(lang, Wizard::new(Flow::Enrol, 23_456_780));
-        if let Some(w) = &mut app.wizard {
-            w.staff = Some(hit(HitKind::Staff, 1, "Müller, Anna (4711)"));
-            w.at = 2;
-        }
+        let w = wizard(&mut app);
+        w.staff = Some(hit(HitKind::Staff, 1, "Müller, Anna (4711)"));
+        w.at = 2;
         key(&mut app, KeyCode::Down);
         key(&mut app, KeyCode::Enter);
         for c in "4829".chars() {
@@ -148,10 +167,9 @@ fn enrol_pin_choice_and_entry() {
 fn enrol_letter_shown_once() {
     both("enrol_letter", |lang| {
         let mut app = wizard_at(lang, Wizard::new(Flow::Enrol, 23_456_780));
-        if let Some(w) = &mut app.wizard {
-            w.staff = Some(hit(HitKind::Staff, 1, "Müller, Anna (4711)"));
-            w.at = 5;
-        }
+        let w = wizard(&mut app);
+        w.staff = Some(hit(HitKind::Staff, 1, "Müller, Anna (4711)"));
+        w.at = 5;
         app.update(Msg::CsrSaved {
             serial: 23_456_780,
             path: Ok("/home/it/23456780.csr.pem".into()),
@@ -186,9 +204,7 @@ fn reset_type_serial_replug_touch_and_missed_window() {
     });
     both("reset_touch", |lang| {
         let mut app = wizard_at(lang, Wizard::new(Flow::Reset, 23_456_780));
-        if let Some(w) = &mut app.wizard {
-            w.at = 1;
-        }
+        wizard(&mut app).at = 1;
         app.update(Msg::Replugged(23_456_780));
         app.update(Msg::Touch {
             serial: 23_456_780,
@@ -230,83 +246,86 @@ fn revoke_return_replace_lost() {
 #[test]
 fn details() {
     both("detail_key", |lang| {
-        let mut app = base(lang);
-        app.detail = Some(DetailView {
-            kind: HitKind::Key,
-            serial: Some(18_000_042),
-            title: "18000042".into(),
-            state: Some((InvState::Issued, "2026-11-20T09:12:00Z".into())),
-            facts: vec![
-                (Text::FactModel, "YubiKey 5 NFC USB-A Keychain".into()),
-                (Text::FactFirmware, "5.4.3".into()),
-                (Text::FactHolder, "Müller, Anna (4711)".into()),
-                (Text::FactNotebook, "NB-0815".into()),
-            ],
-            history: vec![
-                vec![
-                    Seg::Time("2026-11-01T08:00:00Z".into()),
-                    Seg::Text("  key.add        import  LS-2024-03".into()),
+        detail(
+            base(lang),
+            DetailView {
+                kind: HitKind::Key,
+                serial: Some(18_000_042),
+                title: "18000042".into(),
+                state: Some((InvState::Issued, "2026-11-20T09:12:00Z".into())),
+                facts: vec![
+                    (Text::FactModel, "YubiKey 5 NFC USB-A Keychain".into()),
+                    (Text::FactFirmware, "5.4.3".into()),
+                    (Text::FactHolder, "Müller, Anna (4711)".into()),
+                    (Text::FactNotebook, "NB-0815".into()),
                 ],
-                vec![
-                    Seg::Time("2026-11-20T09:12:00Z".into()),
-                    Seg::Text("  key.issue      tech1   enrolled at the counter".into()),
+                history: vec![
+                    vec![
+                        Seg::Time("2026-11-01T08:00:00Z".into()),
+                        Seg::Text("  key.add        import  LS-2024-03".into()),
+                    ],
+                    vec![
+                        Seg::Time("2026-11-20T09:12:00Z".into()),
+                        Seg::Text("  key.issue      tech1   enrolled at the counter".into()),
+                    ],
                 ],
-            ],
-        });
-        app
+            },
+        )
     });
     both("detail_staff", |lang| {
-        let mut app = base(lang);
-        app.detail = Some(DetailView {
-            kind: HitKind::Staff,
-            serial: None,
-            title: "Müller, Anna".into(),
-            state: None,
-            facts: vec![
-                (Text::FactPersonnelNo, "4711".into()),
-                (Text::FactDepartment, "Amt 12 – Bürgeramt".into()),
-                (Text::FactKeysNow, "18000042".into()),
-            ],
-            history: vec![vec![
-                Seg::Text("18000042  ".into()),
-                Seg::Time("2026-11-20T09:12:00Z".into()),
-                Seg::Text(" – …  Müller, Anna (4711)  NB-0815".into()),
-            ]],
-        });
-        app
+        detail(
+            base(lang),
+            DetailView {
+                kind: HitKind::Staff,
+                serial: None,
+                title: "Müller, Anna".into(),
+                state: None,
+                facts: vec![
+                    (Text::FactPersonnelNo, "4711".into()),
+                    (Text::FactDepartment, "Amt 12 – Bürgeramt".into()),
+                    (Text::FactKeysNow, "18000042".into()),
+                ],
+                history: vec![vec![
+                    Seg::Text("18000042  ".into()),
+                    Seg::Time("2026-11-20T09:12:00Z".into()),
+                    Seg::Text(" – …  Müller, Anna (4711)  NB-0815".into()),
+                ]],
+            },
+        )
     });
 }
 
 #[test]
 fn notebook_details() {
     both("detail_notebook", |lang| {
-        let mut app = base(lang);
-        app.detail = Some(DetailView {
-            kind: HitKind::Notebook,
-            serial: None,
-            title: "NB-0815".into(),
-            state: None,
-            facts: vec![
-                (Text::FactHostname, "mz-nb-0815".into()),
-                (Text::FactModel, "ThinkPad T14 Gen 4 PF-4X2KQ9".into()),
-                (Text::FactUser, "4711".into()),
-            ],
-            history: vec![
-                vec![
-                    Seg::Text("17000013  ".into()),
-                    Seg::Time("2025-03-02T07:45:00Z".into()),
-                    Seg::Text(" – ".into()),
-                    Seg::Time("2026-11-20T09:05:00Z".into()),
-                    Seg::Text("  Müller, Anna (4711)  NB-0815".into()),
+        detail(
+            base(lang),
+            DetailView {
+                kind: HitKind::Notebook,
+                serial: None,
+                title: "NB-0815".into(),
+                state: None,
+                facts: vec![
+                    (Text::FactHostname, "mz-nb-0815".into()),
+                    (Text::FactModel, "ThinkPad T14 Gen 4 PF-4X2KQ9".into()),
+                    (Text::FactUser, "4711".into()),
                 ],
-                vec![
-                    Seg::Text("18000042  ".into()),
-                    Seg::Time("2026-11-20T09:12:00Z".into()),
-                    Seg::Text(" – …  Müller, Anna (4711)  NB-0815".into()),
+                history: vec![
+                    vec![
+                        Seg::Text("17000013  ".into()),
+                        Seg::Time("2025-03-02T07:45:00Z".into()),
+                        Seg::Text(" – ".into()),
+                        Seg::Time("2026-11-20T09:05:00Z".into()),
+                        Seg::Text("  Müller, Anna (4711)  NB-0815".into()),
+                    ],
+                    vec![
+                        Seg::Text("18000042  ".into()),
+                        Seg::Time("2026-11-20T09:12:00Z".into()),
+                        Seg::Text(" – …  Müller, Anna (4711)  NB-0815".into()),
+                    ],
                 ],
-            ],
-        });
-        app
+            },
+        )
     });
 }
 
@@ -314,7 +333,7 @@ fn notebook_details() {
 fn history_times_follow_the_injected_offset() {
     let mut app = base(Lang::De);
     app.offset = time::UtcOffset::from_hms(1, 0, 0).expect("offset");
-    app.detail = Some(DetailView {
+    app.open(Box::new(Detail::new(DetailView {
         kind: HitKind::Key,
         serial: Some(18_000_042),
         title: "18000042".into(),
@@ -324,7 +343,7 @@ fn history_times_follow_the_injected_offset() {
             Seg::Time("2026-11-20T09:12:00Z".into()),
             Seg::Text("  key.issue".into()),
         ]],
-    });
+    })));
     let screen = draw(&app);
     assert!(screen.contains("21.11.2026 00:30"), "{screen}");
     assert!(screen.contains("20.11.2026 10:12  key.issue"), "{screen}");
@@ -346,55 +365,47 @@ fn verified(events: u64) -> Verified {
 #[test]
 fn audit_and_recovery() {
     both("audit", |lang| {
-        let mut app = base(lang);
-        app.audit = Some(Audit::new());
+        let mut app = audit(base(lang));
         app.update(Msg::Verified(Ok(verified(1234))));
-        let a = app.audit.as_mut().expect("audit screen");
-        a.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+        key(&mut app, KeyCode::Down);
+        let a = app.screen_mut::<Audit>().expect("audit screen");
         a.log_line(Text::ExportStarted, "keydesk-inventory.csv".into(), false);
         a.log_line(Text::ExportWrote, "4 → keydesk-inventory.csv".into(), true);
         app
     });
     // Verify still selected: the anchor under the hint, ready to write down.
     both("audit_anchor", |lang| {
-        let mut app = base(lang);
-        app.audit = Some(Audit::new());
+        let mut app = audit(base(lang));
         key(&mut app, KeyCode::Enter);
         app.update(Msg::Verified(Ok(verified(99_999))));
         app
     });
     both("import_dry_run", |lang| {
-        let mut app = base(lang);
-        let mut a = Audit::new();
+        let mut app = audit(base(lang));
         for _ in 0..5 {
-            a.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+            key(&mut app, KeyCode::Down);
         }
-        a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
-        app.audit = Some(a);
+        key(&mut app, KeyCode::Enter);
         app.update(Msg::Imported(notebook_dry_run()));
         app
     });
     both("import_dry_run_end", |lang| {
-        let mut app = base(lang);
-        let mut a = Audit::new();
+        let mut app = audit(base(lang));
         for _ in 0..4 {
-            a.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+            key(&mut app, KeyCode::Down);
         }
-        a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
-        app.audit = Some(a);
+        key(&mut app, KeyCode::Enter);
         app.update(Msg::Imported(staff_dry_run()));
         key(&mut app, KeyCode::PageDown);
         key(&mut app, KeyCode::End);
         app
     });
     both("import_progress", |lang| {
-        let mut app = base(lang);
-        let mut a = Audit::new();
+        let mut app = audit(base(lang));
         for _ in 0..4 {
-            a.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+            key(&mut app, KeyCode::Down);
         }
-        a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
-        app.audit = Some(a);
+        key(&mut app, KeyCode::Enter);
         app.update(Msg::Tick(Duration::from_millis(3250)));
         app.update(Msg::RowProgress {
             done: 42_000,
@@ -403,24 +414,20 @@ fn audit_and_recovery() {
         app
     });
     both("import_working", |lang| {
-        let mut app = base(lang);
-        let mut a = Audit::new();
+        let mut app = audit(base(lang));
         for _ in 0..6 {
-            a.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+            key(&mut app, KeyCode::Down);
         }
-        a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
-        a.tick(Duration::from_millis(2250));
-        app.audit = Some(a);
+        key(&mut app, KeyCode::Enter);
+        app.update(Msg::Tick(Duration::from_millis(2250)));
         app
     });
     both("import_error", |lang| {
-        let mut app = base(lang);
-        let mut a = Audit::new();
+        let mut app = audit(base(lang));
         for _ in 0..4 {
-            a.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+            key(&mut app, KeyCode::Down);
         }
-        a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
-        app.audit = Some(a);
+        key(&mut app, KeyCode::Enter);
         let issue = |line, message: &str| keydesk_store::ImportIssue {
             line,
             message: message.into(),
@@ -483,7 +490,7 @@ fn audit_and_recovery() {
                 ]),
             },
         ]);
-        app.recovery = Some(r);
+        app.open(Box::new(r));
         app
     });
 }

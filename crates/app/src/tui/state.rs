@@ -1,31 +1,28 @@
 //! The TUI's state and its update function: messages in, state changed,
 //! commands out. No I/O here; commands are run by the worker (see `runtime`).
 //!
-//! Screens stack in this order: recovery (first, when the journal holds
-//! unfinished work), a wizard, the audit screen, a detail view, home.
+//! The screens are on a [`Stack`]: home at the bottom, what was opened from
+//! it above (a detail view, the audit screen, the bulk reset, a wizard), the
+//! recovery screen on top when the journal holds unfinished work. Keys go to
+//! the top screen after the app's own (quit, help, language, demo plugging,
+//! F3/F4 where the top screen takes them); a worker answer goes to the
+//! topmost screen that wants it, or to every one for the plugged keys, the
+//! clock, touch prompts and failures.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::audit::Audit;
 use super::bulk::Bulk;
-use super::model::{Cmd, DetailView, Hit, HitKind, KeyRow, Msg, Policy, Target};
+use super::home::Home;
+use super::model::{Cmd, KeyRow, Msg, Policy};
+use super::problem::Problem;
 use super::recovery::Recovery;
-use super::wizard::{Ctx, Flow, Wizard};
-use crate::i18n::{Lang, Text};
-
-/// Which home panel has the keyboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Focus {
-    /// Typing searches.
-    Search,
-    /// The plugged keys; letters start wizards.
-    Keys,
-    /// The search hits; letters start wizards on a key hit.
-    Hits,
-}
+use super::screen::{for_every_screen, Ctx, FKeys, Outcome, Screen};
+use super::stack::Stack;
+use crate::i18n::Lang;
 
 /// The whole state of the TUI.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct App {
     pub lang: Lang,
     /// The local offset for times on screen, read once at start-up (before
@@ -34,18 +31,8 @@ pub struct App {
     pub demo: bool,
     pub policy: Policy,
     pub plugged: Vec<KeyRow>,
-    pub key_sel: usize,
-    pub query: String,
-    pub hits: Vec<Hit>,
-    pub selected: usize,
-    pub focus: Focus,
-    pub wizard: Option<Box<Wizard>>,
-    pub detail: Option<DetailView>,
-    pub audit: Option<Audit>,
-    /// The bulk reset screen (F4).
-    pub bulk: Option<Bulk>,
-    pub recovery: Option<Recovery>,
-    pub error: Option<super::problem::Problem>,
+    pub stack: Stack,
+    pub error: Option<Problem>,
     pub help: bool,
     pub quit: bool,
 }
@@ -59,38 +46,86 @@ impl App {
             demo,
             policy: Policy::default(),
             plugged: Vec::new(),
-            key_sel: 0,
-            query: String::new(),
-            hits: Vec::new(),
-            selected: 0,
-            focus: Focus::Search,
-            wizard: None,
-            detail: None,
-            audit: None,
-            bulk: None,
-            recovery: None,
+            stack: Stack::new(Home::new()),
             error: None,
             help: false,
             quit: false,
         }
     }
 
-    /// Route a message to the wizard; drop it when it closes.
-    fn route_to_wizard(&mut self, msg: &Msg) -> Vec<Cmd> {
+    /// What every screen reads besides itself.
+    #[must_use]
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            lang: self.lang,
+            offset: self.offset,
+            plugged: &self.plugged,
+            policy: self.policy,
+            demo: self.demo,
+        }
+    }
+
+    /// The context and the stack, borrowed apart.
+    fn parts(&mut self) -> (Ctx<'_>, &mut Stack) {
         let ctx = Ctx {
+            lang: self.lang,
+            offset: self.offset,
             plugged: &self.plugged,
             policy: self.policy,
             demo: self.demo,
         };
-        let Some(w) = self.wizard.as_mut() else {
-            return Vec::new();
+        (ctx, &mut self.stack)
+    }
+
+    #[must_use]
+    pub fn home(&self) -> &Home {
+        self.stack.home()
+    }
+
+    pub fn home_mut(&mut self) -> &mut Home {
+        self.stack.home_mut()
+    }
+
+    /// The topmost screen of type `T`, if one is open.
+    #[must_use]
+    pub fn screen<T: Screen>(&self) -> Option<&T> {
+        self.stack.find()
+    }
+
+    /// The topmost screen of type `T`, to change.
+    pub fn screen_mut<T: Screen>(&mut self) -> Option<&mut T> {
+        self.stack.find_mut()
+    }
+
+    /// Open `screen` on top; the commands it starts with.
+    pub fn open(&mut self, screen: Box<dyn Screen>) -> Vec<Cmd> {
+        let top = self.stack.len() - 1;
+        self.apply(top, Outcome::Push(screen))
+    }
+
+    /// Carry out what the screen at `i` asked for; the commands for the worker.
+    fn apply(&mut self, i: usize, outcome: Outcome) -> Vec<Cmd> {
+        let opened = match outcome {
+            Outcome::Stay(cmds) => return cmds,
+            Outcome::Close(cmds) => {
+                // Dropping a wizard wipes a PIN letter still held.
+                self.stack.remove(i);
+                return cmds;
+            }
+            Outcome::Tell(problem) => {
+                self.error = Some(problem);
+                return Vec::new();
+            }
+            Outcome::Push(screen) => {
+                self.stack.insert(i + 1, screen);
+                i + 1
+            }
+            Outcome::Swap(screen) => self.stack.replace(i, screen),
         };
-        let cmds = w.update(msg, &ctx);
-        if w.closed {
-            // Dropping the wizard wipes a PIN letter still held.
-            self.wizard = None;
-        }
-        cmds
+        let (ctx, stack) = self.parts();
+        stack
+            .get_mut(opened)
+            .map_or_else(Vec::new, |s| s.opened(&ctx))
     }
 
     /// Apply one message; return the commands it asks for.
@@ -102,111 +137,61 @@ impl App {
                 self.policy = p;
                 Vec::new()
             }
-            Msg::Plugged(rows) => {
-                self.plugged = rows;
-                self.key_sel = self.key_sel.min(self.plugged.len().saturating_sub(1));
-                self.route_to_wizard(&Msg::Plugged(self.plugged.clone()))
-            }
-            Msg::SearchResults { query, hits } => {
-                if self.wizard.as_ref().is_some_and(|w| w.query == query) {
-                    return self.route_to_wizard(&Msg::SearchResults { query, hits });
-                }
-                if query == self.query {
-                    self.hits = hits;
-                    self.selected = self.selected.min(self.hits.len().saturating_sub(1));
-                }
-                Vec::new()
-            }
-            Msg::Waiting { .. } | Msg::Batch(_) => {
-                if let Some(b) = &mut self.bulk {
-                    b.update(&msg);
-                }
-                Vec::new()
-            }
-            Msg::Touch { .. } if self.bulk.is_some() && self.wizard.is_none() => {
-                if let Some(b) = &mut self.bulk {
-                    b.update(&msg);
-                }
-                Vec::new()
-            }
-            Msg::Tick(dt) if self.wizard.is_none() => {
-                if let Some(b) = &mut self.bulk {
-                    b.update(&Msg::Tick(dt));
-                }
-                if let Some(a) = &mut self.audit {
-                    a.tick(dt);
-                }
-                Vec::new()
-            }
-            Msg::RowProgress { done, total } => {
-                if let Some(a) = &mut self.audit {
-                    a.row_progress(done, total);
-                }
-                Vec::new()
-            }
-            Msg::Imported(summary) => {
-                if let Some(a) = &mut self.audit {
-                    a.imported(&summary);
-                }
-                Vec::new()
-            }
-            Msg::Tick(_)
-            | Msg::Replugged(_)
-            | Msg::Touch { .. }
-            | Msg::Finished { .. }
-            | Msg::CsrSaved { .. }
-            | Msg::WizardFailed(_) => {
-                if let (Msg::WizardFailed(e), None) = (&msg, &self.wizard) {
-                    self.error = Some(e.clone());
-                }
-                self.route_to_wizard(&msg)
-            }
-            Msg::Detail(d) => {
-                self.detail = Some(d);
-                Vec::new()
-            }
             Msg::Unfinished(entries) => {
-                if !entries.is_empty() {
-                    self.recovery = Some(Recovery::new(entries));
+                if entries.is_empty() {
+                    return Vec::new();
                 }
-                Vec::new()
+                // On top of everything: unfinished work comes first.
+                self.open(Box::new(Recovery::new(entries)))
             }
-            Msg::Recovered(reports) => {
-                if let Some(r) = &mut self.recovery {
-                    r.recovered(reports);
-                }
-                Vec::new()
+            Msg::Plugged(rows) => {
+                self.plugged.clone_from(&rows);
+                self.route(&Msg::Plugged(rows))
             }
-            Msg::Progress(text, arg) => {
-                let done = matches!(text, Text::ExportWrote);
-                if let Some(a) = &mut self.audit {
-                    a.log_line(text, arg, done);
-                }
-                Vec::new()
+            Msg::Failed(problem) => {
+                let cmds = self.route(&Msg::Failed(problem.clone()));
+                self.error = Some(problem);
+                cmds
             }
-            Msg::Verified(result) => {
-                if let Some(a) = &mut self.audit {
-                    match result {
-                        Ok(v) => a.verified(&v, self.lang, self.offset),
-                        Err(e) => a.log_line(Text::AuditBroken, e.show_one_line(self.lang), true),
-                    }
+            msg => {
+                let (cmds, taken) = self.deliver(&msg);
+                if let (Msg::WizardFailed(problem), false) = (msg, taken) {
+                    // No wizard to show it: the footer does.
+                    self.error = Some(problem);
                 }
-                Vec::new()
-            }
-            Msg::Failed(text) => {
-                if let Some(b) = &mut self.bulk {
-                    b.update(&Msg::Failed(text.clone()));
-                }
-                if let Some(a) = &mut self.audit {
-                    a.log_line(Text::ErrorPrefix, text.show_one_line(self.lang), true);
-                }
-                if let Some(r) = &mut self.recovery {
-                    r.busy = false;
-                }
-                self.error = Some(text);
-                Vec::new()
+                cmds
             }
         }
+    }
+
+    fn route(&mut self, msg: &Msg) -> Vec<Cmd> {
+        self.deliver(msg).0
+    }
+
+    /// Hand `msg` to the screens that want it, top down: to every one of
+    /// them, or to the first only. The commands, and whether any took it.
+    fn deliver(&mut self, msg: &Msg) -> (Vec<Cmd>, bool) {
+        let every = for_every_screen(msg);
+        let mut cmds = Vec::new();
+        let mut taken = false;
+        // Top down; a screen closing or opening one above itself leaves the
+        // positions below it as they were.
+        for i in (0..self.stack.len()).rev() {
+            let (ctx, stack) = self.parts();
+            let Some(screen) = stack.get_mut(i) else {
+                continue;
+            };
+            if !screen.wants(msg) {
+                continue;
+            }
+            let outcome = screen.on_msg(msg, &ctx);
+            cmds.extend(self.apply(i, outcome));
+            taken = true;
+            if !every {
+                break;
+            }
+        }
+        (cmds, taken)
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
@@ -222,6 +207,8 @@ impl App {
             return Vec::new();
         }
         self.error = None;
+        let top = self.stack.len() - 1;
+        let tools = self.stack.top().fkeys() == FKeys::All;
         match key.code {
             KeyCode::F(1) => {
                 self.help = true;
@@ -233,469 +220,20 @@ impl App {
             }
             KeyCode::F(5) if self.demo => return vec![Cmd::PlugVirtual],
             KeyCode::F(6) if self.demo => return vec![Cmd::UnplugVirtual],
+            KeyCode::F(3) if tools => {
+                return self.apply(top, Outcome::Push(Box::new(Audit::new())))
+            }
+            KeyCode::F(4) if tools => return self.apply(top, Outcome::Push(Box::new(Bulk::new()))),
             _ => {}
         }
-        if let Some(r) = &mut self.recovery {
-            let cmds = r.on_key(key);
-            if r.closed {
-                self.recovery = None;
-            }
-            return cmds;
-        }
-        if self.wizard.is_some() {
-            return self.route_to_wizard(&Msg::Key(key));
-        }
-        if let Some(a) = &mut self.audit {
-            let cmds = a.on_key(key);
-            if a.closed {
-                self.audit = None;
-            }
-            return cmds;
-        }
-        if let Some(b) = &mut self.bulk {
-            if key.code == KeyCode::F(7) && self.demo {
-                // Demo: replug the key plugged in (the batch sees it gone and back).
-                return self
-                    .plugged
-                    .first()
-                    .map(|k| Cmd::Replug(k.serial))
-                    .into_iter()
-                    .collect();
-            }
-            let cmds = b.on_key(key);
-            if b.closed {
-                self.bulk = None;
-            }
-            return cmds;
-        }
-        if key.code == KeyCode::F(3) {
-            self.audit = Some(Audit::new());
-            return Vec::new();
-        }
-        if key.code == KeyCode::F(4) {
-            self.bulk = Some(Bulk::new());
-            return vec![Cmd::ListWaiting];
-        }
-        if let Some(d) = &self.detail {
-            let serial = d.serial;
-            return match key.code {
-                KeyCode::Esc => {
-                    self.detail = None;
-                    Vec::new()
-                }
-                KeyCode::Char(c) => {
-                    // A letter or Alt+letter: the detail view has no text box.
-                    if let (Some(flow), Some(s)) = (Flow::from_letter(c), serial) {
-                        self.detail = None;
-                        self.start(flow, s);
-                    }
-                    Vec::new()
-                }
-                _ => Vec::new(),
-            };
-        }
-        self.on_home_key(key)
-    }
-
-    /// The key serial the cursor is on (plugged key or key hit), if any.
-    #[must_use]
-    pub fn selected_serial(&self) -> Option<u32> {
-        match self.focus {
-            Focus::Keys => self.plugged.get(self.key_sel).map(|k| k.serial),
-            Focus::Hits => self
-                .hits
-                .get(self.selected)
-                .filter(|h| h.kind == HitKind::Key)
-                .and_then(|h| u32::try_from(h.ref_id).ok()),
-            Focus::Search => None,
-        }
-    }
-
-    fn start(&mut self, flow: Flow, serial: u32) {
-        self.wizard = Some(Box::new(Wizard::new(flow, serial)));
-    }
-
-    fn open_selected(&self) -> Vec<Cmd> {
-        let target = match self.focus {
-            Focus::Keys => self
-                .plugged
-                .get(self.key_sel)
-                .map(|k| Target::Key(k.serial)),
-            Focus::Hits | Focus::Search => {
-                self.hits.get(self.selected).and_then(|h| match h.kind {
-                    HitKind::Staff => Some(Target::Staff(h.ref_id)),
-                    HitKind::Notebook => Some(Target::Notebook(h.ref_id)),
-                    HitKind::Key => u32::try_from(h.ref_id).ok().map(Target::Key),
-                })
-            }
+        let (ctx, stack) = self.parts();
+        let outcome = match stack.get_mut(top) {
+            Some(screen) => screen.on_key(key, &ctx),
+            None => Outcome::stay(),
         };
-        target.map(Cmd::Open).into_iter().collect()
-    }
-
-    /// The key an action started from the home screen works on: the one
-    /// under the cursor in the keys or hits panel; with the search box
-    /// focused, the one key plugged in. Several plugged keys and no choice
-    /// made, or none at all, is a message that says what to do: never a guess.
-    fn action_target(&self) -> Result<u32, super::problem::Problem> {
-        use super::problem::Problem;
-        if self.focus != Focus::Search {
-            return self
-                .selected_serial()
-                .ok_or_else(|| Problem::new(Text::ErrNoKeyChosen, vec![]));
-        }
-        match self.plugged.as_slice() {
-            [one] => Ok(one.serial),
-            [] => Err(Problem::new(Text::ErrNoKeyPlugged, vec![])),
-            _ => Err(Problem::new(Text::ErrSeveralKeysChoose, vec![])),
-        }
-    }
-
-    fn on_home_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
-        // Alt+letter starts an action wherever the cursor is, the search box too.
-        if key.modifiers.contains(KeyModifiers::ALT) {
-            if let KeyCode::Char(c) = key.code {
-                if let Some(flow) = Flow::from_letter(c) {
-                    match self.action_target() {
-                        Ok(serial) => self.start(flow, serial),
-                        Err(p) => self.error = Some(p),
-                    }
-                    return Vec::new();
-                }
-            }
-        }
-        match (self.focus, key.code) {
-            (_, KeyCode::Tab) => {
-                self.focus = match self.focus {
-                    Focus::Search if !self.plugged.is_empty() => Focus::Keys,
-                    Focus::Search | Focus::Keys if !self.hits.is_empty() => Focus::Hits,
-                    _ => Focus::Search,
-                };
-                Vec::new()
-            }
-            (_, KeyCode::Enter) => self.open_selected(),
-            (_, KeyCode::F(7)) if self.demo => self
-                .selected_serial()
-                .map(Cmd::Replug)
-                .into_iter()
-                .collect(),
-            (Focus::Keys, KeyCode::Up) => {
-                self.key_sel = self.key_sel.saturating_sub(1);
-                Vec::new()
-            }
-            (Focus::Keys, KeyCode::Down) => {
-                if self.key_sel + 1 < self.plugged.len() {
-                    self.key_sel += 1;
-                }
-                Vec::new()
-            }
-            (Focus::Hits, KeyCode::Up) if self.selected == 0 => {
-                self.focus = Focus::Search;
-                Vec::new()
-            }
-            (Focus::Search | Focus::Hits, KeyCode::Up) => {
-                self.selected = self.selected.saturating_sub(1);
-                Vec::new()
-            }
-            (Focus::Search, KeyCode::Down) if !self.hits.is_empty() => {
-                self.focus = Focus::Hits;
-                Vec::new()
-            }
-            (Focus::Hits, KeyCode::Down) => {
-                if self.selected + 1 < self.hits.len() {
-                    self.selected += 1;
-                }
-                Vec::new()
-            }
-            (Focus::Keys | Focus::Hits, KeyCode::Char(c)) if Flow::from_letter(c).is_some() => {
-                if let (Some(flow), Some(serial)) = (Flow::from_letter(c), self.selected_serial()) {
-                    self.start(flow, serial);
-                }
-                Vec::new()
-            }
-            (Focus::Keys | Focus::Hits, KeyCode::Esc) => {
-                self.focus = Focus::Search;
-                Vec::new()
-            }
-            (_, KeyCode::Esc) => self.set_query(String::new()),
-            (_, KeyCode::Backspace) => {
-                self.focus = Focus::Search;
-                let mut q = self.query.clone();
-                q.pop();
-                self.set_query(q)
-            }
-            (_, KeyCode::Char(c))
-                if !key
-                    .modifiers
-                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-            {
-                self.focus = Focus::Search;
-                let mut q = self.query.clone();
-                q.push(c);
-                self.set_query(q)
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    fn set_query(&mut self, query: String) -> Vec<Cmd> {
-        if query == self.query {
-            return Vec::new();
-        }
-        self.query = query;
-        self.selected = 0;
-        if self.query.trim().is_empty() {
-            self.hits.clear();
-            Vec::new()
-        } else {
-            vec![Cmd::Search(self.query.clone())]
-        }
+        self.apply(top, outcome)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::tui::model::{InvState, Unfinished, Verified};
-
-    fn key(code: KeyCode) -> Msg {
-        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
-    }
-
-    fn hit(kind: HitKind, id: i64, label: &str) -> Hit {
-        Hit {
-            kind,
-            ref_id: id,
-            label: label.into(),
-        }
-    }
-
-    fn row(serial: u32) -> KeyRow {
-        KeyRow {
-            serial,
-            model: "YubiKey 5 NFC".into(),
-            firmware: "5.7.1".into(),
-            state: InvState::InStock,
-            holder: None,
-        }
-    }
-
-    #[test]
-    fn typing_searches_each_keystroke_and_drops_stale_results() {
-        let mut app = App::new(Lang::En, false);
-        assert_eq!(
-            app.update(key(KeyCode::Char('m'))),
-            vec![Cmd::Search("m".into())]
-        );
-        assert_eq!(
-            app.update(key(KeyCode::Char('u'))),
-            vec![Cmd::Search("mu".into())]
-        );
-        app.update(Msg::SearchResults {
-            query: "m".into(),
-            hits: vec![hit(HitKind::Staff, 1, "stale")],
-        });
-        assert!(
-            app.hits.is_empty(),
-            "results for an old query must not show"
-        );
-        app.update(Msg::SearchResults {
-            query: "mu".into(),
-            hits: vec![
-                hit(HitKind::Staff, 1, "Müller"),
-                hit(HitKind::Staff, 2, "Mußmann"),
-            ],
-        });
-        assert_eq!(app.hits.len(), 2);
-        app.update(key(KeyCode::Down));
-        assert_eq!(app.focus, Focus::Hits);
-        app.update(key(KeyCode::Down));
-        app.update(key(KeyCode::Down));
-        assert_eq!(app.selected, 1, "selection stops at the last hit");
-        assert_eq!(
-            app.update(key(KeyCode::Enter)),
-            vec![Cmd::Open(Target::Staff(2))]
-        );
-        app.update(key(KeyCode::Esc));
-        assert_eq!(app.update(key(KeyCode::Esc)), Vec::<Cmd>::new());
-        assert!(app.query.is_empty() && app.hits.is_empty());
-    }
-
-    #[test]
-    fn letters_on_a_selected_key_start_wizards_and_otherwise_search() {
-        let mut app = App::new(Lang::De, true);
-        app.update(Msg::Plugged(vec![row(23_456_780), row(23_456_781)]));
-        assert_eq!(
-            app.update(key(KeyCode::Char('e'))),
-            vec![Cmd::Search("e".into())]
-        );
-        assert!(
-            app.wizard.is_none(),
-            "in the search box a letter is a letter"
-        );
-        app.update(key(KeyCode::Esc));
-        app.update(key(KeyCode::Tab));
-        assert_eq!(app.focus, Focus::Keys);
-        app.update(key(KeyCode::Down));
-        assert_eq!(
-            app.update(key(KeyCode::F(7))),
-            vec![Cmd::Replug(23_456_781)]
-        );
-        assert_eq!(
-            app.update(key(KeyCode::Enter)),
-            vec![Cmd::Open(Target::Key(23_456_781))]
-        );
-        app.update(key(KeyCode::Char('V')));
-        let w = app.wizard.as_ref().expect("revoke wizard");
-        assert_eq!((w.flow, w.serial), (Flow::Revoke, 23_456_781));
-        app.update(key(KeyCode::Esc));
-        assert!(
-            app.wizard.is_none(),
-            "Esc on the first step leaves the wizard"
-        );
-        // A key hit works like a plugged key; staff hits do not start wizards.
-        app.update(key(KeyCode::Char('1')));
-        app.update(Msg::SearchResults {
-            query: "1".into(),
-            hits: vec![
-                hit(HitKind::Staff, 4, "x"),
-                hit(HitKind::Key, 18_000_042, "18000042"),
-            ],
-        });
-        app.update(key(KeyCode::Down));
-        app.update(key(KeyCode::Char('l')));
-        assert!(app.wizard.is_none());
-        app.update(key(KeyCode::Down));
-        app.update(key(KeyCode::Char('l')));
-        assert_eq!(
-            app.wizard.as_ref().map(|w| (w.flow, w.serial)),
-            Some((Flow::Lost, 18_000_042))
-        );
-    }
-
-    fn alt(c: char) -> Msg {
-        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT))
-    }
-
-    #[test]
-    fn alt_letters_start_actions_from_the_search_box_without_typing() {
-        let mut app = App::new(Lang::En, false);
-        app.update(key(KeyCode::Char('m')));
-        assert_eq!(app.focus, Focus::Search);
-        // No key plugged: say so, start nothing, keep the query.
-        assert!(app.update(alt('e')).is_empty());
-        assert!(app.wizard.is_none());
-        assert_eq!(
-            app.error.as_ref().map(|p| p.text()),
-            Some(Text::ErrNoKeyPlugged)
-        );
-        assert_eq!(app.query, "m", "Alt+E does not type");
-        // One key: it is the one.
-        app.update(Msg::Plugged(vec![row(23_456_780)]));
-        app.update(alt('E'));
-        assert_eq!(
-            app.wizard.as_ref().map(|w| (w.flow, w.serial)),
-            Some((Flow::Enrol, 23_456_780))
-        );
-        assert_eq!(app.query, "m");
-        app.update(key(KeyCode::Esc));
-        // Two keys and none chosen: never a guess.
-        app.update(Msg::Plugged(vec![row(23_456_780), row(23_456_781)]));
-        app.update(alt('r'));
-        assert!(app.wizard.is_none());
-        assert_eq!(
-            app.error.as_ref().map(|p| p.text()),
-            Some(Text::ErrSeveralKeysChoose)
-        );
-        // Chosen in the keys panel, Alt+letter and the plain letter both work.
-        app.update(key(KeyCode::Tab));
-        app.update(key(KeyCode::Down));
-        app.update(alt('r'));
-        assert_eq!(
-            app.wizard.as_ref().map(|w| (w.flow, w.serial)),
-            Some((Flow::Reset, 23_456_781))
-        );
-    }
-
-    #[test]
-    fn wizard_results_route_to_the_wizard_and_detail_letters_start_one() {
-        let mut app = App::new(Lang::En, true);
-        app.update(Msg::Detail(DetailView {
-            kind: HitKind::Key,
-            serial: Some(23_456_780),
-            title: "23456780".into(),
-            state: None,
-            facts: vec![],
-            history: vec![],
-        }));
-        app.update(key(KeyCode::Char('e')));
-        assert!(app.detail.is_none());
-        assert_eq!(
-            app.update(key(KeyCode::Char('m'))),
-            vec![Cmd::Search("m".into())]
-        );
-        app.update(Msg::SearchResults {
-            query: "m".into(),
-            hits: vec![hit(HitKind::Staff, 1, "Müller")],
-        });
-        assert!(app.hits.is_empty(), "home search untouched");
-        assert_eq!(app.wizard.as_ref().map(|w| w.hits.len()), Some(1));
-    }
-
-    #[test]
-    fn unfinished_work_is_shown_first_and_audit_opens_with_f3() {
-        let mut app = App::new(Lang::En, false);
-        app.update(Msg::Unfinished(vec![Unfinished {
-            serial: Some(1),
-            workflow: "reset".into(),
-            step: "fido.reset".into(),
-            since: "x".into(),
-        }]));
-        assert!(app.update(key(KeyCode::F(3))).is_empty());
-        assert!(app.audit.is_none(), "recovery comes first");
-        assert_eq!(app.update(key(KeyCode::Enter)), vec![Cmd::Recover]);
-        app.update(Msg::Recovered(vec![]));
-        app.update(key(KeyCode::Esc));
-        assert!(app.recovery.is_none());
-        app.update(key(KeyCode::F(3)));
-        assert_eq!(app.update(key(KeyCode::Enter)), vec![Cmd::Verify]);
-        app.update(Msg::Verified(Ok(Verified {
-            events: 7,
-            anchor: Some(format!("7:{}", "ab".repeat(32))),
-            at: "2026-11-23T09:00:00Z".into(),
-        })));
-        assert_eq!(app.audit.as_ref().map(|a| a.busy), Some(false));
-        let last = app.audit.as_ref().and_then(|a| a.log.last().cloned());
-        assert_eq!(
-            last,
-            Some((Text::AuditAnchor, format!("7:{}", "ab".repeat(32)))),
-            "the anchor to write down comes last"
-        );
-    }
-
-    #[test]
-    fn function_keys_help_language_and_demo_plugging() {
-        let mut app = App::new(Lang::De, true);
-        app.update(key(KeyCode::F(2)));
-        assert_eq!(app.lang, Lang::En);
-        app.update(key(KeyCode::F(1)));
-        assert!(app.help);
-        assert_eq!(
-            app.update(key(KeyCode::Char('x'))),
-            Vec::<Cmd>::new(),
-            "a key closes help, not search"
-        );
-        assert!(!app.help && app.query.is_empty());
-        assert_eq!(app.update(key(KeyCode::F(5))), vec![Cmd::PlugVirtual]);
-        assert_eq!(app.update(key(KeyCode::F(6))), vec![Cmd::UnplugVirtual]);
-        let mut real = App::new(Lang::De, false);
-        assert!(
-            real.update(key(KeyCode::F(5))).is_empty(),
-            "no virtual keys outside the demo"
-        );
-        real.update(Msg::Key(KeyEvent::new(
-            KeyCode::Char('c'),
-            KeyModifiers::CONTROL,
-        )));
-        assert!(real.quit);
-    }
-}
+mod tests;

@@ -29,8 +29,9 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
-    use crate::tui::audit::log_line;
+    use crate::tui::audit::view::log_line;
     use crate::tui::model::Cmd;
+    use crate::tui::screen::{Ctx, Screen};
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
@@ -39,7 +40,8 @@ mod tests {
     #[test]
     fn a_verified_trail_logs_the_anchor_to_write_down_in_local_time() {
         let mut a = Audit::new();
-        assert_eq!(a.on_key(key(KeyCode::Enter)), vec![Cmd::Verify]);
+        let ctx = Ctx::test(&[]);
+        assert_eq!(a.on_key(key(KeyCode::Enter), &ctx).cmds(), [Cmd::Verify]);
         let anchor = format!("12:{}", "ab".repeat(32));
         let cet = time::UtcOffset::from_hms(1, 0, 0).expect("offset");
         let v = Verified {
@@ -70,7 +72,7 @@ mod tests {
         assert_eq!(shown[2], format!("  {anchor}"), "alone, to copy");
 
         let mut empty = Audit::new();
-        empty.on_key(key(KeyCode::Enter));
+        empty.on_key(key(KeyCode::Enter), &ctx);
         let none = Verified {
             events: 0,
             anchor: None,

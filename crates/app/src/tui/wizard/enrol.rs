@@ -28,7 +28,7 @@ mod tests {
     use crossterm::event::KeyCode;
     use keydesk_core::Secret;
 
-    use super::super::testing::{ctx, hit, press, rows, type_str};
+    use super::super::testing::{closes, ctx, hit, press, rows, type_str};
     use super::super::{Flow, Step, Wizard};
     use crate::i18n::Text;
     use crate::tui::model::{Cmd, HitKind, InvState, LetterView, Msg, Pins};
@@ -146,9 +146,8 @@ mod tests {
         );
         assert_eq!(w.step(), Step::Done);
         assert!(w.letter.is_some());
-        press(&mut w, &c, &[KeyCode::Enter]);
         assert!(
-            w.closed && w.letter.is_none(),
+            closes(&mut w, &c, &[KeyCode::Enter]) && w.letter.is_none(),
             "the letter is gone once left"
         );
     }
@@ -211,8 +210,11 @@ mod tests {
         // No notebook: Enter with nothing found goes on.
         press(&mut w, &c, &[KeyCode::Enter]);
         assert_eq!((w.step(), w.notebook.clone()), (Step::PinChoice, None));
-        press(&mut w, &c, &[KeyCode::Esc, KeyCode::Esc, KeyCode::Esc]);
-        assert!(w.closed);
+        assert!(closes(
+            &mut w,
+            &c,
+            &[KeyCode::Esc, KeyCode::Esc, KeyCode::Esc]
+        ));
     }
 
     #[test]

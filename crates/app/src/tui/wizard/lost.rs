@@ -25,8 +25,8 @@ pub(super) fn command(w: &Wizard) -> Option<Cmd> {
 mod tests {
     use crossterm::event::KeyCode;
 
-    use super::super::testing::{ctx, press, rows};
-    use super::super::{Flow, Step, Wizard};
+    use super::super::testing::{ctx, open, press, rows};
+    use super::super::{Flow, Step};
     use crate::tui::model::{Cmd, Pins};
 
     #[test]
@@ -34,7 +34,7 @@ mod tests {
         let rows = rows();
         let c = ctx(&rows);
         // The lost key is not plugged in; both plugged keys are candidates.
-        let mut w = Wizard::new(Flow::Lost, 18_000_042);
+        let mut w = open(Flow::Lost, 18_000_042, &c);
         press(&mut w, &c, &[KeyCode::Enter]);
         assert_eq!((w.step(), w.new_key), (Step::PinChoice, Some(23_456_780)));
         let cmds = press(&mut w, &c, &[KeyCode::Enter, KeyCode::Enter]);
@@ -46,7 +46,7 @@ mod tests {
                 pins: Pins::Letter
             }]
         );
-        let mut own = Wizard::new(Flow::Lost, 23_456_780);
+        let mut own = open(Flow::Lost, 23_456_780, &c);
         assert_eq!(
             own.candidates(&rows)
                 .iter()

@@ -1,10 +1,13 @@
 //! The guided workflows (enrol, reset, revoke, return, replace, lost), one
 //! step per screen. A [`Wizard`] holds the key being worked on, what was
-//! chosen so far and where it is in its plan; its update function turns
-//! keys and worker answers into the next step and, at the working step, one
-//! command for the worker. The workflows themselves live in keydesk-core.
+//! chosen so far and where it is in its plan; as a
+//! [`Screen`](super::screen::Screen) (see `input`) it turns keys and worker
+//! answers into the next step and, at the working step, one command for the
+//! worker. The workflows themselves live in keydesk-core.
 
+pub mod choices;
 mod enrol;
+mod input;
 mod lost;
 mod replace;
 mod reset;
@@ -14,14 +17,13 @@ pub mod view;
 
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent};
 use zeroize::Zeroizing;
 
-use super::model::{
-    Cmd, Fate, Hit, HitKind, InvState, KeyRow, LetterView, Msg, Pins, Policy, Reason,
-};
-use super::problem::Problem;
+use super::choice::Choice;
+use super::model::{Cmd, Fate, Hit, InvState, KeyRow, LetterView, Pins, Reason};
+use super::screen::{Ctx, Outcome};
 use crate::i18n::Text;
+use choices::Choices;
 
 /// Which workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,33 +134,17 @@ pub struct Countdown {
     pub left: Duration,
 }
 
-/// What the wizard's update needs from the rest of the app.
-#[derive(Debug, Clone, Copy)]
-pub struct Ctx<'a> {
-    pub plugged: &'a [KeyRow],
-    pub policy: Policy,
-    pub demo: bool,
-}
-
-/// The options of the old key's fate in a replacement.
-pub const FATES: [Fate; 5] = [
-    Fate::Returned,
-    Fate::Revoked(Reason::Lost),
-    Fate::Revoked(Reason::Stolen),
-    Fate::Revoked(Reason::Left),
-    Fate::Revoked(Reason::Defective),
-];
-
 /// One workflow in progress.
 #[derive(Debug, Clone)]
 pub struct Wizard {
     pub flow: Flow,
     pub serial: u32,
     pub at: usize,
-    /// Search box and list cursor of the current step.
+    /// Search box and hits of the current step (staff or notebook).
     pub query: String,
-    pub hits: Vec<Hit>,
-    pub choice: usize,
+    pub hits: Choice<Hit>,
+    /// The options of the choice steps.
+    pub choices: Choices,
     pub staff: Option<Hit>,
     pub notebook: Option<Hit>,
     pub pins: Option<Pins>,
@@ -183,8 +169,6 @@ pub struct Wizard {
     pub letter: Option<Box<LetterView>>,
     /// Where the enrolment's CSR for the office CA was saved (or why not).
     pub csr: Option<Result<String, crate::tui::problem::Problem>>,
-    /// Set when the technician leaves the wizard.
-    pub closed: bool,
 }
 
 impl Wizard {
@@ -196,8 +180,8 @@ impl Wizard {
             serial,
             at: 0,
             query: String::new(),
-            hits: Vec::new(),
-            choice: 0,
+            hits: Choice::default(),
+            choices: Choices::default(),
             staff: None,
             notebook: None,
             pins: None,
@@ -216,7 +200,6 @@ impl Wizard {
             state_after: None,
             letter: None,
             csr: None,
-            closed: false,
         }
     }
 
@@ -263,7 +246,7 @@ impl Wizard {
     fn advance(&mut self) -> Vec<Cmd> {
         self.error = None;
         self.hint = None;
-        self.choice = 0;
+        self.choices.rewind();
         self.query.clear();
         self.hits.clear();
         loop {
@@ -291,16 +274,15 @@ impl Wizard {
     }
 
     /// Back one step (Esc); leaving the first step closes the wizard.
-    fn back(&mut self) -> Vec<Cmd> {
+    fn back(&mut self) -> Outcome {
         self.error = None;
         self.hint = None;
-        self.choice = 0;
+        self.choices.rewind();
         self.query.clear();
         self.hits.clear();
         loop {
             if self.at == 0 {
-                self.closed = true;
-                return Vec::new();
+                return Outcome::close();
             }
             self.at -= 1;
             if !self.skipped(self.step()) {
@@ -313,7 +295,7 @@ impl Wizard {
             self.pin_again.clear();
             self.pin_field = 0;
         }
-        self.notebook_choices()
+        self.notebook_choices().into()
     }
 
     /// The FIDO2 reset window for the key (10 s from firmware 5.7, else 5 s).
@@ -341,109 +323,6 @@ impl Wizard {
         cmds
     }
 
-    /// Apply one message.
-    pub fn update(&mut self, msg: &Msg, ctx: &Ctx<'_>) -> Vec<Cmd> {
-        match msg {
-            Msg::Key(key) => self.on_key(*key, ctx),
-            Msg::Tick(dt) => {
-                if let Some(c) = &mut self.countdown {
-                    c.left = c.left.saturating_sub(*dt);
-                }
-                Vec::new()
-            }
-            Msg::SearchResults { query, hits } if *query == self.query => {
-                let want = if self.step() == Step::Staff {
-                    HitKind::Staff
-                } else {
-                    HitKind::Notebook
-                };
-                self.hits = hits.iter().filter(|h| h.kind == want).cloned().collect();
-                self.choice = self.choice.min(self.hits.len().saturating_sub(1));
-                Vec::new()
-            }
-            Msg::Plugged(rows) if self.step() == Step::Replug => {
-                let here = rows.iter().any(|k| k.serial == self.serial);
-                if !here {
-                    self.seen_unplugged = true;
-                    Vec::new()
-                } else if self.seen_unplugged {
-                    self.start_after_replug(ctx)
-                } else {
-                    Vec::new()
-                }
-            }
-            Msg::Replugged(s) if *s == self.serial && self.step() == Step::Replug => {
-                self.start_after_replug(ctx)
-            }
-            Msg::Touch { serial, remaining } if *serial == self.serial => {
-                self.countdown = Some(Countdown {
-                    what: Text::TouchNow,
-                    left: *remaining,
-                });
-                Vec::new()
-            }
-            Msg::CsrSaved { serial, path } if *serial == self.serial => {
-                self.csr = Some(path.clone());
-                Vec::new()
-            }
-            Msg::Finished {
-                serial,
-                state,
-                letter,
-            } if *serial == self.serial && self.step() == Step::Working => {
-                self.countdown = None;
-                self.state_after = *state;
-                self.letter.clone_from(letter);
-                self.at = self.plan().len().saturating_sub(1);
-                Vec::new()
-            }
-            Msg::WizardFailed(text) if self.step() == Step::Working => {
-                self.countdown = None;
-                self.error = Some(text.clone());
-                Vec::new()
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    fn on_key(&mut self, key: KeyEvent, ctx: &Ctx<'_>) -> Vec<Cmd> {
-        let step = self.step();
-        match (step, key.code) {
-            (Step::Done, KeyCode::Enter | KeyCode::Esc) => {
-                self.letter = None;
-                self.closed = true;
-                Vec::new()
-            }
-            (Step::Done, _) => Vec::new(),
-            // After a partly done workflow, running it again would fail on what
-            // already happened: Enter closes, like Esc.
-            (Step::Working, KeyCode::Enter)
-                if self.error.as_ref().is_some_and(Problem::partly_done) =>
-            {
-                self.closed = true;
-                Vec::new()
-            }
-            (Step::Working, KeyCode::Enter) if self.error.is_some() => self.retry(),
-            (Step::Working, KeyCode::Esc) if self.error.is_some() => {
-                self.closed = true;
-                Vec::new()
-            }
-            (Step::Working, _) => Vec::new(),
-            (_, KeyCode::Esc) => self.back(),
-            (Step::Staff | Step::Notebook, _) => self.on_search_key(key),
-            (Step::PinEntry, _) => self.on_pin_key(key, ctx.policy),
-            (Step::TypeSerial, _) => self.on_serial_key(key),
-            (Step::Replug, KeyCode::Enter) => self.start_after_replug(ctx),
-            (Step::Replug, KeyCode::F(7)) if ctx.demo => vec![Cmd::Replug(self.serial)],
-            (Step::Confirm, KeyCode::Enter) => self.advance(),
-            (
-                Step::PinChoice | Step::Reason | Step::ReturnReset | Step::OldFate | Step::NewKey,
-                _,
-            ) => self.on_choice_key(key, ctx),
-            _ => Vec::new(),
-        }
-    }
-
     /// After a failure: back to the replug step where there is one, else run again.
     fn retry(&mut self) -> Vec<Cmd> {
         self.error = None;
@@ -455,146 +334,6 @@ impl Wizard {
             }
         }
         self.command().into_iter().collect()
-    }
-
-    fn options(&self, ctx: &Ctx<'_>) -> usize {
-        match self.step() {
-            Step::PinChoice | Step::ReturnReset => 2,
-            Step::Reason => Reason::ALL.len(),
-            Step::OldFate => FATES.len(),
-            Step::NewKey => self.candidates(ctx.plugged).len(),
-            _ => 0,
-        }
-    }
-
-    fn on_choice_key(&mut self, key: KeyEvent, ctx: &Ctx<'_>) -> Vec<Cmd> {
-        let n = self.options(ctx);
-        match key.code {
-            KeyCode::Up => self.choice = self.choice.saturating_sub(1),
-            KeyCode::Down if self.choice + 1 < n => self.choice += 1,
-            KeyCode::Enter if n > 0 => {
-                let i = self.choice.min(n - 1);
-                match self.step() {
-                    Step::PinChoice => {
-                        self.pins = (i == 0).then_some(Pins::Letter);
-                    }
-                    Step::ReturnReset => self.reset_on_return = i == 0,
-                    Step::Reason => self.reason = Reason::ALL.get(i).copied(),
-                    Step::OldFate => self.fate = FATES.get(i).copied(),
-                    Step::NewKey => {
-                        self.new_key = self.candidates(ctx.plugged).get(i).map(|k| k.serial);
-                    }
-                    _ => {}
-                }
-                return self.advance();
-            }
-            KeyCode::Enter => self.hint = Some(Text::HintPlugAnother),
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn on_search_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
-        match key.code {
-            KeyCode::Up => self.choice = self.choice.saturating_sub(1),
-            KeyCode::Down if self.choice + 1 < self.hits.len() => self.choice += 1,
-            KeyCode::Enter => {
-                let pick = self.hits.get(self.choice).cloned();
-                match (self.step(), pick) {
-                    (Step::Staff, Some(h)) => self.staff = Some(h),
-                    (Step::Notebook, pick) => self.notebook = pick,
-                    _ => {
-                        self.hint = Some(Text::HintPickStaff);
-                        return Vec::new();
-                    }
-                }
-                return self.advance();
-            }
-            KeyCode::Backspace => {
-                self.query.pop();
-                return self.searched();
-            }
-            KeyCode::Char(c) => {
-                self.query.push(c);
-                return self.searched();
-            }
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn searched(&mut self) -> Vec<Cmd> {
-        self.choice = 0;
-        if self.step() == Step::Notebook && self.staff.is_some() {
-            return self.notebook_choices();
-        }
-        if self.query.trim().is_empty() {
-            self.hits.clear();
-            Vec::new()
-        } else {
-            vec![Cmd::Search(self.query.clone())]
-        }
-    }
-
-    fn on_pin_key(&mut self, key: KeyEvent, policy: Policy) -> Vec<Cmd> {
-        let field = if self.pin_field == 0 {
-            &mut self.pin
-        } else {
-            &mut self.pin_again
-        };
-        match key.code {
-            KeyCode::Char(c) if c.is_ascii_digit() && field.len() < policy.pin_max => {
-                field.push(c);
-            }
-            KeyCode::Char(_) => self.hint = Some(Text::HintDigitsOnly),
-            KeyCode::Backspace => {
-                field.pop();
-            }
-            KeyCode::Tab | KeyCode::Down | KeyCode::Up => self.pin_field ^= 1,
-            KeyCode::Enter if self.pin_field == 0 => {
-                if self.pin.len() < policy.pin_min {
-                    self.hint = Some(Text::HintPinTooShort);
-                } else {
-                    self.hint = None;
-                    self.pin_field = 1;
-                }
-            }
-            KeyCode::Enter => {
-                if self.pin.len() < policy.pin_min {
-                    self.hint = Some(Text::HintPinTooShort);
-                    self.pin_field = 0;
-                } else if *self.pin != *self.pin_again {
-                    self.hint = Some(Text::HintPinsDiffer);
-                    self.pin_again.clear();
-                } else {
-                    self.pins = Some(Pins::Typed(keydesk_core::Secret::new(&self.pin)));
-                    self.pin.clear();
-                    self.pin_again.clear();
-                    return self.advance();
-                }
-            }
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn on_serial_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
-        match key.code {
-            KeyCode::Char(c) if c.is_ascii_digit() && self.typed.len() < 10 => self.typed.push(c),
-            KeyCode::Backspace => {
-                self.typed.pop();
-            }
-            KeyCode::Enter => {
-                if self.typed == self.serial.to_string() {
-                    self.typed.clear();
-                    return self.advance();
-                }
-                self.hint = Some(Text::HintSerialMismatch);
-                self.typed.clear();
-            }
-            _ => {}
-        }
-        Vec::new()
     }
 }
 

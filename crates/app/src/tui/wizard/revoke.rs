@@ -28,7 +28,11 @@ mod tests {
             &c,
             &[KeyCode::Down, KeyCode::Down, KeyCode::Down, KeyCode::Down],
         );
-        assert_eq!(w.choice, 3, "the cursor stops at the last reason");
+        assert_eq!(
+            w.choices.reason.index(),
+            3,
+            "the cursor stops at the last reason"
+        );
         press(&mut w, &c, &[KeyCode::Up, KeyCode::Enter]);
         assert_eq!((w.step(), w.reason), (Step::TypeSerial, Some(Reason::Left)));
         let cmds = type_str(&mut w, &c, "18000042");

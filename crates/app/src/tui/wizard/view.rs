@@ -8,19 +8,12 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use super::{Flow, Step, Wizard, FATES};
+use super::{Flow, Step, Wizard};
 use crate::i18n::{Lang, Text};
-use crate::tui::model::{Fate, KeyRow, Pins, Policy, Reason};
+use crate::tui::choice::Choice;
+use crate::tui::model::{Fate, Pins};
 use crate::tui::problem::Problem;
-
-/// Everything the wizard view reads besides the wizard.
-#[derive(Debug, Clone, Copy)]
-pub struct Env<'a> {
-    pub lang: Lang,
-    pub plugged: &'a [KeyRow],
-    pub policy: Policy,
-    pub demo: bool,
-}
+use crate::tui::screen::Ctx;
 
 fn bold() -> Style {
     Style::new().add_modifier(Modifier::BOLD)
@@ -34,8 +27,8 @@ fn fate_text(lang: Lang, f: Fate) -> String {
 }
 
 /// Draw `w` into `area`.
-pub fn render(w: &Wizard, env: &Env<'_>, area: Rect, buf: &mut Buffer) {
-    let t = |x| env.lang.t(x);
+pub fn render(w: &Wizard, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
+    let t = |x| ctx.lang.t(x);
     let [title, steps, facts, body, keys] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -50,14 +43,14 @@ pub fn render(w: &Wizard, env: &Env<'_>, area: Rect, buf: &mut Buffer) {
         Span::styled(format!("{} {}", t(Text::KindKey), w.serial), bold()),
     ])
     .render(title, buf);
-    progress(w, env.lang).render(steps, buf);
-    Paragraph::new(chosen(w, env.lang))
+    progress(w, ctx.lang).render(steps, buf);
+    Paragraph::new(chosen(w, ctx.lang))
         .block(Block::default().borders(Borders::TOP).title(t(Text::SoFar)))
         .render(facts, buf);
     let block = Block::default()
         .borders(Borders::ALL)
         .title(t(w.step().text()));
-    Paragraph::new(panel(w, env))
+    Paragraph::new(panel(w, ctx))
         .wrap(Wrap { trim: false })
         .block(block)
         .render(body, buf);
@@ -177,12 +170,13 @@ fn chosen(w: &Wizard, lang: Lang) -> Vec<Line<'static>> {
     out
 }
 
-fn options(w: &Wizard, items: Vec<String>) -> Vec<Line<'static>> {
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            if i == w.choice {
+/// The options of a list, the selected one marked.
+fn options<T>(choice: &Choice<T>, label: impl Fn(&T) -> String) -> Vec<Line<'static>> {
+    choice
+        .marked()
+        .map(|(selected, o)| {
+            let s = label(o);
+            if selected {
                 Line::from(Span::styled(
                     format!("› {s}"),
                     Style::new().add_modifier(Modifier::REVERSED),
@@ -203,8 +197,8 @@ fn masked(s: &str, active: bool) -> String {
     }
 }
 
-fn panel(w: &Wizard, env: &Env<'_>) -> Vec<Line<'static>> {
-    let lang = env.lang;
+fn panel(w: &Wizard, ctx: &Ctx<'_>) -> Vec<Line<'static>> {
+    let lang = ctx.lang;
     let t = |x| lang.t(x);
     let serial = w.serial;
     match w.step() {
@@ -219,24 +213,18 @@ fn panel(w: &Wizard, env: &Env<'_>) -> Vec<Line<'static>> {
             if !w.query.trim().is_empty() && w.hits.is_empty() {
                 lines.push(Line::from(t(Text::NoResults)));
             }
-            lines.extend(options(w, w.hits.iter().map(|h| h.label.clone()).collect()));
+            lines.extend(options(&w.hits, |h| h.label.clone()));
             lines
         }
-        Step::PinChoice => options(
-            w,
-            vec![
-                t(Text::PinOptLetterLong).to_owned(),
-                t(Text::PinOptTypedLong).to_owned(),
-            ],
-        ),
+        Step::PinChoice => options(&w.choices.pins, |p| t(p.text()).to_owned()),
         Step::PinEntry => vec![
             Line::from(format!(
                 "{} {}–{} {} · {} {}",
                 t(Text::PolicyLength),
-                env.policy.pin_min,
-                env.policy.pin_max,
+                ctx.policy.pin_min,
+                ctx.policy.pin_max,
                 t(Text::PolicyDigits),
-                env.policy.tries,
+                ctx.policy.tries,
                 t(Text::PolicyTries)
             )),
             Line::from(t(Text::PinForBoth)),
@@ -252,37 +240,22 @@ fn panel(w: &Wizard, env: &Env<'_>) -> Vec<Line<'static>> {
                 masked(&w.pin_again, w.pin_field == 1)
             )),
         ],
-        Step::Reason => options(
-            w,
-            Reason::ALL.iter().map(|r| t(r.text()).to_owned()).collect(),
-        ),
-        Step::ReturnReset => options(
-            w,
-            vec![
-                t(Text::ReturnResetNow).to_owned(),
-                t(Text::ReturnResetLater).to_owned(),
-            ],
-        ),
-        Step::OldFate => options(w, FATES.iter().map(|f| fate_text(lang, *f)).collect()),
+        Step::Reason => options(&w.choices.reason, |r| t(r.text()).to_owned()),
+        Step::ReturnReset => options(&w.choices.reset, |r| t(r.text()).to_owned()),
+        Step::OldFate => options(&w.choices.fate, |f| fate_text(lang, *f)),
         Step::NewKey => {
-            let keys = w.candidates(env.plugged);
-            if keys.is_empty() {
+            if w.choices.new_key.is_empty() {
                 return vec![Line::from(t(Text::HintPlugAnother))];
             }
-            options(
-                w,
-                keys.iter()
-                    .map(|k| {
-                        format!(
-                            "{}  {}  {}  {}",
-                            k.serial,
-                            k.model,
-                            k.firmware,
-                            t(k.state.text())
-                        )
-                    })
-                    .collect(),
-            )
+            options(&w.choices.new_key, |k| {
+                format!(
+                    "{}  {}  {}  {}",
+                    k.serial,
+                    k.model,
+                    k.firmware,
+                    t(k.state.text())
+                )
+            })
         }
         Step::TypeSerial => {
             let warn = if w.flow == Flow::Reset {
@@ -314,7 +287,7 @@ fn panel(w: &Wizard, env: &Env<'_>) -> Vec<Line<'static>> {
                 )),
                 Line::from(t(Text::ReplugWhy)),
             ];
-            if env.demo {
+            if ctx.demo {
                 lines.push(Line::from(t(Text::ReplugDemo)));
             }
             lines
