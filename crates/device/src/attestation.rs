@@ -100,7 +100,7 @@ impl TrustAnchors {
                 .find(PEM_END)
                 .ok_or_else(|| fail(format!("{source}: a certificate has no END line")))?
                 + PEM_END.len();
-            let cert = Certificate::from_pem(block[..end].as_bytes())
+            let cert = Certificate::from_pem(&block.as_bytes()[..end])
                 .map_err(|e| fail(format!("root certificate in {source}: {e}")))?;
             let info = RootInfo::of(&cert, source)?;
             added.push((cert, info));
