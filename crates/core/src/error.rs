@@ -4,8 +4,8 @@
 use keydesk_device::DeviceError;
 use keydesk_store::{PersonnelNo, Serial, StoreError};
 
-use crate::workflow::recover::Account;
-use crate::workflow::status::RevokeReason;
+use crate::account::Account;
+use crate::reason::RevokeReason;
 
 /// Broad classes of failure, for exit codes and colours in the UI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,29 +5,32 @@
 //! Entry point: [`Desk`], built from a [`keydesk_store::Store`] and an [`Env`]
 //! (injected clock, random source, operator and [`Profile`]).
 
+pub mod account;
 pub mod desk;
 pub mod env;
 pub mod error;
 pub(crate) mod journal;
 mod open;
 pub mod profile;
+pub mod reason;
 pub mod secret;
 #[cfg(feature = "sim")]
 pub mod training;
 pub mod trust;
 pub mod workflow;
 
+pub use account::Account;
 pub use desk::{Desk, Env, Prompt, Prompter};
 pub use env::{Clock, FixedClock, Operator, SecureRng, SystemClock};
 pub use error::{CoreError, ErrorKind, Result};
 pub use open::Keys;
 pub use profile::Profile;
+pub use reason::RevokeReason;
 pub use secret::Secret;
 pub use trust::{Trust, TrustedRoot};
 pub use workflow::batch::{BatchEvent, ResetBatch, Standing};
 pub use workflow::enrol::{EnrolOutcome, EnrolRequest, PinLetter, Secrets};
 pub use workflow::inventory::ImportKind;
-pub use workflow::recover::{Account, RecoveryOutcome, RecoveryReport};
+pub use workflow::recover::{RecoveryOutcome, RecoveryReport};
 pub use workflow::reset::{ResetOutcome, ResetRequest};
 pub use workflow::service::OldKey;
-pub use workflow::status::RevokeReason;

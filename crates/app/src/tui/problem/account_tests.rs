@@ -45,7 +45,7 @@ fn account_cases() -> Vec<Account> {
 #[test]
 fn every_account_line_has_its_own_text_in_the_tuis_terms() {
     let account = account_cases();
-    assert_all_variants(&account, "core/src/workflow/recover.rs", "Account");
+    assert_all_variants(&account, "core/src/account.rs", "Account");
     for a in &account {
         let p = Problem::from_account(a);
         assert_translated(&p, &a.to_string(), &format!("{a:?}"));
