@@ -256,6 +256,7 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     OutcomeRolledBack => "zurückgerollt (Werkszustand)", "rolled back (factory state)";
     OutcomeNeedsKey => "braucht den Schlüssel", "needs the key";
     AccountUnknownOperation => "Unbekannter Vorgang „{}“: ohne Änderung abgeschlossen.", "Unknown operation “{}”: closed without any change.";
+    AccountUnknownStep => "Schlüssel {}: das Journal nennt den Schritt „{}“, den diese Version nicht kennt; er wird behandelt, als wäre er geschehen.", "Key {}: the journal names the step “{}”, which this version does not know; it is treated as if it had happened.";
     AccountNotReconciled => "Der Schlüssel ließ sich nicht abgleichen (Meldung: {}).", "The key could not be reconciled (message: {}).";
     AccountPlugIn => "Schlüssel {} allein einstecken und noch einmal abgleichen: Enter auf der Seite „Unterbrochene Vorgänge“.", "Plug key {} in alone and reconcile it again: Enter on the “Interrupted operations” screen.";
     AccountEnrolComplete => "Die Einrichtung von Schlüssel {} war im Bestand schon abgeschlossen; nichts mehr zu tun.", "The enrolment of key {} was already complete in the inventory; nothing left to do.";

@@ -14,6 +14,9 @@ pub enum Account {
     /// The journal names an operation this version does not know; its entry
     /// was closed and nothing was changed.
     UnknownOperation { workflow: String },
+    /// The journal names a step this version does not know (`step`, as
+    /// stored); recovery treats it as possibly done.
+    UnknownStep { serial: Serial, step: String },
     /// A device error stopped the reconciliation; `detail` is its English
     /// text (the error itself is not kept: it cannot be cloned).
     NotReconciled { detail: String },
@@ -58,6 +61,10 @@ impl std::fmt::Display for Account {
             Self::UnknownOperation { workflow } => {
                 write!(f, "unknown operation {workflow:?}; closed without change")
             }
+            Self::UnknownStep { serial, step } => write!(
+                f,
+                "key {serial}: the journal names step {step:?}, unknown to this version; it is treated as possibly done"
+            ),
             Self::NotReconciled { detail } => {
                 write!(f, "the key could not be reconciled: {detail}")
             }
@@ -128,6 +135,13 @@ mod tests {
                     workflow: "revoke".into(),
                 },
                 "unknown operation \"revoke\"; closed without change",
+            ),
+            (
+                Account::UnknownStep {
+                    serial,
+                    step: "piv.renamed".into(),
+                },
+                "key 23456780: the journal names step \"piv.renamed\", unknown to this version; it is treated as possibly done",
             ),
             (
                 Account::NotReconciled {

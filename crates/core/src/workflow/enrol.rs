@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::desk::Desk;
 use crate::error::{CoreError, Done, Next, Result};
+use crate::journal::names::{Step, Workflow};
 use crate::journal::Run;
 use crate::profile::{Algorithm, FidoMode, PinPolicy, TouchPolicy};
 use crate::secret::Secret;
@@ -227,7 +228,7 @@ impl Desk {
             "pins": match req.secrets { Secrets::Typed { .. } => "typed", Secrets::Letter => "letter" },
             "due": req.due.map(keydesk_store::format_date),
         });
-        let mut run = Run::begin(&mut self.store, &ctx, req.serial, "enrol", intent)?;
+        let mut run = Run::begin(&mut self.store, &ctx, req.serial, Workflow::Enrol, intent)?;
         run.fact("firmware", info.version.to_string());
         run.fact("model", info.model());
 
@@ -255,7 +256,7 @@ impl Desk {
             );
             let default_pin = piv::secret::Pin::new(DEFAULT_PIN);
             let mut p = Piv::open(card.as_mut())?;
-            run.step(store, &ctx, "piv.factory_check", || {
+            run.step(store, &ctx, Step::PivFactoryCheck, || {
                 p.authenticate_default().map_err(|e| match e {
                     DeviceError::ManagementKeyRejected => {
                         DeviceError::NotFactoryFresh { serial: dev_serial }
@@ -269,22 +270,24 @@ impl Desk {
                     other => other,
                 })
             })?;
-            run.step(store, &ctx, "piv.retries", || {
+            run.step(store, &ctx, Step::PivRetries, || {
                 p.set_retries(profile.piv.pin_retries, profile.piv.puk_retries)
             })?;
-            run.step(store, &ctx, "piv.pin", || p.change_pin(&default_pin, &pin))?;
-            run.step(store, &ctx, "piv.puk", || {
+            run.step(store, &ctx, Step::PivPin, || {
+                p.change_pin(&default_pin, &pin)
+            })?;
+            run.step(store, &ctx, Step::PivPuk, || {
                 p.change_puk(&piv::secret::Pin::new(DEFAULT_PUK), &puk)
             })?;
-            run.step(store, &ctx, "piv.management_key", || {
+            run.step(store, &ctx, Step::PivManagementKey, || {
                 p.set_pin_protected_management_key(&pin)
             })?;
-            let public_key = run.step(store, &ctx, "piv.generate", || {
+            let public_key = run.step(store, &ctx, Step::PivGenerate, || {
                 p.generate_key(slot, algorithm, pin_policy, touch_policy)
             })?;
             let fingerprint = hex::encode(Sha256::digest(&public_key.spki_der));
             run.fact("public_key_sha256", fingerprint.clone());
-            let attested = run.step(store, &ctx, "piv.attest", || {
+            let attested = run.step(store, &ctx, Step::PivAttest, || {
                 let leaf = p.attest(slot)?;
                 let f9 = p.attestation_certificate()?;
                 attestation::verify(
@@ -302,7 +305,7 @@ impl Desk {
                     },
                 )
             })?;
-            let (csr, cert) = run.step(store, &ctx, "piv.certificate", || {
+            let (csr, cert) = run.step(store, &ctx, Step::PivCertificate, || {
                 p.verify_pin(&pin)?;
                 let csr = p.build_csr(slot, &public_key, &subject)?;
                 let cert = p.build_self_signed(slot, &public_key, &subject, now, 30)?;
@@ -332,12 +335,12 @@ impl Desk {
                         aaguid = Some(fido.info().aaguid_string());
                         if let Some(fp) = &fido_pin {
                             let fp = FidoPin::new(fp.expose());
-                            run.step(store, &ctx, "fido.pin", || fido.set_pin(&fp))?;
+                            run.step(store, &ctx, Step::FidoPin, || fido.set_pin(&fp))?;
                             fido_pin_set = true;
                             if fido.supports_set_min_pin_length() {
                                 let min =
                                     u8::try_from(profile.fido.min_pin_length).unwrap_or(u8::MAX);
-                                run.step(store, &ctx, "fido.policy", || {
+                                run.step(store, &ctx, Step::FidoPolicy, || {
                                     fido.set_min_pin_length(
                                         Some(&fp),
                                         min,
@@ -363,13 +366,13 @@ impl Desk {
                 }
             }
 
-            let otp_on = run.step(store, &ctx, "otp.usb", || {
+            let otp_on = run.step(store, &ctx, Step::OtpUsb, || {
                 let mut m = Management::open(card.as_mut())?;
                 m.set_otp_usb(profile.otp.enabled)?;
                 Ok(profile.otp.enabled)
             })?;
 
-            run.mark(store, &ctx, "store")?;
+            run.mark(store, &ctx, Step::Store)?;
             let enrolment = Enrolment {
                 firmware: info.version.to_string(),
                 aaguid: aaguid.clone().unwrap_or_default(),

@@ -12,6 +12,7 @@ use crate::account::Account;
 use crate::desk::Desk;
 use crate::env::runs_elsewhere;
 use crate::error::{CoreError, Result};
+use crate::journal::names::{Application, Phase, Step, Workflow};
 use crate::journal::{Recorded, Run};
 use crate::workflow::reset::ResetRequest;
 
@@ -100,16 +101,28 @@ impl Desk {
             report.outcome = RecoveryOutcome::NothingDone;
             return Ok(report);
         };
-        let result = match entry.workflow.as_str() {
-            "enrol" => self.recover_enrol(serial, &entry, &recorded, &mut report),
-            "reset" => self.recover_reset(serial, &entry, &recorded, &mut report),
-            other => {
+        let workflow = match Workflow::from_name(&entry.workflow) {
+            Ok(workflow) => workflow,
+            Err(unknown) => {
                 report.account.push(Account::UnknownOperation {
-                    workflow: other.to_owned(),
+                    workflow: unknown.0,
                 });
                 self.close(id, JournalOutcome::Abandoned, "unknown operation")?;
-                Ok(RecoveryOutcome::NothingDone)
+                report.outcome = RecoveryOutcome::NothingDone;
+                return Ok(report);
             }
+        };
+        // A step this version cannot name may have done anything its
+        // workflow does: said first, then treated as possibly done.
+        for unknown in recorded.unknown() {
+            report.account.push(Account::UnknownStep {
+                serial,
+                step: unknown.0.clone(),
+            });
+        }
+        let result = match workflow {
+            Workflow::Enrol => self.recover_enrol(serial, &entry, &recorded, &mut report),
+            Workflow::Reset => self.recover_reset(serial, &entry, &recorded, &mut report),
         };
         match result {
             Ok(outcome) => report.outcome = outcome,
@@ -141,7 +154,7 @@ impl Desk {
         // A key pulled while it was being identified may never have entered the
         // inventory; recovery must still close its entry, or every key command stays blocked.
         let state = self.store.get_key(serial)?.map(|k| k.state);
-        if rec.touched("store") && state == Some(KeyState::Issued) {
+        if rec.has(Step::Store) && state == Some(KeyState::Issued) {
             report.account.push(Account::EnrolmentComplete { serial });
             self.close(
                 entry.id,
@@ -150,9 +163,12 @@ impl Desk {
             )?;
             return Ok(RecoveryOutcome::Finished);
         }
-        let touched_piv = rec.touched("piv.") && rec.begun.iter().any(|s| s != "piv.factory_check");
-        let touched_fido = rec.touched("fido.");
-        let touched_otp = rec.touched("otp.");
+        // The factory check only reads the key; an unknown step may have
+        // changed any application an enrolment sets up.
+        let unknown = rec.unknown().next().is_some();
+        let touched_piv = unknown || rec.changed(Application::Piv);
+        let touched_fido = unknown || rec.changed(Application::Fido);
+        let touched_otp = unknown || rec.changed(Application::Otp);
         if !touched_piv && !touched_fido && !touched_otp {
             report.account.push(Account::EnrolmentNotStarted { serial });
             self.close(
@@ -217,7 +233,7 @@ impl Desk {
         report: &mut RecoveryReport,
     ) -> Result<RecoveryOutcome> {
         let intent: serde_json::Value = serde_json::from_str(&entry.intent).unwrap_or_default();
-        let fido_done = rec.begun.iter().any(|s| s == "fido.reset:done");
+        let fido_done = rec.has(Step::FidoReset.at(Phase::Done));
         let req = ResetRequest {
             serial,
             piv: intent["piv"].as_bool().unwrap_or(true),

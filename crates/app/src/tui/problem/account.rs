@@ -26,6 +26,9 @@ impl Problem {
             Account::UnknownOperation { workflow } => {
                 new(Text::AccountUnknownOperation, vec![plain(workflow)])
             }
+            Account::UnknownStep { serial, step } => {
+                new(Text::AccountUnknownStep, vec![plain(serial), plain(step)])
+            }
             Account::NotReconciled { detail } => {
                 new(Text::AccountNotReconciled, vec![plain(detail)])
             }

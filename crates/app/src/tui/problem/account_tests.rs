@@ -17,6 +17,10 @@ fn account_cases() -> Vec<Account> {
         Account::UnknownOperation {
             workflow: "renew".into(),
         },
+        Account::UnknownStep {
+            serial: s,
+            step: "piv.renamed".into(),
+        },
         Account::NotReconciled {
             detail: DeviceError::KeyRemoved.to_string(),
         },
