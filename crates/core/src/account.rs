@@ -9,7 +9,6 @@ use keydesk_store::{KeyState, Serial};
 /// can say it in its own language and name its own keys. `Display` is the
 /// English line of the CLI (which names `keydesk recover`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Account {
     /// The journal names an operation this version does not know; its entry
     /// was closed and nothing was changed.

@@ -103,7 +103,6 @@ fn describe(ev: &BatchEvent, batch: &ResetBatch) -> Option<String> {
         BatchEvent::NotInBatch { serial: None, .. } => format!(
             "[{done}/{total}] the plugged key has no readable serial and is not in this batch: unplug it"
         ),
-        _ => return None,
     })
 }
 

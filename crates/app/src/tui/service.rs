@@ -103,7 +103,22 @@ fn write_error(e: &StoreError) -> Option<&std::io::Error> {
     match e {
         StoreError::Io(io) => Some(io),
         StoreError::Csv(csv) => std::error::Error::source(csv)?.downcast_ref(),
-        _ => None,
+        StoreError::Sqlite(_)
+        | StoreError::Migration(_)
+        | StoreError::IllegalTransition { .. }
+        | StoreError::UnknownKey(_)
+        | StoreError::DuplicateKey(_)
+        | StoreError::UnknownStaff(_)
+        | StoreError::DuplicateStaff(_)
+        | StoreError::UnknownNotebook(_)
+        | StoreError::DuplicateNotebook(_)
+        | StoreError::UnknownJournal(_)
+        | StoreError::JournalClosed(_)
+        | StoreError::Invalid(_)
+        | StoreError::Import(_)
+        | StoreError::AuditBroken { .. }
+        | StoreError::Corrupt(_)
+        | StoreError::BadAnchor { .. } => None,
     }
 }
 
@@ -530,7 +545,7 @@ fn batch_note(ev: &BatchEvent, total: usize) -> Problem {
             ],
         ),
         BatchEvent::NotInBatch { serial: None, .. } => (Text::BulkNoSerial, Vec::new()),
-        _ => (Text::BulkPlugNext, Vec::new()),
+        BatchEvent::PlugNext => (Text::BulkPlugNext, Vec::new()),
     };
     Problem::Known(text, parts)
 }
@@ -600,7 +615,12 @@ impl DeskService {
                             .filter(|(s, _)| *s == serial.get())
                             .map(|(_, why)| why.clone());
                     }
-                    _ => {}
+                    BatchEvent::Finished
+                    | BatchEvent::PlugNext
+                    | BatchEvent::Reset(_)
+                    | BatchEvent::SeveralPlugged { .. }
+                    | BatchEvent::AlreadyDone { .. }
+                    | BatchEvent::NotInBatch { .. } => {}
                 }
                 let view = BatchView {
                     fido: batch.fido(),
