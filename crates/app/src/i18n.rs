@@ -314,6 +314,7 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     OutcomeRolledBack => "zurückgerollt (Werkszustand)", "rolled back (factory state)";
     OutcomeNeedsKey => "braucht den Schlüssel", "needs the key";
     AccountUnknownOperation => "Unbekannter Vorgang „{}“: ohne Änderung abgeschlossen.", "Unknown operation “{}”: closed without any change.";
+    AccountUnknownStep => "Schlüssel {}: das Journal nennt den Schritt „{}“, den diese Version nicht kennt; er wird behandelt, als wäre er geschehen.", "Key {}: the journal names the step “{}”, which this version does not know; it is treated as if it had happened.";
     AccountNotReconciled => "Der Schlüssel ließ sich nicht abgleichen (Meldung: {}).", "The key could not be reconciled (message: {}).";
     AccountPlugIn => "Schlüssel {} allein einstecken und noch einmal abgleichen: Enter auf der Seite „Unterbrochene Vorgänge“.", "Plug key {} in alone and reconcile it again: Enter on the “Interrupted operations” screen.";
     AccountEnrolComplete => "Die Einrichtung von Schlüssel {} war im Bestand schon abgeschlossen; nichts mehr zu tun.", "The enrolment of key {} was already complete in the inventory; nothing left to do.";
@@ -328,7 +329,6 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     AccountResetFinished => "Zurücksetzen von Schlüssel {} abgeschlossen (PIV {}, FIDO2 {}); der Schlüssel ist jetzt {}.", "The reset of key {} is finished (PIV: {}, FIDO2: {}); the key is {} now.";
     AccountPartReset => "zurückgesetzt", "reset";
     AccountPartUntouched => "unverändert", "untouched";
-    AccountOther => "Abgleich: {}", "Reconciliation: {}";
     ErrWrongPin => "Falsche PIN: noch {} Versuche, dann ist die PIN gesperrt", "Wrong PIN: {} tries left before the PIN is blocked"
         => "PIN prüfen und erneut versuchen.", "check the PIN and try again.";
     ErrPinBlocked => "Die PIN ist gesperrt", "The PIN is blocked"
@@ -443,13 +443,11 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     AuditTruncated => "die Ereignisse bis {} wurden am Ende entfernt", "events up to {} were removed from the end";
     AuditAnchorMismatch => "das Ereignis trägt den Hash {} statt {} wie im Anker, der Verlauf bis dorthin wurde also umgeschrieben", "the event carries hash {} instead of {} as in the anchor, so the history up to it was rewritten";
     AuditAnchorMissing => "das verankerte Ereignis gibt es nicht mehr, der Verlauf bis dorthin wurde also gelöscht", "the anchored event no longer exists, so the history up to it was deleted";
-    AuditOther => "die Kette passt nicht ({})", "the chain does not fit ({})";
     ErrBadAnchor => "„{}“ ist kein Audit-Anker ({})", "“{}” is not an audit anchor ({})"
         => "den Anker so angeben, wie „keydesk audit head“ ihn ausgibt: <Ereignis>:<64 Hex-Ziffern>.", "give it as “keydesk audit head” prints it: <event>:<64 hex digits>.";
     AnchorNoSeparator => "zwischen Ereignis und Hash fehlt der Doppelpunkt", "there is no colon between event and hash";
     AnchorBadEvent => "vor dem Doppelpunkt steht keine Ereignisnummer (ganze Zahl ab 1, ohne Vorzeichen und führende Null)", "the part before the colon is not an event number (a whole number from 1, no sign, no leading zero)";
     AnchorBadHash => "nach dem Doppelpunkt stehen nicht genau 64 Hex-Ziffern", "the part after the colon is not exactly 64 hexadecimal digits";
-    AnchorOther => "die Form stimmt nicht ({})", "it is not in shape ({})";
     ErrCorrupt => "Die Datenbank enthält einen unlesbaren Wert ({}), vermutlich von Hand bearbeitet", "The database holds an unreadable value ({}), probably edited by hand"
         => "die letzte Sicherung zurückspielen oder den Administrator fragen.", "restore the last backup or ask the administrator.";
     ErrProfile => "Das Profil {} ist fehlerhaft ({})", "The profile {} is not valid ({})"
@@ -465,12 +463,10 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     DoneLostRevoked => "Der verlorene Schlüssel {} ist widerrufen.", "The lost key {} is revoked.";
     DoneNotRolledBack => "Schlüssel {} ist noch nicht wieder im Werkszustand. Abgleich: {}", "Key {} is not back in factory state yet. Reconciliation: {}";
     DoneRollbackFailed => "Schlüssel {} ließ sich nicht in den Werkszustand zurückversetzen: {}", "Key {} could not be put back into factory state: {}";
-    DoneOther => "Ein Teil des Vorgangs ist schon geschehen ({}).", "Part of the operation already happened ({}).";
     NextResetLater => "Schlüssel {} später zurücksetzen (R), dann ist er wieder im Lager.", "Reset key {} later (R) to put it back into stock.";
     NextEnrolNew => "Der neue Schlüssel {} ist noch nicht ausgegeben: für Personalnummer {} einrichten (E).", "The new key {} is not issued yet: enrol it for personnel number {} (E).";
     NextEnrolTemporary => "Der Leihschlüssel {} ist noch nicht ausgegeben: für Personalnummer {} einrichten (E).", "The temporary key {} is not issued yet: enrol it for personnel number {} (E).";
     NextRecover => "Schlüssel {} allein einstecken und keydesk neu starten; den angebotenen Abgleich ausführen, bevor der Schlüssel benutzt wird.", "Plug key {} in alone and restart keydesk; run the reconciliation it offers before the key is used.";
-    NextOther => "Bitte so vorgehen: {}", "Please do this: {}";
     ErrStaffGone => "Diese Person gibt es nicht mehr (inzwischen gelöscht?)", "That staff member is gone (deleted meanwhile?)"
         => "erneut suchen und auswählen.", "search and pick again.";
     ErrNotebookGone => "Dieses Notebook gibt es nicht mehr (inzwischen gelöscht?)", "That notebook is gone (deleted meanwhile?)"

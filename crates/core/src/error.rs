@@ -4,8 +4,8 @@
 use keydesk_device::DeviceError;
 use keydesk_store::{PersonnelNo, Serial, StoreError};
 
-use crate::workflow::recover::Account;
-use crate::workflow::status::RevokeReason;
+use crate::account::Account;
+use crate::reason::RevokeReason;
 
 /// Broad classes of failure, for exit codes and colours in the UI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +28,6 @@ pub enum ErrorKind {
 
 /// Errors from the counter workflows.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum CoreError {
     #[error(transparent)]
     Device(#[from] DeviceError),
@@ -60,7 +59,6 @@ pub enum CoreError {
 /// Facts, not sentences, so that the TUI can say them in its own language;
 /// `Display` is the English text of the CLI.
 #[derive(Debug)]
-#[non_exhaustive]
 pub enum Done {
     /// The key is recorded as handed back.
     Returned { serial: Serial },
@@ -109,7 +107,6 @@ impl std::fmt::Display for Done {
 /// What the technician does after a [`CoreError::Partly`]. `Display` is the
 /// English text of the CLI (it names CLI commands).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Next {
     /// Reset the returned key later to put it back into stock.
     ResetLater { serial: Serial },
@@ -145,7 +142,8 @@ impl std::fmt::Display for Next {
 }
 
 impl CoreError {
-    /// The class of this error.
+    /// The class of this error. Every device and store error is named: a
+    /// variant added to either does not compile here until it has a class.
     #[must_use]
     pub fn kind(&self) -> ErrorKind {
         match self {
@@ -158,7 +156,31 @@ impl CoreError {
                 | DeviceError::PinPolicy { .. },
             ) => ErrorKind::WrongPin,
             Self::Device(DeviceError::KeyNotFound { .. }) => ErrorKind::NotFound,
-            Self::Device(_) => ErrorKind::Device,
+            Self::Device(
+                DeviceError::PinAuthBlocked
+                | DeviceError::ManagementKeyRejected
+                | DeviceError::NotFactoryFresh { .. }
+                | DeviceError::NoKey
+                | DeviceError::SeveralKeys { .. }
+                | DeviceError::TouchTimeout
+                | DeviceError::ResetWindowMissed { .. }
+                | DeviceError::Cancelled
+                | DeviceError::AttestationMismatch { .. }
+                | DeviceError::Attestation(_)
+                | DeviceError::Unsupported { .. }
+                | DeviceError::KeyRemoved
+                | DeviceError::Status { .. }
+                | DeviceError::Malformed { .. }
+                | DeviceError::Ctap { .. }
+                | DeviceError::Pcsc(_)
+                | DeviceError::Hid(_)
+                | DeviceError::Transport(_)
+                | DeviceError::AccessDenied { .. }
+                | DeviceError::NotFound { .. }
+                | DeviceError::DuplicateSerial { .. }
+                | DeviceError::CardBusy
+                | DeviceError::CertificateKeyMismatch { .. },
+            ) => ErrorKind::Device,
             Self::Store(
                 StoreError::UnknownKey(_)
                 | StoreError::UnknownStaff(_)
@@ -174,7 +196,18 @@ impl CoreError {
             | Self::Profile { .. }
             | Self::NotTraining { .. }
             | Self::Usage(_) => ErrorKind::Usage,
-            Self::Store(_) => ErrorKind::Other,
+            Self::Store(
+                StoreError::Sqlite(_)
+                | StoreError::Migration(_)
+                | StoreError::Io(_)
+                | StoreError::Csv(_)
+                | StoreError::DuplicateKey(_)
+                | StoreError::DuplicateStaff(_)
+                | StoreError::DuplicateNotebook(_)
+                | StoreError::UnknownJournal(_)
+                | StoreError::JournalClosed(_)
+                | StoreError::Corrupt(_),
+            ) => ErrorKind::Other,
         }
     }
 }

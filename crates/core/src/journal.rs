@@ -4,19 +4,35 @@
 //! dies between the two leaves an open entry that recovery reads at the next
 //! start: a step that began but is not done may or may not have happened on
 //! the key, and recovery treats it as possibly done.
+//!
+//! What the records are called, and how the names read back, is in [`names`].
+
+pub mod names;
 
 use keydesk_device::DeviceError;
 use keydesk_store::{Ctx, JournalOutcome, Serial, Store};
 use serde_json::{json, Map, Value};
 
 use crate::error::Result;
+use names::{Mark, Phase, Step, UnknownName, Workflow};
 
 /// One journalled workflow run.
 #[derive(Debug)]
 pub(crate) struct Run {
     pub id: i64,
     facts: Map<String, Value>,
-    begun: Vec<String>,
+    begun: Vec<Begun>,
+}
+
+/// An entry of a run's list of begun steps as read back: a mark, or a name
+/// this version does not know (kept, and written back as it was).
+pub(crate) type Begun = std::result::Result<Mark, UnknownName>;
+
+fn begun_name(b: &Begun) -> String {
+    match b {
+        Ok(mark) => mark.to_string(),
+        Err(unknown) => unknown.0.clone(),
+    }
 }
 
 impl Run {
@@ -25,10 +41,16 @@ impl Run {
         store: &mut Store,
         ctx: &Ctx,
         serial: Serial,
-        workflow: &str,
+        workflow: Workflow,
         intent: Value,
     ) -> Result<Self> {
-        let id = store.journal_begin(ctx, Some(serial), workflow, "start", &intent.to_string())?;
+        let id = store.journal_begin(
+            ctx,
+            Some(serial),
+            workflow.name(),
+            "start",
+            &intent.to_string(),
+        )?;
         Ok(Self {
             id,
             facts: Map::new(),
@@ -51,7 +73,8 @@ impl Run {
     }
 
     fn snapshot(&self) -> String {
-        json!({ "begun": self.begun, "facts": self.facts }).to_string()
+        let begun: Vec<String> = self.begun.iter().map(begun_name).collect();
+        json!({ "begun": begun, "facts": self.facts }).to_string()
     }
 
     /// Run one device step between a `:begin` and a `:done`/`:failed` record.
@@ -59,28 +82,34 @@ impl Run {
         &mut self,
         store: &mut Store,
         ctx: &Ctx,
-        name: &str,
+        step: Step,
         f: impl FnOnce() -> std::result::Result<T, DeviceError>,
     ) -> Result<T> {
-        self.begun.push(name.to_owned());
-        store.journal_record(ctx, self.id, &format!("{name}:begin"), &self.snapshot())?;
+        self.begun.push(Ok(step.into()));
+        self.record(store, ctx, step.at(Phase::Begin))?;
         match f() {
             Ok(v) => {
-                store.journal_record(ctx, self.id, &format!("{name}:done"), &self.snapshot())?;
+                self.record(store, ctx, step.at(Phase::Done))?;
                 Ok(v)
             }
             Err(e) => {
                 self.fact("error", e.to_string());
-                store.journal_record(ctx, self.id, &format!("{name}:failed"), &self.snapshot())?;
+                self.record(store, ctx, step.at(Phase::Failed))?;
                 Err(e.into())
             }
         }
     }
 
-    /// Record a store step (no device involved) as begun.
-    pub fn mark(&mut self, store: &mut Store, ctx: &Ctx, name: &str) -> Result<()> {
-        self.begun.push(name.to_owned());
-        store.journal_record(ctx, self.id, name, &self.snapshot())?;
+    /// Record a step the workflow runs itself (a store step, or a phase of
+    /// a device step whose errors are not device errors) as begun.
+    pub fn mark(&mut self, store: &mut Store, ctx: &Ctx, mark: impl Into<Mark>) -> Result<()> {
+        let mark = mark.into();
+        self.begun.push(Ok(mark));
+        self.record(store, ctx, mark)
+    }
+
+    fn record(&self, store: &mut Store, ctx: &Ctx, mark: Mark) -> Result<()> {
+        store.journal_record(ctx, self.id, &mark.to_string(), &self.snapshot())?;
         Ok(())
     }
 
@@ -100,8 +129,8 @@ impl Run {
 
 /// What an open entry's last record says was begun, and its facts.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Recorded {
-    pub begun: Vec<String>,
+pub(crate) struct Recorded {
+    pub begun: Vec<Begun>,
     pub facts: Map<String, Value>,
 }
 
@@ -116,7 +145,8 @@ impl Recorded {
             .as_array()
             .map(|a| {
                 a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .filter_map(Value::as_str)
+                    .map(Mark::from_name)
                     .collect()
             })
             .unwrap_or_default();
@@ -124,9 +154,26 @@ impl Recorded {
         Self { begun, facts }
     }
 
-    /// Whether any step whose name starts with `prefix` was begun.
+    /// Whether `mark` was begun (was recorded in the list).
     #[must_use]
-    pub fn touched(&self, prefix: &str) -> bool {
-        self.begun.iter().any(|s| s.starts_with(prefix))
+    pub fn has(&self, mark: impl Into<Mark>) -> bool {
+        let mark = mark.into();
+        self.marks().any(|m| m == mark)
+    }
+
+    /// Whether a begun step may have changed `app` on the key.
+    #[must_use]
+    pub fn changed(&self, app: names::Application) -> bool {
+        self.marks().any(|m| m.step.changes() == Some(app))
+    }
+
+    /// The begun marks this version knows.
+    pub fn marks(&self) -> impl Iterator<Item = Mark> + '_ {
+        self.begun.iter().filter_map(|b| b.as_ref().ok().copied())
+    }
+
+    /// The begun names this version does not know.
+    pub fn unknown(&self) -> impl Iterator<Item = &UnknownName> + '_ {
+        self.begun.iter().filter_map(|b| b.as_ref().err())
     }
 }

@@ -5,13 +5,15 @@
 //! Entry point: [`Desk`], built from a [`keydesk_store::Store`] and an [`Env`]
 //! (injected clock, random source, operator and [`Profile`]).
 
+pub mod account;
 pub mod desk;
 pub mod env;
 pub mod error;
-pub(crate) mod journal;
+pub mod journal;
 mod lookup;
 mod open;
 pub mod profile;
+pub mod reason;
 mod replug;
 pub mod secret;
 #[cfg(feature = "sim")]
@@ -20,18 +22,20 @@ pub mod trust;
 mod views;
 pub mod workflow;
 
+pub use account::Account;
 pub use desk::{Desk, Env, Prompt, Prompter};
 pub use env::{Clock, FixedClock, Operator, SecureRng, SystemClock};
 pub use error::{CoreError, ErrorKind, Result};
+pub use journal::names::Workflow;
 pub use open::Keys;
 pub use profile::Profile;
+pub use reason::RevokeReason;
 pub use secret::Secret;
 pub use trust::{Trust, TrustedRoot};
 pub use views::{PluggedKey, MAX_BATCH};
 pub use workflow::batch::{BatchEvent, ResetBatch, Standing};
 pub use workflow::enrol::{EnrolOutcome, EnrolRequest, PinLetter, Secrets};
 pub use workflow::inventory::ImportKind;
-pub use workflow::recover::{Account, RecoveryOutcome, RecoveryReport};
+pub use workflow::recover::{RecoveryOutcome, RecoveryReport};
 pub use workflow::reset::{ResetOutcome, ResetRequest};
 pub use workflow::service::OldKey;
-pub use workflow::status::RevokeReason;

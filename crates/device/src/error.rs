@@ -5,7 +5,6 @@ use crate::Serial;
 
 /// Errors from talking to a security key.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum DeviceError {
     #[error(
         "wrong PIN: {tries_left} tries left before the PIN is blocked; check the PIN and try again"

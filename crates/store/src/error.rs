@@ -5,7 +5,6 @@ use crate::model::{KeyState, Serial};
 
 /// Everything that can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum StoreError {
     /// The database file could not be opened or used.
     #[error("database error: {0}")]
@@ -119,7 +118,6 @@ fn format_import_errors(issues: &[ImportIssue]) -> String {
 
 /// What `verify` found wrong with an audit event.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum AuditProblem {
     /// The row's content does not match its hash.
     Edited,
@@ -174,7 +172,6 @@ impl std::fmt::Display for AuditProblem {
 
 /// What is wrong with a string given as an audit anchor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum AnchorFault {
     /// No `:` between the event id and the hash.
     NoSeparator,

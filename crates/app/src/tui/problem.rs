@@ -202,7 +202,6 @@ impl Problem {
                     ],
                 )
             }
-            other => new(Text::ErrUnexpected, vec![plain(other)]),
         }
     }
 
@@ -228,7 +227,6 @@ impl Problem {
                 Text::DoneRollbackFailed,
                 vec![plain(serial), Part::Sentences(vec![Self::from_core(why)])],
             ),
-            other => new(Text::DoneOther, vec![plain(other)]),
         }
     }
 
@@ -246,7 +244,6 @@ impl Problem {
                 new(Text::NextEnrolTemporary, vec![plain(serial), plain(staff)])
             }
             Next::Recover { serial } => new(Text::NextRecover, vec![plain(serial)]),
-            other => new(Text::NextOther, vec![plain(other)]),
         }
     }
 }

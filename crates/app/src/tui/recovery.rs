@@ -3,6 +3,7 @@
 //! finished, rolled back or still needs from the technician.
 
 use crossterm::event::{KeyCode, KeyEvent};
+use keydesk_core::Workflow;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -81,10 +82,10 @@ fn serial_text(s: Option<u32>) -> String {
 /// The journal's name of a workflow in the screen's language (a name this
 /// screen does not know is shown as the journal has it).
 fn workflow_text(lang: Lang, name: &str) -> &str {
-    match name {
-        "enrol" => lang.t(Text::FlowEnrol),
-        "reset" => lang.t(Text::FlowReset),
-        other => other,
+    match Workflow::from_name(name) {
+        Ok(Workflow::Enrol) => lang.t(Text::FlowEnrol),
+        Ok(Workflow::Reset) => lang.t(Text::FlowReset),
+        Err(_) => name,
     }
 }
 

@@ -524,7 +524,7 @@ pub(crate) fn batch_note(ev: &BatchEvent, total: usize) -> Problem {
             ],
         ),
         BatchEvent::NotInBatch { serial: None, .. } => (Text::BulkNoSerial, Vec::new()),
-        _ => (Text::BulkPlugNext, Vec::new()),
+        BatchEvent::PlugNext => (Text::BulkPlugNext, Vec::new()),
     };
     Problem::Known(text, parts)
 }
@@ -594,7 +594,12 @@ impl DeskService {
                             .filter(|(s, _)| *s == serial.get())
                             .map(|(_, why)| why.clone());
                     }
-                    _ => {}
+                    BatchEvent::Finished
+                    | BatchEvent::PlugNext
+                    | BatchEvent::Reset(_)
+                    | BatchEvent::SeveralPlugged { .. }
+                    | BatchEvent::AlreadyDone { .. }
+                    | BatchEvent::NotInBatch { .. } => {}
                 }
                 let view = BatchView {
                     fido: batch.fido(),

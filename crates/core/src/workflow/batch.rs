@@ -55,7 +55,6 @@ pub struct ResetBatch {
 
 /// What one look at the plugged keys found or did.
 #[derive(Debug)]
-#[non_exhaustive]
 pub enum BatchEvent {
     /// Every key of the batch is reset.
     Finished,

@@ -3,23 +3,28 @@
 //! notebook. Every device step is journalled before and after; on failure
 //! the key is rolled back to factory state where possible, otherwise the
 //! open journal entry tells `recover` what to do.
+//!
+//! [`Desk::enrol`] only orders the parts: what is settled before the
+//! journal entry opens (preconditions, the key's identity, the PINs, the
+//! trust anchors; `prepare`), the journalled steps (`steps`), and the
+//! rollback when one of them fails.
 
-use std::time::SystemTime;
+mod prepare;
+mod steps;
 
-use keydesk_device::attestation::{self, Expected, TrustAnchors};
-use keydesk_device::fido::Pin as FidoPin;
-use keydesk_device::management::Management;
-use keydesk_device::piv::{self, Piv, Slot};
-use keydesk_device::{discovery, DeviceError, Serial as DevSerial};
-use keydesk_store::{AssetTag, Enrolment, JournalOutcome, NewKey, PersonnelNo, Serial, StoreError};
-use serde_json::json;
-use sha2::{Digest, Sha256};
+use keydesk_device::attestation::TrustAnchors;
+use keydesk_device::piv::{self, Slot};
+use keydesk_device::Serial as DevSerial;
+use keydesk_store::{AssetTag, JournalOutcome, PersonnelNo, Serial};
 
 use crate::desk::Desk;
 use crate::error::{CoreError, Done, Next, Result};
+use crate::journal::names::Workflow;
 use crate::journal::Run;
-use crate::profile::{Algorithm, FidoMode, PinPolicy, TouchPolicy};
+use crate::profile::{Algorithm, PinPolicy, TouchPolicy};
 use crate::secret::Secret;
+use crate::workflow::recover::RecoveryOutcome;
+use prepare::Plan;
 
 /// Where the new PINs come from.
 #[derive(Debug, Clone)]
@@ -70,9 +75,6 @@ pub struct EnrolOutcome {
     pub otp_usb: bool,
     pub letter: Option<PinLetter>,
 }
-
-const DEFAULT_PIN: &str = "123456";
-const DEFAULT_PUK: &str = "12345678";
 
 pub(crate) fn slot_of(hex: &str) -> Slot {
     match hex.to_ascii_lowercase().as_str() {
@@ -143,290 +145,84 @@ impl Desk {
         Ok(())
     }
 
-    /// Enrol a key and issue it. See the module docs.
+    /// Enrol a key and issue it. See the module docs: everything that can
+    /// be refused is refused before the journal entry opens; then the
+    /// journalled steps run, and a failure among them rolls the key back.
     ///
     /// # Errors
     /// Unknown staff/notebook, a key not in stock, a key not in factory state,
     /// device errors (the key is rolled back where possible), store errors.
     pub fn enrol(&mut self, req: &EnrolRequest) -> Result<EnrolOutcome> {
-        self.check_enrol(req.serial, &req.staff, req.notebook.as_ref())?;
-        let staff = self
-            .store
-            .get_staff(&req.staff)?
-            .ok_or_else(|| StoreError::UnknownStaff(req.staff.as_str().into()))?;
-        let known = self.store.get_key(req.serial)?;
-        let holder = format!(
-            "{}, {} ({})",
-            staff.data.surname,
-            staff.data.given_name,
-            staff.data.personnel_no.as_str()
-        );
-
-        let dev_serial = DevSerial(req.serial.get());
-        let mut card = self.keys.open_card(dev_serial)?;
-        let info = discovery::probe(card.as_mut())?;
-        if info.serial != Some(dev_serial) {
-            return Err(DeviceError::KeyNotFound { serial: dev_serial }.into());
-        }
-        if known.is_none() {
-            let ctx = self.ctx();
-            let key = NewKey {
-                serial: req.serial,
-                model: info.model(),
-                form_factor: format!("{:?}", info.form_factor),
-                firmware: info.version.to_string(),
-                batch: String::new(),
-            };
-            self.store
-                .add_key(&ctx, &key, "unknown key added to stock at enrolment")?;
-        }
-
-        let profile = self.env.profile.clone();
-        let (piv_pin, fido_pin) = match &req.secrets {
-            Secrets::Typed { piv_pin, fido_pin } => (piv_pin.clone(), fido_pin.clone()),
-            Secrets::Letter => {
-                let rng = self.env.rng.as_mut();
-                let fido = (profile.fido.mode != FidoMode::Skip)
-                    .then(|| Secret::digits(rng, profile.fido.min_pin_length.max(6)));
-                (Secret::digits(rng, profile.piv.pin_length), fido)
-            }
-        };
-        let piv_puk = Secret::digits(self.env.rng.as_mut(), profile.piv.puk_length);
-        if piv_pin.expose().chars().count() < profile.piv.pin_length.min(8) {
-            return Err(DeviceError::PinPolicy {
-                reason: format!(
-                    "the PIV PIN must have at least {} characters",
-                    profile.piv.pin_length
-                ),
-            }
-            .into());
-        }
+        let (staff, known) = self.enrol_preconditions(req)?;
+        let mut card = self.keys.open_card(DevSerial(req.serial.get()))?;
+        let info = self.identify(card.as_mut(), req.serial, known)?;
+        let pins = self.choose_pins(&req.secrets)?;
+        let anchors = self.trust_anchors()?;
 
         let ctx = self.ctx();
-        let intent = json!({
-            "staff": req.staff.as_str(),
-            "notebook": req.notebook.as_ref().map(AssetTag::as_str),
-            "profile": profile.name,
-            "pins": match req.secrets { Secrets::Typed { .. } => "typed", Secrets::Letter => "letter" },
-            "due": req.due.map(keydesk_store::format_date),
-        });
-        let mut run = Run::begin(&mut self.store, &ctx, req.serial, "enrol", intent)?;
-        run.fact("firmware", info.version.to_string());
-        run.fact("model", info.model());
+        let plan = Plan::new(
+            req,
+            &staff,
+            info,
+            &self.env.profile,
+            anchors,
+            self.env.clock.now(),
+        );
+        let mut run = Run::begin(
+            &mut self.store,
+            &ctx,
+            req.serial,
+            Workflow::Enrol,
+            plan.intent(),
+        )?;
+        run.fact("firmware", plan.info.version.to_string());
+        run.fact("model", plan.info.model());
 
-        let slot = slot_of(&profile.piv.slot);
-        let algorithm = algorithm_of(profile.piv.algorithm);
-        let pin_policy = pin_policy_of(profile.piv.pin_policy);
-        let touch_policy = touch_policy_of(profile.piv.touch_policy);
-        let anchors = self.trust_anchors()?;
-        let subject = profile
-            .piv
-            .subject
-            .replace("{personnel_no}", staff.data.personnel_no.as_str())
-            .replace(
-                "{name}",
-                &format!("{} {}", staff.data.given_name, staff.data.surname),
-            )
-            .replace("{serial}", &req.serial.to_string());
-        let now = SystemTime::from(self.env.clock.now());
-
-        let result = (|| -> Result<EnrolOutcome> {
-            let store = &mut self.store;
-            let (pin, puk) = (
-                piv::secret::Pin::new(piv_pin.expose()),
-                piv::secret::Pin::new(piv_puk.expose()),
-            );
-            let default_pin = piv::secret::Pin::new(DEFAULT_PIN);
-            let mut p = Piv::open(card.as_mut())?;
-            run.step(store, &ctx, "piv.factory_check", || {
-                p.authenticate_default().map_err(|e| match e {
-                    DeviceError::ManagementKeyRejected => {
-                        DeviceError::NotFactoryFresh { serial: dev_serial }
-                    }
-                    other => other,
-                })?;
-                p.verify_pin(&default_pin).map_err(|e| match e {
-                    DeviceError::WrongPin { .. } | DeviceError::PinBlocked => {
-                        DeviceError::NotFactoryFresh { serial: dev_serial }
-                    }
-                    other => other,
-                })
-            })?;
-            run.step(store, &ctx, "piv.retries", || {
-                p.set_retries(profile.piv.pin_retries, profile.piv.puk_retries)
-            })?;
-            run.step(store, &ctx, "piv.pin", || p.change_pin(&default_pin, &pin))?;
-            run.step(store, &ctx, "piv.puk", || {
-                p.change_puk(&piv::secret::Pin::new(DEFAULT_PUK), &puk)
-            })?;
-            run.step(store, &ctx, "piv.management_key", || {
-                p.set_pin_protected_management_key(&pin)
-            })?;
-            let public_key = run.step(store, &ctx, "piv.generate", || {
-                p.generate_key(slot, algorithm, pin_policy, touch_policy)
-            })?;
-            let fingerprint = hex::encode(Sha256::digest(&public_key.spki_der));
-            run.fact("public_key_sha256", fingerprint.clone());
-            let attested = run.step(store, &ctx, "piv.attest", || {
-                let leaf = p.attest(slot)?;
-                let f9 = p.attestation_certificate()?;
-                attestation::verify(
-                    &leaf,
-                    &f9,
-                    &anchors,
-                    &Expected {
-                        serial: dev_serial,
-                        firmware: info.version,
-                        slot,
-                        pin_policy,
-                        touch_policy,
-                        form_factor: Some(info.form_factor),
-                        public_key: &public_key,
-                    },
-                )
-            })?;
-            let (csr, cert) = run.step(store, &ctx, "piv.certificate", || {
-                p.verify_pin(&pin)?;
-                let csr = p.build_csr(slot, &public_key, &subject)?;
-                let cert = p.build_self_signed(slot, &public_key, &subject, now, 30)?;
-                p.put_certificate(slot, &cert)?;
-                Ok((csr, cert))
-            })?;
-            let attestation_json = json!({
-                "serial": attested.serial.map(|s| s.0),
-                "firmware": attested.firmware.map(|v| v.to_string()),
-                "pin_policy": attested.pin_policy,
-                "touch_policy": attested.touch_policy,
-                "form_factor": attested.form_factor,
-                "public_key_sha256": fingerprint,
-                "attestation_der_sha256": hex::encode(Sha256::digest(&attested.certificate)),
-                "root": {
-                    "subject": attested.root.subject,
-                    "sha256": attested.root.sha256,
-                    "source": attested.root.source,
-                },
-            });
-
-            let mut aaguid = None;
-            let mut fido_pin_set = false;
-            if profile.fido.mode != FidoMode::Skip {
-                match self.keys.open_fido(dev_serial, false) {
-                    Ok(mut fido) => {
-                        aaguid = Some(fido.info().aaguid_string());
-                        if let Some(fp) = &fido_pin {
-                            let fp = FidoPin::new(fp.expose());
-                            run.step(store, &ctx, "fido.pin", || fido.set_pin(&fp))?;
-                            fido_pin_set = true;
-                            if fido.supports_set_min_pin_length() {
-                                let min =
-                                    u8::try_from(profile.fido.min_pin_length).unwrap_or(u8::MAX);
-                                run.step(store, &ctx, "fido.policy", || {
-                                    fido.set_min_pin_length(
-                                        Some(&fp),
-                                        min,
-                                        profile.fido.force_pin_change,
-                                    )
-                                })?;
-                            }
-                        } else if profile.fido.mode == FidoMode::Required {
-                            return Err(CoreError::Usage(
-                                "the profile requires a FIDO2 PIN; give one or use a PIN letter"
-                                    .into(),
-                            ));
-                        }
-                    }
-                    // Optional FIDO2 is skipped only when the key has none to offer; a
-                    // pulled key or a failing FIDO2 interface stops the enrolment.
-                    Err(
-                        e @ (DeviceError::KeyNotFound { .. } | DeviceError::Unsupported { .. }),
-                    ) if profile.fido.mode == FidoMode::Optional => {
-                        log::warn!("key {}: FIDO2 skipped: {e}", req.serial);
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            }
-
-            let otp_on = run.step(store, &ctx, "otp.usb", || {
-                let mut m = Management::open(card.as_mut())?;
-                m.set_otp_usb(profile.otp.enabled)?;
-                Ok(profile.otp.enabled)
-            })?;
-
-            run.mark(store, &ctx, "store")?;
-            let enrolment = Enrolment {
-                firmware: info.version.to_string(),
-                aaguid: aaguid.clone().unwrap_or_default(),
-                slot: profile.piv.slot.to_ascii_lowercase(),
-                pubkey_sha256: fingerprint.clone(),
-                attestation_json: attestation_json.to_string(),
-                certificate_pem: Some(pem("CERTIFICATE", &cert)),
-                certificate_der: Some(cert),
-            };
-            store.record_enrolment(&ctx, req.serial, &enrolment, "enrolment")?;
-            store.issue(
-                &ctx,
-                req.serial,
-                &req.staff,
-                req.notebook.as_ref(),
-                req.due,
-                "enrolment",
-            )?;
-            Ok(EnrolOutcome {
-                serial: req.serial,
-                model: info.model(),
-                firmware: info.version.to_string(),
-                slot: profile.piv.slot.to_ascii_lowercase(),
-                public_key_sha256: fingerprint,
-                csr_pem: pem("CERTIFICATE REQUEST", &csr),
-                aaguid,
-                fido_pin_set,
-                otp_usb: otp_on,
-                letter: None,
-            })
-        })();
-
+        let result = steps::Steps {
+            store: &mut self.store,
+            ctx: &ctx,
+            run: &mut run,
+            plan: &plan,
+        }
+        .run(card.as_mut(), self.keys.as_mut(), &pins);
         match result {
             Ok(mut outcome) => {
                 run.close(&mut self.store, &ctx, JournalOutcome::Done, "enrolled")?;
                 if matches!(req.secrets, Secrets::Letter) {
-                    outcome.letter = Some(PinLetter {
-                        serial: req.serial,
-                        holder,
-                        piv_pin,
-                        piv_puk,
-                        fido_pin,
-                    });
+                    outcome.letter = Some(pins.letter(req.serial, &staff));
                 }
                 Ok(outcome)
             }
             Err(err) => {
                 drop(card);
-                // Undo what may have happened on the key, now while it is likely still plugged in.
-                // If that is not possible, the open journal entry is resolved by `recover`.
-                let id = run.id;
-                drop(run);
-                let serial = req.serial;
-                let next = Next::Recover { serial };
-                match self.recover_entry(id) {
-                    Ok(r) if r.outcome != crate::workflow::recover::RecoveryOutcome::NeedsKey => {
-                        Err(err)
-                    }
-                    Ok(r) => Err(err.after(
-                        Done::NotRolledBack {
-                            serial,
-                            account: r.account,
-                        },
-                        next,
-                    )),
-                    Err(rollback) => Err(err.after(
-                        Done::RollbackFailed {
-                            serial,
-                            why: Box::new(rollback),
-                        },
-                        next,
-                    )),
-                }
+                Err(self.roll_back(run, req.serial, err))
             }
+        }
+    }
+
+    /// Undo what may have happened on the key, now while it is likely still
+    /// plugged in. If that is not possible, the open journal entry is
+    /// resolved by `recover`, and the error says so.
+    fn roll_back(&mut self, run: Run, serial: Serial, err: CoreError) -> CoreError {
+        let id = run.id;
+        drop(run);
+        let next = Next::Recover { serial };
+        match self.recover_entry(id) {
+            Ok(r) if r.outcome != RecoveryOutcome::NeedsKey => err,
+            Ok(r) => err.after(
+                Done::NotRolledBack {
+                    serial,
+                    account: r.account,
+                },
+                next,
+            ),
+            Err(rollback) => err.after(
+                Done::RollbackFailed {
+                    serial,
+                    why: Box::new(rollback),
+                },
+                next,
+            ),
         }
     }
 }

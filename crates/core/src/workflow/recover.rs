@@ -8,9 +8,11 @@ use keydesk_device::management::Management;
 use keydesk_device::{DeviceError, Serial as DevSerial};
 use keydesk_store::{JournalEntry, JournalOutcome, KeyState, Serial};
 
+use crate::account::Account;
 use crate::desk::Desk;
 use crate::env::runs_elsewhere;
 use crate::error::{CoreError, Result};
+use crate::journal::names::{Application, Phase, Step, Workflow};
 use crate::journal::{Recorded, Run};
 use crate::workflow::reset::ResetRequest;
 
@@ -36,114 +38,6 @@ pub struct RecoveryReport {
     pub outcome: RecoveryOutcome,
     /// What was and was not done, line by line, ending with what to do next.
     pub account: Vec<Account>,
-}
-
-/// One line of a recovery's account: a fact, not a sentence, so that the TUI
-/// can say it in its own language and name its own keys. `Display` is the
-/// English line of the CLI (which names `keydesk recover`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Account {
-    /// The journal names an operation this version does not know; its entry
-    /// was closed and nothing was changed.
-    UnknownOperation { workflow: String },
-    /// A device error stopped the reconciliation; `detail` is its English
-    /// text (the error itself is not kept: it cannot be cloned).
-    NotReconciled { detail: String },
-    /// Plug the key in alone and run recovery again.
-    PlugInAndRecover { serial: Serial },
-    /// The enrolment had reached the inventory: nothing was left to do.
-    EnrolmentComplete { serial: Serial },
-    /// The enrolment stopped before anything on the key was changed.
-    EnrolmentNotStarted { serial: Serial },
-    /// The PIV application was reset to factory state.
-    PivReset { serial: Serial },
-    /// The OTP interface was switched back on, as it comes from the factory.
-    OtpRestored { serial: Serial },
-    /// FIDO2 was reset.
-    FidoReset { serial: Serial },
-    /// The FIDO2 reset could not be done now (reset window missed, several
-    /// keys plugged, no touch); `detail` is the device error's English text.
-    FidoResetPending { serial: Serial, detail: String },
-    /// Unplug the key, plug it back in alone and run recovery at once (for
-    /// the FIDO2 reset window).
-    ReplugAndRecover { serial: Serial },
-    /// The enrolment was rolled back; the key is not in the inventory and
-    /// is to be enrolled again.
-    NotInInventory { serial: Serial },
-    /// The enrolment was rolled back; the key stays in stock and is to be
-    /// enrolled again.
-    StaysInStock { serial: Serial },
-    /// An interrupted reset was finished: which applications the reset
-    /// covered and the key's inventory state now.
-    ResetFinished {
-        serial: Serial,
-        piv: bool,
-        fido: bool,
-        state: KeyState,
-    },
-}
-
-impl std::fmt::Display for Account {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let done = |reset: bool| if reset { "reset" } else { "untouched" };
-        match self {
-            Self::UnknownOperation { workflow } => {
-                write!(f, "unknown operation {workflow:?}; closed without change")
-            }
-            Self::NotReconciled { detail } => {
-                write!(f, "the key could not be reconciled: {detail}")
-            }
-            Self::PlugInAndRecover { serial } => write!(
-                f,
-                "plug in key {serial} alone and run `keydesk recover` again"
-            ),
-            Self::EnrolmentComplete { serial } => write!(
-                f,
-                "enrolment of key {serial} was complete in the inventory; nothing left to do"
-            ),
-            Self::EnrolmentNotStarted { serial } => write!(
-                f,
-                "enrolment of key {serial} stopped before anything was changed on the key"
-            ),
-            Self::PivReset { serial } => write!(
-                f,
-                "key {serial}: PIV reset to factory state (PIN, PUK, keys and certificate removed)"
-            ),
-            Self::OtpRestored { serial } => write!(
-                f,
-                "key {serial}: OTP interface switched back on (factory setting)"
-            ),
-            Self::FidoReset { serial } => {
-                write!(f, "key {serial}: FIDO2 reset (PIN and credentials removed)")
-            }
-            Self::FidoResetPending { serial, detail } => write!(
-                f,
-                "key {serial}: the FIDO2 PIN may be set and still needs a reset: {detail}"
-            ),
-            Self::ReplugAndRecover { serial } => write!(
-                f,
-                "unplug key {serial}, plug it back in alone and run `keydesk recover` at once"
-            ),
-            Self::NotInInventory { serial } => {
-                write!(f, "key {serial} is not in the inventory; enrol it again")
-            }
-            Self::StaysInStock { serial } => {
-                write!(f, "key {serial} stays in stock; enrol it again")
-            }
-            Self::ResetFinished {
-                serial,
-                piv,
-                fido,
-                state,
-            } => write!(
-                f,
-                "reset of key {serial} finished (PIV {}, FIDO2 {}); the key is {state}",
-                done(*piv),
-                done(*fido)
-            ),
-        }
-    }
 }
 
 impl Desk {
@@ -207,16 +101,28 @@ impl Desk {
             report.outcome = RecoveryOutcome::NothingDone;
             return Ok(report);
         };
-        let result = match entry.workflow.as_str() {
-            "enrol" => self.recover_enrol(serial, &entry, &recorded, &mut report),
-            "reset" => self.recover_reset(serial, &entry, &recorded, &mut report),
-            other => {
+        let workflow = match Workflow::from_name(&entry.workflow) {
+            Ok(workflow) => workflow,
+            Err(unknown) => {
                 report.account.push(Account::UnknownOperation {
-                    workflow: other.to_owned(),
+                    workflow: unknown.0,
                 });
                 self.close(id, JournalOutcome::Abandoned, "unknown operation")?;
-                Ok(RecoveryOutcome::NothingDone)
+                report.outcome = RecoveryOutcome::NothingDone;
+                return Ok(report);
             }
+        };
+        // A step this version cannot name may have done anything its
+        // workflow does: said first, then treated as possibly done.
+        for unknown in recorded.unknown() {
+            report.account.push(Account::UnknownStep {
+                serial,
+                step: unknown.0.clone(),
+            });
+        }
+        let result = match workflow {
+            Workflow::Enrol => self.recover_enrol(serial, &entry, &recorded, &mut report),
+            Workflow::Reset => self.recover_reset(serial, &entry, &recorded, &mut report),
         };
         match result {
             Ok(outcome) => report.outcome = outcome,
@@ -248,7 +154,7 @@ impl Desk {
         // A key pulled while it was being identified may never have entered the
         // inventory; recovery must still close its entry, or every key command stays blocked.
         let state = self.store.get_key(serial)?.map(|k| k.state);
-        if rec.touched("store") && state == Some(KeyState::Issued) {
+        if rec.has(Step::Store) && state == Some(KeyState::Issued) {
             report.account.push(Account::EnrolmentComplete { serial });
             self.close(
                 entry.id,
@@ -257,9 +163,12 @@ impl Desk {
             )?;
             return Ok(RecoveryOutcome::Finished);
         }
-        let touched_piv = rec.touched("piv.") && rec.begun.iter().any(|s| s != "piv.factory_check");
-        let touched_fido = rec.touched("fido.");
-        let touched_otp = rec.touched("otp.");
+        // The factory check only reads the key; an unknown step may have
+        // changed any application an enrolment sets up.
+        let unknown = rec.unknown().next().is_some();
+        let touched_piv = unknown || rec.changed(Application::Piv);
+        let touched_fido = unknown || rec.changed(Application::Fido);
+        let touched_otp = unknown || rec.changed(Application::Otp);
         if !touched_piv && !touched_fido && !touched_otp {
             report.account.push(Account::EnrolmentNotStarted { serial });
             self.close(
@@ -324,7 +233,7 @@ impl Desk {
         report: &mut RecoveryReport,
     ) -> Result<RecoveryOutcome> {
         let intent: serde_json::Value = serde_json::from_str(&entry.intent).unwrap_or_default();
-        let fido_done = rec.begun.iter().any(|s| s == "fido.reset:done");
+        let fido_done = rec.has(Step::FidoReset.at(Phase::Done));
         let req = ResetRequest {
             serial,
             piv: intent["piv"].as_bool().unwrap_or(true),
@@ -350,86 +259,5 @@ impl Desk {
             state,
         });
         Ok(RecoveryOutcome::Finished)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The CLI prints these lines and scripts and tests look for them: the
-    /// typed account must read exactly as the sentences did before.
-    #[test]
-    fn account_lines_read_as_the_cli_prints_them() {
-        let serial = Serial::new(23_456_780).expect("serial");
-        let cases = [
-            (
-                Account::UnknownOperation {
-                    workflow: "revoke".into(),
-                },
-                "unknown operation \"revoke\"; closed without change",
-            ),
-            (
-                Account::NotReconciled {
-                    detail: "no key is plugged in".into(),
-                },
-                "the key could not be reconciled: no key is plugged in",
-            ),
-            (
-                Account::PlugInAndRecover { serial },
-                "plug in key 23456780 alone and run `keydesk recover` again",
-            ),
-            (
-                Account::EnrolmentComplete { serial },
-                "enrolment of key 23456780 was complete in the inventory; nothing left to do",
-            ),
-            (
-                Account::EnrolmentNotStarted { serial },
-                "enrolment of key 23456780 stopped before anything was changed on the key",
-            ),
-            (
-                Account::PivReset { serial },
-                "key 23456780: PIV reset to factory state (PIN, PUK, keys and certificate removed)",
-            ),
-            (
-                Account::OtpRestored { serial },
-                "key 23456780: OTP interface switched back on (factory setting)",
-            ),
-            (
-                Account::FidoReset { serial },
-                "key 23456780: FIDO2 reset (PIN and credentials removed)",
-            ),
-            (
-                Account::FidoResetPending {
-                    serial,
-                    detail: "touch timeout".into(),
-                },
-                "key 23456780: the FIDO2 PIN may be set and still needs a reset: touch timeout",
-            ),
-            (
-                Account::ReplugAndRecover { serial },
-                "unplug key 23456780, plug it back in alone and run `keydesk recover` at once",
-            ),
-            (
-                Account::NotInInventory { serial },
-                "key 23456780 is not in the inventory; enrol it again",
-            ),
-            (
-                Account::StaysInStock { serial },
-                "key 23456780 stays in stock; enrol it again",
-            ),
-            (
-                Account::ResetFinished {
-                    serial,
-                    piv: true,
-                    fido: false,
-                    state: KeyState::InStock,
-                },
-                "reset of key 23456780 finished (PIV reset, FIDO2 untouched); the key is in_stock",
-            ),
-        ];
-        for (account, line) in cases {
-            assert_eq!(account.to_string(), line);
-        }
     }
 }

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::desk::{Desk, Prompt};
 use crate::error::Result;
+use crate::journal::names::{Phase, Step, Workflow};
 use crate::journal::Run;
 
 /// What to reset.
@@ -78,7 +79,7 @@ impl Desk {
         self.ensure_no_unfinished(req.serial)?;
         let ctx = self.ctx();
         let intent = json!({ "piv": req.piv, "fido": req.fido, "from": state.as_str() });
-        let mut run = Run::begin(&mut self.store, &ctx, req.serial, "reset", intent)?;
+        let mut run = Run::begin(&mut self.store, &ctx, req.serial, Workflow::Reset, intent)?;
         let result = self.reset_steps(&mut run, req, back_to_stock);
         match result {
             Ok(state) => {
@@ -118,14 +119,14 @@ impl Desk {
         // FIDO2 first: its window after plug-in is short.
         if req.fido {
             let serial = req.serial;
-            run.mark(&mut self.store, &ctx, "fido.reset:begin")?;
+            run.mark(&mut self.store, &ctx, Step::FidoReset.at(Phase::Begin))?;
             self.device_fido_reset(serial)?;
-            run.mark(&mut self.store, &ctx, "fido.reset:done")?;
+            run.mark(&mut self.store, &ctx, Step::FidoReset.at(Phase::Done))?;
         }
         if req.piv {
-            run.mark(&mut self.store, &ctx, "piv.reset:begin")?;
+            run.mark(&mut self.store, &ctx, Step::PivReset.at(Phase::Begin))?;
             self.device_piv_reset(req.serial)?;
-            run.mark(&mut self.store, &ctx, "piv.reset:done")?;
+            run.mark(&mut self.store, &ctx, Step::PivReset.at(Phase::Done))?;
         }
         let ctx = self.ctx();
         let mut state = self.key_state(req.serial)?;

@@ -11,10 +11,10 @@ use keydesk_store::{Assignment, KeyState, Serial, StoreError};
 use crate::desk::Desk;
 use crate::error::{CoreError, Done, Next, Result};
 use crate::profile::FidoMode;
+use crate::reason::RevokeReason;
 use crate::secret::Secret;
 use crate::workflow::enrol::{EnrolOutcome, EnrolRequest, Secrets};
 use crate::workflow::reset::{ResetOutcome, ResetRequest};
-use crate::workflow::status::RevokeReason;
 
 /// What happens to the old key in a replacement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

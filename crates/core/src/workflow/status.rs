@@ -5,29 +5,11 @@ use keydesk_store::{KeyState, Serial};
 
 use crate::desk::Desk;
 use crate::error::{CoreError, Result};
+use crate::reason::RevokeReason;
 
-/// Why a key leaves service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RevokeReason {
-    Lost,
-    Stolen,
-    Left,
-    Defective,
-}
-
-impl RevokeReason {
-    /// The word written into the audit trail.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Lost => "lost",
-            Self::Stolen => "stolen",
-            Self::Left => "left the office",
-            Self::Defective => "defective",
-        }
-    }
-}
-
+/// Parsed here, with the workflow that takes it, because a bad reason is a
+/// [`CoreError::Usage`] (an exit code of the CLI) and the error module
+/// itself names [`RevokeReason`].
 impl std::str::FromStr for RevokeReason {
     type Err = CoreError;
 

@@ -4,7 +4,7 @@
 
 use ciborium::Value;
 
-use super::ctap2::{status, Fail};
+use super::status::{self, Fail};
 
 /// Decode one CBOR item; trailing bytes or bad CBOR are `CTAP2_ERR_INVALID_CBOR`.
 pub fn decode(bytes: &[u8]) -> Result<Value, Fail> {

@@ -9,8 +9,8 @@ use p256::SecretKey;
 
 use super::cbor::{self, i, imap, Map};
 use super::crypto::{self, PinProtocol};
-use super::ctap2::{fail, status, Fail};
 use super::state::PIN_RETRIES;
+use super::status::{self, fail, Fail};
 use super::Authenticator;
 
 /// pinUvAuthToken permissions (CTAP 2.1 section 6.5.5.7).

@@ -5,7 +5,7 @@ use ciborium::Value;
 
 use super::cbor::{self, Map};
 use super::client_pin::permission;
-use super::ctap2::{fail, status, Fail};
+use super::status::{self, fail, Fail};
 use super::Authenticator;
 
 const SET_MIN_PIN_LENGTH: i64 = 0x03;

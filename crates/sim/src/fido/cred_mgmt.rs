@@ -10,7 +10,7 @@ use super::cbor::{self, b, i, imap, t, tmap, Map};
 use super::client_pin::permission;
 use super::credential::{descriptor, user_entity};
 use super::crypto;
-use super::ctap2::{fail, status, Fail};
+use super::status::{self, fail, Fail};
 use super::Authenticator;
 
 mod sub {

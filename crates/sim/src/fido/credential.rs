@@ -11,8 +11,9 @@ use ciborium::Value;
 use super::cbor::{self, b, i, imap, t, tmap, Map};
 use super::client_pin::permission;
 use super::crypto;
-use super::ctap2::{fail, status, AssertCred, Ctx, Fail, NextAssertions};
+use super::ctap2::{AssertCred, Ctx, NextAssertions};
 use super::state::StoredCredential;
+use super::status::{self, fail, Fail};
 use super::Authenticator;
 
 const FLAG_UP: u8 = 0x01;

@@ -8,7 +8,7 @@ use ciborium::Value;
 
 use super::cbor::{self, Map};
 use super::crypto::{self, PinProtocol};
-use super::ctap2::{fail, status, Fail};
+use super::status::{self, fail, Fail};
 use super::Authenticator;
 
 /// An hmac-secret request of getAssertion, checked and decrypted.

@@ -62,7 +62,9 @@ mod crypto;
 mod ctap2;
 mod ctaphid;
 mod extensions;
+mod frame;
 mod state;
+pub mod status;
 mod vendor;
 
 use std::sync::{Arc, Mutex};
@@ -74,8 +76,7 @@ use crate::fault::{Fault, FaultPlan, Step};
 use crate::identity::{Firmware, Identity};
 use crate::touch::Touch;
 
-pub use ctap2::status;
-pub use ctaphid::{Report, REPORT_LEN};
+pub use frame::{Report, REPORT_LEN};
 pub use state::{AuthenticatorState, StoredCredential};
 
 /// How long a command waits for touch before `CTAP2_ERR_USER_ACTION_TIMEOUT`.

@@ -1,14 +1,14 @@
 //! Every line of a recovery's account reads in German and in English, in
 //! the TUI's terms (its keys and its recovery screen, not `keydesk recover`).
-//! The variant list is read from the enum's source, so a line added there
-//! fails here until it has its own text.
+//! That every line has a text is the compiler's to check (`from_account`
+//! names every variant); the cases here, one per variant, check the texts.
 
 use keydesk_core::error::{Done, Next};
 use keydesk_core::{Account, CoreError};
 use keydesk_device::DeviceError;
 use keydesk_store::KeyState;
 
-use super::tests::{assert_all_variants, assert_translated, both, serial};
+use super::tests::{assert_translated, both, serial};
 use super::*;
 
 fn account_cases() -> Vec<Account> {
@@ -16,6 +16,10 @@ fn account_cases() -> Vec<Account> {
     vec![
         Account::UnknownOperation {
             workflow: "renew".into(),
+        },
+        Account::UnknownStep {
+            serial: s,
+            step: "piv.renamed".into(),
         },
         Account::NotReconciled {
             detail: DeviceError::KeyRemoved.to_string(),
@@ -45,7 +49,6 @@ fn account_cases() -> Vec<Account> {
 #[test]
 fn every_account_line_has_its_own_text_in_the_tuis_terms() {
     let account = account_cases();
-    assert_all_variants(&account, "core/src/workflow/recover.rs", "Account");
     for a in &account {
         let p = Problem::from_account(a);
         assert_translated(&p, &a.to_string(), &format!("{a:?}"));

@@ -1,9 +1,9 @@
 //! Every error the TUI can be handed reads in German and in English, with
 //! nothing of the English `Display` text standing in for the German one.
-//! The variant lists are read from the error enums' sources, so a variant
-//! added there fails here until it has its own text.
+//! That every variant has a text at all is the compiler's to check: the
+//! matches in `problem*.rs` name every variant, with no arm for others.
+//! The cases here, one or more per variant, check that the texts differ.
 
-use std::collections::BTreeSet;
 use std::io;
 
 use keydesk_core::error::{Done, Next};
@@ -15,14 +15,8 @@ use keydesk_store::{
 
 use super::*;
 
-const FALLBACKS: [Text; 6] = [
-    Text::ErrUnexpected,
-    Text::AuditOther,
-    Text::AnchorOther,
-    Text::DoneOther,
-    Text::NextOther,
-    Text::AccountOther,
-];
+/// Texts for errors that are no variant of ours (the tests' own stand-in).
+const FALLBACKS: [Text; 1] = [Text::ErrUnexpected];
 
 pub(super) fn both(p: &Problem) -> (String, String) {
     (p.show(Lang::De), p.show(Lang::En))
@@ -38,39 +32,6 @@ fn dev_serial() -> keydesk_device::Serial {
 
 fn staff() -> PersonnelNo {
     PersonnelNo::parse("4711").expect("personnel number")
-}
-
-/// The variant names of `pub enum <name>` in a source file of the workspace.
-fn variants_in_source(file: &str, name: &str) -> BTreeSet<String> {
-    let path = format!("{}/../{file}", env!("CARGO_MANIFEST_DIR"));
-    let src = std::fs::read_to_string(&path).expect("error source");
-    let head = format!("pub enum {name} {{");
-    let body = src
-        .split_once(&head)
-        .map(|(_, rest)| rest.split("\n}").next().unwrap_or(""))
-        .expect("enum in source");
-    body.lines()
-        .filter_map(|l| l.strip_prefix("    "))
-        .filter(|l| l.starts_with(|c: char| c.is_ascii_uppercase()))
-        .map(|l| l.chars().take_while(char::is_ascii_alphanumeric).collect())
-        .collect()
-}
-
-/// The variant name of a value, from its `Debug` text.
-fn variant_name(x: &impl std::fmt::Debug) -> String {
-    format!("{x:?}")
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
-        .collect()
-}
-
-pub(super) fn assert_all_variants<T: std::fmt::Debug>(cases: &[T], file: &str, name: &str) {
-    let seen: BTreeSet<String> = cases.iter().map(variant_name).collect();
-    assert_eq!(
-        seen,
-        variants_in_source(file, name),
-        "every {name} variant needs a case here and its own text in problem.rs"
-    );
 }
 
 fn device_cases() -> Vec<DeviceError> {
@@ -291,7 +252,7 @@ pub(super) fn assert_translated(p: &Problem, display: &str, what: &str) {
 }
 
 #[test]
-fn every_variant_has_its_own_text_and_the_lists_match_the_sources() {
+fn every_variant_has_its_own_text() {
     let device = device_cases();
     let store = store_cases();
     let audit = audit_cases();
@@ -299,13 +260,6 @@ fn every_variant_has_its_own_text_and_the_lists_match_the_sources() {
     let done = done_cases();
     let next = next_cases();
     let core = core_cases();
-    assert_all_variants(&device, "device/src/error.rs", "DeviceError");
-    assert_all_variants(&store, "store/src/error.rs", "StoreError");
-    assert_all_variants(&audit, "store/src/error.rs", "AuditProblem");
-    assert_all_variants(&anchor, "store/src/error.rs", "AnchorFault");
-    assert_all_variants(&done, "core/src/error.rs", "Done");
-    assert_all_variants(&next, "core/src/error.rs", "Next");
-    assert_all_variants(&core, "core/src/error.rs", "CoreError");
     for e in &device {
         assert_translated(&Problem::from_device(e), &e.to_string(), &format!("{e:?}"));
     }
