@@ -202,3 +202,11 @@ impl CoreError {
 
 /// Result alias for this crate.
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// A value that does not parse (a serial, a revocation reason...) is the
+/// caller's mistake, with the value type's own message.
+impl From<keydesk_types::ParseError> for CoreError {
+    fn from(e: keydesk_types::ParseError) -> Self {
+        Self::Usage(e.to_string())
+    }
+}

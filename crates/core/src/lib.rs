@@ -11,7 +11,6 @@ pub mod error;
 pub(crate) mod journal;
 mod open;
 pub mod profile;
-pub mod secret;
 #[cfg(feature = "sim")]
 pub mod training;
 pub mod trust;
@@ -22,12 +21,11 @@ pub use env::{Clock, FixedClock, Operator, SecureRng, SystemClock};
 pub use error::{CoreError, ErrorKind, Result};
 pub use open::Keys;
 pub use profile::Profile;
-pub use secret::Secret;
 pub use trust::{Trust, TrustedRoot};
 pub use workflow::batch::{BatchEvent, ResetBatch, Standing};
 pub use workflow::enrol::{EnrolOutcome, EnrolRequest, PinLetter, Secrets};
-pub use workflow::inventory::ImportKind;
 pub use workflow::recover::{Account, RecoveryOutcome, RecoveryReport};
 pub use workflow::reset::{ResetOutcome, ResetRequest};
 pub use workflow::service::OldKey;
-pub use workflow::status::RevokeReason;
+// Value types that the desk's operations take, from keydesk-types.
+pub use keydesk_types::{ImportKind, RevokeReason, Secret};

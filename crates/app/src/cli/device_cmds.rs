@@ -98,11 +98,7 @@ pub fn keys(desk: &mut Desk, out: &Out) -> anyhow::Result<()> {
     let unfinished = desk.unfinished()?.len();
     let mut rows = Vec::new();
     for k in &plugged {
-        let serial = k
-            .serial()
-            .map(|s| Serial::new(s.0))
-            .transpose()
-            .map_err(CoreError::from)?;
+        let serial = k.serial();
         let known = match serial {
             Some(s) => desk.store().get_key(s)?,
             None => None,
@@ -313,14 +309,9 @@ pub fn enrol(desk: &mut Desk, a: &EnrolArgs, out: &Out) -> anyhow::Result<()> {
 fn check_alone(desk: &mut Desk, serial: Serial) -> anyhow::Result<()> {
     let plugged = desk.plugged_keys()?;
     let fido = plugged.iter().filter(|k| k.fido_path().is_some()).count();
-    let present = plugged
-        .iter()
-        .any(|k| k.serial().map(|s| s.0) == Some(serial.get()));
+    let present = plugged.iter().any(|k| k.serial() == Some(serial));
     if !present {
-        return Err(CoreError::from(DeviceError::KeyNotFound {
-            serial: keydesk_device::Serial(serial.get()),
-        })
-        .into());
+        return Err(CoreError::from(DeviceError::KeyNotFound { serial }).into());
     }
     if plugged.len() > 1 || fido > 1 {
         return Err(Refusal {
@@ -346,7 +337,7 @@ fn wait_replug(desk: &mut Desk, serial: Serial, virtual_keys: bool) -> anyhow::R
     let reader = desk
         .plugged_keys()?
         .iter()
-        .find(|k| k.serial().map(|s| s.0) == Some(serial.get()))
+        .find(|k| k.serial() == Some(serial))
         .and_then(|k| k.reader().map(str::to_owned));
     eprintln!(
         "unplug key {serial} and plug it back in now (waiting {} s)",
@@ -380,7 +371,7 @@ fn wait_replug(desk: &mut Desk, serial: Serial, virtual_keys: bool) -> anyhow::R
             let present = desk
                 .plugged_keys()?
                 .iter()
-                .any(|k| k.serial().map(|s| s.0) == Some(serial.get()));
+                .any(|k| k.serial() == Some(serial));
             if !present {
                 gone = true;
             } else if gone {

@@ -201,7 +201,7 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
         Command::Audit(AuditCommand::Head) => audit_cmd::head(&desk, out),
         Command::Revoke(a) => {
             let serial = parse_serial(&a.serial)?;
-            desk.revoke(serial, a.reason.parse()?)?;
+            desk.revoke(serial, a.reason.parse().map_err(CoreError::from)?)?;
             out.done(
                 json!({ "serial": serial, "state": "revoked" }),
                 &format!("key {serial} revoked"),

@@ -2,7 +2,7 @@
 //! enrolment and history; a staff member with the keys held now and before;
 //! a notebook with its user and keys.
 
-use keydesk_store::{Assignment, Serial, Store};
+use keydesk_store::{Assignment, Serial, Store, StoreError};
 
 use super::model::{DetailView, HitKind, Seg, Target};
 use super::problem::Problem;
@@ -33,7 +33,7 @@ fn assignment_line(a: &Assignment) -> Vec<Seg> {
 /// Database errors; a staff member or notebook deleted since it was found.
 pub fn detail(store: &Store, target: Target) -> Result<DetailView, Problem> {
     match target {
-        Target::Key(n) => key(store, Serial::new(n)?),
+        Target::Key(n) => key(store, Serial::new(n).map_err(StoreError::from)?),
         Target::Staff(id) => {
             let s = store
                 .get_staff_by_id(id)?
@@ -140,7 +140,7 @@ fn key(store: &Store, s: Serial) -> Result<DetailView, Problem> {
             format!(
                 "{} {} SHA-256 {}…",
                 e.firmware,
-                e.slot,
+                e.slot.map(|s| s.to_string()).unwrap_or_default(),
                 e.pubkey_sha256.get(..16).unwrap_or("")
             ),
         ));

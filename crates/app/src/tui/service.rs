@@ -94,7 +94,7 @@ fn secrets(p: &Pins) -> Secrets {
 }
 
 fn serial(n: u32) -> Result<Serial, CoreError> {
-    Ok(Serial::new(n)?)
+    Ok(Serial::new(n).map_err(StoreError::from)?)
 }
 
 /// The file error under a store error from writing an export, if it is one
@@ -170,7 +170,7 @@ impl DeskService {
         let store = self.desk.store();
         keys.iter()
             .filter_map(|k| {
-                let s = Serial::new(k.serial()?.0).ok()?;
+                let s = k.serial()?;
                 let state = store.get_key(s).ok().flatten().map(|k| inv_state(k.state));
                 let holder = store
                     .current_assignment(s)
@@ -344,7 +344,7 @@ impl DeskService {
                 let kind = match what {
                     ExportWhat::Inventory => ExportKind::Inventory,
                     ExportWhat::History => ExportKind::History,
-                    ExportWhat::Revoked => ExportKind::Blocked,
+                    ExportWhat::Revoked => ExportKind::Revoked,
                 };
                 let n = self
                     .desk

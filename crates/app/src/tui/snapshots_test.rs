@@ -457,9 +457,7 @@ fn audit_and_recovery() {
                 since: "2026-11-23T09:04:00Z".into(),
             },
         ]);
-        let missing = keydesk_device::DeviceError::KeyNotFound {
-            serial: keydesk_device::Serial(b),
-        };
+        let missing = keydesk_device::DeviceError::KeyNotFound { serial: serial(b) };
         r.recovered(vec![
             Recovered {
                 serial: Some(a),

@@ -133,7 +133,7 @@ fn plugged_serials(keys: &[Key]) -> (BTreeMap<Serial, u64>, usize) {
     let serials = keys
         .iter()
         .filter_map(|k| {
-            let s = k.serial().and_then(|s| Serial::new(s.0).ok())?;
+            let s = k.serial()?;
             Some((s, k.plugged_in))
         })
         .collect();

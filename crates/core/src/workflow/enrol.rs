@@ -7,21 +7,18 @@
 use std::time::SystemTime;
 
 use keydesk_device::attestation::{self, Expected, TrustAnchors};
-use keydesk_device::fido::Pin as FidoPin;
 use keydesk_device::management::Management;
-use keydesk_device::piv::{self, Piv, Slot};
-use keydesk_device::{discovery, DeviceError, Serial as DevSerial};
-use keydesk_store::{
-    AssetTag, Enrolment, JournalOutcome, KeyState, NewKey, PersonnelNo, Serial, StoreError,
-};
+use keydesk_device::piv::Piv;
+use keydesk_device::{discovery, DeviceError};
+use keydesk_store::{Enrolment, JournalOutcome, NewKey, StoreError};
+use keydesk_types::{AssetTag, KeyState, PersonnelNo, Secret, Serial, Slot};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::desk::Desk;
 use crate::error::{CoreError, Done, Next, Result};
 use crate::journal::Run;
-use crate::profile::{Algorithm, FidoMode, PinPolicy, TouchPolicy};
-use crate::secret::Secret;
+use crate::profile::FidoMode;
 
 /// Where the new PINs come from.
 #[derive(Debug, Clone)]
@@ -62,7 +59,7 @@ pub struct EnrolOutcome {
     pub serial: Serial,
     pub model: String,
     pub firmware: String,
-    pub slot: String,
+    pub slot: Slot,
     /// SHA-256 of the public key (SubjectPublicKeyInfo DER), hex.
     pub public_key_sha256: String,
     /// PEM certificate signing request for the office CA.
@@ -75,42 +72,6 @@ pub struct EnrolOutcome {
 
 const DEFAULT_PIN: &str = "123456";
 const DEFAULT_PUK: &str = "12345678";
-
-pub(crate) fn slot_of(hex: &str) -> Slot {
-    match hex.to_ascii_lowercase().as_str() {
-        "9c" => Slot::Signature,
-        "9d" => Slot::KeyManagement,
-        "9e" => Slot::CardAuth,
-        _ => Slot::Authentication,
-    }
-}
-
-fn algorithm_of(a: Algorithm) -> piv::keys::Algorithm {
-    match a {
-        Algorithm::P256 => piv::keys::Algorithm::P256,
-        Algorithm::P384 => piv::keys::Algorithm::P384,
-        Algorithm::Rsa2048 => piv::keys::Algorithm::Rsa2048,
-        Algorithm::Rsa3072 => piv::keys::Algorithm::Rsa3072,
-    }
-}
-
-fn pin_policy_of(p: PinPolicy) -> piv::keys::PinPolicy {
-    match p {
-        PinPolicy::Default => piv::keys::PinPolicy::Default,
-        PinPolicy::Never => piv::keys::PinPolicy::Never,
-        PinPolicy::Once => piv::keys::PinPolicy::Once,
-        PinPolicy::Always => piv::keys::PinPolicy::Always,
-    }
-}
-
-fn touch_policy_of(t: TouchPolicy) -> piv::keys::TouchPolicy {
-    match t {
-        TouchPolicy::Default => piv::keys::TouchPolicy::Default,
-        TouchPolicy::Never => piv::keys::TouchPolicy::Never,
-        TouchPolicy::Always => piv::keys::TouchPolicy::Always,
-        TouchPolicy::Cached => piv::keys::TouchPolicy::Cached,
-    }
-}
 
 fn pem(label: &str, der: &[u8]) -> String {
     use base64::Engine as _;
@@ -179,7 +140,7 @@ impl Desk {
             staff.data.personnel_no.as_str()
         );
 
-        let dev_serial = DevSerial(req.serial.get());
+        let dev_serial = req.serial;
         let mut card = self.keys.open_card(dev_serial)?;
         let info = discovery::probe(card.as_mut())?;
         if info.serial != Some(dev_serial) {
@@ -231,10 +192,10 @@ impl Desk {
         run.fact("firmware", info.version.to_string());
         run.fact("model", info.model());
 
-        let slot = slot_of(&profile.piv.slot);
-        let algorithm = algorithm_of(profile.piv.algorithm);
-        let pin_policy = pin_policy_of(profile.piv.pin_policy);
-        let touch_policy = touch_policy_of(profile.piv.touch_policy);
+        let slot = profile.piv.slot;
+        let algorithm = profile.piv.algorithm;
+        let pin_policy = profile.piv.pin_policy;
+        let touch_policy = profile.piv.touch_policy;
         let anchors = self.trust_anchors()?;
         let subject = profile
             .piv
@@ -249,11 +210,8 @@ impl Desk {
 
         let result = (|| -> Result<EnrolOutcome> {
             let store = &mut self.store;
-            let (pin, puk) = (
-                piv::secret::Pin::new(piv_pin.expose()),
-                piv::secret::Pin::new(piv_puk.expose()),
-            );
-            let default_pin = piv::secret::Pin::new(DEFAULT_PIN);
+            let (pin, puk) = (&piv_pin, &piv_puk);
+            let default_pin = Secret::new(DEFAULT_PIN);
             let mut p = Piv::open(card.as_mut())?;
             run.step(store, &ctx, "piv.factory_check", || {
                 p.authenticate_default().map_err(|e| match e {
@@ -272,12 +230,12 @@ impl Desk {
             run.step(store, &ctx, "piv.retries", || {
                 p.set_retries(profile.piv.pin_retries, profile.piv.puk_retries)
             })?;
-            run.step(store, &ctx, "piv.pin", || p.change_pin(&default_pin, &pin))?;
+            run.step(store, &ctx, "piv.pin", || p.change_pin(&default_pin, pin))?;
             run.step(store, &ctx, "piv.puk", || {
-                p.change_puk(&piv::secret::Pin::new(DEFAULT_PUK), &puk)
+                p.change_puk(&Secret::new(DEFAULT_PUK), puk)
             })?;
             run.step(store, &ctx, "piv.management_key", || {
-                p.set_pin_protected_management_key(&pin)
+                p.set_pin_protected_management_key(pin)
             })?;
             let public_key = run.step(store, &ctx, "piv.generate", || {
                 p.generate_key(slot, algorithm, pin_policy, touch_policy)
@@ -303,14 +261,14 @@ impl Desk {
                 )
             })?;
             let (csr, cert) = run.step(store, &ctx, "piv.certificate", || {
-                p.verify_pin(&pin)?;
+                p.verify_pin(pin)?;
                 let csr = p.build_csr(slot, &public_key, &subject)?;
                 let cert = p.build_self_signed(slot, &public_key, &subject, now, 30)?;
                 p.put_certificate(slot, &cert)?;
                 Ok((csr, cert))
             })?;
             let attestation_json = json!({
-                "serial": attested.serial.map(|s| s.0),
+                "serial": attested.serial.map(Serial::get),
                 "firmware": attested.firmware.map(|v| v.to_string()),
                 "pin_policy": attested.pin_policy,
                 "touch_policy": attested.touch_policy,
@@ -331,15 +289,14 @@ impl Desk {
                     Ok(mut fido) => {
                         aaguid = Some(fido.info().aaguid_string());
                         if let Some(fp) = &fido_pin {
-                            let fp = FidoPin::new(fp.expose());
-                            run.step(store, &ctx, "fido.pin", || fido.set_pin(&fp))?;
+                            run.step(store, &ctx, "fido.pin", || fido.set_pin(fp))?;
                             fido_pin_set = true;
                             if fido.supports_set_min_pin_length() {
                                 let min =
                                     u8::try_from(profile.fido.min_pin_length).unwrap_or(u8::MAX);
                                 run.step(store, &ctx, "fido.policy", || {
                                     fido.set_min_pin_length(
-                                        Some(&fp),
+                                        Some(fp),
                                         min,
                                         profile.fido.force_pin_change,
                                     )
@@ -373,7 +330,7 @@ impl Desk {
             let enrolment = Enrolment {
                 firmware: info.version.to_string(),
                 aaguid: aaguid.clone().unwrap_or_default(),
-                slot: profile.piv.slot.to_ascii_lowercase(),
+                slot: Some(slot),
                 pubkey_sha256: fingerprint.clone(),
                 attestation_json: attestation_json.to_string(),
                 certificate_pem: Some(pem("CERTIFICATE", &cert)),
@@ -392,7 +349,7 @@ impl Desk {
                 serial: req.serial,
                 model: info.model(),
                 firmware: info.version.to_string(),
-                slot: profile.piv.slot.to_ascii_lowercase(),
+                slot,
                 public_key_sha256: fingerprint,
                 csr_pem: pem("CERTIFICATE REQUEST", &csr),
                 aaguid,

@@ -1,48 +1,11 @@
 //! Workflows that change a key's standing without touching the key itself:
 //! revoke, suspend, reinstate, notes.
 
-use keydesk_store::{KeyState, Serial};
+pub use keydesk_types::RevokeReason;
+use keydesk_types::{KeyState, Serial};
 
 use crate::desk::Desk;
-use crate::error::{CoreError, Result};
-
-/// Why a key leaves service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RevokeReason {
-    Lost,
-    Stolen,
-    Left,
-    Defective,
-}
-
-impl RevokeReason {
-    /// The word written into the audit trail.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Lost => "lost",
-            Self::Stolen => "stolen",
-            Self::Left => "left the office",
-            Self::Defective => "defective",
-        }
-    }
-}
-
-impl std::str::FromStr for RevokeReason {
-    type Err = CoreError;
-
-    fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "lost" | "verloren" => Ok(Self::Lost),
-            "stolen" | "gestohlen" => Ok(Self::Stolen),
-            "left" | "ausgeschieden" => Ok(Self::Left),
-            "defective" | "defekt" => Ok(Self::Defective),
-            other => Err(CoreError::Usage(format!(
-                "{other:?} is not a revocation reason: use lost, stolen, left or defective"
-            ))),
-        }
-    }
-}
+use crate::error::Result;
 
 impl Desk {
     /// Take a key out of service. Lost and stolen keys pass through `lost`
