@@ -14,7 +14,7 @@ use serde_json::json;
 use super::args::ResetBatchArgs;
 use super::device_cmds::fido_wanted;
 use super::output::Out;
-use super::{exit, parse_serial, Refusal};
+use super::{exit, Refusal};
 
 /// Between looks at the plugged keys: well inside the 5 s FIDO2 reset window.
 const POLL: Duration = Duration::from_millis(300);
@@ -31,11 +31,7 @@ fn batch_serials(desk: &Desk, a: &ResetBatchArgs) -> anyhow::Result<Vec<Serial>>
         }
         return Ok(keys.into_iter().map(|k| k.data.serial).collect());
     }
-    let mut serials = a
-        .serials
-        .iter()
-        .map(|s| parse_serial(s.trim()))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut serials = a.serials.clone();
     serials.sort_unstable();
     serials.dedup();
     Ok(serials)

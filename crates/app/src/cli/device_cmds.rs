@@ -14,14 +14,15 @@ use keydesk_core::{
 };
 use keydesk_device::watch::CardEvent;
 use keydesk_device::DeviceError;
-use keydesk_store::{format_date, parse_date, AssetTag, KeyState, PersonnelNo, Serial};
+use keydesk_store::{format_date, parse_date};
+use keydesk_types::{KeyState, Serial};
 use serde_json::{json, Value};
 
 use super::args::{EnrolArgs, LostArgs, OldKeyArg, PinSource, ReplaceArgs, ResetArgs, ReturnArgs};
 use super::letter::Reserved;
 use super::output::Out;
 use super::pin_input::PinInput;
-use super::{parse_serial, Refusal};
+use super::Refusal;
 use crate::cli::exit;
 
 /// How long to wait for the key to be unplugged and plugged back in.
@@ -258,18 +259,11 @@ fn enrol_text(o: &EnrolOutcome, files: &Value) -> String {
 
 /// `keydesk enrol`.
 pub fn enrol(desk: &mut Desk, a: &EnrolArgs, out: &Out) -> anyhow::Result<()> {
-    let serial = parse_serial(&a.serial)?;
-    let staff = PersonnelNo::parse(&a.staff).map_err(CoreError::from)?;
-    let notebook = a
-        .notebook
-        .as_deref()
-        .map(AssetTag::parse)
-        .transpose()
-        .map_err(CoreError::from)?;
+    let (serial, staff, notebook) = (a.serial, a.staff.clone(), a.notebook.clone());
     // Check what can be checked before asking for PINs.
     if desk.store().get_staff(&staff)?.is_none() {
         return Err(
-            CoreError::from(keydesk_store::StoreError::UnknownStaff(a.staff.clone())).into(),
+            CoreError::from(keydesk_store::StoreError::UnknownStaff(staff.to_string())).into(),
         );
     }
     if let Some(tag) = &notebook {
@@ -411,7 +405,7 @@ pub(super) fn fido_wanted(desk: &Desk) -> bool {
 
 /// `keydesk reset`.
 pub fn reset(desk: &mut Desk, a: &ResetArgs, out: &Out, virtual_keys: bool) -> anyhow::Result<()> {
-    let serial = parse_serial(&a.serial)?;
+    let serial = a.serial;
     let (piv, fido) = if a.piv || a.fido {
         (a.piv, a.fido)
     } else {
@@ -441,7 +435,7 @@ pub fn return_key(
     out: &Out,
     virtual_keys: bool,
 ) -> anyhow::Result<()> {
-    let serial = parse_serial(&a.serial)?;
+    let serial = a.serial;
     let fido = !a.no_reset && fido_wanted(desk);
     if fido {
         // Check before anything is recorded, so a refusal changes nothing.
@@ -467,8 +461,7 @@ pub fn return_key(
 
 /// `keydesk replace`.
 pub fn replace(desk: &mut Desk, a: &ReplaceArgs, out: &Out) -> anyhow::Result<()> {
-    let old = parse_serial(&a.serial)?;
-    let new = parse_serial(&a.with)?;
+    let (old, new) = (a.serial, a.with);
     let old_key = match a.old {
         OldKeyArg::Returned => OldKey::Returned,
         OldKeyArg::Lost => OldKey::Revoked(RevokeReason::Lost),
@@ -513,8 +506,8 @@ pub fn replace(desk: &mut Desk, a: &ReplaceArgs, out: &Out) -> anyhow::Result<()
 
 /// `keydesk lost`.
 pub fn lost(desk: &mut Desk, a: &LostArgs, out: &Out) -> anyhow::Result<()> {
-    let serial = parse_serial(&a.serial)?;
-    let temporary = parse_serial(&a.temporary)?;
+    let serial = a.serial;
+    let temporary = a.temporary;
     let until = a
         .until
         .as_deref()
