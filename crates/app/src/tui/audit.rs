@@ -21,7 +21,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, List, ListItem, Paragraph, Widget, Wrap};
 
-use super::model::{Cmd, ExportWhat, ImportSummary, ImportWhat};
+use super::model::{Cmd, DefaultFile, ExportKind, ImportKind, ImportSummary, Label};
 use crate::i18n::{Lang, Text};
 pub(crate) use progress::fill;
 use progress::progress_line;
@@ -40,7 +40,7 @@ pub struct Audit {
     /// How long the running job has taken (for the spinner).
     pub elapsed: Duration,
     /// A dry run passed for this import and file: Enter applies it.
-    pub pending: Option<(ImportWhat, String)>,
+    pub pending: Option<(ImportKind, String)>,
     /// The running import's rows applied so far, of all.
     pub progress: Option<(usize, usize)>,
     /// The dry run's change list, shown instead of the menu until Enter
@@ -50,7 +50,7 @@ pub struct Audit {
 }
 
 /// Menu entries: verify, the exports, the imports.
-const ENTRIES: usize = 1 + ExportWhat::ALL.len() + ImportWhat::ALL.len();
+const ENTRIES: usize = 1 + ExportKind::AUDIT.len() + ImportKind::ALL.len();
 
 impl Default for Audit {
     fn default() -> Self {
@@ -76,18 +76,18 @@ impl Audit {
 
     /// The export under the cursor, if it is one.
     #[must_use]
-    pub fn export(&self) -> Option<ExportWhat> {
+    pub fn export(&self) -> Option<ExportKind> {
         self.choice
             .checked_sub(1)
-            .and_then(|i| ExportWhat::ALL.get(i).copied())
+            .and_then(|i| ExportKind::AUDIT.get(i).copied())
     }
 
     /// The import under the cursor, if it is one.
     #[must_use]
-    pub fn import(&self) -> Option<ImportWhat> {
+    pub fn import(&self) -> Option<ImportKind> {
         self.choice
-            .checked_sub(1 + ExportWhat::ALL.len())
-            .and_then(|i| ImportWhat::ALL.get(i).copied())
+            .checked_sub(1 + ExportKind::AUDIT.len())
+            .and_then(|i| ImportKind::ALL.get(i).copied())
     }
 
     fn select(&mut self, choice: usize) {
@@ -250,7 +250,7 @@ impl Audit {
     }
 }
 
-fn what_name(what: ExportWhat) -> String {
+fn what_name(what: ExportKind) -> String {
     what.default_file().to_owned()
 }
 
@@ -280,8 +280,8 @@ pub fn render(a: &Audit, lang: Lang, area: Rect, buf: &mut Buffer) {
     ])
     .areas(area);
     let items: Vec<ListItem<'_>> = std::iter::once(Text::AuditVerify)
-        .chain(ExportWhat::ALL.iter().map(|e| e.text()))
-        .chain(ImportWhat::ALL.iter().map(|e| e.text()))
+        .chain(ExportKind::AUDIT.iter().map(|e| e.text()))
+        .chain(ImportKind::ALL.iter().map(|e| e.text()))
         .enumerate()
         .map(|(i, x)| {
             let mark = if i == a.choice { "›" } else { " " };
@@ -381,14 +381,14 @@ mod tests {
         assert_eq!(
             a.on_key(key(KeyCode::Enter)),
             vec![Cmd::Export {
-                what: ExportWhat::Inventory,
+                what: ExportKind::Inventory,
                 path: "/tmp/x.csv".into()
             }]
         );
         a.log_line(Text::ExportWrote, "3".into(), true);
         a.on_key(key(KeyCode::Down));
         a.on_key(key(KeyCode::Down));
-        assert_eq!(a.export(), Some(ExportWhat::Revoked));
+        assert_eq!(a.export(), Some(ExportKind::Revoked));
         a.on_key(key(KeyCode::Esc));
         assert!(a.closed);
     }
@@ -399,10 +399,10 @@ mod tests {
         for _ in 0..4 {
             a.on_key(key(KeyCode::Down));
         }
-        assert_eq!(a.import(), Some(ImportWhat::Staff));
+        assert_eq!(a.import(), Some(ImportKind::Staff));
         assert_eq!(a.path, "staff.csv");
         let dry = vec![Cmd::Import {
-            what: ImportWhat::Staff,
+            what: ImportKind::Staff,
             path: "staff.csv".into(),
             dry_run: true,
         }];
@@ -444,11 +444,11 @@ mod tests {
         assert_eq!(a.on_key(key(KeyCode::Enter)), dry);
         a.imported(&summary);
         a.on_key(key(KeyCode::Down));
-        assert_eq!(a.import(), Some(ImportWhat::Staff), "↓ scrolls the list");
+        assert_eq!(a.import(), Some(ImportKind::Staff), "↓ scrolls the list");
         assert_eq!(
             a.on_key(key(KeyCode::Enter)),
             vec![Cmd::Import {
-                what: ImportWhat::Staff,
+                what: ImportKind::Staff,
                 path: "staff.csv".into(),
                 dry_run: false,
             }]
@@ -467,7 +467,7 @@ mod tests {
         a.on_key(key(KeyCode::Down));
         a.on_key(key(KeyCode::Down));
         a.on_key(key(KeyCode::Down));
-        assert_eq!(a.import(), Some(ImportWhat::Stock), "last entry stays");
+        assert_eq!(a.import(), Some(ImportKind::Stock), "last entry stays");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use super::model::{BatchView, Cmd, KeyRow, Mark, Msg, Waiting};
+use super::model::{BatchView, Cmd, KeyRow, Label, Mark, Msg, Waiting};
 use super::problem::{Part, Problem};
 use crate::i18n::{Lang, Text};
 
@@ -332,7 +332,7 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent};
 
     use super::*;
-    use crate::tui::model::InvState;
+    use crate::tui::model::KeyState;
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::from(code)
@@ -343,7 +343,7 @@ mod tests {
             .into_iter()
             .map(|serial| Waiting {
                 serial,
-                state: InvState::Returned,
+                state: KeyState::Returned,
                 since: "2026-11-20T08:00:00Z".into(),
             })
             .collect()

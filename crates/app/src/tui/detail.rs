@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 use time::UtcOffset;
 
 use super::clock::on_screen;
-use super::model::{DetailView, HitKind, Seg};
+use super::model::{DetailView, HitKind, Label, Seg};
 use crate::i18n::{Lang, Text};
 
 /// Draw a detail view; stored times show at `offset` (local time).

@@ -6,7 +6,6 @@ use keydesk_store::{Assignment, Serial, Store, StoreError};
 
 use super::model::{DetailView, HitKind, Seg, Target};
 use super::problem::Problem;
-use super::service::inv_state;
 use crate::i18n::Text;
 
 /// "23456780  2026-11-01 08:00 – 2026-11-20 10:00  Müller, Anna (4711)  NB-0815"
@@ -104,7 +103,7 @@ fn key(store: &Store, s: Serial) -> Result<DetailView, Problem> {
             kind: HitKind::Key,
             serial: Some(s.get()),
             title: s.get().to_string(),
-            state: Some((super::model::InvState::Unknown, String::new())),
+            state: Some((None, String::new())),
             facts: Vec::new(),
             history: Vec::new(),
         });
@@ -162,7 +161,7 @@ fn key(store: &Store, s: Serial) -> Result<DetailView, Problem> {
         kind: HitKind::Key,
         serial: Some(s.get()),
         title: s.get().to_string(),
-        state: Some((inv_state(k.state), k.state_since.clone())),
+        state: Some((Some(k.state), k.state_since.clone())),
         facts,
         history,
     })

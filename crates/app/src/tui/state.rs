@@ -420,7 +420,7 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::model::{InvState, Unfinished, Verified};
+    use crate::tui::model::{KeyState, Unfinished, Verified};
 
     fn key(code: KeyCode) -> Msg {
         Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
@@ -439,7 +439,7 @@ mod tests {
             serial,
             model: "YubiKey 5 NFC".into(),
             firmware: "5.7.1".into(),
-            state: InvState::InStock,
+            state: Some(KeyState::InStock),
             holder: None,
         }
     }

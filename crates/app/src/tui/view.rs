@@ -9,7 +9,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Widget, Wrap};
 
-use super::model::HitKind;
+use super::model::{HitKind, Label};
 use super::state::{App, Focus};
 use super::{audit, bulk, detail, recovery, wizard};
 use crate::i18n::Text;

@@ -18,7 +18,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use zeroize::Zeroizing;
 
 use super::model::{
-    Cmd, Fate, Hit, HitKind, InvState, KeyRow, LetterView, Msg, Pins, Policy, Reason,
+    Cmd, Fate, Hit, HitKind, KeyRow, KeyState, LetterView, Msg, Pins, Policy, RevokeReason,
 };
 use super::problem::Problem;
 use crate::i18n::Text;
@@ -143,10 +143,10 @@ pub struct Ctx<'a> {
 /// The options of the old key's fate in a replacement.
 pub const FATES: [Fate; 5] = [
     Fate::Returned,
-    Fate::Revoked(Reason::Lost),
-    Fate::Revoked(Reason::Stolen),
-    Fate::Revoked(Reason::Left),
-    Fate::Revoked(Reason::Defective),
+    Fate::Revoked(RevokeReason::Lost),
+    Fate::Revoked(RevokeReason::Stolen),
+    Fate::Revoked(RevokeReason::Left),
+    Fate::Revoked(RevokeReason::Defective),
 ];
 
 /// One workflow in progress.
@@ -166,7 +166,7 @@ pub struct Wizard {
     pub pin_again: Zeroizing<String>,
     /// Which PIN field has the cursor (0 or 1).
     pub pin_field: u8,
-    pub reason: Option<Reason>,
+    pub reason: Option<RevokeReason>,
     pub reset_on_return: bool,
     pub fate: Option<Fate>,
     pub new_key: Option<u32>,
@@ -178,7 +178,7 @@ pub struct Wizard {
     pub error: Option<crate::tui::problem::Problem>,
     /// A named hint from the table (shown when `error` is empty).
     pub hint: Option<Text>,
-    pub state_after: Option<InvState>,
+    pub state_after: Option<KeyState>,
     /// Shown once; dropped (and wiped) when the wizard closes.
     pub letter: Option<Box<LetterView>>,
     /// Where the enrolment's CSR for the office CA was saved (or why not).
@@ -450,7 +450,7 @@ impl Wizard {
     fn options(&self, ctx: &Ctx<'_>) -> usize {
         match self.step() {
             Step::PinChoice | Step::ReturnReset => 2,
-            Step::Reason => Reason::ALL.len(),
+            Step::Reason => RevokeReason::ALL.len(),
             Step::OldFate => FATES.len(),
             Step::NewKey => self.candidates(ctx.plugged).len(),
             _ => 0,
@@ -469,7 +469,7 @@ impl Wizard {
                         self.pins = (i == 0).then_some(Pins::Letter);
                     }
                     Step::ReturnReset => self.reset_on_return = i == 0,
-                    Step::Reason => self.reason = Reason::ALL.get(i).copied(),
+                    Step::Reason => self.reason = RevokeReason::ALL.get(i).copied(),
                     Step::OldFate => self.fate = FATES.get(i).copied(),
                     Step::NewKey => {
                         self.new_key = self.candidates(ctx.plugged).get(i).map(|k| k.serial);

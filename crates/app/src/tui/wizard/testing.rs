@@ -3,7 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{Ctx, Wizard};
-use crate::tui::model::{Cmd, Hit, HitKind, InvState, KeyRow, Msg, Policy};
+use crate::tui::model::{Cmd, Hit, HitKind, KeyRow, KeyState, Msg, Policy};
 
 pub fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
@@ -16,7 +16,7 @@ pub fn rows() -> Vec<KeyRow> {
             serial,
             model: "YubiKey 5 NFC".into(),
             firmware: fw.into(),
-            state: InvState::InStock,
+            state: Some(KeyState::InStock),
             holder: None,
         })
         .collect()

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::{Flow, Step, Wizard, FATES};
 use crate::i18n::{Lang, Text};
-use crate::tui::model::{Fate, KeyRow, Pins, Policy, Reason};
+use crate::tui::model::{Fate, KeyRow, Label, Pins, Policy, RevokeReason};
 use crate::tui::problem::Problem;
 
 /// Everything the wizard view reads besides the wizard.
@@ -254,7 +254,10 @@ fn panel(w: &Wizard, env: &Env<'_>) -> Vec<Line<'static>> {
         ],
         Step::Reason => options(
             w,
-            Reason::ALL.iter().map(|r| t(r.text()).to_owned()).collect(),
+            RevokeReason::ALL
+                .iter()
+                .map(|r| t(r.text()).to_owned())
+                .collect(),
         ),
         Step::ReturnReset => options(
             w,
