@@ -15,8 +15,14 @@ use keydesk_device::management::Version;
 use keydesk_device::pcsc_transport;
 use keydesk_device::source::KeySource;
 use keydesk_device::watch::{self, CardEvent};
-use keydesk_device::{DeviceError, Serial};
+use keydesk_device::DeviceError;
 use keydesk_e2e::{piv, Pcscd, SimProcess};
+use keydesk_types::Serial;
+
+/// A serial for the tests (never 0).
+fn sn(n: u32) -> Serial {
+    Serial::new(n).expect("a serial is never 0")
+}
 
 const A: u32 = 30_000_543;
 const B: u32 = 30_000_571;
@@ -51,18 +57,18 @@ fn discover_enrol_through_pcscd_and_ykman_reads_it_back() {
     assert_eq!(
         found,
         [
-            (Some(Serial(A)), Some(Version(5, 4, 3))),
-            (Some(Serial(B)), Some(Version(5, 7, 1))),
+            (Some(sn(A)), Some(Version(5, 4, 3))),
+            (Some(sn(B)), Some(Version(5, 7, 1))),
         ]
     );
     assert!(matches!(
-        discovery::open_card(&ctx, Serial(12_345)),
+        discovery::open_card(&ctx, sn(12_345)),
         Err(DeviceError::KeyNotFound { .. })
     ));
 
     // Enrol each key through pcscd, addressed by serial.
     for serial in [A, B] {
-        let mut t = discovery::open_card(&ctx, Serial(serial)).unwrap();
+        let mut t = discovery::open_card(&ctx, sn(serial)).unwrap();
         let start = Instant::now();
         let apdus = piv::enrol(&mut t, serial, &format!("CN=keydesk e2e {serial}"));
         eprintln!(
@@ -96,7 +102,7 @@ fn discover_enrol_through_pcscd_and_ykman_reads_it_back() {
     // second connection can come between its APDUs; both work again after it.
     let mut source = keydesk_device::source::SystemKeys::new();
     assert_eq!(source.keys().unwrap().len(), 2, "both identified");
-    let held = discovery::open_card(&ctx, Serial(A)).unwrap();
+    let held = discovery::open_card(&ctx, sn(A)).unwrap();
     let out = pcscd.run("ykman", &["--device", &A.to_string(), "piv", "info"]);
     assert!(
         !out.status.success(),
@@ -104,23 +110,23 @@ fn discover_enrol_through_pcscd_and_ykman_reads_it_back() {
         keydesk_e2e::text(&out)
     );
     assert!(matches!(
-        source.open_card(Serial(A)).map(|_| ()),
+        source.open_card(sn(A)).map(|_| ()),
         Err(DeviceError::CardBusy)
     ));
     let listed = discovery::list_keys(&ctx, Vec::new()).unwrap();
     assert!(
-        listed.iter().any(|k| k.serial() == Some(Serial(B))),
+        listed.iter().any(|k| k.serial() == Some(sn(B))),
         "the other key is still listed"
     );
     drop(held);
     pcscd.ok("ykman", &["--device", &A.to_string(), "piv", "info"]);
-    drop(discovery::open_card(&ctx, Serial(A)).unwrap());
+    drop(discovery::open_card(&ctx, sn(A)).unwrap());
 
     // Plug and unplug events.
     let (watcher, rx) = watch::watch(Duration::from_millis(500)).unwrap();
     let reader_b = {
         let keys = discovery::list_keys(&ctx, Vec::new()).unwrap();
-        keydesk_device::keys::find(&keys, Serial(B))
+        keydesk_device::keys::find(&keys, sn(B))
             .unwrap()
             .reader()
             .unwrap()
@@ -140,7 +146,7 @@ fn discover_enrol_through_pcscd_and_ykman_reads_it_back() {
         },
     );
     assert!(matches!(
-        discovery::open_card(&ctx, Serial(B)),
+        discovery::open_card(&ctx, sn(B)),
         Err(DeviceError::KeyNotFound { .. })
     ));
     let _b = SimProcess::start_with(&pcscd, 1, B, &[]);

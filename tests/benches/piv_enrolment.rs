@@ -17,9 +17,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use keydesk_device::piv::Piv;
-use keydesk_device::{discovery, pcsc_transport, Serial};
+use keydesk_device::{discovery, pcsc_transport};
 use keydesk_e2e::piv::{self, NEW_PIN, NEW_PUK};
 use keydesk_e2e::{Pcscd, SimProcess};
+use keydesk_types::Serial;
+
+/// A serial for the tests (never 0).
+fn sn(n: u32) -> Serial {
+    Serial::new(n).expect("a serial is never 0")
+}
 
 const SERIAL: u32 = 40_000_571;
 const ROUNDS: usize = 5;
@@ -77,7 +83,7 @@ fn proxy(vpcd_port: u16, count: Arc<AtomicU64>) -> u16 {
 }
 
 fn ours(ctx: &pcsc::Context) {
-    let mut t = discovery::open_card(ctx, Serial(SERIAL)).unwrap();
+    let mut t = discovery::open_card(ctx, sn(SERIAL)).unwrap();
     piv::enrol(&mut t, SERIAL, "CN=bench");
 }
 
@@ -161,7 +167,7 @@ fn ykman_sequence(pcscd: &Pcscd) {
 }
 
 fn reset(ctx: &pcsc::Context) {
-    let mut t = discovery::open_card(ctx, Serial(SERIAL)).unwrap();
+    let mut t = discovery::open_card(ctx, sn(SERIAL)).unwrap();
     Piv::open(&mut t).unwrap().reset().unwrap();
 }
 

@@ -5,9 +5,10 @@
 use std::time::SystemTime;
 
 use keydesk_device::attestation::{self, Expected, TrustAnchors};
-use keydesk_device::piv::{Algorithm, Pin, PinPolicy, Piv, Slot, TouchPolicy};
-use keydesk_device::{CardTransport, Serial};
+use keydesk_device::piv::Piv;
+use keydesk_device::CardTransport;
 use keydesk_sim::card::TEST_ROOT_CA;
+use keydesk_types::{Algorithm, PinPolicy, Secret, Serial, Slot, TouchPolicy};
 
 /// The PIN [`enrol`] sets (from the default 123456).
 pub const NEW_PIN: &str = "24681357";
@@ -22,13 +23,13 @@ pub const NEW_PUK: &str = "97531864";
 pub fn enrol(t: &mut dyn CardTransport, serial: u32, subject: &str) -> u64 {
     let mut p = Piv::open(t).unwrap();
     p.authenticate_default().unwrap();
-    p.verify_pin(&Pin::new("123456")).unwrap();
+    p.verify_pin(&Secret::new("123456")).unwrap();
     p.set_retries(5, 5).unwrap();
-    p.change_pin(&Pin::new("123456"), &Pin::new(NEW_PIN))
+    p.change_pin(&Secret::new("123456"), &Secret::new(NEW_PIN))
         .unwrap();
-    p.change_puk(&Pin::new("12345678"), &Pin::new(NEW_PUK))
+    p.change_puk(&Secret::new("12345678"), &Secret::new(NEW_PUK))
         .unwrap();
-    p.set_pin_protected_management_key(&Pin::new(NEW_PIN))
+    p.set_pin_protected_management_key(&Secret::new(NEW_PIN))
         .unwrap();
     let pk = p
         .generate_key(
@@ -50,7 +51,7 @@ pub fn enrol(t: &mut dyn CardTransport, serial: u32, subject: &str) -> u64 {
             t
         },
         &Expected {
-            serial: Serial(serial),
+            serial: Serial::new(serial).expect("a serial is never 0"),
             firmware,
             slot: Slot::Authentication,
             pin_policy: PinPolicy::Once,

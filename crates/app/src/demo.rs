@@ -94,7 +94,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::tui::model::{Cmd, HitKind, InvState, Msg, Pins, Reason, Target};
+    use crate::tui::model::{Cmd, HitKind, KeyState, Msg, Pins, RevokeReason, Target};
     use crate::tui::runtime::Service;
 
     fn plugged(msgs: &[Msg]) -> Vec<u32> {
@@ -121,7 +121,7 @@ mod tests {
         assert_eq!(rows[0].firmware, "5.7.1", "read by GET DEVICE INFO");
         assert_eq!(
             rows[0].state,
-            InvState::InStock,
+            Some(KeyState::InStock),
             "demo keys come from the delivery"
         );
         assert!(svc.poll().is_empty(), "nothing changes by itself");
@@ -185,7 +185,7 @@ mod tests {
         let Some(Msg::Finished { state, letter, .. }) = out.get(1) else {
             panic!("{out:?}")
         };
-        assert_eq!(*state, Some(InvState::Issued));
+        assert_eq!(*state, Some(KeyState::Issued));
         let letter = letter.as_ref().expect("a PIN letter");
         assert_eq!(letter.piv_pin.expose().len(), 6);
         assert!(letter.holder.contains("Müller"), "{}", letter.holder);
@@ -193,7 +193,7 @@ mod tests {
         let Some(Msg::Detail(d)) = out.first() else {
             panic!("{out:?}")
         };
-        assert_eq!(d.state.as_ref().map(|s| s.0), Some(InvState::Issued));
+        assert_eq!(d.state.as_ref().map(|s| s.0), Some(Some(KeyState::Issued)));
         assert!(
             d.history.iter().flatten().any(|s| matches!(
                 s,
@@ -203,18 +203,18 @@ mod tests {
             d.history
         );
 
-        let out = svc.run(Cmd::Revoke(23_456_780, Reason::Left));
+        let out = svc.run(Cmd::Revoke(23_456_780, RevokeReason::Left));
         assert!(
             matches!(
                 out.first(),
                 Some(Msg::Finished {
-                    state: Some(InvState::Revoked),
+                    state: Some(KeyState::Revoked),
                     ..
                 })
             ),
             "{out:?}"
         );
-        let out = svc.run(Cmd::Revoke(23_456_780, Reason::Left));
+        let out = svc.run(Cmd::Revoke(23_456_780, RevokeReason::Left));
         assert!(
             matches!(out.first(), Some(Msg::WizardFailed(_))),
             "twice is refused: {out:?}"
@@ -224,7 +224,7 @@ mod tests {
         );
         let path = dir.path().join("inv.csv");
         let out = svc.run(Cmd::Export {
-            what: crate::tui::model::ExportWhat::Inventory,
+            what: crate::tui::model::ExportKind::Inventory,
             path: path.display().to_string(),
         });
         assert!(
@@ -251,7 +251,7 @@ mod tests {
         let Some(Msg::Finished { state, .. }) = out.first() else {
             panic!("{out:?}")
         };
-        assert_eq!(*state, Some(InvState::InStock));
+        assert_eq!(*state, Some(KeyState::InStock));
         let touch = rx.try_iter().find_map(|m| match m {
             Msg::Touch { remaining, .. } => Some(remaining),
             _ => None,
@@ -309,7 +309,7 @@ mod tests {
 
     #[test]
     fn staff_import_dry_run_then_apply_and_a_bad_file_changes_nothing() {
-        use crate::tui::model::{ImportSummary, ImportWhat};
+        use crate::tui::model::{ImportKind, ImportSummary};
         let dir = tempfile::tempdir().expect("tempdir");
         let mut svc = open(&dir.path().join("demo.db"), 0).expect("demo opens");
         let good = dir.path().join("staff.csv");
@@ -328,7 +328,7 @@ mod tests {
         let path = good.display().to_string();
         let run = |svc: &mut DeskService, dry_run| {
             svc.run(Cmd::Import {
-                what: ImportWhat::Staff,
+                what: ImportKind::Staff,
                 path: path.clone(),
                 dry_run,
             })
@@ -376,7 +376,7 @@ mod tests {
         )
         .expect("write");
         let out = svc.run(Cmd::Import {
-            what: ImportWhat::Staff,
+            what: ImportKind::Staff,
             path: bad.display().to_string(),
             dry_run: true,
         });
@@ -389,7 +389,7 @@ mod tests {
             "names the bad line: {de}"
         );
         let out = svc.run(Cmd::Import {
-            what: ImportWhat::Staff,
+            what: ImportKind::Staff,
             path: bad.display().to_string(),
             dry_run: false,
         });
@@ -424,7 +424,7 @@ mod tests {
         svc.poll();
         let path = dir.path().join("inventar.csv").display().to_string();
         let out = svc.run(Cmd::Export {
-            what: crate::tui::model::ExportWhat::Inventory,
+            what: crate::tui::model::ExportKind::Inventory,
             path: path.clone(),
         });
         let live: Vec<Msg> = rx.try_iter().collect();
@@ -471,14 +471,14 @@ mod tests {
                 out.iter().any(|m| matches!(
                     m,
                     Msg::Finished {
-                        state: Some(InvState::Issued),
+                        state: Some(KeyState::Issued),
                         ..
                     }
                 )),
                 "{out:?}"
             );
         }
-        svc.run(Cmd::Revoke(A, Reason::Defective));
+        svc.run(Cmd::Revoke(A, RevokeReason::Defective));
         svc.run(Cmd::Return {
             serial: B,
             reset: false,
@@ -545,7 +545,7 @@ mod tests {
             let Some(Msg::Detail(d)) = out.first() else {
                 panic!("{out:?}")
             };
-            assert_eq!(d.state.as_ref().map(|s| s.0), Some(InvState::InStock));
+            assert_eq!(d.state.as_ref().map(|s| s.0), Some(Some(KeyState::InStock)));
         }
         svc.run(Cmd::StopBatch);
         assert!(svc.poll().is_empty(), "no batch any more");

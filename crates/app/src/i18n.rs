@@ -260,6 +260,8 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     ExportInventory => "Export: Bestand (Excel-CSV)", "Export: inventory (Excel CSV)";
     ExportHistory => "Export: Verlauf (Excel-CSV)", "Export: history (Excel CSV)";
     ExportRevoked => "Export: widerrufene Seriennummern (Excel-CSV)", "Export: revoked serials (Excel CSV)";
+    ExportStaff => "Export: Personal (Excel-CSV)", "Export: staff (Excel CSV)";
+    ExportNotebooks => "Export: Notebooks (Excel-CSV)", "Export: notebooks (Excel CSV)";
     ExportPath => "Datei", "File";
     ExportNeedsPath => "Bitte einen Dateinamen angeben für", "Please give a file name for";
     ExportStarted => "Export läuft:", "Exporting:";

@@ -13,7 +13,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let mut cli = cli::args::Cli::parse();
+    let mut cli = match cli::args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return cli::refused(&e),
+    };
     match cli.command.take() {
         #[cfg(feature = "sim")]
         Some(cli::args::Command::Demo(a)) => match demo::run(a.demo_db.as_deref(), a.keys) {

@@ -417,6 +417,22 @@ fn usage_errors_and_version() {
         .args(["import", "people", "x.csv"])
         .assert()
         .code(2);
+    // Serials and reasons are parsed at the edge, before an inventory is opened.
+    env.cmd()
+        .args(["revoke", "--serial", "12a", "--reason", "lost"])
+        .assert()
+        .code(2)
+        .stderr(contains("is not a key serial"));
+    let out = env.run(&["--json", "note", "--serial", "0", "x"]);
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    let doc = json_of(&out);
+    assert!(
+        doc["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("serial 0 is not a key serial")),
+        "{doc}"
+    );
+    assert_eq!(doc["exit_code"], 2, "{doc}");
     env.cmd()
         .arg("--version")
         .assert()

@@ -5,7 +5,7 @@ use keydesk_device::DeviceError;
 use keydesk_store::{PersonnelNo, Serial, StoreError};
 
 use crate::account::Account;
-use crate::reason::RevokeReason;
+use keydesk_types::RevokeReason;
 
 /// Broad classes of failure, for exit codes and colours in the UI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,3 +235,11 @@ impl CoreError {
 
 /// Result alias for this crate.
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// A value that does not parse (a serial, a revocation reason...) is the
+/// caller's mistake, with the value type's own message.
+impl From<keydesk_types::ParseError> for CoreError {
+    fn from(e: keydesk_types::ParseError) -> Self {
+        Self::Usage(e.to_string())
+    }
+}

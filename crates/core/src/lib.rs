@@ -13,9 +13,7 @@ pub mod journal;
 mod lookup;
 mod open;
 pub mod profile;
-pub mod reason;
 mod replug;
-pub mod secret;
 #[cfg(feature = "sim")]
 pub mod training;
 pub mod trust;
@@ -29,13 +27,12 @@ pub use error::{CoreError, ErrorKind, Result};
 pub use journal::names::Workflow;
 pub use open::Keys;
 pub use profile::Profile;
-pub use reason::RevokeReason;
-pub use secret::Secret;
 pub use trust::{Trust, TrustedRoot};
 pub use views::{PluggedKey, MAX_BATCH};
 pub use workflow::batch::{BatchEvent, ResetBatch, Standing};
 pub use workflow::enrol::{EnrolOutcome, EnrolRequest, PinLetter, Secrets};
-pub use workflow::inventory::ImportKind;
 pub use workflow::recover::{RecoveryOutcome, RecoveryReport};
 pub use workflow::reset::{ResetOutcome, ResetRequest};
 pub use workflow::service::OldKey;
+// Value types that the desk's operations take, from keydesk-types.
+pub use keydesk_types::{ImportKind, RevokeReason, Secret};

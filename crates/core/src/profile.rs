@@ -4,39 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+pub use keydesk_types::{Algorithm, PinPolicy, Slot, TouchPolicy};
 use serde::Deserialize;
 
 use crate::error::{CoreError, Result};
-
-/// PIV key algorithm for the VPN certificate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Algorithm {
-    P256,
-    P384,
-    Rsa2048,
-    Rsa3072,
-}
-
-/// When the key asks for the PIN before using the private key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PinPolicy {
-    Default,
-    Never,
-    Once,
-    Always,
-}
-
-/// When the key asks for a touch before using the private key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TouchPolicy {
-    Default,
-    Never,
-    Always,
-    Cached,
-}
 
 /// Whether FIDO2 is part of enrolment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -59,8 +30,9 @@ pub struct PivProfile {
     pub puk_length: usize,
     pub pin_retries: u8,
     pub puk_retries: u8,
-    /// Slot in hex, "9a" for PIV authentication (VPN).
-    pub slot: String,
+    /// Slot in hex, "9a" for PIV authentication (VPN); one of the
+    /// enrolment slots 9a, 9c, 9d, 9e.
+    pub slot: Slot,
     pub algorithm: Algorithm,
     pub pin_policy: PinPolicy,
     pub touch_policy: TouchPolicy,
@@ -75,7 +47,7 @@ impl Default for PivProfile {
             puk_length: 8,
             pin_retries: 3,
             puk_retries: 3,
-            slot: "9a".into(),
+            slot: Slot::Authentication,
             algorithm: Algorithm::P256,
             pin_policy: PinPolicy::Default,
             touch_policy: TouchPolicy::Default,
@@ -200,9 +172,9 @@ impl Profile {
         if p.pin_retries == 0 || p.puk_retries == 0 {
             return Err("piv.pin_retries and piv.puk_retries must be at least 1".into());
         }
-        if !["9a", "9c", "9d", "9e"].contains(&p.slot.to_ascii_lowercase().as_str()) {
+        if !p.slot.is_enrolment_slot() {
             return Err(format!(
-                "piv.slot must be 9a, 9c, 9d or 9e, not {:?}",
+                "piv.slot must be 9a, 9c, 9d or 9e, not \"{}\"",
                 p.slot
             ));
         }
@@ -257,5 +229,10 @@ mod tests {
         assert!(short.to_string().contains("6 to 8"), "{short}");
         let slot = Profile::from_toml("[piv]\nslot = \"82\"\n").expect_err("bad slot");
         assert!(slot.to_string().contains("9a"), "{slot}");
+        // A slot that is no slot at all is a profile error too, never a silent 9a.
+        let typo = Profile::from_toml("[piv]\nslot = \"9z\"\n").expect_err("no slot");
+        assert!(typo.to_string().contains("not a PIV slot"), "{typo}");
+        let upper = Profile::from_toml("[piv]\nslot = \"9C\"\n").expect("9C is 9c");
+        assert_eq!(upper.piv.slot, Slot::Signature);
     }
 }

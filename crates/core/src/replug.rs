@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use keydesk_device::watch::CardEvent;
 use keydesk_device::DeviceError;
-use keydesk_store::Serial;
+use keydesk_types::Serial;
 
 use crate::desk::Desk;
 use crate::error::Result;
@@ -27,19 +27,12 @@ impl Desk {
     pub fn check_alone(&mut self, serial: Serial) -> Result<()> {
         let plugged = self.plugged()?;
         if !plugged.iter().any(|k| k.serial == Some(serial)) {
-            return Err(DeviceError::KeyNotFound {
-                serial: keydesk_device::Serial(serial.get()),
-            }
-            .into());
+            return Err(DeviceError::KeyNotFound { serial }.into());
         }
         let fido = plugged.iter().filter(|k| k.fido.is_some()).count();
         let count = plugged.len().max(fido);
         if count > 1 {
-            return Err(DeviceError::SeveralKeys {
-                serial: keydesk_device::Serial(serial.get()),
-                count,
-            }
-            .into());
+            return Err(DeviceError::SeveralKeys { serial, count }.into());
         }
         Ok(())
     }

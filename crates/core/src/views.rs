@@ -51,7 +51,7 @@ impl Desk {
         let keys = self.plugged_keys()?;
         let mut out = Vec::with_capacity(keys.len());
         for k in &keys {
-            let serial = k.serial().and_then(|s| Serial::new(s.0).ok());
+            let serial = k.serial();
             let (state, holder) = match serial {
                 Some(s) => (
                     self.store.get_key(s)?.map(|k| k.state),

@@ -9,11 +9,10 @@ use keydesk_core::{
     Account, Desk, Env, ErrorKind, FixedClock, Operator, Profile, RecoveryOutcome, ResetRequest,
     RevokeReason, Secret, Secrets,
 };
-use keydesk_device::piv::secret::Pin;
 use keydesk_device::piv::Piv;
 use keydesk_device::sim_source::SimKeys;
 use keydesk_device::source::KeySource;
-use keydesk_device::{DeviceError, Serial as DevSerial};
+use keydesk_device::DeviceError;
 use keydesk_sim::clock::ManualClock;
 use keydesk_sim::fault::{Fault, FaultKind};
 use keydesk_sim::key::SimKey;
@@ -80,17 +79,20 @@ fn enrol_with_pin_letter_issues_the_key_and_the_letter_pins_work() {
         );
 
         // The key does what the letter says.
-        let mut card = sim.clone().open_card(DevSerial(SERIAL)).unwrap();
+        let mut card = sim.clone().open_card(Serial::new(SERIAL).unwrap()).unwrap();
         let mut p = Piv::open(card.as_mut()).unwrap();
         assert!(matches!(
-            p.verify_pin(&Pin::new("123456")),
+            p.verify_pin(&Secret::new("123456")),
             Err(DeviceError::WrongPin { .. })
         ));
-        p.verify_pin(&Pin::new(letter.piv_pin.expose())).unwrap();
+        p.verify_pin(&letter.piv_pin).unwrap();
         assert!(p.has_protected_management_key().unwrap());
-        let mut fido = sim.clone().open_fido(DevSerial(SERIAL), false).unwrap();
+        let mut fido = sim
+            .clone()
+            .open_fido(Serial::new(SERIAL).unwrap(), false)
+            .unwrap();
         assert_eq!(fido.info().pin_is_set(), Some(true));
-        let fido_pin = keydesk_device::fido::Pin::new(letter.fido_pin.unwrap().expose());
+        let fido_pin = letter.fido_pin.unwrap();
         fido.pin_token(
             &fido_pin,
             keydesk_device::fido::permission::CREDENTIAL_MANAGEMENT,
@@ -111,9 +113,9 @@ fn a_key_that_is_not_factory_fresh_or_not_in_stock_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (mut desk, sim, _) = virtual_desk(Firmware::V5_7_1, &dir.path().join("k.db"));
     {
-        let mut card = sim.clone().open_card(DevSerial(SERIAL)).unwrap();
+        let mut card = sim.clone().open_card(Serial::new(SERIAL).unwrap()).unwrap();
         let mut p = Piv::open(card.as_mut()).unwrap();
-        p.change_pin(&Pin::new("123456"), &Pin::new("99999999"))
+        p.change_pin(&Secret::new("123456"), &Secret::new("99999999"))
             .unwrap();
     }
     let err = desk.enrol(&request()).unwrap_err();
@@ -149,7 +151,10 @@ fn revoke_then_reset_brings_the_key_back_to_stock_in_factory_state() {
         let out = full_reset(&mut desk).unwrap();
         assert_eq!(out.state, KeyState::InStock);
         assert!(piv_is_factory(&sim));
-        let fido = sim.clone().open_fido(DevSerial(SERIAL), false).unwrap();
+        let fido = sim
+            .clone()
+            .open_fido(Serial::new(SERIAL).unwrap(), false)
+            .unwrap();
         assert_eq!(fido.info().pin_is_set(), Some(false), "FIDO2 PIN removed");
         // And it can be enrolled again.
         desk.enrol(&request()).unwrap();
@@ -313,7 +318,10 @@ fn pull_at_every_exchange(fw: Firmware, arm: fn(&mut SimKey, Fault)) -> u64 {
             piv_is_factory(&sim),
             "{fw:?} fault at exchange {n}: the key is back in factory state"
         );
-        let fido = sim.clone().open_fido(DevSerial(SERIAL), false).unwrap();
+        let fido = sim
+            .clone()
+            .open_fido(Serial::new(SERIAL).unwrap(), false)
+            .unwrap();
         assert_eq!(
             fido.info().pin_is_set(),
             Some(false),
@@ -482,10 +490,10 @@ fn the_office_ca_certificate_is_imported_only_for_the_key_it_certifies() {
     let first = desk.enrol(&request()).unwrap();
     let pin = first.letter.unwrap().piv_pin;
     let read_cert = |serial: u32| {
-        let mut card = sim.clone().open_card(DevSerial(serial)).unwrap();
+        let mut card = sim.clone().open_card(Serial::new(serial).unwrap()).unwrap();
         Piv::open(card.as_mut())
             .unwrap()
-            .read_certificate(keydesk_device::piv::Slot::Authentication)
+            .read_certificate(keydesk_types::Slot::Authentication)
             .unwrap()
             .unwrap()
     };

@@ -12,7 +12,7 @@ use keydesk_core::{
 };
 use keydesk_device::sim_source::SimKeys;
 use keydesk_device::source::KeySource;
-use keydesk_device::{DeviceError, Serial as DevSerial};
+use keydesk_device::DeviceError;
 use keydesk_sim::clock::ManualClock;
 use keydesk_sim::key::SimKey;
 use keydesk_sim::{Firmware, Identity, Touch};
@@ -57,7 +57,7 @@ fn state(desk: &Desk, s: Serial) -> KeyState {
 
 fn fido_pin_set(sim: &SimKeys, s: u32) -> Option<bool> {
     sim.clone()
-        .open_fido(DevSerial(s), false)
+        .open_fido(Serial::new(s).unwrap(), false)
         .unwrap()
         .info()
         .pin_is_set()

@@ -108,7 +108,7 @@ fn lost_key_is_recorded_as_lost_then_revoked_and_on_the_revoked_export() {
         .all(|e| e.actor == "tech1" || e.actor == "setup"));
     let mut csv = Vec::new();
     d.export(
-        keydesk_store::ExportKind::Blocked,
+        keydesk_store::ExportKind::Revoked,
         &mut csv,
         keydesk_store::Dialect::Rfc4180,
         &mut |_, _| {},

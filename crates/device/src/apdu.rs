@@ -2,6 +2,13 @@
 //! command chaining, or extended), the GET RESPONSE loop on `61xx`, status
 //! words mapped to [`DeviceError`], and the BER-TLV helpers every Yubico
 //! application uses.
+//!
+//! Command and response buffers are `Zeroizing`: a VERIFY carries the PIN,
+//! a GET DATA of the printed object answers with the management key, so
+//! every buffer is wiped when dropped, and grown only by [`append_wiped`],
+//! which never leaves an unwiped copy behind in freed memory.
+
+use zeroize::Zeroizing;
 
 use crate::error::{DeviceError, Result};
 use crate::transport::CardTransport;
@@ -39,16 +46,36 @@ const MAX_SHORT: usize = 255;
 const INS_GET_RESPONSE: u8 = 0xC0;
 const INS_SELECT: u8 = 0xA4;
 
+/// Append `data` to `buf`. When `buf` must grow, its bytes move to a new,
+/// larger buffer and the old one is wiped (a plain `Vec` would free it as
+/// it is).
+pub fn append_wiped(buf: &mut Zeroizing<Vec<u8>>, data: &[u8]) {
+    let needed = buf.len() + data.len();
+    if needed > buf.capacity() {
+        let mut bigger = Zeroizing::new(Vec::with_capacity(needed.max(2 * buf.capacity())));
+        bigger.extend_from_slice(buf);
+        *buf = bigger;
+    }
+    buf.extend_from_slice(data);
+}
+
+/// The data of a response that carries nothing secret (a certificate, a
+/// version), taken out of its wiped buffer.
+#[must_use]
+pub fn public(mut buf: Zeroizing<Vec<u8>>) -> Vec<u8> {
+    std::mem::take(&mut *buf)
+}
+
 /// Encode one short command APDU (no Le, as yubikit sends them).
 ///
 /// # Errors
 /// `Malformed` if `data` is longer than 255 bytes.
-pub fn encode_short(cla: u8, ins: u8, p1: u8, p2: u8, data: &[u8]) -> Result<Vec<u8>> {
+pub fn encode_short(cla: u8, ins: u8, p1: u8, p2: u8, data: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
     let lc = u8::try_from(data.len()).map_err(|_| DeviceError::Malformed {
         command: "short APDU",
         detail: format!("{} bytes do not fit a short APDU", data.len()),
     })?;
-    let mut out = Vec::with_capacity(5 + data.len());
+    let mut out = Zeroizing::new(Vec::with_capacity(5 + data.len()));
     out.extend_from_slice(&[cla, ins, p1, p2]);
     if !data.is_empty() {
         out.push(lc);
@@ -61,12 +88,18 @@ pub fn encode_short(cla: u8, ins: u8, p1: u8, p2: u8, data: &[u8]) -> Result<Vec
 ///
 /// # Errors
 /// `Malformed` if `data` is longer than 65535 bytes.
-pub fn encode_extended(cla: u8, ins: u8, p1: u8, p2: u8, data: &[u8]) -> Result<Vec<u8>> {
+pub fn encode_extended(
+    cla: u8,
+    ins: u8,
+    p1: u8,
+    p2: u8,
+    data: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
     let lc = u16::try_from(data.len()).map_err(|_| DeviceError::Malformed {
         command: "extended APDU",
         detail: format!("{} bytes do not fit an extended APDU", data.len()),
     })?;
-    let mut out = Vec::with_capacity(7 + data.len());
+    let mut out = Zeroizing::new(Vec::with_capacity(7 + data.len()));
     out.extend_from_slice(&[cla, ins, p1, p2]);
     if !data.is_empty() {
         out.push(0);
@@ -80,10 +113,10 @@ pub fn encode_extended(cla: u8, ins: u8, p1: u8, p2: u8, data: &[u8]) -> Result<
 ///
 /// # Errors
 /// `Malformed` if it is shorter than the two status bytes.
-pub fn split_response(resp: &[u8], command: &'static str) -> Result<(Vec<u8>, u16)> {
+pub fn split_response(resp: &[u8], command: &'static str) -> Result<(Zeroizing<Vec<u8>>, u16)> {
     match resp.len().checked_sub(2) {
         Some(n) => Ok((
-            resp[..n].to_vec(),
+            Zeroizing::new(resp[..n].to_vec()),
             u16::from_be_bytes([resp[n], resp[n + 1]]),
         )),
         None => Err(DeviceError::Malformed {
@@ -160,7 +193,11 @@ impl<'t> Apdus<'t> {
         self.transport.location()
     }
 
-    fn exchange(&mut self, apdu: &[u8], command: &'static str) -> Result<(Vec<u8>, u16)> {
+    fn exchange(
+        &mut self,
+        apdu: &[u8],
+        command: &'static str,
+    ) -> Result<(Zeroizing<Vec<u8>>, u16)> {
         self.sent += 1;
         let resp = self.transport.transmit(apdu)?;
         split_response(&resp, command)
@@ -176,7 +213,7 @@ impl<'t> Apdus<'t> {
         command: &'static str,
         (cla, ins, p1, p2): (u8, u8, u8, u8),
         data: &[u8],
-    ) -> Result<(Vec<u8>, u16)> {
+    ) -> Result<(Zeroizing<Vec<u8>>, u16)> {
         let (mut resp, mut status) = match self.format {
             Format::Short => {
                 let mut rest = data;
@@ -185,7 +222,7 @@ impl<'t> Apdus<'t> {
                     let apdu = encode_short(cla | 0x10, ins, p1, p2, chunk)?;
                     let (_, s) = self.exchange(&apdu, command)?;
                     if s != sw::OK {
-                        return Ok((Vec::new(), s));
+                        return Ok((Zeroizing::new(Vec::new()), s));
                     }
                     rest = tail;
                 }
@@ -197,15 +234,18 @@ impl<'t> Apdus<'t> {
                 self.exchange(&apdu, command)?
             }
         };
-        let mut buf = Vec::new();
+        if status >> 8 != 0x61 {
+            return Ok((resp, status));
+        }
+        let mut buf = Zeroizing::new(Vec::new());
         while status >> 8 == 0x61 {
-            buf.append(&mut resp);
+            append_wiped(&mut buf, &resp);
             let le = (status & 0xFF) as u8;
             let (r, s) = self.exchange(&[0, INS_GET_RESPONSE, 0, 0, le], command)?;
             resp = r;
             status = s;
         }
-        buf.append(&mut resp);
+        append_wiped(&mut buf, &resp);
         Ok((buf, status))
     }
 
@@ -218,7 +258,7 @@ impl<'t> Apdus<'t> {
         command: &'static str,
         header: (u8, u8, u8, u8),
         data: &[u8],
-    ) -> Result<Vec<u8>> {
+    ) -> Result<Zeroizing<Vec<u8>>> {
         let (resp, status) = self.send_raw(command, header, data)?;
         if status == sw::OK {
             Ok(resp)
@@ -231,7 +271,7 @@ impl<'t> Apdus<'t> {
     ///
     /// # Errors
     /// `Unsupported` if the key does not offer the application.
-    pub fn select(&mut self, aid: &[u8], name: &'static str) -> Result<Vec<u8>> {
+    pub fn select(&mut self, aid: &[u8], name: &'static str) -> Result<Zeroizing<Vec<u8>>> {
         let (resp, status) = self.send_raw("SELECT", (0, INS_SELECT, 0x04, 0x00), aid)?;
         match status {
             sw::OK => Ok(resp),
@@ -247,12 +287,38 @@ impl<'t> Apdus<'t> {
 
 /// BER-TLV encoding and parsing (tags up to 3 bytes, definite lengths).
 pub mod tlv {
+    use zeroize::Zeroizing;
+
     use crate::error::{DeviceError, Result};
 
     /// Encode `tag` (1–3 bytes, as written in the specs, e.g. 0x7F49) and `value`.
     #[must_use]
     pub fn encode(tag: u32, value: &[u8]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(value.len() + 6);
+        // At most 3 tag bytes and 4 length bytes: no reallocation.
+        let mut out = Vec::with_capacity(value.len() + 7);
+        write(&mut out, tag, value);
+        out
+    }
+
+    /// [`encode`] for a value that carries a secret: the buffer is wiped on drop.
+    #[must_use]
+    pub fn encode_secret(tag: u32, value: &[u8]) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::with_capacity(value.len() + 7));
+        write(&mut out, tag, value);
+        out
+    }
+
+    /// TLVs one after another in one wiped buffer (sized once, never grown).
+    #[must_use]
+    pub fn concat_secret(parts: &[&[u8]]) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::with_capacity(parts.iter().map(|p| p.len()).sum()));
+        for p in parts {
+            out.extend_from_slice(p);
+        }
+        out
+    }
+
+    fn write(out: &mut Vec<u8>, tag: u32, value: &[u8]) {
         let tb = tag.to_be_bytes();
         let skip = tb.iter().take_while(|b| **b == 0).count().min(3);
         out.extend_from_slice(&tb[skip..]);
@@ -269,7 +335,6 @@ pub mod tlv {
             out.extend_from_slice(&(len as u32).to_be_bytes()[1..]);
         }
         out.extend_from_slice(value);
-        out
     }
 
     fn malformed(detail: &str) -> DeviceError {
@@ -368,10 +433,10 @@ mod tests {
     }
 
     impl CardTransport for Script {
-        fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>> {
+        fn transmit(&mut self, apdu: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
             let (cmd, resp) = self.expect.pop_front().ok_or(DeviceError::KeyRemoved)?;
             assert_eq!(apdu, cmd.as_slice());
-            Ok(resp)
+            Ok(Zeroizing::new(resp))
         }
         fn location(&self) -> String {
             "script".into()
@@ -380,9 +445,9 @@ mod tests {
 
     #[test]
     fn short_and_extended_encoding() {
-        assert_eq!(encode_short(0, 0xFD, 0, 0, &[]).unwrap(), [0, 0xFD, 0, 0]);
+        assert_eq!(*encode_short(0, 0xFD, 0, 0, &[]).unwrap(), [0, 0xFD, 0, 0]);
         assert_eq!(
-            encode_short(0, 0xA4, 4, 0, &[1, 2]).unwrap(),
+            *encode_short(0, 0xA4, 4, 0, &[1, 2]).unwrap(),
             [0, 0xA4, 4, 0, 2, 1, 2]
         );
         assert!(encode_short(0, 0, 0, 0, &[0; 256]).is_err());
@@ -407,8 +472,23 @@ mod tests {
         };
         let mut a = Apdus::new(&mut t);
         let out = a.send("PUT DATA", (0, 0xDB, 0x3F, 0xFF), &data).unwrap();
-        assert_eq!(out, [0xAA, 0xBB, 0xCC]);
+        assert_eq!(*out, [0xAA, 0xBB, 0xCC]);
         assert_eq!(a.sent(), 3);
+    }
+
+    #[test]
+    fn wiped_buffers_grow_without_losing_bytes() {
+        let mut buf = Zeroizing::new(Vec::with_capacity(2));
+        append_wiped(&mut buf, &[1, 2]);
+        assert_eq!(buf.capacity(), 2, "fits: no new buffer");
+        append_wiped(&mut buf, &[3, 4, 5]);
+        assert_eq!(*buf, [1, 2, 3, 4, 5]);
+        assert!(buf.capacity() >= 5);
+        append_wiped(&mut buf, &[]);
+        assert_eq!(buf.len(), 5);
+        let secret = tlv::encode_secret(0x89, &[7; 24]);
+        assert_eq!(*secret, tlv::encode(0x89, &[7; 24]));
+        assert_eq!(*tlv::concat_secret(&[&[1], &secret[..2]]), [1, 0x89, 24]);
     }
 
     #[test]

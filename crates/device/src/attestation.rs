@@ -11,14 +11,14 @@
 //! enrolment records what it was trusted by.
 
 use der::{Decode, DecodePem, Encode};
+use keydesk_types::{PinPolicy, Serial, Slot, TouchPolicy};
 use spki::ObjectIdentifier;
 use x509_cert::Certificate;
 
 use crate::apdu::tlv;
 use crate::error::{DeviceError, Result};
 use crate::management::{FormFactor, Version};
-use crate::piv::{object, PinPolicy, Piv, PublicKey, Slot, TouchPolicy};
-use crate::serial::Serial;
+use crate::piv::{object, Piv, PublicKey};
 
 /// Yubico PIV Root CA Serial 263751 (PEM), as published by Yubico.
 pub const YUBICO_PIV_ROOT_CA: &str = include_str!("../certs/yubico-piv-root-ca.pem");
@@ -155,6 +155,7 @@ impl Piv<'_> {
         self.require(Version(4, 3, 0), "attestation")?;
         self.apdus
             .send("ATTEST", (0, INS_ATTEST, slot.id(), 0), &[])
+            .map(crate::apdu::public)
     }
 
     /// The F9 attestation key's certificate (DER) from object 5FFF01.
@@ -170,7 +171,7 @@ impl Piv<'_> {
         // Stored like slot certificates (70/71/FE); accept a bare DER too.
         match tlv::find(&obj, 0x70) {
             Ok(Some(der)) => Ok(der.to_vec()),
-            _ => Ok(obj),
+            _ => Ok(crate::apdu::public(obj)),
         }
     }
 }
@@ -251,9 +252,7 @@ fn parse_serial(v: &[u8]) -> Option<Serial> {
     if bytes.len() > 4 {
         return None;
     }
-    Some(Serial(
-        bytes.iter().fold(0u32, |a, b| (a << 8) | u32::from(*b)),
-    ))
+    Serial::new(bytes.iter().fold(0u32, |a, b| (a << 8) | u32::from(*b))).ok()
 }
 
 /// The policy value a key attests for `policy` set at generation in `slot`
@@ -315,7 +314,7 @@ pub fn verify(
     if got.serial != Some(expected.serial) {
         return mismatch(format!(
             "attested serial {:?} but the key in hand is {}",
-            got.serial.map(|s| s.0),
+            got.serial.map(Serial::get),
             expected.serial
         ));
     }
@@ -390,10 +389,13 @@ mod tests {
     fn serial_extension_forms() {
         assert_eq!(
             parse_serial(&[2, 4, 0, 0xBC, 0x61, 0x4E]),
-            Some(Serial(12_345_678))
+            Some(Serial::new(12_345_678).unwrap())
         );
-        assert_eq!(parse_serial(&[2, 3, 0, 0x80, 0x01]), Some(Serial(0x8001)));
-        assert_eq!(parse_serial(&[0, 1]), Some(Serial(1)));
+        assert_eq!(
+            parse_serial(&[2, 3, 0, 0x80, 0x01]),
+            Some(Serial::new(0x8001).unwrap())
+        );
+        assert_eq!(parse_serial(&[0, 1]), Some(Serial::new(1).unwrap()));
         assert_eq!(effective_pin_policy(Slot::Signature, PinPolicy::Default), 3);
         assert_eq!(effective_touch_policy(TouchPolicy::Cached), 3);
     }

@@ -3,13 +3,14 @@
 //! 4.x keys; PIV as a last resort), then grouped into [`Key`]s by serial.
 //! [`open_card`] opens the card of one serial and refuses to guess.
 
+use keydesk_types::Serial;
+
 use crate::error::{DeviceError, Result};
 use crate::keys::{self, HidKey, Key};
 use crate::management::{Capabilities, DeviceInfo, FormFactor, Management, Version};
 use crate::otp::Otp;
 use crate::pcsc_transport::{is_yubikey_reader, list_readers, PcscTransport};
 use crate::piv::Piv;
-use crate::serial::Serial;
 use crate::transport::CardTransport;
 
 /// Who the card on `transport` is.
@@ -118,6 +119,8 @@ pub fn open_card_in(ctx: &pcsc::Context, reader: &str, serial: Serial) -> Result
 
 #[cfg(test)]
 mod tests {
+    use zeroize::Zeroizing;
+
     use super::*;
     use crate::apdu::tlv;
 
@@ -127,10 +130,10 @@ mod tests {
     }
 
     impl CardTransport for Yk4 {
-        fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>> {
+        fn transmit(&mut self, apdu: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
             let ok = |mut d: Vec<u8>| {
                 d.extend_from_slice(&[0x90, 0]);
-                Ok(d)
+                Ok(Zeroizing::new(d))
             };
             match (apdu[1], apdu.get(10)) {
                 (0xA4, Some(0x47)) => {
@@ -150,7 +153,7 @@ mod tests {
                 (0x01, _) if self.selected == b'o' && apdu[2] == 0x10 => {
                     ok(4_123_456u32.to_be_bytes().to_vec())
                 }
-                _ => Ok(vec![0x6D, 0x00]),
+                _ => Ok(Zeroizing::new(vec![0x6D, 0x00])),
             }
         }
         fn location(&self) -> String {
@@ -162,7 +165,7 @@ mod tests {
     fn firmware_4_reads_the_serial_through_otp() {
         let info = probe(&mut Yk4 { selected: 0 }).unwrap();
         assert_eq!(info.version, Version(4, 3, 7));
-        assert_eq!(info.serial, Some(Serial(4_123_456)));
+        assert_eq!(info.serial, Some(Serial::new(4_123_456).unwrap()));
         assert_eq!(info.model(), "YubiKey 4");
     }
 }

@@ -1,7 +1,7 @@
 //! The one error type of keydesk-device. Every variant says what happened in
 //! terms the technician understands; `Display` texts end with what to do next.
 
-use crate::Serial;
+use keydesk_types::Serial;
 
 /// Errors from talking to a security key.
 #[derive(Debug, thiserror::Error)]

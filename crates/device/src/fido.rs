@@ -10,11 +10,12 @@
 //!
 //! ```no_run
 //! use keydesk_device::fido::{self, FidoKey, HidapiTransport, Keepalive};
-//! use keydesk_device::Serial;
+//! use keydesk_types::Serial;
 //!
 //! # fn main() -> keydesk_device::Result<()> {
 //! let present = fido::list_fido_devices()?;
-//! let device = fido::single_device(&present, Serial(12_345_678))?; // SeveralKeys if >1
+//! let serial = Serial::new(12_345_678).expect("a serial is never 0");
+//! let device = fido::single_device(&present, serial)?; // SeveralKeys if >1
 //! let mut key = FidoKey::open(Box::new(HidapiTransport::open(device)?))?;
 //! key.set_keepalive_handler(Some(Box::new(|k: &Keepalive| {
 //!     eprintln!("touch the key ({} s left)", k.remaining.as_secs());
@@ -40,7 +41,7 @@ pub mod reset;
 pub mod socket_transport;
 pub mod yubikey;
 
-pub use client_pin::{check_pin_policy, permission, Pin, PinRetries, PinToken};
+pub use client_pin::{check_pin_policy, permission, PinRetries, PinToken};
 pub use cred_mgmt::{Credential, CredsMetadata, RelyingParty};
 pub use credential::NewCredential;
 pub use ctap2::{FidoKey, Info};

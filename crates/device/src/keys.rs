@@ -4,12 +4,12 @@
 //! are kept apart and clearly marked, identified by AAGUID and a fingerprint.
 //! [`find`] addresses exactly one key by serial and never guesses.
 
+use keydesk_types::Serial;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
 use crate::error::{DeviceError, Result};
 use crate::management::{Capabilities, DeviceInfo, FormFactor, Version};
-use crate::serial::Serial;
 
 /// How a key is identified.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -272,7 +272,7 @@ mod tests {
 
     fn info(serial: Option<u32>) -> DeviceInfo {
         DeviceInfo {
-            serial: serial.map(Serial),
+            serial: serial.and_then(|s| Serial::new(s).ok()),
             version: Version(5, 7, 1),
             form_factor: FormFactor::UsbAKeychain,
             fips: false,
@@ -314,20 +314,26 @@ mod tests {
             ],
         );
         assert_eq!(keys.len(), 4);
-        let k2 = find(&keys, Serial(2)).unwrap();
+        let k2 = find(&keys, Serial::new(2).unwrap()).unwrap();
         assert_eq!(k2.reader(), Some("Yubico YubiKey 01"));
         assert_eq!(k2.fido_path(), Some("/dev/hidraw0"));
-        assert_eq!(find(&keys, Serial(1)).unwrap().fido_path(), None);
+        assert_eq!(
+            find(&keys, Serial::new(1).unwrap()).unwrap().fido_path(),
+            None
+        );
         let unidentified: Vec<&Key> = keys.iter().filter(|k| k.serial().is_none()).collect();
         assert_eq!(unidentified.len(), 2);
         assert!(unidentified
             .iter()
             .any(|k| !k.yubico && k.model == "Some Key"));
         assert!(matches!(
-            find(&keys, Serial(3)),
-            Err(DeviceError::KeyNotFound { serial: Serial(3) })
+            find(&keys, Serial::new(3).unwrap()),
+            Err(DeviceError::KeyNotFound { serial: s3 }) if s3.get() == 3
         ));
-        assert!(matches!(find(&[], Serial(3)), Err(DeviceError::NoKey)));
+        assert!(matches!(
+            find(&[], Serial::new(3).unwrap()),
+            Err(DeviceError::NoKey)
+        ));
     }
 
     #[test]
@@ -340,7 +346,7 @@ mod tests {
             vec![],
         );
         assert!(matches!(
-            find(&keys, Serial(7)),
+            find(&keys, Serial::new(7).unwrap()),
             Err(DeviceError::DuplicateSerial { count: 2, .. })
         ));
     }

@@ -14,12 +14,10 @@ pub mod management;
 pub mod otp;
 pub mod pcsc_transport;
 pub mod piv;
-pub mod serial;
 pub mod transport;
 pub mod watch;
 
 pub use error::{DeviceError, Result};
-pub use serial::Serial;
 pub use transport::{CardTransport, HidTransport, Report, HID_REPORT_LEN};
 #[cfg(feature = "sim")]
 pub mod sim_source;

@@ -3,11 +3,11 @@
 //! supported and enabled applications per transport, configuration lock)
 //! and WRITE CONFIG to switch applications on or off over USB.
 
+use keydesk_types::Serial;
 use serde::{Deserialize, Serialize};
 
 use crate::apdu::{tlv, Apdus};
 use crate::error::{DeviceError, Result};
-use crate::serial::Serial;
 use crate::transport::CardTransport;
 
 /// AID of the Management application.
@@ -202,10 +202,7 @@ impl DeviceInfo {
         let nfc_supported = get(TAG_NFC_SUPPORTED).map(|v| Capabilities(be_uint(v) as u16));
         let nfc_enabled = get(TAG_NFC_ENABLED).map(|v| Capabilities(be_uint(v) as u16));
         Ok(Self {
-            serial: match num(TAG_SERIAL) {
-                0 => None,
-                s => Some(Serial(s)),
-            },
+            serial: Serial::new(num(TAG_SERIAL)).ok(),
             version,
             form_factor: FormFactor::from_code(ff),
             fips: ff & 0x80 != 0,
@@ -385,7 +382,7 @@ mod tests {
     #[test]
     fn parses_device_info() {
         let i = DeviceInfo::parse(&sample(), Version(5, 0, 0)).unwrap();
-        assert_eq!(i.serial, Some(Serial(12_345_678)));
+        assert_eq!(i.serial, Some(Serial::new(12_345_678).unwrap()));
         assert_eq!(i.version, Version(5, 7, 1));
         assert_eq!(i.form_factor, FormFactor::UsbAKeychain);
         assert!(i.fips && !i.sky && !i.config_locked);

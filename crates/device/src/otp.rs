@@ -2,12 +2,12 @@
 //! (version, programming sequence, which slots are configured and whether
 //! they trigger on touch) and the serial, which firmware 4.x exposes only here.
 
+use keydesk_types::Serial;
 use serde::{Deserialize, Serialize};
 
 use crate::apdu::Apdus;
 use crate::error::{DeviceError, Result};
 use crate::management::Version;
-use crate::serial::Serial;
 use crate::transport::CardTransport;
 
 /// AID of the OTP application.
@@ -103,10 +103,7 @@ impl<'t> Otp<'t> {
             self.apdus
                 .send_raw("OTP SERIAL", (0, INS_CONFIG, SLOT_DEVICE_SERIAL, 0), &[])?;
         match (s, r.as_slice()) {
-            (crate::apdu::sw::OK, [a, b, c, d]) => {
-                let n = u32::from_be_bytes([*a, *b, *c, *d]);
-                Ok((n != 0).then_some(Serial(n)))
-            }
+            (crate::apdu::sw::OK, [a, b, c, d]) => Ok(Serial::from_be_bytes([*a, *b, *c, *d])),
             (crate::apdu::sw::OK, _) => Err(DeviceError::Malformed {
                 command: "OTP SERIAL",
                 detail: format!("{} bytes", r.len()),

@@ -8,6 +8,8 @@
 
 use std::ffi::{CStr, CString};
 
+use zeroize::{Zeroize, Zeroizing};
+
 use crate::error::{DeviceError, Result};
 use crate::transport::CardTransport;
 
@@ -73,7 +75,8 @@ pub fn is_yubikey_reader(name: &str) -> bool {
 pub struct PcscTransport {
     card: pcsc::Card,
     reader: String,
-    buf: Vec<u8>,
+    /// The receive buffer, reused; wiped after every response and on drop.
+    buf: Zeroizing<Vec<u8>>,
 }
 
 impl std::fmt::Debug for PcscTransport {
@@ -115,7 +118,7 @@ impl PcscTransport {
         Ok(Self {
             card,
             reader: reader.to_owned(),
-            buf: vec![0; MAX_RESPONSE],
+            buf: Zeroizing::new(vec![0; MAX_RESPONSE]),
         })
     }
 
@@ -144,12 +147,14 @@ impl PcscTransport {
 }
 
 impl CardTransport for PcscTransport {
-    fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>> {
+    fn transmit(&mut self, apdu: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
         let resp = self
             .card
             .transmit(apdu, &mut self.buf)
             .map_err(map_pcsc_error)?;
-        Ok(resp.to_vec())
+        let (out, n) = (Zeroizing::new(resp.to_vec()), resp.len());
+        self.buf[..n].zeroize();
+        Ok(out)
     }
 
     fn location(&self) -> String {

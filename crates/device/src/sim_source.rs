@@ -10,11 +10,12 @@ use std::time::{Duration, Instant};
 
 use keydesk_sim::clock::{Clock as SimClock, ManualClock};
 use keydesk_sim::key::SimKey;
+use keydesk_types::Serial;
+use zeroize::Zeroizing;
 
 use crate::error::{DeviceError, Result};
 use crate::fido::{FidoClock, FidoKey};
 use crate::keys::{self, HidKey, Key};
-use crate::serial::Serial;
 use crate::source::KeySource;
 use crate::transport::{CardTransport, HidTransport, Report};
 
@@ -150,7 +151,7 @@ impl SimKeys {
         }
         slots
             .iter()
-            .find(|s| s.plugged.load(Ordering::SeqCst) && s.lock().identity.serial == serial.0)
+            .find(|s| s.plugged.load(Ordering::SeqCst) && s.lock().identity.serial == serial.get())
             .cloned()
             .ok_or(DeviceError::KeyNotFound { serial })
     }
@@ -163,7 +164,7 @@ struct SimCardTransport {
 }
 
 impl CardTransport for SimCardTransport {
-    fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>> {
+    fn transmit(&mut self, apdu: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
         if !self.slot.current(self.plug_in) {
             return Err(DeviceError::KeyRemoved);
         }
@@ -171,6 +172,7 @@ impl CardTransport for SimCardTransport {
             .lock()
             .card
             .transmit(apdu)
+            .map(Zeroizing::new)
             .map_err(|_| DeviceError::KeyRemoved)
     }
 
@@ -234,8 +236,12 @@ impl KeySource for SimKeys {
     fn keys(&mut self) -> Result<Vec<Key>> {
         let mut ccid = Vec::new();
         let mut hid = Vec::new();
-        for serial in self.plugged() {
-            let serial = Serial(serial);
+        // A virtual key always has a serial; 0 would be none, as on hardware.
+        for serial in self
+            .plugged()
+            .into_iter()
+            .filter_map(|s| Serial::new(s).ok())
+        {
             // As with hardware (`SystemKeys`): one key that does not answer
             // must not hide the others. A card that fails is left out with a
             // log line; a FIDO interface that is gone is left out, one that
@@ -272,7 +278,7 @@ impl KeySource for SimKeys {
         }
         let mut keys = keys::group(ccid, hid);
         for k in &mut keys {
-            if let Some(slot) = k.serial().and_then(|s| self.find(s.0)) {
+            if let Some(slot) = k.serial().and_then(|s| self.find(s.get())) {
                 k.plugged_in = slot.plug_ins.load(Ordering::SeqCst) + 1;
             }
         }
@@ -285,7 +291,7 @@ impl KeySource for SimKeys {
         Ok(Box::new(SimCardTransport {
             slot,
             plug_in,
-            serial: serial.0,
+            serial: serial.get(),
         }))
     }
 
@@ -299,7 +305,7 @@ impl KeySource for SimKeys {
         let transport = Box::new(SimHidTransport {
             slot,
             plug_in,
-            serial: serial.0,
+            serial: serial.get(),
             time: self.time.clone(),
         });
         match &self.time {

@@ -8,13 +8,14 @@ use std::ffi::CString;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use keydesk_types::Serial;
+
 use crate::discovery;
 use crate::error::{DeviceError, Result};
 use crate::fido::{self, FidoKey, HidapiTransport, UnixSocketTransport};
 use crate::keys::{self, HidKey, Key};
 use crate::management::DeviceInfo;
 use crate::pcsc_transport::PcscTransport;
-use crate::serial::Serial;
 use crate::transport::{CardTransport, HidTransport};
 
 /// The keys a counter workstation can reach.

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use zeroize::Zeroizing;
+
 use crate::error::Result;
 
 /// Length of one CTAPHID report (without report ID).
@@ -14,10 +16,11 @@ pub type Report = [u8; HID_REPORT_LEN];
 
 /// A smart-card connection that exchanges command and response APDUs.
 pub trait CardTransport: Send {
-    /// Send one command APDU and return the response APDU (data followed by SW1 SW2).
+    /// Send one command APDU and return the response APDU (data followed by
+    /// SW1 SW2), in a buffer wiped on drop: responses may carry key material.
     ///
     /// A card that disappeared mid-exchange gives `DeviceError::KeyRemoved`.
-    fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>>;
+    fn transmit(&mut self, apdu: &[u8]) -> Result<Zeroizing<Vec<u8>>>;
 
     /// Where this card sits (reader name), for messages and grouping.
     fn location(&self) -> String;

@@ -10,13 +10,19 @@ use std::time::Duration;
 
 use keydesk_device::fido::{
     permission, single_device, FidoClock, FidoDevice, FidoKey, Keepalive, KeepaliveStatus,
-    NewCredential, Pin, PinProtocol, UnixSocketTransport,
+    NewCredential, PinProtocol, UnixSocketTransport,
 };
-use keydesk_device::{DeviceError, HidTransport, Report, Serial};
+use keydesk_device::{DeviceError, HidTransport, Report};
 use keydesk_sim::clock::{Clock, ManualClock};
 use keydesk_sim::fault::{Fault, FaultKind};
 use keydesk_sim::fido::Authenticator;
 use keydesk_sim::{Firmware, Identity, Touch};
+use keydesk_types::{Secret, Serial};
+
+/// A serial for the tests (never 0).
+fn sn(n: u32) -> Serial {
+    Serial::new(n).expect("a serial is never 0")
+}
 
 const FIRMWARES: [Firmware; 2] = [Firmware::V5_4_3, Firmware::V5_7_1];
 
@@ -104,8 +110,8 @@ impl Bench {
     }
 }
 
-fn pin(s: &str) -> Pin {
-    Pin::new(s)
+fn pin(s: &str) -> Secret {
+    Secret::new(s)
 }
 
 fn wrong_pin_tries(e: &DeviceError) -> Option<u8> {
@@ -148,7 +154,7 @@ fn the_simulator_without_vendor_commands_is_unsupported_not_broken() {
     let mut key = b.open().unwrap();
     match key.yubikey_device_info() {
         // The simulator may learn Yubico's READ CONFIG; then it must give the serial.
-        Ok(info) => assert_eq!(info.serial, Some(Serial(12_345_678))),
+        Ok(info) => assert_eq!(info.serial, Some(sn(12_345_678))),
         Err(e) => assert!(matches!(e, DeviceError::Unsupported { .. }), "{e}"),
     }
     assert!(key.refresh_info().is_ok());
@@ -593,7 +599,7 @@ fn reset_refuses_when_several_keys_are_plugged_in() {
         product: Some("YubiKey OTP+FIDO+CCID".into()),
         serial_number: None,
     };
-    let serial = Serial(12_345_678);
+    let serial = sn(12_345_678);
     let e = single_device(&[dev("/dev/hidraw0"), dev("/dev/hidraw3")], serial).unwrap_err();
     assert!(
         matches!(e, DeviceError::SeveralKeys { count: 2, .. }),

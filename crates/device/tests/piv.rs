@@ -10,20 +10,28 @@ use keydesk_device::attestation::{self, Expected, TrustAnchors};
 use keydesk_device::management::{Capabilities, FormFactor, Management, Version};
 use keydesk_device::otp::Otp;
 use keydesk_device::piv::keys::verify_signature;
-use keydesk_device::piv::{
-    Algorithm, ManagementKey, MgmtKeyType, Pin, PinPolicy, Piv, Slot, TouchPolicy,
-};
-use keydesk_device::{CardTransport, DeviceError, Serial};
+use keydesk_device::piv::{ManagementKey, MgmtKeyType, Piv};
+use keydesk_device::{CardTransport, DeviceError};
 use keydesk_sim::card::{Card, TEST_ROOT_CA};
 use keydesk_sim::fault::{Fault, FaultKind};
 use keydesk_sim::{Firmware, Identity};
+use keydesk_types::{Algorithm, PinPolicy, Secret, Serial, Slot, TouchPolicy};
+use zeroize::Zeroizing;
+
+/// A serial for the tests (never 0).
+fn sn(n: u32) -> Serial {
+    Serial::new(n).expect("a serial is never 0")
+}
 
 /// Tests' own transport over the in-process virtual card.
 struct SimCard(Card);
 
 impl CardTransport for SimCard {
-    fn transmit(&mut self, apdu: &[u8]) -> keydesk_device::Result<Vec<u8>> {
-        self.0.transmit(apdu).map_err(|_| DeviceError::KeyRemoved)
+    fn transmit(&mut self, apdu: &[u8]) -> keydesk_device::Result<Zeroizing<Vec<u8>>> {
+        self.0
+            .transmit(apdu)
+            .map(Zeroizing::new)
+            .map_err(|_| DeviceError::KeyRemoved)
     }
     fn location(&self) -> String {
         "sim".into()
@@ -40,8 +48,8 @@ fn card(fw: Firmware) -> SimCard {
     SimCard(Card::new(Identity::yubikey_5_nfc(SERIAL, fw)))
 }
 
-fn pin(s: &str) -> Pin {
-    Pin::new(s)
+fn pin(s: &str) -> Secret {
+    Secret::new(s)
 }
 
 #[test]
@@ -51,7 +59,7 @@ fn management_and_otp_identity() {
         let mut m = Management::open(&mut c).unwrap();
         assert_eq!(m.version(), v);
         let info = m.device_info().unwrap();
-        assert_eq!(info.serial, Some(Serial(SERIAL)));
+        assert_eq!(info.serial, Some(sn(SERIAL)));
         assert_eq!(info.version, v);
         assert_eq!(info.form_factor, FormFactor::UsbAKeychain);
         assert!(!info.fips && !info.config_locked);
@@ -61,7 +69,7 @@ fn management_and_otp_identity() {
         let mut o = Otp::open(&mut c).unwrap();
         assert_eq!(o.status().version, v);
         assert!(!o.status().slot1_configured);
-        assert_eq!(o.serial().unwrap(), Some(Serial(SERIAL)));
+        assert_eq!(o.serial().unwrap(), Some(sn(SERIAL)));
         assert_eq!(o.read_status().unwrap().version, v);
 
         // Switch OTP over USB off: written once, then already off; the key rebooted.
@@ -79,9 +87,9 @@ fn discovery_probe_identifies_the_card() {
     for (fw, v) in PROFILES {
         let mut c = card(fw);
         let info = keydesk_device::discovery::probe(&mut c).unwrap();
-        assert_eq!((info.serial, info.version), (Some(Serial(SERIAL)), v));
+        assert_eq!((info.serial, info.version), (Some(sn(SERIAL)), v));
         let keys = keydesk_device::keys::group(vec![("Yubico sim 00".into(), info)], vec![]);
-        let k = keydesk_device::keys::find(&keys, Serial(SERIAL)).unwrap();
+        let k = keydesk_device::keys::find(&keys, sn(SERIAL)).unwrap();
         assert_eq!(k.reader(), Some("Yubico sim 00"));
         assert_eq!(k.firmware, Some(v));
         // A key pulled during identification is reported, not misread.
@@ -103,7 +111,7 @@ fn pin_puk_counters_block_and_unblock() {
         let mut c = card(fw);
         let mut p = Piv::open(&mut c).unwrap();
         assert_eq!(p.version(), v);
-        assert_eq!(p.serial().unwrap(), Serial(SERIAL));
+        assert_eq!(p.serial().unwrap(), sn(SERIAL));
         let r = p.pin_retries().unwrap();
         assert_eq!(
             (r.total, r.remaining, r.is_default),
@@ -232,7 +240,7 @@ fn generate_and_attest(
     let f9 = p.attestation_certificate().unwrap();
     let anchors = sim_anchors();
     let expected = Expected {
-        serial: Serial(SERIAL),
+        serial: sn(SERIAL),
         firmware: v,
         slot: Slot::Authentication,
         pin_policy: pp,
@@ -241,7 +249,7 @@ fn generate_and_attest(
         public_key: &pk,
     };
     let got = attestation::verify(&leaf, &f9, &anchors, &expected).unwrap();
-    assert_eq!(got.serial, Some(Serial(SERIAL)));
+    assert_eq!(got.serial, Some(sn(SERIAL)));
     assert_eq!(
         got.root.source, "keydesk-sim test root",
         "the attestation names the root that verified it"
@@ -258,7 +266,7 @@ fn generate_and_attest(
     ));
     // Another serial, firmware or policy is a mismatch, not a warning.
     let other = Expected {
-        serial: Serial(SERIAL + 1),
+        serial: sn(SERIAL + 1),
         ..expected.clone()
     };
     assert!(matches!(
@@ -451,7 +459,7 @@ fn enrol(t: &mut dyn CardTransport) -> keydesk_device::Result<u64> {
         &f9,
         &sim_anchors(),
         &Expected {
-            serial: Serial(SERIAL),
+            serial: sn(SERIAL),
             firmware: v,
             slot: Slot::Authentication,
             pin_policy: PinPolicy::Once,

@@ -14,9 +14,15 @@ use keydesk_device::keys::{Interface, KeyId};
 use keydesk_device::management::{FormFactor, Version};
 use keydesk_device::sim_source::{SimKeys, SimTime};
 use keydesk_device::source::KeySource;
-use keydesk_device::{DeviceError, Serial};
+use keydesk_device::DeviceError;
 use keydesk_sim::clock::{Clock, ManualClock};
 use keydesk_sim::{Firmware, Identity, SimKey, Touch};
+use keydesk_types::Serial;
+
+/// A serial for the tests (never 0).
+fn sn(n: u32) -> Serial {
+    Serial::new(n).expect("a serial is never 0")
+}
 
 const PROFILES: [(Firmware, Version); 2] = [
     (Firmware::V5_4_3, Version(5, 4, 3)),
@@ -37,7 +43,7 @@ fn key(serial: u32, fw: Firmware, clock: &ManualClock) -> SimKey {
 
 /// The serial the card behind `source.open_card(serial)` reports itself.
 fn card_serial(source: &mut SimKeys, serial: u32) -> Option<Serial> {
-    let mut card = source.open_card(Serial(serial)).unwrap();
+    let mut card = source.open_card(sn(serial)).unwrap();
     probe(card.as_mut()).unwrap().serial
 }
 
@@ -50,7 +56,7 @@ fn keys_groups_ccid_and_fido_of_each_key_by_serial() {
         let keys = desk.keys().unwrap();
         assert_eq!(keys.len(), 2, "{fw}: {keys:#?}");
         for (k, serial) in keys.iter().zip([11_111_111, 22_222_222]) {
-            assert_eq!(k.id, KeyId::Serial(Serial(serial)), "{fw}");
+            assert_eq!(k.id, KeyId::Serial(sn(serial)), "{fw}");
             assert_eq!(k.firmware, Some(version));
             assert_eq!(k.model, "YubiKey 5 NFC");
             assert_eq!(k.form_factor, FormFactor::UsbAKeychain);
@@ -73,15 +79,12 @@ fn keys_follows_plug_and_unplug() {
     assert!(desk.unplug(33_333_333));
     let keys = desk.keys().unwrap();
     assert_eq!(keys.len(), 1);
-    assert_eq!(keys[0].serial(), Some(Serial(44_444_444)));
+    assert_eq!(keys[0].serial(), Some(sn(44_444_444)));
     assert_eq!(keys[0].firmware, Some(Version(5, 4, 3)));
     assert!(desk.replug(33_333_333));
     let mut serials: Vec<_> = desk.keys().unwrap().iter().map(|k| k.serial()).collect();
     serials.sort();
-    assert_eq!(
-        serials,
-        [Some(Serial(33_333_333)), Some(Serial(44_444_444))]
-    );
+    assert_eq!(serials, [Some(sn(33_333_333)), Some(sn(44_444_444))]);
 }
 
 #[test]
@@ -93,7 +96,7 @@ fn plugged_in_changes_only_when_a_key_is_plugged_in_again() {
         desk.keys()
             .unwrap()
             .iter()
-            .find(|k| k.serial() == Some(Serial(serial)))
+            .find(|k| k.serial() == Some(sn(serial)))
             .map(|k| k.plugged_in)
             .unwrap()
     };
@@ -119,9 +122,9 @@ fn open_card_opens_the_key_with_that_serial() {
         desk.plug(key(55_555_555, fw, &clock));
         desk.plug(key(66_666_666, fw, &clock));
         // Ask in the other order than plugged: never "the first one".
-        assert_eq!(card_serial(&mut desk, 66_666_666), Some(Serial(66_666_666)));
-        assert_eq!(card_serial(&mut desk, 55_555_555), Some(Serial(55_555_555)));
-        let mut card = desk.open_card(Serial(66_666_666)).unwrap();
+        assert_eq!(card_serial(&mut desk, 66_666_666), Some(sn(66_666_666)));
+        assert_eq!(card_serial(&mut desk, 55_555_555), Some(sn(55_555_555)));
+        let mut card = desk.open_card(sn(66_666_666)).unwrap();
         assert_eq!(probe(card.as_mut()).unwrap().version, version);
     }
 }
@@ -132,30 +135,27 @@ fn open_fido_alone_refuses_several_keys() {
         let (mut desk, clock) = desk();
         desk.plug(key(77_777_777, fw, &clock));
         desk.plug(key(88_888_888, fw, &clock));
-        let err = desk.open_fido(Serial(77_777_777), true).unwrap_err();
+        let err = desk.open_fido(sn(77_777_777), true).unwrap_err();
         assert!(
             matches!(
                 err,
                 DeviceError::SeveralKeys {
-                    serial: Serial(77_777_777),
+                    serial,
                     count: 2
-                }
+                } if serial == sn(77_777_777)
             ),
             "{fw}: {err}"
         );
         // Without `alone` each opens, and it is the key asked for.
         for serial in [88_888_888, 77_777_777] {
-            let mut fido = desk.open_fido(Serial(serial), false).unwrap();
-            assert_eq!(
-                fido.yubikey_device_info().unwrap().serial,
-                Some(Serial(serial))
-            );
+            let mut fido = desk.open_fido(sn(serial), false).unwrap();
+            assert_eq!(fido.yubikey_device_info().unwrap().serial, Some(sn(serial)));
         }
         assert!(desk.unplug(88_888_888));
-        let mut fido = desk.open_fido(Serial(77_777_777), true).unwrap();
+        let mut fido = desk.open_fido(sn(77_777_777), true).unwrap();
         assert_eq!(
             fido.yubikey_device_info().unwrap().serial,
-            Some(Serial(77_777_777))
+            Some(sn(77_777_777))
         );
     }
 }
@@ -163,17 +163,17 @@ fn open_fido_alone_refuses_several_keys() {
 #[test]
 fn unknown_serial_is_key_not_found_and_an_empty_desk_no_key() {
     let (mut desk, clock) = desk();
-    assert!(matches!(desk.open_card(Serial(1)), Err(DeviceError::NoKey)));
+    assert!(matches!(desk.open_card(sn(1)), Err(DeviceError::NoKey)));
     assert!(matches!(
-        desk.open_fido(Serial(1), false),
+        desk.open_fido(sn(1), false),
         Err(DeviceError::NoKey)
     ));
     assert!(matches!(
-        desk.open_fido(Serial(1), true),
+        desk.open_fido(sn(1), true),
         Err(DeviceError::NoKey)
     ));
     desk.plug(key(12_121_212, Firmware::V5_7_1, &clock));
-    let missing = Serial(99_999_999);
+    let missing = sn(99_999_999);
     assert!(matches!(
         desk.open_card(missing),
         Err(DeviceError::KeyNotFound { serial }) if serial == missing
@@ -185,11 +185,11 @@ fn unknown_serial_is_key_not_found_and_an_empty_desk_no_key() {
     // An unplugged key is not found either; with nothing left plugged: NoKey.
     assert!(desk.unplug(12_121_212));
     assert!(matches!(
-        desk.open_card(Serial(12_121_212)),
+        desk.open_card(sn(12_121_212)),
         Err(DeviceError::NoKey)
     ));
     assert!(!desk.unplug(12_121_212), "already out");
-    assert!(!desk.unplug(missing.0), "never plugged");
+    assert!(!desk.unplug(missing.get()), "never plugged");
 }
 
 #[test]
@@ -197,19 +197,19 @@ fn unplug_breaks_open_transports_and_replug_needs_a_new_open() {
     for (fw, _) in PROFILES {
         let (mut desk, clock) = desk();
         desk.plug(key(13_131_313, fw, &clock));
-        let s = Serial(13_131_313);
+        let s = sn(13_131_313);
         let mut card = desk.open_card(s).unwrap();
         let mut fido = desk.open_fido(s, false).unwrap();
         assert_eq!(probe(card.as_mut()).unwrap().serial, Some(s));
         fido.refresh_info().unwrap();
 
-        assert!(desk.unplug(s.0));
+        assert!(desk.unplug(s.get()));
         let err = probe(card.as_mut()).unwrap_err();
         assert!(matches!(err, DeviceError::KeyRemoved), "{fw}: {err}");
         let err = fido.refresh_info().unwrap_err();
         assert!(matches!(err, DeviceError::KeyRemoved), "{fw}: {err}");
 
-        assert!(desk.replug(s.0));
+        assert!(desk.replug(s.get()));
         // The old handles belong to the old plug-in, as with pcscd and hidraw.
         let err = probe(card.as_mut()).unwrap_err();
         assert!(matches!(err, DeviceError::KeyRemoved), "{fw}: {err}");
@@ -230,7 +230,7 @@ fn fido_reset_only_right_after_plug_in() {
         let k = key(14_141_414, fw, &clock);
         clock.advance(Duration::from_secs(60));
         desk.plug(k);
-        let s = Serial(14_141_414);
+        let s = sn(14_141_414);
         desk.open_fido(s, true).unwrap().reset().unwrap();
 
         clock.advance(Duration::from_secs(window + 1));
@@ -241,7 +241,7 @@ fn fido_reset_only_right_after_plug_in() {
         );
 
         // Replugging opens a new window.
-        assert!(desk.replug(s.0));
+        assert!(desk.replug(s.get()));
         desk.open_fido(s, true).unwrap().reset().unwrap();
     }
 }
@@ -273,16 +273,16 @@ fn a_key_that_stops_answering_does_not_hide_the_others() {
         .unwrap();
     let keys = desk.keys().unwrap();
     assert_eq!(keys.len(), 2, "{keys:#?}");
-    assert_eq!(keys[0].serial(), Some(Serial(17_171_717)));
+    assert_eq!(keys[0].serial(), Some(sn(17_171_717)));
     assert_eq!(keys[0].interfaces.len(), 2);
-    assert_eq!(keys[1].serial(), Some(Serial(16_161_616)));
+    assert_eq!(keys[1].serial(), Some(sn(16_161_616)));
     assert!(matches!(keys[1].interfaces[..], [Interface::Fido { .. }]));
     // Its FIDO interface goes too: only the other key is left.
     desk.with_key(16_161_616, |k| k.fido.arm_fault(vanish))
         .unwrap();
     let keys = desk.keys().unwrap();
     assert_eq!(keys.len(), 1, "{keys:#?}");
-    assert_eq!(keys[0].serial(), Some(Serial(17_171_717)));
+    assert_eq!(keys[0].serial(), Some(sn(17_171_717)));
 }
 
 #[test]
@@ -291,7 +291,7 @@ fn manual_time_runs_while_the_client_waits_for_touch() {
     let id = Identity::yubikey_5_nfc(18_181_818, Firmware::V5_7_1);
     let touch = Touch::After(Duration::from_secs(3));
     desk.plug(SimKey::with(id, touch, Arc::new(clock.clone())));
-    let s = Serial(18_181_818);
+    let s = sn(18_181_818);
     let before = clock.now();
     desk.open_fido(s, true).unwrap().reset().unwrap();
     let waited = clock.now() - before;
@@ -299,8 +299,8 @@ fn manual_time_runs_while_the_client_waits_for_touch() {
     assert!(waited < Duration::from_secs(10), "{waited:?}");
 
     // Nobody touches: the client gives up on the manual clock, nothing sleeps.
-    assert!(desk.replug(s.0));
-    desk.with_key(s.0, |k| k.fido.set_touch(Touch::Never))
+    assert!(desk.replug(s.get()));
+    desk.with_key(s.get(), |k| k.fido.set_touch(Touch::Never))
         .unwrap();
     let err = desk.open_fido(s, true).unwrap().reset().unwrap_err();
     assert!(matches!(err, DeviceError::TouchTimeout), "{err}");

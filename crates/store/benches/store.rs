@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, Criterion};
 use keydesk_store::{
-    fold, Ctx, Dialect, ImportOptions, KeyState, ListKind, Serial, Store, HISTORY_SQL,
+    fold, Ctx, Dialect, ImportKind, ImportOptions, KeyState, Serial, Store, HISTORY_SQL,
 };
 use rusqlite::params;
 use time::OffsetDateTime;
@@ -482,7 +482,7 @@ fn bench_import() {
         let r = store
             .import(
                 &ctx,
-                ListKind::Staff,
+                ImportKind::Staff,
                 &bytes,
                 &ImportOptions {
                     dry_run: false,

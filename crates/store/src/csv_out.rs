@@ -10,6 +10,7 @@
 
 use std::io::Write;
 
+use keydesk_types::ExportKind;
 use rusqlite::types::ValueRef;
 
 use crate::db::Store;
@@ -107,42 +108,26 @@ const NOTEBOOK_HEADER: &[&str] = &[
     "personnel_no",
 ];
 
-/// What an export writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportKind {
-    /// Every key with state, holder, notebook and since when.
-    Inventory,
-    /// The full audit history, oldest first.
-    History,
-    /// Serials that must not be trusted (revoked and lost), for VPN/RADIUS.
-    Blocked,
-    /// The staff list, in the columns the staff import reads.
-    Staff,
-    /// The notebook list, in the columns the notebook import reads.
-    Notebooks,
+/// The query and header of an export.
+fn sql(kind: ExportKind) -> (&'static str, &'static [&'static str]) {
+    match kind {
+        ExportKind::Inventory => (INVENTORY_SQL, INVENTORY_HEADER),
+        ExportKind::History => (HISTORY_SQL, HISTORY_HEADER),
+        ExportKind::Revoked => (BLOCKED_SQL, BLOCKED_HEADER),
+        ExportKind::Staff => (STAFF_SQL, STAFF_HEADER),
+        ExportKind::Notebooks => (NOTEBOOK_SQL, NOTEBOOK_HEADER),
+    }
 }
 
-impl ExportKind {
-    fn sql(self) -> (&'static str, &'static [&'static str]) {
-        match self {
-            Self::Inventory => (INVENTORY_SQL, INVENTORY_HEADER),
-            Self::History => (HISTORY_SQL, HISTORY_HEADER),
-            Self::Blocked => (BLOCKED_SQL, BLOCKED_HEADER),
-            Self::Staff => (STAFF_SQL, STAFF_HEADER),
-            Self::Notebooks => (NOTEBOOK_SQL, NOTEBOOK_HEADER),
-        }
-    }
-
-    /// How many rows the export will write, cheaply: the audit log is
-    /// append-only, so its highest id is its length.
-    fn count_sql(self) -> &'static str {
-        match self {
-            Self::Inventory => "SELECT COUNT(*) FROM keys",
-            Self::History => "SELECT COALESCE(MAX(id), 0) FROM events",
-            Self::Blocked => "SELECT COUNT(*) FROM keys WHERE state IN ('revoked', 'lost')",
-            Self::Staff => "SELECT COUNT(*) FROM staff",
-            Self::Notebooks => "SELECT COUNT(*) FROM notebooks",
-        }
+/// How many rows an export will write, cheaply: the audit log is
+/// append-only, so its highest id is its length.
+fn count_sql(kind: ExportKind) -> &'static str {
+    match kind {
+        ExportKind::Inventory => "SELECT COUNT(*) FROM keys",
+        ExportKind::History => "SELECT COALESCE(MAX(id), 0) FROM events",
+        ExportKind::Revoked => "SELECT COUNT(*) FROM keys WHERE state IN ('revoked', 'lost')",
+        ExportKind::Staff => "SELECT COUNT(*) FROM staff",
+        ExportKind::Notebooks => "SELECT COUNT(*) FROM notebooks",
     }
 }
 
@@ -163,8 +148,8 @@ impl Store {
         dialect: Dialect,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<u64> {
-        let (sql, header) = kind.sql();
-        self.stream(sql, header, kind.count_sql(), out, dialect, progress)
+        let (sql, header) = sql(kind);
+        self.stream(sql, header, count_sql(kind), out, dialect, progress)
     }
 
     fn stream<W: Write>(
@@ -251,7 +236,7 @@ impl Store {
 
     /// Serials that must not be trusted (revoked and lost), for VPN/RADIUS.
     pub fn export_blocked<W: Write>(&self, out: W, dialect: Dialect) -> Result<u64> {
-        self.export(ExportKind::Blocked, out, dialect, &mut |_, _| {})
+        self.export(ExportKind::Revoked, out, dialect, &mut |_, _| {})
     }
 
     /// The staff list, in the columns `import_staff` reads.

@@ -1,6 +1,8 @@
 //! The one error type of keydesk-store. Messages are written for the
 //! technician at the counter: what is wrong, and what to do next.
 
+use keydesk_types::ParseError;
+
 use crate::model::{KeyState, Serial};
 
 /// Everything that can go wrong in the store.
@@ -79,6 +81,14 @@ pub enum StoreError {
         /// What is wrong with it.
         fault: AnchorFault,
     },
+}
+
+/// A value that does not parse (a serial, a personnel number, a state...)
+/// is invalid input, with the value type's own message.
+impl From<ParseError> for StoreError {
+    fn from(e: ParseError) -> Self {
+        Self::Invalid(e.to_string())
+    }
 }
 
 /// One problem in an import file, with the line it was found on (1-based,

@@ -3,6 +3,7 @@
 //! Both kinds are written by one generic [`put`]: a [`Record`] says how its
 //! kind is stored, indexed for search and named in the audit trail.
 
+use keydesk_types::ParseError;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 use serde_json::json;
@@ -92,7 +93,7 @@ pub(crate) fn get_notebook_conn(conn: &Connection, tag: &AssetTag) -> Result<Opt
         .query_row([tag.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
         .optional()?;
     let Some(t) = t else { return Ok(None) };
-    let corrupt = |e: StoreError| StoreError::Corrupt(e.to_string());
+    let corrupt = |e: ParseError| StoreError::Corrupt(e.to_string());
     Ok(Some(Notebook {
         id: t.0,
         data: NewNotebook {

@@ -1,5 +1,6 @@
 //! Keys: stock, enrolment facts, notes, temporary loans and lookups with history.
 
+use keydesk_types::ParseError;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::json;
 use time::Date;
@@ -9,8 +10,8 @@ use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::inventory::{Outcome, Put};
 use crate::model::{
-    format_date, parse_date, AssetTag, Assignment, Ctx, Enrolment, Event, Key, KeyHistory,
-    KeyState, NewKey, PersonnelNo, Serial,
+    format_date, parse_date, parse_slot_column, slot_column, AssetTag, Assignment, Ctx, Enrolment,
+    Event, Key, KeyHistory, KeyState, NewKey, PersonnelNo, Serial,
 };
 use crate::search::{self, HitKind};
 
@@ -48,7 +49,7 @@ fn to_key(t: (i64, [String; 5], String, String, String)) -> Result<Key> {
         state: t
             .2
             .parse()
-            .map_err(|e: StoreError| StoreError::Corrupt(e.to_string()))?,
+            .map_err(|e: ParseError| StoreError::Corrupt(e.to_string()))?,
         state_since: t.3,
         notes: t.4,
     })
@@ -160,7 +161,7 @@ fn assignments(
             r.get::<_, Option<String>>(8)?,
         ))
     })?;
-    let corrupt = |e: StoreError| StoreError::Corrupt(e.to_string());
+    let corrupt = |e: ParseError| StoreError::Corrupt(e.to_string());
     let mut out = Vec::new();
     for row in rows {
         let (id, serial, pno, surname, given, tag, from, until, due) = row?;
@@ -185,7 +186,7 @@ fn assignments(
                 .as_deref()
                 .map(parse_date)
                 .transpose()
-                .map_err(corrupt)?,
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         });
     }
     Ok(out)
@@ -279,7 +280,7 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?
         .execute(params![
-            serial.get(), ctx.ts(), e.firmware, e.aaguid, e.slot, e.pubkey_sha256, attestation, e.certificate_pem,
+            serial.get(), ctx.ts(), e.firmware, e.aaguid, slot_column(e.slot), e.pubkey_sha256, attestation, e.certificate_pem,
             e.certificate_der
         ])?;
         let id = tx.last_insert_rowid();
@@ -304,7 +305,7 @@ impl Store {
                 serial: Some(serial),
                 before: Some(json!({ "firmware": old.data.firmware, "aaguid": old.aaguid })),
                 after: Some(json!({
-                    "enrolment": id, "firmware": firmware, "aaguid": aaguid, "slot": e.slot,
+                    "enrolment": id, "firmware": firmware, "aaguid": aaguid, "slot": slot_column(e.slot),
                     "pubkey_sha256": e.pubkey_sha256, "certificate": e.certificate_pem.is_some() || e.certificate_der.is_some(),
                 })),
                 reason,
@@ -321,17 +322,27 @@ impl Store {
              FROM enrolments WHERE serial = ?1 ORDER BY at, id",
         )?;
         let rows = stmt.query_map([serial.get()], |r| {
-            Ok(Enrolment {
-                firmware: r.get(0)?,
-                aaguid: r.get(1)?,
-                slot: r.get(2)?,
-                pubkey_sha256: r.get(3)?,
-                attestation_json: r.get(4)?,
-                certificate_pem: r.get(5)?,
-                certificate_der: r.get(6)?,
-            })
+            Ok((
+                r.get::<_, String>(2)?,
+                Enrolment {
+                    firmware: r.get(0)?,
+                    aaguid: r.get(1)?,
+                    slot: None,
+                    pubkey_sha256: r.get(3)?,
+                    attestation_json: r.get(4)?,
+                    certificate_pem: r.get(5)?,
+                    certificate_der: r.get(6)?,
+                },
+            ))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        rows.map(|row| {
+            let (slot, e) = row?;
+            Ok(Enrolment {
+                slot: parse_slot_column(&slot)?,
+                ..e
+            })
+        })
+        .collect()
     }
 
     /// The current assignment of a key, if it has a holder.

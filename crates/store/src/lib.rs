@@ -25,8 +25,8 @@
 //!   substring; case- and umlaut-insensitive via [`fold`])
 //! - CSV in: `import_staff`, `import_notebooks`, `import_keys` with
 //!   [`ImportOptions`] (dry run) → [`ImportReport`] (counts and the first
-//!   [`CHANGES_LISTED`] changes, field by field); `import` takes a
-//!   [`ListKind`] and a progress callback
+//!   [`CHANGES_LISTED`] changes, field by field); `import` takes an
+//!   [`ImportKind`] and a progress callback
 //! - CSV out: `export_inventory`, `export_history`, `export_blocked`,
 //!   `export_staff`, `export_notebooks` to any `io::Write`, [`Dialect`]
 //!   Excel (default) or RFC 4180
@@ -49,17 +49,20 @@ mod search;
 
 pub use audit::{AuditAnchor, AuditHead, GENESIS};
 pub use csv_in::{
-    FieldChange, ImportAction, ImportChange, ImportField, ImportOptions, ImportReport, ListKind,
+    FieldChange, ImportAction, ImportChange, ImportField, ImportOptions, ImportReport,
     CHANGES_LISTED, PROGRESS_EVERY,
 };
-pub use csv_out::{neutralise, Dialect, ExportKind, EXPORT_PROGRESS_EVERY, HISTORY_SQL};
+pub use csv_out::{neutralise, Dialect, EXPORT_PROGRESS_EVERY, HISTORY_SQL};
 pub use db::Store;
 pub use error::{AnchorFault, AuditProblem, ImportIssue, Result, StoreError};
 pub use journal::{JournalEntry, JournalOutcome};
-pub use lifecycle::KeyState;
+// The value types, defined in keydesk-types, re-exported for convenience.
+pub use keydesk_types::{
+    AssetTag, ExportKind, ImportKind, KeyState, ParseError, PersonnelNo, Serial,
+};
 pub use model::{
-    format_date, format_ts, parse_date, AssetTag, Assignment, Ctx, Enrolment, Event, Key,
-    KeyHistory, NewKey, NewNotebook, NewStaff, Notebook, PersonnelNo, Serial, Staff,
+    format_date, format_ts, parse_date, Assignment, Ctx, Enrolment, Event, Key, KeyHistory, NewKey,
+    NewNotebook, NewStaff, Notebook, Staff,
 };
 pub use purpose::Purpose;
 pub use search::{fold, Hit, HitKind};

@@ -1,120 +1,18 @@
-//! The key lifecycle: the one place where state changes are checked.
-//!
-//! ```text
-//!  from \ to   in_stock issued suspended lost revoked returned reset retired
-//!  in_stock        .      I        .       .     .       .       .     x
-//!  issued          .      .        x       x     x       x       .     .
-//!  suspended       .      x        .       x     x       x       .     .
-//!  lost            .      .        .       .     x       x       .     .
-//!  revoked         .      .        .       .     .       .       x     x
-//!  returned        .      .        .       .     .       .       x     x
-//!  reset           x      .        .       .     .       .       .     x
-//!  retired         .      .        .       .     .       .       .     .
-//! ```
-//! `I`: only through [`Store::issue`] (it needs a holder). suspended → issued
-//! is a reinstatement. lost → returned is a lost key that turned up again.
-//! revoked, returned and retired end the current assignment; suspended and
-//! lost keep it (the holder is still responsible for the key).
+//! The key lifecycle: the one place where state changes are checked,
+//! against the transition table of [`KeyState`] (see its docs, in
+//! keydesk-types). Issuing from stock goes only through [`Store::issue`]
+//! (it needs a holder). revoked, returned and retired end the current
+//! assignment; suspended and lost keep it (the holder is still responsible
+//! for the key).
 
 use rusqlite::{params, OptionalExtension};
-use serde::Serialize;
 use serde_json::json;
 use time::Date;
 
 use crate::audit::{self, Change};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
-use crate::model::{format_date, AssetTag, Ctx, PersonnelNo, Serial};
-
-/// Where a key is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KeyState {
-    /// In the cupboard, ready to be issued.
-    InStock,
-    /// Handed out to a staff member.
-    Issued,
-    /// Temporarily blocked (e.g. holder on leave); can be reinstated.
-    Suspended,
-    /// Reported lost.
-    Lost,
-    /// Credentials revoked; the key must not be trusted any more.
-    Revoked,
-    /// Handed back to the counter.
-    Returned,
-    /// Wiped (PIV and FIDO reset); can go back to stock.
-    Reset,
-    /// Out of service for good.
-    Retired,
-}
-
-impl KeyState {
-    /// All states, in lifecycle order.
-    pub const ALL: [KeyState; 8] = [
-        Self::InStock,
-        Self::Issued,
-        Self::Suspended,
-        Self::Lost,
-        Self::Revoked,
-        Self::Returned,
-        Self::Reset,
-        Self::Retired,
-    ];
-
-    /// The name stored in the database and written to CSV.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InStock => "in_stock",
-            Self::Issued => "issued",
-            Self::Suspended => "suspended",
-            Self::Lost => "lost",
-            Self::Revoked => "revoked",
-            Self::Returned => "returned",
-            Self::Reset => "reset",
-            Self::Retired => "retired",
-        }
-    }
-
-    /// The states this one may move to.
-    pub fn next_states(self) -> &'static [KeyState] {
-        use KeyState::*;
-        match self {
-            InStock => &[Issued, Retired],
-            Issued => &[Suspended, Lost, Revoked, Returned],
-            Suspended => &[Issued, Lost, Revoked, Returned],
-            Lost => &[Revoked, Returned],
-            Revoked | Returned => &[Reset, Retired],
-            Reset => &[InStock, Retired],
-            Retired => &[],
-        }
-    }
-
-    /// Whether `self → to` is allowed.
-    pub fn can_become(self, to: KeyState) -> bool {
-        self.next_states().contains(&to)
-    }
-
-    /// Whether a key in this state has a holder (an open assignment).
-    pub fn has_holder(self) -> bool {
-        matches!(self, Self::Issued | Self::Suspended | Self::Lost)
-    }
-}
-
-impl std::fmt::Display for KeyState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for KeyState {
-    type Err = StoreError;
-    fn from_str(s: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s.trim())
-            .ok_or_else(|| StoreError::Invalid(format!("\"{s}\" is not a key state")))
-    }
-}
+use crate::model::{format_date, AssetTag, Ctx, KeyState, PersonnelNo, Serial};
 
 /// Check one transition; the error names the current state.
 pub fn check(serial: Serial, current: KeyState, wanted: KeyState) -> Result<()> {
@@ -135,7 +33,7 @@ impl Store {
             .prepare_cached("SELECT state FROM keys WHERE serial = ?1")?
             .query_row([serial.get()], |r| r.get(0))
             .optional()?;
-        s.ok_or(StoreError::UnknownKey(serial))?.parse()
+        Ok(s.ok_or(StoreError::UnknownKey(serial))?.parse()?)
     }
 
     /// Move a key to `to` (every move except issuing from stock, see

@@ -1,91 +1,15 @@
-//! Identities (parsed once at the edge) and the records the store hands out.
-//! These are database-side structs; CSV rows live in `csv_in`/`csv_out`.
+//! The records the store hands out. These are database-side structs; CSV
+//! rows live in `csv_in`/`csv_out`. The identities in them (serial,
+//! personnel number, asset tag, key state, slot) are keydesk-types' own.
 
-use serde::Serialize;
+use keydesk_types::Slot;
+pub use keydesk_types::{AssetTag, KeyState, PersonnelNo, Serial};
+use serde::{Serialize, Serializer};
 use time::format_description::FormatItem;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, UtcOffset};
 
 use crate::error::{Result, StoreError};
-pub use crate::lifecycle::KeyState;
-
-/// Serial number of a hardware key (YubiKey serials are 32-bit, never 0).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Serial(u32);
-
-impl Serial {
-    /// A serial from its number; 0 is not a serial.
-    pub fn new(n: u32) -> Result<Self> {
-        if n == 0 {
-            return Err(StoreError::Invalid("serial 0 is not a key serial".into()));
-        }
-        Ok(Self(n))
-    }
-    /// The number.
-    pub fn get(self) -> u32 {
-        self.0
-    }
-}
-
-impl std::str::FromStr for Serial {
-    type Err = StoreError;
-    fn from_str(s: &str) -> Result<Self> {
-        let t = s.trim();
-        let n: u32 = t.parse().map_err(|_| {
-            StoreError::Invalid(format!(
-                "\"{t}\" is not a key serial (digits only, up to 4294967295)"
-            ))
-        })?;
-        Self::new(n)
-    }
-}
-
-impl std::fmt::Display for Serial {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-macro_rules! text_id {
-    ($name:ident, $what:literal) => {
-        #[doc = concat!("A ", $what, ": trimmed, not empty, at most 64 characters, no control characters.")]
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-        pub struct $name(String);
-
-        impl $name {
-            #[doc = concat!("Parse a ", $what, ".")]
-            pub fn parse(s: &str) -> Result<Self> {
-                let t = s.trim();
-                if t.is_empty() || t.chars().count() > 64 || t.chars().any(char::is_control) {
-                    return Err(StoreError::Invalid(format!(
-                        concat!("\"{}\" is not a valid ", $what), t
-                    )));
-                }
-                Ok(Self(t.to_owned()))
-            }
-            /// The text.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = StoreError;
-            fn from_str(s: &str) -> Result<Self> {
-                Self::parse(s)
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    };
-}
-
-text_id!(PersonnelNo, "personnel number");
-text_id!(AssetTag, "asset tag");
 
 /// Who does a change, where, and when. Passed to every write, so the audit
 /// event is complete and tests can fix the clock.
@@ -271,8 +195,10 @@ pub struct Enrolment {
     pub firmware: String,
     /// FIDO AAGUID, hex.
     pub aaguid: String,
-    /// PIV slot ("9a"), empty if none.
-    pub slot: String,
+    /// PIV slot of the key pair, if any (stored and serialised as "9a", or
+    /// "" for none).
+    #[serde(serialize_with = "slot_text")]
+    pub slot: Option<Slot>,
     /// SHA-256 fingerprint of the public key, hex.
     pub pubkey_sha256: String,
     /// Attestation facts as a JSON object (serial attested, chain checked...).
@@ -281,6 +207,25 @@ pub struct Enrolment {
     pub certificate_pem: Option<String>,
     /// Certificate in DER.
     pub certificate_der: Option<Vec<u8>>,
+}
+
+/// An enrolment's slot as stored: "9a", or "" for none.
+pub(crate) fn slot_column(slot: Option<Slot>) -> String {
+    slot.map(|s| s.to_string()).unwrap_or_default()
+}
+
+/// A stored slot column read back.
+pub(crate) fn parse_slot_column(text: &str) -> Result<Option<Slot>> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse()
+        .map(Some)
+        .map_err(|e| StoreError::Corrupt(format!("enrolment slot: {e}")))
+}
+
+fn slot_text<S: Serializer>(slot: &Option<Slot>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&slot_column(*slot))
 }
 
 /// One audit event.

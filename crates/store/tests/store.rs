@@ -7,6 +7,7 @@ use keydesk_store::{
     ImportOptions, JournalOutcome, KeyState, NewKey, NewNotebook, NewStaff, PersonnelNo, Serial,
     Store, StoreError,
 };
+use keydesk_types::Slot;
 use time::macros::{date, datetime};
 
 fn ctx() -> Ctx {
@@ -247,7 +248,7 @@ fn enrolment_notes_and_staff_updates_are_recorded() {
     let e = Enrolment {
         firmware: "5.7.1".into(),
         aaguid: "a25342c0-3cdc-4414-8e46-f4807fca511c".into(),
-        slot: "9a".into(),
+        slot: Some(Slot::Authentication),
         pubkey_sha256: "ab".repeat(32),
         attestation_json: r#"{"serial_attested":100,"chain":"ok"}"#.into(),
         certificate_pem: Some(

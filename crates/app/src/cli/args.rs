@@ -1,9 +1,12 @@
 //! The command line as clap types: global options and one subcommand per
 //! counter workflow. Parsing only; `cli::run` dispatches to keydesk-core.
+//! Serials, personnel numbers, asset tags, reasons and list names are
+//! parsed here, at the edge, into keydesk-types' types.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use keydesk_types::{AssetTag, ExportKind, ImportKind, PersonnelNo, RevokeReason, Serial};
 
 /// keydesk: hand out, reset, revoke and account for hardware security keys.
 #[derive(Debug, Parser)]
@@ -106,13 +109,13 @@ pub struct PinSource {
 #[derive(Debug, Args)]
 pub struct EnrolArgs {
     #[arg(long)]
-    pub serial: String,
+    pub serial: Serial,
     /// Personnel number of the staff member.
     #[arg(long)]
-    pub staff: String,
+    pub staff: PersonnelNo,
     /// Asset tag of the notebook.
     #[arg(long)]
-    pub notebook: Option<String>,
+    pub notebook: Option<AssetTag>,
     #[command(flatten)]
     pub pins: PinSource,
 }
@@ -120,7 +123,7 @@ pub struct EnrolArgs {
 #[derive(Debug, Args)]
 pub struct ResetArgs {
     #[arg(long)]
-    pub serial: String,
+    pub serial: Serial,
     /// Reset the PIV application (default when neither --piv nor --fido is given: both).
     #[arg(long)]
     pub piv: bool,
@@ -137,7 +140,7 @@ pub struct ResetBatchArgs {
         value_delimiter = ',',
         required_unless_present = "waiting"
     )]
-    pub serials: Vec<String>,
+    pub serials: Vec<Serial>,
     /// Every key waiting for a reset: returned, revoked, or reset but not yet back in stock.
     #[arg(long, conflicts_with = "serials")]
     pub waiting: bool,
@@ -155,7 +158,7 @@ pub struct ResetBatchArgs {
 #[derive(Debug, Args)]
 pub struct ReturnArgs {
     #[arg(long)]
-    pub serial: String,
+    pub serial: Serial,
     /// Only record the return; reset later with `keydesk reset`.
     #[arg(long)]
     pub no_reset: bool,
@@ -176,10 +179,10 @@ pub enum OldKeyArg {
 pub struct ReplaceArgs {
     /// The old key.
     #[arg(long)]
-    pub serial: String,
+    pub serial: Serial,
     /// The new key.
     #[arg(long = "with", value_name = "NEW")]
-    pub with: String,
+    pub with: Serial,
     /// What happened to the old key.
     #[arg(long, value_enum, default_value_t = OldKeyArg::Returned)]
     pub old: OldKeyArg,
@@ -191,10 +194,10 @@ pub struct ReplaceArgs {
 pub struct LostArgs {
     /// The lost key.
     #[arg(long)]
-    pub serial: String,
+    pub serial: Serial,
     /// The temporary key lent instead.
     #[arg(long, value_name = "NEW")]
-    pub temporary: String,
+    pub temporary: Serial,
     /// Last day of the loan, YYYY-MM-DD (default: today plus the profile's temporary days).
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
@@ -218,7 +221,7 @@ pub enum CertCommand {
 #[derive(Debug, Args)]
 pub struct CertImportArgs {
     #[arg(long)]
-    pub serial: String,
+    pub serial: Serial,
     pub file: PathBuf,
     /// Read the PIV PIN from this open file descriptor instead of the terminal.
     #[arg(long, value_name = "N")]
@@ -242,16 +245,16 @@ pub enum ShowWhat {
 #[derive(Debug, Args)]
 pub struct RevokeArgs {
     #[arg(long)]
-    pub serial: String,
-    /// lost, stolen, left or defective.
-    #[arg(long)]
-    pub reason: String,
+    pub serial: Serial,
+    /// Why the key leaves service (German names are understood too).
+    #[arg(long, value_enum, ignore_case = true)]
+    pub reason: RevokeReason,
 }
 
 #[derive(Debug, Args)]
 pub struct ReasonArgs {
     #[arg(long)]
-    pub serial: String,
+    pub serial: Serial,
     /// Why (written into the audit trail).
     #[arg(long)]
     pub reason: String,
@@ -260,30 +263,25 @@ pub struct ReasonArgs {
 #[derive(Debug, Args)]
 pub struct NoteArgs {
     #[arg(long)]
-    pub serial: String,
+    pub serial: Serial,
     /// The note's text (replaces the previous note).
     pub text: String,
 }
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    pub what: ImportWhat,
+    #[arg(value_enum)]
+    pub what: ImportKind,
     pub file: PathBuf,
     /// Show what would change and change nothing.
     #[arg(long)]
     pub dry_run: bool,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ImportWhat {
-    Staff,
-    Notebooks,
-    Stock,
-}
-
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    pub what: ExportWhat,
+    #[arg(value_enum)]
+    pub what: ExportKind,
     /// Write here instead of standard output; the result then names the audit
     /// anchor at export time (EVENT:HASH) to file with the export.
     #[arg(long)]
@@ -291,13 +289,6 @@ pub struct ExportArgs {
     /// excel: UTF-8 with BOM, `;`, CRLF (opens cleanly in German Excel); rfc4180: `,`, no BOM.
     #[arg(long, value_enum, default_value_t = ExportFormat::Excel)]
     pub format: ExportFormat,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ExportWhat {
-    Inventory,
-    History,
-    Revoked,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -350,7 +341,7 @@ mod tests {
         assert!(cli.json);
         match cli.command {
             Some(Command::Export(e)) => {
-                assert!(matches!(e.what, ExportWhat::Revoked));
+                assert!(matches!(e.what, ExportKind::Revoked));
                 assert_eq!(e.format, ExportFormat::Rfc4180);
             }
             other => panic!("parsed as {other:?}"),

@@ -14,7 +14,7 @@ use serde_json::json;
 use super::args::ResetBatchArgs;
 use super::device_cmds::fido_wanted;
 use super::output::Out;
-use super::{exit, parse_serial, Refusal};
+use super::{exit, Refusal};
 use crate::i18n::{Lang, Text};
 use crate::tui::problem::plain;
 
@@ -32,11 +32,7 @@ fn batch_serials(desk: &Desk, a: &ResetBatchArgs, out: &Out) -> anyhow::Result<V
         }
         return Ok(keys.into_iter().map(|k| k.data.serial).collect());
     }
-    let mut serials = a
-        .serials
-        .iter()
-        .map(|s| parse_serial(s.trim()))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut serials = a.serials.clone();
     serials.sort_unstable();
     serials.dedup();
     Ok(serials)

@@ -12,7 +12,7 @@ use keydesk_core::profile::FidoMode;
 use keydesk_core::{
     CoreError, Desk, EnrolOutcome, EnrolRequest, OldKey, Prompt, RevokeReason, Secrets,
 };
-use keydesk_store::{format_date, parse_date, AssetTag, KeyState, PersonnelNo, Serial};
+use keydesk_store::{format_date, parse_date, KeyState, Serial};
 use serde_json::{json, Value};
 
 use super::args::{EnrolArgs, LostArgs, OldKeyArg, PinSource, ReplaceArgs, ResetArgs, ReturnArgs};
@@ -20,7 +20,7 @@ use super::letter::Reserved;
 use super::output::Out;
 use super::pin_input::PinInput;
 use super::say;
-use super::{parse_serial, Refusal};
+use super::Refusal;
 use crate::cli::exit;
 use crate::i18n::{Lang, Text};
 use crate::tui::problem::{plain, Part, Problem};
@@ -256,14 +256,7 @@ fn enrol_text(o: &EnrolOutcome, files: &Value, out: &Out) -> String {
 
 /// `keydesk enrol`.
 pub fn enrol(desk: &mut Desk, a: &EnrolArgs, out: &Out) -> anyhow::Result<()> {
-    let serial = parse_serial(&a.serial)?;
-    let staff = PersonnelNo::parse(&a.staff).map_err(CoreError::from)?;
-    let notebook = a
-        .notebook
-        .as_deref()
-        .map(AssetTag::parse)
-        .transpose()
-        .map_err(CoreError::from)?;
+    let (serial, staff, notebook) = (a.serial, a.staff.clone(), a.notebook.clone());
     // What the enrolment checks, checked before asking for PINs.
     desk.check_enrol(serial, &staff, notebook.as_ref())?;
     let (outcome, files) = enrolling(desk, &a.pins, serial, |desk, secrets| {
@@ -325,7 +318,7 @@ pub(super) fn fido_wanted(desk: &Desk) -> bool {
 
 /// `keydesk reset`.
 pub fn reset(desk: &mut Desk, a: &ResetArgs, out: &Out, virtual_keys: bool) -> anyhow::Result<()> {
-    let serial = parse_serial(&a.serial)?;
+    let serial = a.serial;
     let (piv, fido) = if a.piv || a.fido {
         (a.piv, a.fido)
     } else {
@@ -358,7 +351,7 @@ pub fn return_key(
     out: &Out,
     virtual_keys: bool,
 ) -> anyhow::Result<()> {
-    let serial = parse_serial(&a.serial)?;
+    let serial = a.serial;
     let fido = !a.no_reset && fido_wanted(desk);
     if fido {
         // Check before anything is recorded, so a refusal changes nothing.
@@ -388,8 +381,7 @@ pub fn return_key(
 
 /// `keydesk replace`.
 pub fn replace(desk: &mut Desk, a: &ReplaceArgs, out: &Out) -> anyhow::Result<()> {
-    let old = parse_serial(&a.serial)?;
-    let new = parse_serial(&a.with)?;
+    let (old, new) = (a.serial, a.with);
     let old_key = match a.old {
         OldKeyArg::Returned => OldKey::Returned,
         OldKeyArg::Lost => OldKey::Revoked(RevokeReason::Lost),
@@ -417,8 +409,8 @@ pub fn replace(desk: &mut Desk, a: &ReplaceArgs, out: &Out) -> anyhow::Result<()
 
 /// `keydesk lost`.
 pub fn lost(desk: &mut Desk, a: &LostArgs, out: &Out) -> anyhow::Result<()> {
-    let serial = parse_serial(&a.serial)?;
-    let temporary = parse_serial(&a.temporary)?;
+    let serial = a.serial;
+    let temporary = a.temporary;
     let until = a
         .until
         .as_deref()

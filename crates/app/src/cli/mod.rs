@@ -16,13 +16,11 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use keydesk_core::{CoreError, Desk, ErrorKind, ImportKind};
+use keydesk_core::{CoreError, Desk, ErrorKind};
 use keydesk_store::{AssetTag, Dialect, ExportKind, PersonnelNo, Serial};
 use serde_json::json;
 
-use args::{
-    AuditCommand, CertCommand, Cli, Command, ExportFormat, ExportWhat, ImportWhat, ShowWhat,
-};
+use args::{AuditCommand, CertCommand, Cli, Command, ExportFormat, ShowWhat};
 use output::Out;
 
 use crate::i18n::{Lang, Text};
@@ -88,6 +86,22 @@ fn code_for(kind: ErrorKind) -> u8 {
     }
 }
 
+/// A command line that clap refused: a bad serial, reason or list name is
+/// refused here, at the edge, before anything is opened. With `--json` on
+/// it, scripts get the refusal as their one JSON document, as for every
+/// other error; help and `--version` print as usual.
+pub fn refused(e: &clap::Error) -> ExitCode {
+    let json = std::env::args_os().any(|a| a == "--json");
+    if !(json && e.use_stderr()) {
+        e.exit()
+    }
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or_default();
+    let message = first.strip_prefix("error: ").unwrap_or(first).to_owned();
+    Out::new(true, Lang::from_env()).error(&anyhow::Error::msg(message), exit::USAGE);
+    ExitCode::from(exit::USAGE)
+}
+
 /// Run a parsed command line (not the TUI).
 pub fn run(cli: Cli, command: Command) -> ExitCode {
     let out = Out::new(cli.json, Lang::from_env());
@@ -109,6 +123,7 @@ pub fn run(cli: Cli, command: Command) -> ExitCode {
     }
 }
 
+/// A serial given where the command line cannot type it (`show serial ID`).
 fn parse_serial(s: &str) -> anyhow::Result<Serial> {
     s.parse::<Serial>()
         .map_err(|e| anyhow::Error::new(CoreError::from(e)))
@@ -132,16 +147,15 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
             | Command::Cert(_)
     );
     if touches_keys {
-        let named: Vec<&str> = match &command {
-            Command::Enrol(a) => vec![&a.serial],
-            Command::Reset(a) => vec![&a.serial],
-            Command::Return(a) => vec![&a.serial],
-            Command::Replace(a) => vec![&a.serial, &a.with],
-            Command::Lost(a) => vec![&a.serial, &a.temporary],
-            Command::Cert(CertCommand::Import(a)) => vec![&a.serial],
+        let serials: Vec<Serial> = match &command {
+            Command::Enrol(a) => vec![a.serial],
+            Command::Reset(a) => vec![a.serial],
+            Command::Return(a) => vec![a.serial],
+            Command::Replace(a) => vec![a.serial, a.with],
+            Command::Lost(a) => vec![a.serial, a.temporary],
+            Command::Cert(CertCommand::Import(a)) => vec![a.serial],
             _ => vec![],
         };
-        let serials: Vec<Serial> = named.iter().filter_map(|s| s.parse().ok()).collect();
         device_cmds::refuse_if_unfinished(&desk, &serials)?;
         device_cmds::install_prompter(&mut desk);
     }
@@ -161,11 +175,7 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
         Command::Cert(CertCommand::Import(a)) => service_cmds::cert_import(&mut desk, &a, out),
         Command::Show(a) => show(&desk, a.what, &a.id, out),
         Command::Import(a) => {
-            let kind = match a.what {
-                ImportWhat::Staff => ImportKind::Staff,
-                ImportWhat::Notebooks => ImportKind::Notebooks,
-                ImportWhat::Stock => ImportKind::Stock,
-            };
+            let kind = a.what;
             let bytes = std::fs::read(&a.file).map_err(say::file(FileOp::Read, &a.file))?;
             let source = a.file.file_name().map_or_else(
                 || a.file.display().to_string(),
@@ -215,8 +225,8 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
         }
         Command::Audit(AuditCommand::Head) => audit_cmd::head(&desk, out),
         Command::Revoke(a) => {
-            let serial = parse_serial(&a.serial)?;
-            desk.revoke(serial, a.reason.parse()?)?;
+            let serial = a.serial;
+            desk.revoke(serial, a.reason)?;
             out.done(
                 json!({ "serial": serial, "state": "revoked" }),
                 &out.t(Text::CliRevoked, vec![plain(serial)]),
@@ -224,7 +234,7 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Suspend(a) => {
-            let serial = parse_serial(&a.serial)?;
+            let serial = a.serial;
             desk.suspend(serial, &a.reason)?;
             out.done(
                 json!({ "serial": serial, "state": "suspended" }),
@@ -233,7 +243,7 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Reinstate(a) => {
-            let serial = parse_serial(&a.serial)?;
+            let serial = a.serial;
             desk.reinstate(serial, &a.reason)?;
             out.done(
                 json!({ "serial": serial, "state": "issued" }),
@@ -242,7 +252,7 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Note(a) => {
-            let serial = parse_serial(&a.serial)?;
+            let serial = a.serial;
             desk.note(serial, &a.text)?;
             out.done(
                 json!({ "serial": serial, "notes": a.text }),
@@ -258,16 +268,11 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
 
 fn export(
     desk: &Desk,
-    what: ExportWhat,
+    what: ExportKind,
     w: &mut impl Write,
     dialect: Dialect,
 ) -> anyhow::Result<u64> {
-    let kind = match what {
-        ExportWhat::Inventory => ExportKind::Inventory,
-        ExportWhat::History => ExportKind::History,
-        ExportWhat::Revoked => ExportKind::Blocked,
-    };
-    Ok(desk.export(kind, w, dialect, &mut |_, _| {})?)
+    Ok(desk.export(what, w, dialect, &mut |_, _| {})?)
 }
 
 fn show(desk: &Desk, what: ShowWhat, id: &str, out: &Out) -> anyhow::Result<()> {

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::args::{CertImportArgs, LoansArgs};
 use super::output::Out;
 use super::pin_input::PinInput;
-use super::{parse_serial, Refusal};
+use super::Refusal;
 use crate::cli::exit;
 use crate::i18n::Text;
 use crate::tui::problem::plain;
@@ -145,7 +145,7 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
 
 /// `keydesk cert import`.
 pub fn cert_import(desk: &mut Desk, a: &CertImportArgs, out: &Out) -> anyhow::Result<()> {
-    let serial = parse_serial(&a.serial)?;
+    let serial = a.serial;
     let bytes =
         std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
     let der = certificate_der(&bytes)?;

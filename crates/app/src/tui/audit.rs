@@ -20,9 +20,10 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::choice::Choice;
-use super::model::{Cmd, ExportWhat, ImportSummary, ImportWhat, Msg};
+use super::model::{Cmd, ExportKind, ImportKind, ImportSummary, Msg};
 use super::screen::{Ctx, Outcome, Screen};
 use crate::i18n::Text;
+use crate::tui::model::{DefaultFile, Label};
 pub(crate) use progress::fill;
 use review::Review;
 
@@ -30,16 +31,16 @@ use review::Review;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Entry {
     Verify,
-    Export(ExportWhat),
-    Import(ImportWhat),
+    Export(ExportKind),
+    Import(ImportKind),
 }
 
 impl Entry {
     /// The menu: verify, the exports, the imports.
     fn menu() -> Vec<Self> {
         std::iter::once(Self::Verify)
-            .chain(ExportWhat::ALL.map(Self::Export))
-            .chain(ImportWhat::ALL.map(Self::Import))
+            .chain(ExportKind::AUDIT.map(Self::Export))
+            .chain(ImportKind::ALL.map(Self::Import))
             .collect()
     }
 
@@ -67,7 +68,7 @@ pub struct Audit {
     /// How long the running job has taken (for the spinner).
     pub elapsed: Duration,
     /// A dry run passed for this import and file: Enter applies it.
-    pub pending: Option<(ImportWhat, String)>,
+    pub pending: Option<(ImportKind, String)>,
     /// The running import's rows applied so far, of all.
     pub progress: Option<(usize, usize)>,
     /// The dry run's change list, shown instead of the menu until Enter
@@ -98,7 +99,7 @@ impl Audit {
 
     /// The export under the cursor, if it is one.
     #[must_use]
-    pub fn export(&self) -> Option<ExportWhat> {
+    pub fn export(&self) -> Option<ExportKind> {
         match self.menu.selected() {
             Some(Entry::Export(e)) => Some(*e),
             _ => None,
@@ -107,7 +108,7 @@ impl Audit {
 
     /// The import under the cursor, if it is one.
     #[must_use]
-    pub fn import(&self) -> Option<ImportWhat> {
+    pub fn import(&self) -> Option<ImportKind> {
         match self.menu.selected() {
             Some(Entry::Import(i)) => Some(*i),
             _ => None,
@@ -256,7 +257,7 @@ impl Audit {
     }
 }
 
-fn what_name(what: ExportWhat) -> String {
+fn what_name(what: ExportKind) -> String {
     what.default_file().to_owned()
 }
 

@@ -190,7 +190,7 @@ impl Screen for Bulk {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::model::{InvState, Mark};
+    use crate::tui::model::{KeyState, Mark};
     use crate::tui::problem::{Part, Problem};
 
     fn press(b: &mut Bulk, code: KeyCode) -> Outcome {
@@ -206,7 +206,7 @@ mod tests {
             .into_iter()
             .map(|serial| Waiting {
                 serial,
-                state: InvState::Returned,
+                state: KeyState::Returned,
                 since: "2026-11-20T08:00:00Z".into(),
             })
             .collect()

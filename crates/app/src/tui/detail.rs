@@ -16,6 +16,7 @@ use super::model::{DetailView, HitKind, Msg, Seg};
 use super::screen::{Ctx, FKeys, Outcome, Screen};
 use super::wizard::{Flow, Wizard};
 use crate::i18n::{Lang, Text};
+use crate::tui::model::Label;
 
 /// The detail screen: what the worker answered to [`Cmd::Open`](super::model::Cmd::Open).
 #[derive(Debug, Clone, PartialEq, Eq)]

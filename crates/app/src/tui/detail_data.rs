@@ -7,7 +7,6 @@ use keydesk_store::{Assignment, Serial};
 
 use super::model::{DetailView, HitKind, Seg, Target};
 use super::problem::Problem;
-use super::service::inv_state;
 use crate::i18n::Text;
 
 /// "23456780  2026-11-01 08:00 – 2026-11-20 10:00  Müller, Anna (4711)  NB-0815"
@@ -34,7 +33,7 @@ fn assignment_line(a: &Assignment) -> Vec<Seg> {
 /// Database errors; a staff member or notebook deleted since it was found.
 pub fn detail(desk: &Desk, target: Target) -> Result<DetailView, Problem> {
     match target {
-        Target::Key(n) => key(desk, Serial::new(n)?),
+        Target::Key(n) => key(desk, Serial::new(n).map_err(keydesk_core::CoreError::from)?),
         Target::Staff(id) => {
             let (s, held) = desk
                 .staff_by_id(id)?
@@ -103,7 +102,7 @@ fn key(desk: &Desk, s: Serial) -> Result<DetailView, Problem> {
             kind: HitKind::Key,
             serial: Some(s.get()),
             title: s.get().to_string(),
-            state: Some((super::model::InvState::Unknown, String::new())),
+            state: Some((None, String::new())),
             facts: Vec::new(),
             history: Vec::new(),
         });
@@ -139,7 +138,7 @@ fn key(desk: &Desk, s: Serial) -> Result<DetailView, Problem> {
             format!(
                 "{} {} SHA-256 {}…",
                 e.firmware,
-                e.slot,
+                e.slot.map(|s| s.to_string()).unwrap_or_default(),
                 e.pubkey_sha256.get(..16).unwrap_or("")
             ),
         ));
@@ -161,7 +160,7 @@ fn key(desk: &Desk, s: Serial) -> Result<DetailView, Problem> {
         kind: HitKind::Key,
         serial: Some(s.get()),
         title: s.get().to_string(),
-        state: Some((inv_state(k.state), k.state_since.clone())),
+        state: Some((Some(k.state), k.state_since.clone())),
         facts,
         history,
     })

@@ -10,25 +10,17 @@ use keydesk_core::Secret;
 use super::problem::Problem;
 use crate::i18n::Text;
 
-/// Where a key is in its life, as far as the screen needs to know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InvState {
-    InStock,
-    Issued,
-    Suspended,
-    Lost,
-    Revoked,
-    Returned,
-    Reset,
-    Retired,
-    /// Plugged in but not in the inventory.
-    Unknown,
+pub use keydesk_types::{ExportKind, ImportKind, KeyState, RevokeReason};
+
+/// The text naming a value on screen (the value types are keydesk-types';
+/// their words are the app's, in both languages).
+pub trait Label: Copy {
+    /// The text naming this value.
+    fn text(self) -> Text;
 }
 
-impl InvState {
-    /// The text naming this state.
-    #[must_use]
-    pub fn text(self) -> Text {
+impl Label for KeyState {
+    fn text(self) -> Text {
         match self {
             Self::InStock => Text::StateInStock,
             Self::Issued => Text::StateIssued,
@@ -38,7 +30,76 @@ impl InvState {
             Self::Returned => Text::StateReturned,
             Self::Reset => Text::StateReset,
             Self::Retired => Text::StateRetired,
-            Self::Unknown => Text::StateUnknown,
+        }
+    }
+}
+
+/// A key's state as far as the screen knows it: `None` for a key plugged
+/// in but not in the inventory.
+impl Label for Option<KeyState> {
+    fn text(self) -> Text {
+        self.map_or(Text::StateUnknown, KeyState::text)
+    }
+}
+
+impl Label for RevokeReason {
+    fn text(self) -> Text {
+        match self {
+            Self::Lost => Text::ReasonLost,
+            Self::Stolen => Text::ReasonStolen,
+            Self::Left => Text::ReasonLeft,
+            Self::Defective => Text::ReasonDefective,
+        }
+    }
+}
+
+impl Label for ExportKind {
+    fn text(self) -> Text {
+        match self {
+            Self::Inventory => Text::ExportInventory,
+            Self::History => Text::ExportHistory,
+            Self::Revoked => Text::ExportRevoked,
+            // Not offered on the audit screen (see `ExportKind::AUDIT`).
+            Self::Staff => Text::ExportStaff,
+            Self::Notebooks => Text::ExportNotebooks,
+        }
+    }
+}
+
+impl Label for ImportKind {
+    fn text(self) -> Text {
+        match self {
+            Self::Staff => Text::ImportStaff,
+            Self::Notebooks => Text::ImportNotebooks,
+            Self::Stock => Text::ImportStock,
+        }
+    }
+}
+
+/// The file name the audit screen offers for a list or report.
+pub trait DefaultFile: Copy {
+    /// The file name offered by default.
+    fn default_file(self) -> &'static str;
+}
+
+impl DefaultFile for ExportKind {
+    fn default_file(self) -> &'static str {
+        match self {
+            Self::Inventory => "keydesk-inventory.csv",
+            Self::History => "keydesk-history.csv",
+            Self::Revoked => "keydesk-revoked.csv",
+            Self::Staff => "keydesk-staff.csv",
+            Self::Notebooks => "keydesk-notebooks.csv",
+        }
+    }
+}
+
+impl DefaultFile for ImportKind {
+    fn default_file(self) -> &'static str {
+        match self {
+            Self::Staff => "staff.csv",
+            Self::Notebooks => "notebooks.csv",
+            Self::Stock => "stock.csv",
         }
     }
 }
@@ -49,7 +110,8 @@ pub struct KeyRow {
     pub serial: u32,
     pub model: String,
     pub firmware: String,
-    pub state: InvState,
+    /// `None`: plugged in but not in the inventory.
+    pub state: Option<KeyState>,
     pub holder: Option<String>,
 }
 
@@ -92,99 +154,11 @@ impl PartialEq for Pins {
 
 impl Eq for Pins {}
 
-/// Why a key is revoked (mirrors the core's reasons).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reason {
-    Lost,
-    Stolen,
-    Left,
-    Defective,
-}
-
-impl Reason {
-    pub const ALL: [Self; 4] = [Self::Lost, Self::Stolen, Self::Left, Self::Defective];
-
-    /// The text naming this reason.
-    #[must_use]
-    pub fn text(self) -> Text {
-        match self {
-            Self::Lost => Text::ReasonLost,
-            Self::Stolen => Text::ReasonStolen,
-            Self::Left => Text::ReasonLeft,
-            Self::Defective => Text::ReasonDefective,
-        }
-    }
-}
-
 /// What happens to the old key in a replacement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fate {
     Returned,
-    Revoked(Reason),
-}
-
-/// Which export to write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportWhat {
-    Inventory,
-    History,
-    Revoked,
-}
-
-impl ExportWhat {
-    pub const ALL: [Self; 3] = [Self::Inventory, Self::History, Self::Revoked];
-
-    /// The text naming this export.
-    #[must_use]
-    pub fn text(self) -> Text {
-        match self {
-            Self::Inventory => Text::ExportInventory,
-            Self::History => Text::ExportHistory,
-            Self::Revoked => Text::ExportRevoked,
-        }
-    }
-
-    /// The file name offered by default.
-    #[must_use]
-    pub fn default_file(self) -> &'static str {
-        match self {
-            Self::Inventory => "keydesk-inventory.csv",
-            Self::History => "keydesk-history.csv",
-            Self::Revoked => "keydesk-revoked.csv",
-        }
-    }
-}
-
-/// Which CSV import to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportWhat {
-    Staff,
-    Notebooks,
-    Stock,
-}
-
-impl ImportWhat {
-    pub const ALL: [Self; 3] = [Self::Staff, Self::Notebooks, Self::Stock];
-
-    /// The text naming this import.
-    #[must_use]
-    pub fn text(self) -> Text {
-        match self {
-            Self::Staff => Text::ImportStaff,
-            Self::Notebooks => Text::ImportNotebooks,
-            Self::Stock => Text::ImportStock,
-        }
-    }
-
-    /// The file name offered by default.
-    #[must_use]
-    pub fn default_file(self) -> &'static str {
-        match self {
-            Self::Staff => "staff.csv",
-            Self::Notebooks => "notebooks.csv",
-            Self::Stock => "stock.csv",
-        }
-    }
+    Revoked(RevokeReason),
 }
 
 /// What an import did (or, on a dry run, would do).
@@ -267,7 +241,8 @@ pub struct DetailView {
     pub title: String,
     /// A key's state and since when (RFC 3339 UTC; shown first, in the
     /// screen's language and local time).
-    pub state: Option<(InvState, String)>,
+    /// The state is `None` for a key that is not in the inventory.
+    pub state: Option<(Option<KeyState>, String)>,
     pub facts: Vec<(Text, String)>,
     pub history: Vec<Vec<Seg>>,
 }
@@ -305,7 +280,7 @@ pub enum Target {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiting {
     pub serial: u32,
-    pub state: InvState,
+    pub state: KeyState,
     /// Since when (RFC 3339 UTC; shown in local time).
     pub since: String,
 }
@@ -378,7 +353,7 @@ pub enum Msg {
     /// A wizard's work is done; the key's state now, and the PIN letter if any.
     Finished {
         serial: u32,
-        state: Option<InvState>,
+        state: Option<KeyState>,
         letter: Option<Box<LetterView>>,
     },
     /// An enrolment's CSR for the office CA: the file it was saved to, or
@@ -446,7 +421,7 @@ pub enum Cmd {
         pins: Pins,
     },
     Reset(u32),
-    Revoke(u32, Reason),
+    Revoke(u32, RevokeReason),
     Return {
         serial: u32,
         reset: bool,
@@ -464,12 +439,12 @@ pub enum Cmd {
     },
     Verify,
     Export {
-        what: ExportWhat,
+        what: ExportKind,
         path: String,
     },
     /// Import a CSV file; a dry run changes nothing.
     Import {
-        what: ImportWhat,
+        what: ImportKind,
         path: String,
         dry_run: bool,
     },

@@ -13,14 +13,15 @@ use keydesk_core::profile::FidoMode;
 #[cfg(feature = "sim")]
 pub use keydesk_core::training::Drawer;
 use keydesk_core::{
-    BatchEvent, CoreError, Desk, EnrolOutcome, ImportKind, OldKey, PluggedKey, Prompt,
-    RecoveryOutcome, ResetBatch, ResetRequest, RevokeReason, Secrets, Standing,
+    BatchEvent, CoreError, Desk, EnrolOutcome, OldKey, PluggedKey, Prompt, RecoveryOutcome,
+    ResetBatch, ResetRequest, Secrets, Standing,
 };
-use keydesk_store::{Dialect, ExportKind, HitKind as StoreHitKind, KeyState, Serial, StoreError};
+use keydesk_store::{Dialect, HitKind as StoreHitKind, Serial, StoreError};
+use keydesk_types::{ExportKind, ImportKind, KeyState};
 
 use super::model::{
-    BatchView, Cmd, ExportWhat, Fate, Hit, HitKind, ImportWhat, InvState, KeyRow, LetterView, Mark,
-    Msg, Pins, Policy, Reason, Recovered, Unfinished, Verified, Waiting,
+    BatchView, Cmd, Fate, Hit, HitKind, KeyRow, Label, LetterView, Mark, Msg, Pins, Policy,
+    Recovered, Unfinished, Verified, Waiting,
 };
 use super::problem::{FileOp, Part, Problem};
 use super::runtime::Service;
@@ -61,28 +62,6 @@ impl std::fmt::Debug for DeskService {
     }
 }
 
-pub(crate) fn inv_state(s: KeyState) -> InvState {
-    match s {
-        KeyState::InStock => InvState::InStock,
-        KeyState::Issued => InvState::Issued,
-        KeyState::Suspended => InvState::Suspended,
-        KeyState::Lost => InvState::Lost,
-        KeyState::Revoked => InvState::Revoked,
-        KeyState::Returned => InvState::Returned,
-        KeyState::Reset => InvState::Reset,
-        KeyState::Retired => InvState::Retired,
-    }
-}
-
-fn reason(r: Reason) -> RevokeReason {
-    match r {
-        Reason::Lost => RevokeReason::Lost,
-        Reason::Stolen => RevokeReason::Stolen,
-        Reason::Left => RevokeReason::Left,
-        Reason::Defective => RevokeReason::Defective,
-    }
-}
-
 fn secrets(p: &Pins) -> Secrets {
     match p {
         Pins::Letter => Secrets::Letter,
@@ -94,7 +73,7 @@ fn secrets(p: &Pins) -> Secrets {
 }
 
 fn serial(n: u32) -> Result<Serial, CoreError> {
-    Ok(Serial::new(n)?)
+    Ok(Serial::new(n).map_err(StoreError::from)?)
 }
 
 /// The file error under an error from writing an export, if it is one
@@ -116,7 +95,7 @@ fn rows_of(keys: &[PluggedKey]) -> Vec<KeyRow> {
                 serial: k.serial?.get(),
                 model: k.model.clone(),
                 firmware: k.firmware.clone().unwrap_or_default(),
-                state: k.state.map_or(InvState::Unknown, inv_state),
+                state: k.state,
                 holder: k
                     .holder
                     .as_ref()
@@ -193,8 +172,8 @@ impl DeskService {
         }
     }
 
-    fn state_of(&self, s: Serial) -> Option<InvState> {
-        self.desk.key(s).ok().flatten().map(|k| inv_state(k.state))
+    fn state_of(&self, s: Serial) -> Option<KeyState> {
+        self.desk.key(s).ok().flatten().map(|k| k.state)
     }
 
     fn finished(&mut self, s: u32, out: Result<Option<EnrolOutcome>, Problem>) -> Vec<Msg> {
@@ -271,7 +250,7 @@ impl DeskService {
                     })
                     .map(|_| None)
             }
-            Cmd::Revoke(s, r) => self.desk.revoke(serial(*s)?, reason(*r)).map(|()| None),
+            Cmd::Revoke(s, r) => self.desk.revoke(serial(*s)?, *r).map(|()| None),
             Cmd::Return { serial: s, reset } => {
                 self.desk.return_key(serial(*s)?, *reset).map(|_| None)
             }
@@ -283,7 +262,7 @@ impl DeskService {
             } => {
                 let old_key = match fate {
                     Fate::Returned => OldKey::Returned,
-                    Fate::Revoked(r) => OldKey::Revoked(reason(*r)),
+                    Fate::Revoked(r) => OldKey::Revoked(*r),
                 };
                 self.desk
                     .replace(serial(*old)?, old_key, serial(*new)?, secrets(pins))
@@ -313,7 +292,7 @@ impl DeskService {
 
     /// Write an export, telling the screen at once that it started and then
     /// how many rows are written.
-    fn export(&self, what: ExportWhat, path: &str) -> Vec<Msg> {
+    fn export(&self, what: ExportKind, path: &str) -> Vec<Msg> {
         let started = Msg::Progress(Text::ExportStarted, path.to_owned());
         let outbox = self.outbox();
         // The screen may be gone already; nothing to do then.
@@ -334,14 +313,9 @@ impl DeskService {
             .map_err(|e| file_problem(&e))
             .and_then(|f| {
                 let mut w = BufWriter::new(f);
-                let kind = match what {
-                    ExportWhat::Inventory => ExportKind::Inventory,
-                    ExportWhat::History => ExportKind::History,
-                    ExportWhat::Revoked => ExportKind::Blocked,
-                };
                 let n = self
                     .desk
-                    .export(kind, &mut w, Dialect::Excel, &mut progress)
+                    .export(what, &mut w, Dialect::Excel, &mut progress)
                     .map_err(|e| match write_error(&e) {
                         Some(io) => file_problem(io),
                         None => Problem::from_core(&e),
@@ -358,16 +332,12 @@ impl DeskService {
 
     /// Run one import (the store does it in one transaction: all rows or
     /// none), sending the screen how many rows are in as it goes.
-    fn import(&mut self, what: ImportWhat, path: &str, dry_run: bool) -> Msg {
+    fn import(&mut self, what: ImportKind, path: &str, dry_run: bool) -> Msg {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) => return Msg::Failed(Problem::file(FileOp::Read, path, &e)),
         };
-        let kind = match what {
-            ImportWhat::Staff => ImportKind::Staff,
-            ImportWhat::Notebooks => ImportKind::Notebooks,
-            ImportWhat::Stock => ImportKind::Stock,
-        };
+        let kind = what;
         let outbox = self.outbox();
         let mut progress = |done, total| {
             if let Some(tx) = &outbox {
@@ -518,10 +488,7 @@ pub(crate) fn batch_note(ev: &BatchEvent, total: usize) -> Problem {
             state,
         } => (
             Text::BulkNotInBatch,
-            vec![
-                serial_part(*serial),
-                Part::Word(state.map_or(InvState::Unknown, inv_state).text()),
-            ],
+            vec![serial_part(*serial), Part::Word(state.text())],
         ),
         BatchEvent::NotInBatch { serial: None, .. } => (Text::BulkNoSerial, Vec::new()),
         BatchEvent::PlugNext => (Text::BulkPlugNext, Vec::new()),
@@ -537,7 +504,7 @@ impl DeskService {
                     .into_iter()
                     .map(|k| Waiting {
                         serial: k.data.serial.get(),
-                        state: inv_state(k.state),
+                        state: k.state,
                         since: k.state_since,
                     })
                     .collect(),

@@ -13,7 +13,7 @@ use super::choice::Choice;
 use super::detail::Detail;
 use super::home::Focus;
 use super::model::{
-    ChangeLine, DetailView, Hit, HitKind, ImportSummary, InvState, KeyRow, LetterView, Msg,
+    ChangeLine, DetailView, Hit, HitKind, ImportSummary, KeyRow, KeyState, LetterView, Msg,
     Recovered, Seg, Unfinished, Val, Verified,
 };
 use super::recovery::Recovery;
@@ -36,12 +36,12 @@ fn draw(app: &App) -> String {
     out
 }
 
-fn row(serial: u32, fw: &str, state: InvState, holder: Option<&str>) -> KeyRow {
+fn row(serial: u32, fw: &str, state: KeyState, holder: Option<&str>) -> KeyRow {
     KeyRow {
         serial,
         model: "YubiKey 5 NFC".into(),
         firmware: fw.into(),
-        state,
+        state: Some(state),
         holder: holder.map(Into::into),
     }
 }
@@ -59,11 +59,11 @@ fn base(lang: Lang) -> App {
     // Stored times are UTC; snapshots show them at a fixed offset.
     app.offset = time::UtcOffset::UTC;
     app.plugged = vec![
-        row(23_456_780, "5.7.1", InvState::InStock, None),
+        row(23_456_780, "5.7.1", KeyState::InStock, None),
         row(
             18_000_042,
             "5.4.3",
-            InvState::Issued,
+            KeyState::Issued,
             Some("Müller, Anna (4711)"),
         ),
     ];
@@ -176,7 +176,7 @@ fn enrol_letter_shown_once() {
         });
         app.update(Msg::Finished {
             serial: 23_456_780,
-            state: Some(InvState::Issued),
+            state: Some(KeyState::Issued),
             letter: Some(Box::new(LetterView {
                 serial: 23_456_780,
                 holder: "Müller, Anna".into(),
@@ -252,7 +252,7 @@ fn details() {
                 kind: HitKind::Key,
                 serial: Some(18_000_042),
                 title: "18000042".into(),
-                state: Some((InvState::Issued, "2026-11-20T09:12:00Z".into())),
+                state: Some((Some(KeyState::Issued), "2026-11-20T09:12:00Z".into())),
                 facts: vec![
                     (Text::FactModel, "YubiKey 5 NFC USB-A Keychain".into()),
                     (Text::FactFirmware, "5.4.3".into()),
@@ -337,7 +337,7 @@ fn history_times_follow_the_injected_offset() {
         kind: HitKind::Key,
         serial: Some(18_000_042),
         title: "18000042".into(),
-        state: Some((InvState::Issued, "2026-11-20T23:30:00Z".into())),
+        state: Some((Some(KeyState::Issued), "2026-11-20T23:30:00Z".into())),
         facts: Vec::new(),
         history: vec![vec![
             Seg::Time("2026-11-20T09:12:00Z".into()),
@@ -464,9 +464,7 @@ fn audit_and_recovery() {
                 since: "2026-11-23T09:04:00Z".into(),
             },
         ]);
-        let missing = keydesk_device::DeviceError::KeyNotFound {
-            serial: keydesk_device::Serial(b),
-        };
+        let missing = keydesk_device::DeviceError::KeyNotFound { serial: serial(b) };
         r.recovered(vec![
             Recovered {
                 serial: Some(a),
@@ -573,12 +571,12 @@ fn replace_partly_done() {
     use keydesk_core::error::{Done, Next};
     use keydesk_store::{PersonnelNo, Serial};
 
-    use super::model::{Fate, Pins, Reason};
+    use super::model::{Fate, Pins, RevokeReason};
     use super::wizard::Step;
 
     both("replace_partly", |lang| {
         let mut w = Wizard::new(Flow::Replace, 18_000_042);
-        w.fate = Some(Fate::Revoked(Reason::Lost));
+        w.fate = Some(Fate::Revoked(RevokeReason::Lost));
         w.new_key = Some(23_456_780);
         w.pins = Some(Pins::Letter);
         w.at = w
@@ -610,8 +608,8 @@ fn bulk_reset_confirm_and_running() {
         key(&mut app, KeyCode::F(4));
         app.update(Msg::Waiting {
             keys: [
-                (23_456_781, InvState::Returned),
-                (18_000_042, InvState::Revoked),
+                (23_456_781, KeyState::Returned),
+                (18_000_042, KeyState::Revoked),
             ]
             .into_iter()
             .map(|(serial, state)| Waiting {
@@ -631,7 +629,7 @@ fn bulk_reset_confirm_and_running() {
     both("bulk_running", |lang| {
         let mut app = waiting(lang);
         key(&mut app, KeyCode::Enter);
-        app.plugged = vec![row(18_000_042, "5.4.3", InvState::Revoked, None)];
+        app.plugged = vec![row(18_000_042, "5.4.3", KeyState::Revoked, None)];
         app.update(Msg::Batch(BatchView {
             fido: true,
             keys: vec![(18_000_042, Mark::Pending), (23_456_781, Mark::Done)],
@@ -648,7 +646,7 @@ fn bulk_reset_confirm_and_running() {
     both("bulk_failed", |lang| {
         let mut app = waiting(lang);
         key(&mut app, KeyCode::Enter);
-        app.plugged = vec![row(18_000_042, "5.4.3", InvState::Revoked, None)];
+        app.plugged = vec![row(18_000_042, "5.4.3", KeyState::Revoked, None)];
         app.update(Msg::Batch(BatchView {
             fido: true,
             keys: vec![(18_000_042, Mark::Failed), (23_456_781, Mark::Done)],

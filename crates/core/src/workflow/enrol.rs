@@ -13,16 +13,13 @@ mod prepare;
 mod steps;
 
 use keydesk_device::attestation::TrustAnchors;
-use keydesk_device::piv::{self, Slot};
-use keydesk_device::Serial as DevSerial;
-use keydesk_store::{AssetTag, JournalOutcome, PersonnelNo, Serial};
+use keydesk_store::JournalOutcome;
+use keydesk_types::{AssetTag, PersonnelNo, Secret, Serial, Slot};
 
 use crate::desk::Desk;
 use crate::error::{CoreError, Done, Next, Result};
 use crate::journal::names::Workflow;
 use crate::journal::Run;
-use crate::profile::{Algorithm, PinPolicy, TouchPolicy};
-use crate::secret::Secret;
 use crate::workflow::recover::RecoveryOutcome;
 use prepare::Plan;
 
@@ -65,7 +62,7 @@ pub struct EnrolOutcome {
     pub serial: Serial,
     pub model: String,
     pub firmware: String,
-    pub slot: String,
+    pub slot: Slot,
     /// SHA-256 of the public key (SubjectPublicKeyInfo DER), hex.
     pub public_key_sha256: String,
     /// PEM certificate signing request for the office CA.
@@ -74,42 +71,6 @@ pub struct EnrolOutcome {
     pub fido_pin_set: bool,
     pub otp_usb: bool,
     pub letter: Option<PinLetter>,
-}
-
-pub(crate) fn slot_of(hex: &str) -> Slot {
-    match hex.to_ascii_lowercase().as_str() {
-        "9c" => Slot::Signature,
-        "9d" => Slot::KeyManagement,
-        "9e" => Slot::CardAuth,
-        _ => Slot::Authentication,
-    }
-}
-
-fn algorithm_of(a: Algorithm) -> piv::keys::Algorithm {
-    match a {
-        Algorithm::P256 => piv::keys::Algorithm::P256,
-        Algorithm::P384 => piv::keys::Algorithm::P384,
-        Algorithm::Rsa2048 => piv::keys::Algorithm::Rsa2048,
-        Algorithm::Rsa3072 => piv::keys::Algorithm::Rsa3072,
-    }
-}
-
-fn pin_policy_of(p: PinPolicy) -> piv::keys::PinPolicy {
-    match p {
-        PinPolicy::Default => piv::keys::PinPolicy::Default,
-        PinPolicy::Never => piv::keys::PinPolicy::Never,
-        PinPolicy::Once => piv::keys::PinPolicy::Once,
-        PinPolicy::Always => piv::keys::PinPolicy::Always,
-    }
-}
-
-fn touch_policy_of(t: TouchPolicy) -> piv::keys::TouchPolicy {
-    match t {
-        TouchPolicy::Default => piv::keys::TouchPolicy::Default,
-        TouchPolicy::Never => piv::keys::TouchPolicy::Never,
-        TouchPolicy::Always => piv::keys::TouchPolicy::Always,
-        TouchPolicy::Cached => piv::keys::TouchPolicy::Cached,
-    }
 }
 
 fn pem(label: &str, der: &[u8]) -> String {
@@ -154,7 +115,7 @@ impl Desk {
     /// device errors (the key is rolled back where possible), store errors.
     pub fn enrol(&mut self, req: &EnrolRequest) -> Result<EnrolOutcome> {
         let (staff, known) = self.enrol_preconditions(req)?;
-        let mut card = self.keys.open_card(DevSerial(req.serial.get()))?;
+        let mut card = self.keys.open_card(req.serial)?;
         let info = self.identify(card.as_mut(), req.serial, known)?;
         let pins = self.choose_pins(&req.secrets)?;
         let anchors = self.trust_anchors()?;

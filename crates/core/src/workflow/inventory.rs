@@ -2,21 +2,11 @@
 //! delivery into stock) and the audit check. Exports and lookups are reads
 //! through [`Desk::store`].
 
-use keydesk_store::{AuditAnchor, AuditHead, ImportOptions, ImportReport, ListKind};
+use keydesk_store::{AuditAnchor, AuditHead, ImportOptions, ImportReport};
+use keydesk_types::ImportKind;
 
 use crate::desk::Desk;
 use crate::error::Result;
-
-/// What a CSV file holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportKind {
-    /// An HR export of staff.
-    Staff,
-    /// An asset export of notebooks.
-    Notebooks,
-    /// A supplier's list of key serials (a delivery into stock).
-    Stock,
-}
 
 impl Desk {
     /// Import a CSV file (bytes as read from disk; encoding and delimiter are
@@ -54,12 +44,7 @@ impl Desk {
             dry_run,
             source: source.to_owned(),
         };
-        let list = match kind {
-            ImportKind::Staff => ListKind::Staff,
-            ImportKind::Notebooks => ListKind::Notebooks,
-            ImportKind::Stock => ListKind::Keys,
-        };
-        Ok(self.store.import(&ctx, list, bytes, &opts, progress)?)
+        Ok(self.store.import(&ctx, kind, bytes, &opts, progress)?)
     }
 
     /// Check the audit trail's hash chain; the number of events checked.

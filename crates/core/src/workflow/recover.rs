@@ -5,7 +5,7 @@
 //! do (plug the key in; replug it for a FIDO2 reset).
 
 use keydesk_device::management::Management;
-use keydesk_device::{DeviceError, Serial as DevSerial};
+use keydesk_device::DeviceError;
 use keydesk_store::{JournalEntry, JournalOutcome, KeyState, Serial};
 
 use crate::account::Account;
@@ -180,7 +180,7 @@ impl Desk {
         }
         // PINs chosen for this enrolment were never stored, so an interrupted
         // enrolment cannot be finished safely: the key goes back to factory state.
-        let dev = DevSerial(serial.get());
+        let dev = serial;
         if touched_piv {
             self.device_piv_reset(serial)?;
             report.account.push(Account::PivReset { serial });

@@ -4,7 +4,6 @@
 //! A revoked or returned key then goes back to stock.
 
 use keydesk_device::piv::Piv;
-use keydesk_device::Serial as DevSerial;
 use keydesk_store::{JournalOutcome, KeyState, Serial, StoreError};
 use serde_json::json;
 
@@ -35,7 +34,7 @@ impl Desk {
     /// Reset the FIDO2 application of `serial`: it must be the only FIDO key
     /// plugged in, plugged in moments ago, and touched when it blinks.
     pub(crate) fn device_fido_reset(&mut self, serial: Serial) -> Result<()> {
-        let mut fido = self.keys.open_fido(DevSerial(serial.get()), true)?;
+        let mut fido = self.keys.open_fido(serial, true)?;
         let prompt = self.prompt.clone();
         fido.set_keepalive_handler(Some(Box::new(
             move |k: &keydesk_device::fido::Keepalive| {
@@ -51,7 +50,7 @@ impl Desk {
 
     /// Reset the PIV application of `serial` (PIN and PUK are blocked first).
     pub(crate) fn device_piv_reset(&mut self, serial: Serial) -> Result<()> {
-        let mut card = self.keys.open_card(DevSerial(serial.get()))?;
+        let mut card = self.keys.open_card(serial)?;
         Piv::open(card.as_mut())?.reset()?;
         Ok(())
     }

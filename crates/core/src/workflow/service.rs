@@ -3,16 +3,13 @@
 //! (revoke and lend a temporary key until a date), expired loans, and the
 //! import of the certificate the office CA issued for an enrolled key.
 
-use keydesk_device::piv::secret::Pin;
 use keydesk_device::piv::Piv;
-use keydesk_device::Serial as DevSerial;
-use keydesk_store::{Assignment, KeyState, Serial, StoreError};
+use keydesk_store::{Assignment, StoreError};
+use keydesk_types::{KeyState, RevokeReason, Secret, Serial};
 
 use crate::desk::Desk;
 use crate::error::{CoreError, Done, Next, Result};
 use crate::profile::FidoMode;
-use crate::reason::RevokeReason;
-use crate::secret::Secret;
 use crate::workflow::enrol::{EnrolOutcome, EnrolRequest, Secrets};
 use crate::workflow::reset::{ResetOutcome, ResetRequest};
 
@@ -169,12 +166,11 @@ impl Desk {
             }
             .into());
         }
-        let slot = crate::workflow::enrol::slot_of(&self.env.profile.piv.slot);
-        let mut card = self.keys.open_card(DevSerial(serial.get()))?;
+        let slot = self.env.profile.piv.slot;
+        let mut card = self.keys.open_card(serial)?;
         let mut p = Piv::open(card.as_mut())?;
-        let pin = Pin::new(pin.expose());
-        p.verify_pin(&pin)?;
-        p.authenticate_with_pin(&pin)?;
+        p.verify_pin(pin)?;
+        p.authenticate_with_pin(pin)?;
         p.import_certificate(slot, der)?;
         let mut enrolment = self.store.enrolments(serial)?.pop().unwrap_or_default();
         enrolment.certificate_der = Some(der.to_vec());

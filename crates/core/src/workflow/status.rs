@@ -1,30 +1,11 @@
 //! Workflows that change a key's standing without touching the key itself:
 //! revoke, suspend, reinstate, notes.
 
-use keydesk_store::{KeyState, Serial};
+pub use keydesk_types::RevokeReason;
+use keydesk_types::{KeyState, Serial};
 
 use crate::desk::Desk;
-use crate::error::{CoreError, Result};
-use crate::reason::RevokeReason;
-
-/// Parsed here, with the workflow that takes it, because a bad reason is a
-/// [`CoreError::Usage`] (an exit code of the CLI) and the error module
-/// itself names [`RevokeReason`].
-impl std::str::FromStr for RevokeReason {
-    type Err = CoreError;
-
-    fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "lost" | "verloren" => Ok(Self::Lost),
-            "stolen" | "gestohlen" => Ok(Self::Stolen),
-            "left" | "ausgeschieden" => Ok(Self::Left),
-            "defective" | "defekt" => Ok(Self::Defective),
-            other => Err(CoreError::Usage(format!(
-                "{other:?} is not a revocation reason: use lost, stolen, left or defective"
-            ))),
-        }
-    }
-}
+use crate::error::Result;
 
 impl Desk {
     /// Take a key out of service. Lost and stolen keys pass through `lost`

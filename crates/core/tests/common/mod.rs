@@ -5,15 +5,14 @@
 use std::path::Path;
 
 use keydesk_core::{Desk, EnrolRequest, Env, FixedClock, Operator, Profile, Secrets, Trust};
-use keydesk_device::piv::secret::Pin;
 use keydesk_device::piv::Piv;
 use keydesk_device::sim_source::{SimKeys, SimTime};
 use keydesk_device::source::KeySource;
-use keydesk_device::Serial as DevSerial;
 use keydesk_sim::clock::ManualClock;
 use keydesk_sim::key::SimKey;
 use keydesk_sim::{Firmware, Identity, Touch};
 use keydesk_store::{AssetTag, Ctx, NewNotebook, NewStaff, PersonnelNo, Serial, Store};
+use keydesk_types::Secret;
 use rand::SeedableRng;
 use time::macros::datetime;
 
@@ -97,7 +96,7 @@ pub fn serial() -> Serial {
 
 /// Whether the key's PIV application is in factory state.
 pub fn piv_is_factory(sim: &SimKeys) -> bool {
-    let mut card = sim.clone().open_card(DevSerial(SERIAL)).unwrap();
+    let mut card = sim.clone().open_card(Serial::new(SERIAL).unwrap()).unwrap();
     let mut p = Piv::open(card.as_mut()).unwrap();
-    p.authenticate_default().is_ok() && p.verify_pin(&Pin::new("123456")).is_ok()
+    p.authenticate_default().is_ok() && p.verify_pin(&Secret::new("123456")).is_ok()
 }

@@ -1,9 +1,10 @@
 //! authenticatorClientPIN: PIN retries, set PIN, change PIN and PIN/UV auth
 //! tokens (with permissions where the key supports pinUvAuthToken, else the
-//! legacy getPinToken). PINs live in zeroizing types and are checked against
-//! the key's PIN policy on the host first, so errors are clear.
+//! legacy getPinToken). PINs are [`Secret`]s (wiped on drop) and are checked
+//! against the key's PIN policy on the host first, so errors are clear.
 
 use ciborium::Value;
+use keydesk_types::Secret;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
@@ -15,41 +16,13 @@ use crate::fido::pin_protocol::{PinProtocol, SharedSecret};
 /// Largest PIN in UTF-8 bytes (CTAP 2.1: 63).
 pub const MAX_PIN_BYTES: usize = 63;
 
-/// A FIDO2 PIN. Zeroed on drop, never printed.
-#[derive(Clone)]
-pub struct Pin(Zeroizing<String>);
-
-impl Pin {
-    /// Wrap a PIN as typed by the user.
-    #[must_use]
-    pub fn new(pin: impl Into<String>) -> Self {
-        Self(Zeroizing::new(pin.into()))
-    }
-
-    fn bytes(&self) -> &[u8] {
-        self.0.as_bytes()
-    }
-
-    /// Length in Unicode code points, as CTAP counts it.
-    #[must_use]
-    pub fn len_chars(&self) -> usize {
-        self.0.chars().count()
-    }
-}
-
-impl std::fmt::Debug for Pin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Pin(***)")
-    }
-}
-
 /// Check a new PIN against CTAP's limits and the key's minimum length.
-pub fn check_pin_policy(pin: &Pin, min_len: usize) -> Result<()> {
-    let reason = if pin.len_chars() < min_len {
+pub fn check_pin_policy(pin: &Secret, min_len: usize) -> Result<()> {
+    let reason = if pin.char_count() < min_len {
         format!("the PIN must have at least {min_len} characters")
-    } else if pin.bytes().len() > MAX_PIN_BYTES {
+    } else if pin.expose_bytes().len() > MAX_PIN_BYTES {
         format!("the PIN must not be longer than {MAX_PIN_BYTES} bytes")
-    } else if pin.bytes().contains(&0) {
+    } else if pin.expose_bytes().contains(&0) {
         "the PIN must not contain a NUL character".into()
     } else {
         return Ok(());
@@ -104,15 +77,15 @@ mod sub {
 }
 
 /// PIN padded with zeros to 64 bytes, as newPinEnc needs.
-fn padded(pin: &Pin) -> Zeroizing<Vec<u8>> {
+fn padded(pin: &Secret) -> Zeroizing<Vec<u8>> {
     let mut out = Zeroizing::new(vec![0u8; 64]);
-    out[..pin.bytes().len()].copy_from_slice(pin.bytes());
+    out[..pin.expose_bytes().len()].copy_from_slice(pin.expose_bytes());
     out
 }
 
 /// LEFT(SHA-256(pin), 16).
-fn pin_hash(pin: &Pin) -> Zeroizing<Vec<u8>> {
-    Zeroizing::new(Sha256::digest(pin.bytes())[..16].to_vec())
+fn pin_hash(pin: &Secret) -> Zeroizing<Vec<u8>> {
+    Zeroizing::new(Sha256::digest(pin.expose_bytes())[..16].to_vec())
 }
 
 impl FidoKey {
@@ -176,7 +149,7 @@ impl FidoKey {
     }
 
     /// setPIN on a key without a PIN.
-    pub fn set_pin(&mut self, new: &Pin) -> Result<()> {
+    pub fn set_pin(&mut self, new: &Secret) -> Result<()> {
         check_pin_policy(new, self.info.effective_min_pin_length())?;
         if self.info.pin_is_set() == Some(true) {
             return Err(DeviceError::PinPolicy {
@@ -202,7 +175,7 @@ impl FidoKey {
     }
 
     /// changePIN from `current` to `new`.
-    pub fn change_pin(&mut self, current: &Pin, new: &Pin) -> Result<()> {
+    pub fn change_pin(&mut self, current: &Secret, new: &Secret) -> Result<()> {
         check_pin_policy(new, self.info.effective_min_pin_length())?;
         let (protocol, ours, secret) = self.key_agreement()?;
         let new_enc = secret.encrypt(&padded(new))?;
@@ -236,7 +209,7 @@ impl FidoKey {
     /// pinUvAuthToken support (permissions are then implied).
     pub fn pin_token(
         &mut self,
-        pin: &Pin,
+        pin: &Secret,
         permissions: u8,
         rp_id: Option<&str>,
     ) -> Result<PinToken> {
@@ -291,28 +264,28 @@ mod tests {
 
     #[test]
     fn policy_counts_code_points_and_bytes() {
-        assert!(check_pin_policy(&Pin::new("123"), 4).is_err());
-        assert!(check_pin_policy(&Pin::new("1234"), 4).is_ok());
+        assert!(check_pin_policy(&Secret::new("123"), 4).is_err());
+        assert!(check_pin_policy(&Secret::new("1234"), 4).is_ok());
         // four code points, eight bytes
-        assert!(check_pin_policy(&Pin::new("äöüß"), 4).is_ok());
-        assert!(check_pin_policy(&Pin::new("a".repeat(64)), 4).is_err());
-        assert!(check_pin_policy(&Pin::new("a".repeat(63)), 4).is_ok());
-        let e = check_pin_policy(&Pin::new("12345"), 6).unwrap_err();
+        assert!(check_pin_policy(&Secret::new("äöüß"), 4).is_ok());
+        assert!(check_pin_policy(&Secret::new(&"a".repeat(64)), 4).is_err());
+        assert!(check_pin_policy(&Secret::new(&"a".repeat(63)), 4).is_ok());
+        let e = check_pin_policy(&Secret::new("12345"), 6).unwrap_err();
         assert!(e.to_string().contains("at least 6"), "{e}");
     }
 
     #[test]
     fn pin_is_never_printed() {
-        assert_eq!(format!("{:?}", Pin::new("secret-pin")), "Pin(***)");
+        assert_eq!(format!("{:?}", Secret::new("secret-pin")), "Secret(***)");
     }
 
     #[test]
     fn padding_and_hash() {
-        let p = padded(&Pin::new("1234"));
+        let p = padded(&Secret::new("1234"));
         assert_eq!(p.len(), 64);
         assert_eq!(&p[..5], b"1234\0");
         assert_eq!(
-            hex::encode(&*pin_hash(&Pin::new("1234"))),
+            hex::encode(&*pin_hash(&Secret::new("1234"))),
             "03ac674216f3e15c761ee1a5e255f067"
         );
     }

@@ -2,10 +2,11 @@
 //! keys that advertise `authnrCfg` and `setMinPINLength`.
 
 use ciborium::Value;
+use keydesk_types::Secret;
 
 use crate::error::{DeviceError, Result};
 use crate::fido::cbor::{self, int_map, uint};
-use crate::fido::client_pin::{permission, Pin};
+use crate::fido::client_pin::permission;
 use crate::fido::ctap2::{command, FidoKey};
 
 const SET_MIN_PIN_LENGTH: u8 = 0x03;
@@ -23,7 +24,7 @@ impl FidoKey {
     /// needed when the key has a PIN.
     pub fn set_min_pin_length(
         &mut self,
-        pin: Option<&Pin>,
+        pin: Option<&Secret>,
         min_len: u8,
         force_change: bool,
     ) -> Result<()> {

@@ -4,10 +4,11 @@
 //! FIDO_2_1_PRE keys (`credentialMgmtPreview`, YubiKey firmware before 5.5).
 
 use ciborium::Value;
+use keydesk_types::Secret;
 
 use crate::error::{DeviceError, Result};
 use crate::fido::cbor::{self, as_u64, int_map, map_get, text_get, text_map, uint};
-use crate::fido::client_pin::{permission, Pin, PinToken};
+use crate::fido::client_pin::{permission, PinToken};
 use crate::fido::ctap2::{command, status, status_error, FidoKey};
 
 mod sub {
@@ -63,7 +64,7 @@ impl FidoKey {
     }
 
     /// A token allowed to manage credentials.
-    pub fn cred_mgmt_token(&mut self, pin: &Pin) -> Result<PinToken> {
+    pub fn cred_mgmt_token(&mut self, pin: &Secret) -> Result<PinToken> {
         self.cred_mgmt_command()?;
         self.pin_token(pin, permission::CREDENTIAL_MANAGEMENT, None)
     }

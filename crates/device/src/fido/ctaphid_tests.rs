@@ -212,7 +212,10 @@ fn yubikey_serial_over_fido_hid() {
     }));
     let mut key = super::ctap2::FidoKey::from_hid(hid).unwrap();
     let info = key.yubikey_device_info().unwrap();
-    assert_eq!(info.serial, Some(crate::Serial(12_345_678)));
+    assert_eq!(
+        info.serial,
+        Some(keydesk_types::Serial::new(12_345_678).unwrap())
+    );
     assert_eq!(info.version, crate::management::Version(5, 7, 1));
     let e = key.hid_mut().wink().unwrap_err();
     assert!(matches!(e, DeviceError::Unsupported { .. }), "{e}");

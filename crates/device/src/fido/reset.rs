@@ -2,10 +2,11 @@
 //! plugged in (the caller proves it with [`single_device`]), the reset must
 //! arrive within a few seconds of plug-in, and the key must be touched.
 
+use keydesk_types::Serial;
+
 use crate::error::{DeviceError, Result};
 use crate::fido::ctap2::{command, status, FidoKey};
 use crate::fido::discovery::FidoDevice;
-use crate::serial::Serial;
 
 /// Seconds after plug-in within which a key accepts authenticatorReset:
 /// YubiKey firmware before 5.5 allows 5 s, 5.5 and later 10 s. Unknown keys: 5 s.
@@ -69,7 +70,7 @@ mod tests {
 
     #[test]
     fn refuses_none_and_several() {
-        let s = Serial(12_345_678);
+        let s = Serial::new(12_345_678).unwrap();
         assert!(matches!(
             single_device(&[], s),
             Err(DeviceError::KeyNotFound { .. })

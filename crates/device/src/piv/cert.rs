@@ -15,8 +15,11 @@ use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 use x509_cert::{Certificate, TbsCertificate};
 
-use super::keys::{verify_signature, Algorithm, PublicKey};
-use super::{Piv, Slot};
+use keydesk_types::{Algorithm, Slot};
+use rand::Rng;
+
+use super::keys::{verify_signature, PublicKey};
+use super::{certificate_object, Piv};
 use crate::apdu::tlv;
 use crate::error::{DeviceError, Result};
 
@@ -121,8 +124,8 @@ impl Piv<'_> {
                 ))
             }
         };
-        let serial_bytes = super::secret::SecretBytes::random(16);
-        let mut sn = serial_bytes.expose().to_vec();
+        // Random, not secret (RFC 5280 §4.1.2.2: positive, at most 20 bytes).
+        let mut sn: [u8; 16] = rand::rngs::OsRng.gen();
         sn[0] = (sn[0] & 0x7F) | 0x01;
         let tbs = TbsCertificate {
             version: x509_cert::Version::V3,
@@ -159,7 +162,7 @@ impl Piv<'_> {
         let mut data = tlv::encode(0x70, der);
         data.extend(tlv::encode(0x71, &[0]));
         data.extend(tlv::encode(0xFE, &[]));
-        self.put_object(slot.object(), &data)
+        self.put_object(certificate_object(slot), &data)
     }
 
     /// Import a certificate issued by the office's CA into `slot`, after
@@ -193,7 +196,7 @@ impl Piv<'_> {
     /// # Errors
     /// `Unsupported` for compressed certificates, `Malformed`.
     pub fn read_certificate(&mut self, slot: Slot) -> Result<Option<Vec<u8>>> {
-        let Some(obj) = self.get_object(slot.object())? else {
+        let Some(obj) = self.get_object(certificate_object(slot))? else {
             return Ok(None);
         };
         if obj.is_empty() {
@@ -214,7 +217,7 @@ impl Piv<'_> {
     /// # Errors
     /// `AccessDenied`.
     pub fn delete_certificate(&mut self, slot: Slot) -> Result<()> {
-        self.put_object(slot.object(), &[])
+        self.put_object(certificate_object(slot), &[])
     }
 }
 

@@ -2,11 +2,11 @@
 //! slot metadata, and signing through GENERAL AUTHENTICATE (ECDSA over a
 //! host-computed hash; RSA with host-side PKCS#1 v1.5 padding).
 
-use serde::{Deserialize, Serialize};
+use keydesk_types::{Algorithm, PinPolicy, Slot, TouchPolicy};
 use sha2::Digest;
 use spki::EncodePublicKey;
 
-use super::{Piv, Slot, INS_GET_METADATA};
+use super::{Piv, INS_GET_METADATA};
 use crate::apdu::tlv;
 use crate::error::{DeviceError, Result};
 use crate::management::Version;
@@ -14,94 +14,12 @@ use crate::management::Version;
 const INS_GENERATE: u8 = 0x47;
 const INS_AUTHENTICATE: u8 = 0x87;
 
-/// Key algorithms keydesk enrols.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Algorithm {
-    Rsa2048,
-    Rsa3072,
-    P256,
-    P384,
-}
-
-impl Algorithm {
-    /// PIV algorithm id.
-    #[must_use]
-    pub fn id(self) -> u8 {
-        match self {
-            Self::Rsa2048 => 0x07,
-            Self::Rsa3072 => 0x05,
-            Self::P256 => 0x11,
-            Self::P384 => 0x14,
-        }
-    }
-
-    /// From a PIV algorithm id.
-    #[must_use]
-    pub fn from_id(id: u8) -> Option<Self> {
-        match id {
-            0x07 => Some(Self::Rsa2048),
-            0x05 => Some(Self::Rsa3072),
-            0x11 => Some(Self::P256),
-            0x14 => Some(Self::P384),
-            _ => None,
-        }
-    }
-
-    /// Oldest firmware that generates this algorithm.
-    #[must_use]
-    pub fn min_version(self) -> Version {
-        match self {
-            Self::Rsa3072 => Version(5, 7, 0),
-            _ => Version(4, 0, 0),
-        }
-    }
-
-    fn is_rsa(self) -> bool {
-        matches!(self, Self::Rsa2048 | Self::Rsa3072)
-    }
-}
-
-/// PIN policy of a key (PIV tag AA).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum PinPolicy {
-    Default,
-    Never,
-    Once,
-    Always,
-}
-
-impl PinPolicy {
-    /// Wire value.
-    #[must_use]
-    pub fn id(self) -> u8 {
-        match self {
-            Self::Default => 0,
-            Self::Never => 1,
-            Self::Once => 2,
-            Self::Always => 3,
-        }
-    }
-}
-
-/// Touch policy of a key (PIV tag AB).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum TouchPolicy {
-    Default,
-    Never,
-    Always,
-    Cached,
-}
-
-impl TouchPolicy {
-    /// Wire value.
-    #[must_use]
-    pub fn id(self) -> u8 {
-        match self {
-            Self::Default => 0,
-            Self::Never => 1,
-            Self::Always => 2,
-            Self::Cached => 3,
-        }
+/// Oldest firmware that generates `algorithm`.
+#[must_use]
+pub fn min_version(algorithm: Algorithm) -> Version {
+    match algorithm {
+        Algorithm::Rsa3072 => Version(5, 7, 0),
+        _ => Version(4, 0, 0),
     }
 }
 
@@ -217,7 +135,7 @@ impl Piv<'_> {
         pin_policy: PinPolicy,
         touch_policy: TouchPolicy,
     ) -> Result<PublicKey> {
-        self.require(algorithm.min_version(), &format!("{algorithm:?} keys"))?;
+        self.require(min_version(algorithm), &format!("{algorithm:?} keys"))?;
         let mut inner = tlv::encode(0x80, &[algorithm.id()]);
         if pin_policy != PinPolicy::Default {
             inner.extend(tlv::encode(0xAA, &[pin_policy.id()]));

@@ -4,11 +4,11 @@
 //! readable only after the PIN, flagged in admin data 5FFF00).
 
 use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
+use keydesk_types::Secret;
+use rand::rngs::OsRng;
 use serde::{Deserialize, Serialize};
-use subtle_eq::ct_eq;
 
-use super::secret::SecretBytes;
-use super::{object, Pin, Piv, INS_GET_METADATA};
+use super::{object, Piv, INS_GET_METADATA};
 use crate::apdu::{sw, tlv};
 use crate::error::{DeviceError, Result};
 use crate::management::Version;
@@ -88,7 +88,7 @@ impl MgmtKeyType {
 #[derive(Debug, Clone)]
 pub struct ManagementKey {
     pub key_type: MgmtKeyType,
-    key: SecretBytes,
+    key: Secret<Vec<u8>>,
 }
 
 impl ManagementKey {
@@ -110,7 +110,7 @@ impl ManagementKey {
         }
         Ok(Self {
             key_type,
-            key: SecretBytes::new(key.to_vec()),
+            key: Secret::from_bytes(key),
         })
     }
 
@@ -127,12 +127,12 @@ impl ManagementKey {
     pub fn random(key_type: MgmtKeyType) -> Self {
         Self {
             key_type,
-            key: SecretBytes::random(key_type.key_len()),
+            key: Secret::random(&mut OsRng, key_type.key_len()),
         }
     }
 
     /// Encrypt or decrypt one block in ECB mode (the PIV challenge-response).
-    fn crypt(&self, block: &[u8], decrypt: bool) -> Result<Vec<u8>> {
+    fn crypt(&self, block: &[u8], decrypt: bool) -> Result<Secret<Vec<u8>>> {
         let bad = || DeviceError::Malformed {
             command: "AUTHENTICATE",
             detail: "witness/challenge has the wrong block length".into(),
@@ -140,12 +140,13 @@ impl ManagementKey {
         if block.len() != self.key_type.block_len() {
             return Err(bad());
         }
-        let k = self.key.expose();
-        let mut b = block.to_vec();
+        let k = self.key.expose_bytes();
+        let mut b = zeroize::Zeroizing::new(block.to_vec());
         macro_rules! run {
             ($c:ty) => {{
                 let c = <$c>::new_from_slice(k).map_err(|_| bad())?;
-                let blk = aes::cipher::generic_array::GenericArray::from_mut_slice(&mut b);
+                let blk =
+                    aes::cipher::generic_array::GenericArray::from_mut_slice(b.as_mut_slice());
                 if decrypt {
                     c.decrypt_block(blk)
                 } else {
@@ -159,14 +160,7 @@ impl ManagementKey {
             MgmtKeyType::Aes192 => run!(aes::Aes192),
             MgmtKeyType::Aes256 => run!(aes::Aes256),
         }
-        Ok(b)
-    }
-}
-
-/// Constant-time comparison without an extra dependency.
-mod subtle_eq {
-    pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        Ok(Secret::from_bytes(&b))
     }
 }
 
@@ -236,15 +230,17 @@ impl Piv<'_> {
             }
             s => return Err(crate::apdu::status_error("AUTHENTICATE", s)),
         }
-        let witness = tlv::unpack(0x80, tlv::unpack(0x7C, &resp)?)?.to_vec();
-        let decrypted = key.crypt(&witness, true)?;
-        let challenge = SecretBytes::random(key.key_type.block_len());
-        let mut inner = tlv::encode(0x80, &decrypted);
-        inner.extend(tlv::encode(0x81, challenge.expose()));
+        let witness = tlv::unpack(0x80, tlv::unpack(0x7C, &resp)?)?;
+        let decrypted = key.crypt(witness, true)?;
+        let challenge = Secret::random(&mut OsRng, key.key_type.block_len());
+        let inner = tlv::concat_secret(&[
+            &tlv::encode_secret(0x80, decrypted.expose_bytes()),
+            &tlv::encode_secret(0x81, challenge.expose_bytes()),
+        ]);
         let (resp, s) = self.apdus.send_raw(
             "AUTHENTICATE",
             (0, INS_AUTHENTICATE, p1, SLOT_MGMT),
-            &tlv::encode(0x7C, &inner),
+            &tlv::encode_secret(0x7C, &inner),
         )?;
         match s {
             sw::OK => {}
@@ -253,8 +249,9 @@ impl Piv<'_> {
             }
             s => return Err(crate::apdu::status_error("AUTHENTICATE", s)),
         }
-        let answer = tlv::unpack(0x82, tlv::unpack(0x7C, &resp)?)?;
-        if !ct_eq(answer, &key.crypt(challenge.expose(), false)?) {
+        let answer = Secret::from_bytes(tlv::unpack(0x82, tlv::unpack(0x7C, &resp)?)?);
+        // Constant time: `Secret`'s equality.
+        if answer != key.crypt(challenge.expose_bytes(), false)? {
             return Err(DeviceError::Malformed {
                 command: "AUTHENTICATE",
                 detail: "the key's answer to our challenge is wrong (not the expected card?)"
@@ -285,8 +282,10 @@ impl Piv<'_> {
         if key.key_type != MgmtKeyType::Tdes {
             self.require(Version(5, 4, 0), "an AES management key")?;
         }
-        let mut data = zeroize::Zeroizing::new(vec![key.key_type.id()]);
-        data.extend(tlv::encode(u32::from(SLOT_MGMT), key.key.expose()));
+        let data = tlv::concat_secret(&[
+            &[key.key_type.id()],
+            &tlv::encode_secret(u32::from(SLOT_MGMT), key.key.expose_bytes()),
+        ]);
         let p2 = if require_touch { 0xFE } else { 0xFF };
         self.apdus
             .send("SET MANAGEMENT KEY", (0, INS_SET_MGMKEY, 0xFF, p2), &data)?;
@@ -326,7 +325,7 @@ impl Piv<'_> {
     ///
     /// # Errors
     /// `WrongPin`, `AccessDenied`, transport errors.
-    pub fn set_pin_protected_management_key(&mut self, pin: &Pin) -> Result<()> {
+    pub fn set_pin_protected_management_key(&mut self, pin: &Secret) -> Result<()> {
         let t = if self.version() >= Version(5, 4, 0) {
             MgmtKeyType::Aes192
         } else {
@@ -335,8 +334,7 @@ impl Piv<'_> {
         let key = ManagementKey::random(t);
         self.verify_pin(pin)?;
         let flags = self.admin_flags()?;
-        let stored =
-            zeroize::Zeroizing::new(tlv::encode(0x88, &tlv::encode(0x89, key.key.expose())));
+        let stored = tlv::encode_secret(0x88, &tlv::encode_secret(0x89, key.key.expose_bytes()));
         self.put_object(object::PRINTED, &stored)?;
         self.set_management_key(&key, false)?;
         // ykman's layout: 80 { 81 flags }, no salt (PIN-derived keys are not used).
@@ -349,14 +347,13 @@ impl Piv<'_> {
     ///
     /// # Errors
     /// `WrongPin`, `NotFound` when none is stored.
-    pub fn read_pin_protected_management_key(&mut self, pin: &Pin) -> Result<ManagementKey> {
+    pub fn read_pin_protected_management_key(&mut self, pin: &Secret) -> Result<ManagementKey> {
         self.verify_pin(pin)?;
         let data = self
             .get_object(object::PRINTED)?
             .ok_or(DeviceError::NotFound {
                 command: "PIN-protected management key",
             })?;
-        let data = zeroize::Zeroizing::new(data);
         let key = tlv::find(tlv::unpack(0x88, &data)?, 0x89)?.ok_or(DeviceError::NotFound {
             command: "PIN-protected management key",
         })?;
@@ -373,7 +370,7 @@ impl Piv<'_> {
     ///
     /// # Errors
     /// `WrongPin`, `NotFound`, `ManagementKeyRejected`.
-    pub fn authenticate_with_pin(&mut self, pin: &Pin) -> Result<()> {
+    pub fn authenticate_with_pin(&mut self, pin: &Secret) -> Result<()> {
         let key = self.read_pin_protected_management_key(pin)?;
         self.authenticate(&key)
     }
@@ -402,8 +399,11 @@ mod tests {
             let k = ManagementKey::random(t);
             let block = vec![0x42; t.block_len()];
             let enc = k.crypt(&block, false).unwrap();
-            assert_ne!(enc, block);
-            assert_eq!(k.crypt(&enc, true).unwrap(), block);
+            assert_ne!(enc.expose_bytes(), block);
+            assert_eq!(
+                k.crypt(enc.expose_bytes(), true).unwrap().expose_bytes(),
+                block
+            );
             assert!(k.crypt(&[0; 3], false).is_err());
             assert_eq!(MgmtKeyType::from_id(t.id()), Some(t));
         }
@@ -430,7 +430,6 @@ mod tests {
             c.encrypt_block(&mut b);
             b.to_vec()
         };
-        assert_eq!(enc, single);
-        assert!(ct_eq(&[1, 2], &[1, 2]) && !ct_eq(&[1, 2], &[1, 3]));
+        assert_eq!(enc.expose_bytes(), single);
     }
 }

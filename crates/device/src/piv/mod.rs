@@ -8,19 +8,19 @@
 pub mod cert;
 pub mod keys;
 pub mod mgmkey;
-pub mod secret;
+mod pin;
 
+use keydesk_types::{Secret, Serial, Slot};
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use crate::apdu::{sw, tlv, Apdus, Format};
 use crate::error::{DeviceError, Result};
 use crate::management::Version;
-use crate::serial::Serial;
 use crate::transport::CardTransport;
 
-pub use keys::{Algorithm, PinPolicy, PublicKey, SlotMetadata, TouchPolicy};
+pub use keys::{min_version, PublicKey, SlotMetadata};
 pub use mgmkey::{ManagementKey, MgmtKeyType};
-pub use secret::{Pin, SecretBytes};
 
 /// PIV AID (with Yubico's PIX as yubikit sends it).
 pub const AID: &[u8] = &[0xA0, 0x00, 0x00, 0x03, 0x08];
@@ -49,57 +49,17 @@ pub mod object {
     pub const ATTESTATION: u32 = 0x5F_FF_01;
 }
 
-/// A PIV key slot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Slot {
-    /// 9A PIV Authentication (the VPN certificate).
-    Authentication,
-    /// 9C Digital Signature.
-    Signature,
-    /// 9D Key Management.
-    KeyManagement,
-    /// 9E Card Authentication.
-    CardAuth,
-    /// F9 attestation key.
-    Attestation,
-}
-
-impl Slot {
-    /// The slot's key reference.
-    #[must_use]
-    pub fn id(self) -> u8 {
-        match self {
-            Self::Authentication => 0x9A,
-            Self::Signature => 0x9C,
-            Self::KeyManagement => 0x9D,
-            Self::CardAuth => 0x9E,
-            Self::Attestation => 0xF9,
-        }
-    }
-
-    /// The data object that holds the slot's certificate.
-    #[must_use]
-    pub fn object(self) -> u32 {
-        match self {
-            Self::Authentication => 0x5F_C1_05,
-            Self::Signature => 0x5F_C1_0A,
-            Self::KeyManagement => 0x5F_C1_0B,
-            Self::CardAuth => 0x5F_C1_01,
-            Self::Attestation => object::ATTESTATION,
-        }
-    }
-}
-
-impl std::str::FromStr for Slot {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "9a" | "authentication" => Ok(Self::Authentication),
-            "9c" | "signature" => Ok(Self::Signature),
-            "9d" | "key-management" => Ok(Self::KeyManagement),
-            "9e" | "card-auth" => Ok(Self::CardAuth),
-            other => Err(format!("unknown PIV slot {other:?}: use 9a, 9c, 9d or 9e")),
-        }
+/// The data object that holds the certificate of `slot`.
+#[must_use]
+pub fn certificate_object(slot: Slot) -> u32 {
+    match slot {
+        Slot::Authentication => 0x5F_C1_05,
+        Slot::Signature => 0x5F_C1_0A,
+        Slot::KeyManagement => 0x5F_C1_0B,
+        Slot::CardAuth => 0x5F_C1_01,
+        // 82..95 keep theirs in 5FC10D..5FC120 (SP 800-73-4, part 1, table 3).
+        Slot::Retired(r) => 0x5F_C1_0C + u32::from(r.number()),
+        Slot::Attestation => object::ATTESTATION,
     }
 }
 
@@ -178,7 +138,10 @@ impl<'t> Piv<'t> {
             .apdus
             .send("GET SERIAL", (0, INS_GET_SERIAL, 0, 0), &[])?;
         match r.as_slice() {
-            [a, b, c, d] => Ok(Serial(u32::from_be_bytes([*a, *b, *c, *d]))),
+            [a, b, c, d] => Serial::from_be_bytes([*a, *b, *c, *d]).ok_or(DeviceError::Malformed {
+                command: "GET SERIAL",
+                detail: "serial 0".into(),
+            }),
             _ => Err(DeviceError::Malformed {
                 command: "GET SERIAL",
                 detail: format!("{} bytes", r.len()),
@@ -205,8 +168,8 @@ impl<'t> Piv<'t> {
     ///
     /// # Errors
     /// `WrongPin { tries_left }`, `PinBlocked`.
-    pub fn verify_pin(&mut self, pin: &Pin) -> Result<()> {
-        let data = pin.padded()?;
+    pub fn verify_pin(&mut self, pin: &Secret) -> Result<()> {
+        let data = pin::padded(pin)?;
         let (_, s) = self
             .apdus
             .send_raw("VERIFY", (0, INS_VERIFY, 0, P2_PIN), data.as_slice())?;
@@ -274,12 +237,12 @@ impl<'t> Piv<'t> {
         command: &'static str,
         ins: u8,
         p2: u8,
-        old: &Pin,
-        new: &Pin,
+        old: &Secret,
+        new: &Secret,
     ) -> Result<()> {
         let mut data = zeroize::Zeroizing::new(Vec::with_capacity(16));
-        data.extend_from_slice(old.padded()?.as_slice());
-        data.extend_from_slice(new.padded()?.as_slice());
+        data.extend_from_slice(pin::padded(old)?.as_slice());
+        data.extend_from_slice(pin::padded(new)?.as_slice());
         let (_, s) = self.apdus.send_raw(command, (0, ins, 0, p2), &data)?;
         match s {
             sw::OK => Ok(()),
@@ -295,8 +258,8 @@ impl<'t> Piv<'t> {
     ///
     /// # Errors
     /// `PinPolicy` for a bad new PIN, `WrongPin`, `PinBlocked`.
-    pub fn change_pin(&mut self, old: &Pin, new: &Pin) -> Result<()> {
-        new.check_new()?;
+    pub fn change_pin(&mut self, old: &Secret, new: &Secret) -> Result<()> {
+        pin::check_new(new)?;
         self.change_reference("CHANGE PIN", INS_CHANGE_REFERENCE, P2_PIN, old, new)
     }
 
@@ -304,8 +267,8 @@ impl<'t> Piv<'t> {
     ///
     /// # Errors
     /// `PinPolicy`, `WrongPuk`, `PukBlocked`.
-    pub fn change_puk(&mut self, old: &Pin, new: &Pin) -> Result<()> {
-        new.check_new()?;
+    pub fn change_puk(&mut self, old: &Secret, new: &Secret) -> Result<()> {
+        pin::check_new(new)?;
         self.change_reference("CHANGE PUK", INS_CHANGE_REFERENCE, P2_PUK, old, new)
     }
 
@@ -313,8 +276,8 @@ impl<'t> Piv<'t> {
     ///
     /// # Errors
     /// `PinPolicy`, `WrongPuk`, `PukBlocked`.
-    pub fn unblock_pin(&mut self, puk: &Pin, new_pin: &Pin) -> Result<()> {
-        new_pin.check_new()?;
+    pub fn unblock_pin(&mut self, puk: &Secret, new_pin: &Secret) -> Result<()> {
+        pin::check_new(new_pin)?;
         self.change_reference("UNBLOCK PIN", INS_RESET_RETRY, P2_PIN, puk, new_pin)
     }
 
@@ -338,29 +301,33 @@ impl<'t> Piv<'t> {
         Ok(())
     }
 
-    /// GET DATA of one object; `None` when the key does not have it.
+    /// GET DATA of one object; `None` when the key does not have it. Wiped
+    /// on drop: the printed-information object holds a management key.
     ///
     /// # Errors
     /// `AccessDenied` for PIN-protected objects without the PIN.
-    pub fn get_object(&mut self, id: u32) -> Result<Option<Vec<u8>>> {
+    pub fn get_object(&mut self, id: u32) -> Result<Option<Zeroizing<Vec<u8>>>> {
         let req = tlv::encode(0x5C, &id.to_be_bytes()[1..]);
         let (resp, s) = self
             .apdus
             .send_raw("GET DATA", (0, INS_GET_DATA, 0x3F, 0xFF), &req)?;
         match s {
-            sw::OK => Ok(Some(tlv::unpack(0x53, &resp)?.to_vec())),
+            sw::OK => Ok(Some(Zeroizing::new(tlv::unpack(0x53, &resp)?.to_vec()))),
             sw::FILE_NOT_FOUND => Ok(None),
             s => Err(crate::apdu::status_error("GET DATA", s)),
         }
     }
 
-    /// PUT DATA of one object (needs the management key).
+    /// PUT DATA of one object (needs the management key); `data` may be
+    /// secret (the PIN-protected management key), so is the command.
     ///
     /// # Errors
     /// `AccessDenied` without authentication.
     pub fn put_object(&mut self, id: u32, data: &[u8]) -> Result<()> {
-        let mut req = tlv::encode(0x5C, &id.to_be_bytes()[1..]);
-        req.extend(tlv::encode(0x53, data));
+        let req = tlv::concat_secret(&[
+            &tlv::encode(0x5C, &id.to_be_bytes()[1..]),
+            &tlv::encode_secret(0x53, data),
+        ]);
         self.apdus
             .send("PUT DATA", (0, INS_PUT_DATA, 0x3F, 0xFF), &req)?;
         Ok(())
@@ -375,7 +342,7 @@ impl<'t> Piv<'t> {
     pub fn reset(&mut self) -> Result<()> {
         // An empty PIN/PUK (8 x 0xFF on the wire, as ykman sends): never
         // valid, since PINs and PUKs have at least 6 characters.
-        let wrong = Pin::new("");
+        let wrong = Secret::new("");
         for _ in 0..16 {
             match self.verify_pin(&wrong) {
                 Err(DeviceError::PinBlocked | DeviceError::WrongPin { tries_left: 0 }) => break,

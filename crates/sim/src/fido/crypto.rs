@@ -37,9 +37,9 @@ pub fn hmac(key: &[u8], msg: &[&[u8]]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
-/// Constant-time comparison.
+/// Constant-time comparison (`subtle`; lengths are not secret).
 pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    subtle::ConstantTimeEq::ct_eq(a, b).into()
 }
 
 /// HKDF-SHA256 with a 32-byte output (one expand block).

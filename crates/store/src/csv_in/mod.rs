@@ -19,6 +19,7 @@ mod rows;
 
 use std::collections::HashMap;
 
+use keydesk_types::ImportKind;
 use rusqlite::Connection;
 use serde::Serialize;
 
@@ -28,7 +29,6 @@ use crate::inventory::{Outcome, Put};
 use crate::model::{Ctx, NewKey, NewNotebook, NewStaff};
 use crate::{inventory, keys};
 pub use changes::{FieldChange, ImportField};
-pub use rows::ListKind;
 use rows::{HeaderMap, KeyRow, NotebookRow, StaffRow};
 
 /// The report lists this many adds and changes; the rest are only counted
@@ -137,7 +137,7 @@ fn one(line: u64, message: String) -> StoreError {
 /// Read and check the whole file; `convert` turns one record into (id, record).
 fn parse<R>(
     bytes: &[u8],
-    kind: ListKind,
+    kind: ImportKind,
     what: &str,
     convert: impl Fn(&HeaderMap, &csv::StringRecord) -> std::result::Result<(String, R), String>,
 ) -> Result<Parsed<R>> {
@@ -223,7 +223,7 @@ impl Store {
     /// the commit.
     fn apply<R>(
         &mut self,
-        kind: ListKind,
+        kind: ImportKind,
         parsed: Parsed<R>,
         opts: &ImportOptions,
         progress: &mut dyn FnMut(usize, usize),
@@ -260,7 +260,7 @@ impl Store {
                     }
                     if report.changes.len() < CHANGES_LISTED {
                         let fields = if action == ImportAction::Change {
-                            changes::read_back(&tx, &format!("{}:{id}", kind.subject()))?
+                            changes::read_back(&tx, &format!("{}:{id}", rows::subject(kind)))?
                         } else {
                             Vec::new()
                         };
@@ -304,13 +304,13 @@ impl Store {
     pub fn import(
         &mut self,
         ctx: &Ctx,
-        kind: ListKind,
+        kind: ImportKind,
         bytes: &[u8],
         opts: &ImportOptions,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ImportReport> {
         match kind {
-            ListKind::Staff => {
+            ImportKind::Staff => {
                 let parsed = parse(bytes, kind, "personnel number", |h, r| {
                     let rec = StaffRow::read(h, r).to_record()?;
                     Ok((rec.personnel_no.to_string(), rec))
@@ -325,7 +325,7 @@ impl Store {
                     )?))
                 })
             }
-            ListKind::Notebooks => {
+            ImportKind::Notebooks => {
                 let parsed = parse(bytes, kind, "asset tag", |h, r| {
                     let rec = NotebookRow::read(h, r).to_record()?;
                     Ok((rec.asset_tag.to_string(), rec))
@@ -346,7 +346,7 @@ impl Store {
                     },
                 )
             }
-            ListKind::Keys => {
+            ImportKind::Stock => {
                 let parsed = parse(bytes, kind, "serial", |h, r| {
                     let rec = KeyRow::read(h, r).to_record()?;
                     Ok((rec.serial.to_string(), rec))
@@ -365,7 +365,7 @@ impl Store {
         bytes: &[u8],
         opts: &ImportOptions,
     ) -> Result<ImportReport> {
-        self.import(ctx, ListKind::Staff, bytes, opts, &mut |_, _| {})
+        self.import(ctx, ImportKind::Staff, bytes, opts, &mut |_, _| {})
     }
 
     /// Import a notebook list (Inventarnummer, Hostname, Modell, Seriennummer,
@@ -376,7 +376,7 @@ impl Store {
         bytes: &[u8],
         opts: &ImportOptions,
     ) -> Result<ImportReport> {
-        self.import(ctx, ListKind::Notebooks, bytes, opts, &mut |_, _| {})
+        self.import(ctx, ImportKind::Notebooks, bytes, opts, &mut |_, _| {})
     }
 
     /// Import a supplier serial list (Seriennummer, Modell, Formfaktor,
@@ -388,7 +388,7 @@ impl Store {
         bytes: &[u8],
         opts: &ImportOptions,
     ) -> Result<ImportReport> {
-        self.import(ctx, ListKind::Keys, bytes, opts, &mut |_, _| {})
+        self.import(ctx, ImportKind::Stock, bytes, opts, &mut |_, _| {})
     }
 }
 

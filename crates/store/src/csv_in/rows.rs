@@ -2,6 +2,8 @@
 //! the header names accepted for each column (German and English), and the
 //! conversion of a row into a database record.
 
+use keydesk_types::ImportKind;
+
 use crate::error::ImportIssue;
 use crate::model::{AssetTag, NewKey, NewNotebook, NewStaff, PersonnelNo, Serial};
 use crate::search::fold;
@@ -107,53 +109,41 @@ const BATCH: &[&str] = &[
     "lot",
 ];
 
-/// Which kind of list is imported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ListKind {
-    /// A staff list (HR export).
-    Staff,
-    /// A notebook list (asset export).
-    Notebooks,
-    /// A supplier's serial list (a delivery of keys into stock).
-    Keys,
+/// The audit subject prefix of the records a list writes
+/// (`staff:4711`, `notebook:INV-1`, `key:23456780`).
+pub(crate) fn subject(kind: ImportKind) -> &'static str {
+    match kind {
+        ImportKind::Staff => "staff",
+        ImportKind::Notebooks => "notebook",
+        ImportKind::Stock => "key",
+    }
 }
 
-impl ListKind {
-    /// The audit subject prefix of the records this list writes
-    /// (`staff:4711`, `notebook:INV-1`, `key:23456780`).
-    pub(crate) fn subject(self) -> &'static str {
-        match self {
-            Self::Staff => "staff",
-            Self::Notebooks => "notebook",
-            Self::Keys => "key",
-        }
-    }
-
-    fn columns(self) -> &'static [(Col, &'static [&'static str], bool)] {
-        match self {
-            Self::Staff => &[
-                (Col::PersonnelNo, PERSONNEL, true),
-                (Col::Surname, SURNAME, true),
-                (Col::GivenName, GIVEN, false),
-                (Col::Department, DEPARTMENT, false),
-                (Col::Email, EMAIL, false),
-                (Col::Active, ACTIVE, false),
-            ],
-            Self::Notebooks => &[
-                (Col::AssetTag, ASSET, true),
-                (Col::Hostname, HOST, false),
-                (Col::Model, MODEL, false),
-                (Col::SerialNo, SERIAL, false),
-                (Col::PersonnelNo, PERSONNEL, false),
-            ],
-            Self::Keys => &[
-                (Col::SerialNo, SERIAL, true),
-                (Col::Model, MODEL, false),
-                (Col::FormFactor, FORM, false),
-                (Col::Firmware, FIRMWARE, false),
-                (Col::Batch, BATCH, false),
-            ],
-        }
+/// The columns of a list: which, under which spellings, and whether required.
+fn columns(kind: ImportKind) -> &'static [(Col, &'static [&'static str], bool)] {
+    match kind {
+        ImportKind::Staff => &[
+            (Col::PersonnelNo, PERSONNEL, true),
+            (Col::Surname, SURNAME, true),
+            (Col::GivenName, GIVEN, false),
+            (Col::Department, DEPARTMENT, false),
+            (Col::Email, EMAIL, false),
+            (Col::Active, ACTIVE, false),
+        ],
+        ImportKind::Notebooks => &[
+            (Col::AssetTag, ASSET, true),
+            (Col::Hostname, HOST, false),
+            (Col::Model, MODEL, false),
+            (Col::SerialNo, SERIAL, false),
+            (Col::PersonnelNo, PERSONNEL, false),
+        ],
+        ImportKind::Stock => &[
+            (Col::SerialNo, SERIAL, true),
+            (Col::Model, MODEL, false),
+            (Col::FormFactor, FORM, false),
+            (Col::Firmware, FIRMWARE, false),
+            (Col::Batch, BATCH, false),
+        ],
     }
 }
 
@@ -183,13 +173,13 @@ pub(crate) struct HeaderMap {
 impl HeaderMap {
     /// Map the header record; unknown columns are ignored.
     pub(crate) fn new(
-        kind: ListKind,
+        kind: ImportKind,
         header: &csv::StringRecord,
     ) -> Result<Self, Vec<ImportIssue>> {
         let names: Vec<String> = header.iter().map(normalise).collect();
         let mut cols = Vec::new();
         let mut issues = Vec::new();
-        for &(col, spellings, required) in kind.columns() {
+        for &(col, spellings, required) in columns(kind) {
             let found: Vec<usize> = names
                 .iter()
                 .enumerate()

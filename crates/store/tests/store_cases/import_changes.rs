@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use keydesk_store::{
-    FieldChange, ImportChange, ImportField, ImportReport, ListKind, CHANGES_LISTED, PROGRESS_EVERY,
+    FieldChange, ImportChange, ImportField, ImportKind, ImportReport, CHANGES_LISTED,
+    PROGRESS_EVERY,
 };
 
 use super::*;
@@ -36,7 +37,7 @@ fn staff_list(n: usize, dept: impl Fn(usize) -> String) -> String {
 /// Run an import of `kind`, recording every progress call.
 fn import_logged(
     s: &mut Store,
-    kind: ListKind,
+    kind: ImportKind,
     file: &str,
     dry_run: bool,
 ) -> (keydesk_store::Result<ImportReport>, Vec<(usize, usize)>) {
@@ -64,18 +65,18 @@ fn progress_is_reported_at_the_start_every_thousand_rows_and_at_the_end() {
     assert_eq!(PROGRESS_EVERY, 1000);
     let mut s = Store::open_in_memory().unwrap();
     let file = staff_list(2500, |_| "IT".into());
-    let (r, calls) = import_logged(&mut s, ListKind::Staff, &file, true);
+    let (r, calls) = import_logged(&mut s, ImportKind::Staff, &file, true);
     let want = vec![(0, 2500), (1000, 2500), (2000, 2500), (2500, 2500)];
     assert_eq!(calls, want, "dry run");
     assert_eq!(r.unwrap().added, 2500);
     assert!(s.get_staff(&pno("1")).unwrap().is_none());
-    let (r, calls) = import_logged(&mut s, ListKind::Staff, &file, false);
+    let (r, calls) = import_logged(&mut s, ImportKind::Staff, &file, false);
     assert_eq!(calls, want, "real import");
     assert_eq!(r.unwrap().added, 2500);
     // An exact multiple of the step reports the end once.
     let (_, calls) = import_logged(
         &mut s,
-        ListKind::Staff,
+        ImportKind::Staff,
         &staff_list(2000, |_| "IT".into()),
         false,
     );
@@ -94,7 +95,7 @@ fn a_file_rejected_before_writing_reports_no_progress() {
     let mut s = Store::open_in_memory().unwrap();
     let (r, calls) = import_logged(
         &mut s,
-        ListKind::Staff,
+        ImportKind::Staff,
         "Personalnummer;Name\n1;A\n1;B\n",
         false,
     );
@@ -114,7 +115,7 @@ fn a_bad_row_late_in_the_file_still_changes_nothing() {
     }
     file.push_str("INV-1500;nb-1500;9999\n");
     for dry_run in [true, false] {
-        let (r, calls) = import_logged(&mut s, ListKind::Notebooks, &file, dry_run);
+        let (r, calls) = import_logged(&mut s, ImportKind::Notebooks, &file, dry_run);
         match r {
             Err(StoreError::Import(issues)) => {
                 assert_eq!(issues.len(), 1);
@@ -150,7 +151,7 @@ fn the_change_list_names_line_identity_and_each_changed_field() {
         4712;Weiß;Grete;IT-3;grete@stadt.example;ja\n\
         4713;Neu;Nina;IT-3;;ja\n";
     let before = snapshot(&s);
-    let (r, _) = import_logged(&mut s, ListKind::Staff, file, true);
+    let (r, _) = import_logged(&mut s, ImportKind::Staff, file, true);
     let r = r.unwrap();
     assert_eq!((r.added, r.changed, r.unchanged), (1, 1, 1));
     assert_eq!(r.changes_omitted, 0);
@@ -184,7 +185,7 @@ fn the_change_list_names_line_identity_and_each_changed_field() {
     // Notebooks: a new holder; keys: supplier data.
     let nb = "Inventarnummer;Hostname;Modell;Seriennummer;Personalnummer\n\
         INV-0001;nb-0001;ThinkPad T14;PF-INV-0001;4712\n";
-    let (r, _) = import_logged(&mut s, ListKind::Notebooks, nb, true);
+    let (r, _) = import_logged(&mut s, ImportKind::Notebooks, nb, true);
     assert_eq!(
         r.unwrap().changes[0].fields,
         vec![field(ImportField::Holder, "4711", "4712")]
@@ -208,7 +209,7 @@ fn the_change_list_is_capped_and_counts_the_rest() {
     let n = CHANGES_LISTED + 50;
     let (r, _) = import_logged(
         &mut s,
-        ListKind::Staff,
+        ImportKind::Staff,
         &staff_list(n, |_| "IT".into()),
         false,
     );
@@ -229,7 +230,7 @@ fn the_change_list_is_capped_and_counts_the_rest() {
             "IT".into()
         }
     });
-    let (r, _) = import_logged(&mut s, ListKind::Staff, &half, false);
+    let (r, _) = import_logged(&mut s, ImportKind::Staff, &half, false);
     let r = r.unwrap();
     assert_eq!(
         (r.changed, r.unchanged, r.changes_omitted),

@@ -75,7 +75,7 @@ mod tests {
 
     #[test]
     fn the_worker_sends_row_progress_then_the_summary_with_the_change_list() {
-        use crate::tui::model::{Cmd, ImportWhat, Msg};
+        use crate::tui::model::{Cmd, ImportKind, Msg};
         use crate::tui::runtime::Service;
         let dir = tempfile::tempdir().expect("temp dir");
         let desk = keydesk_core::Desk::open(
@@ -94,7 +94,7 @@ mod tests {
         let path = dir.path().join("staff.csv");
         std::fs::write(&path, file).expect("write csv");
         let out = service.run(Cmd::Import {
-            what: ImportWhat::Staff,
+            what: ImportKind::Staff,
             path: path.display().to_string(),
             dry_run: true,
         });

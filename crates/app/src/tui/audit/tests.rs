@@ -40,14 +40,14 @@ fn verify_then_export_to_an_edited_path() {
     assert_eq!(
         press(&mut a, KeyCode::Enter).cmds(),
         [Cmd::Export {
-            what: ExportWhat::Inventory,
+            what: ExportKind::Inventory,
             path: "/tmp/x.csv".into()
         }]
     );
     a.log_line(Text::ExportWrote, "3".into(), true);
     press(&mut a, KeyCode::Down);
     press(&mut a, KeyCode::Down);
-    assert_eq!(a.export(), Some(ExportWhat::Revoked));
+    assert_eq!(a.export(), Some(ExportKind::Revoked));
     assert!(press(&mut a, KeyCode::Esc).closes());
 }
 
@@ -57,10 +57,10 @@ fn import_runs_a_dry_run_first_then_applies_on_a_second_enter() {
     for _ in 0..4 {
         press(&mut a, KeyCode::Down);
     }
-    assert_eq!(a.import(), Some(ImportWhat::Staff));
+    assert_eq!(a.import(), Some(ImportKind::Staff));
     assert_eq!(a.path, "staff.csv");
     let dry = vec![Cmd::Import {
-        what: ImportWhat::Staff,
+        what: ImportKind::Staff,
         path: "staff.csv".into(),
         dry_run: true,
     }];
@@ -102,11 +102,11 @@ fn import_runs_a_dry_run_first_then_applies_on_a_second_enter() {
     assert_eq!(press(&mut a, KeyCode::Enter).cmds(), dry);
     a.imported(&summary);
     press(&mut a, KeyCode::Down);
-    assert_eq!(a.import(), Some(ImportWhat::Staff), "↓ scrolls the list");
+    assert_eq!(a.import(), Some(ImportKind::Staff), "↓ scrolls the list");
     assert_eq!(
         press(&mut a, KeyCode::Enter).cmds(),
         [Cmd::Import {
-            what: ImportWhat::Staff,
+            what: ImportKind::Staff,
             path: "staff.csv".into(),
             dry_run: false,
         }]
@@ -125,7 +125,7 @@ fn import_runs_a_dry_run_first_then_applies_on_a_second_enter() {
     press(&mut a, KeyCode::Down);
     press(&mut a, KeyCode::Down);
     press(&mut a, KeyCode::Down);
-    assert_eq!(a.import(), Some(ImportWhat::Stock), "last entry stays");
+    assert_eq!(a.import(), Some(ImportKind::Stock), "last entry stays");
 }
 
 #[test]

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::{Bulk, Phase};
 use crate::i18n::{Lang, Text};
+use crate::tui::model::Label;
 use crate::tui::model::{KeyRow, Mark};
 use crate::tui::problem::{Part, Problem};
 

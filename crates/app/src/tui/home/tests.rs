@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::Focus;
 use crate::i18n::{Lang, Text};
-use crate::tui::model::{Cmd, HitKind, InvState, KeyRow, Msg, Target};
+use crate::tui::model::{Cmd, HitKind, KeyRow, KeyState, Msg, Target};
 use crate::tui::state::App;
 use crate::tui::wizard::testing::{hit, key};
 use crate::tui::wizard::{Flow, Wizard};
@@ -15,7 +15,7 @@ fn row(serial: u32) -> KeyRow {
         serial,
         model: "YubiKey 5 NFC".into(),
         firmware: "5.7.1".into(),
-        state: InvState::InStock,
+        state: Some(KeyState::InStock),
         holder: None,
     }
 }

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Widget};
 use super::{Focus, Home};
 use crate::i18n::Text;
 use crate::tui::model::HitKind;
+use crate::tui::model::Label;
 use crate::tui::screen::Ctx;
 
 /// Draw the home screen.

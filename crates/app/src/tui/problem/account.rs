@@ -6,7 +6,7 @@ use keydesk_core::Account;
 
 use super::{plain, Part, Problem};
 use crate::i18n::Text;
-use crate::tui::service::inv_state;
+use crate::tui::model::Label;
 
 impl Problem {
     /// One line of a recovery's account. Every variant has its own text:
@@ -60,7 +60,7 @@ impl Problem {
                     plain(serial),
                     done(*piv),
                     done(*fido),
-                    Part::Word(inv_state(*state).text()),
+                    Part::Word(state.text()),
                 ],
             ),
         }

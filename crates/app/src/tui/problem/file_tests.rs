@@ -119,7 +119,7 @@ fn one_line_form_for_the_footer() {
 #[cfg(feature = "sim")]
 #[test]
 fn the_worker_reports_file_demo_and_gone_record_problems_from_the_table() {
-    use crate::tui::model::{Cmd, ExportWhat, ImportWhat, Msg, Pins, Target};
+    use crate::tui::model::{Cmd, ExportKind, ImportKind, Msg, Pins, Target};
     use crate::tui::runtime::Service;
 
     let dir = tempfile::tempdir().expect("tempdir");
@@ -135,7 +135,7 @@ fn the_worker_reports_file_demo_and_gone_record_problems_from_the_table() {
     let missing = dir.path().join("nowhere").join("staff.csv");
     let missing = missing.display().to_string();
     let p = failed(svc.run(Cmd::Import {
-        what: ImportWhat::Staff,
+        what: ImportKind::Staff,
         path: missing.clone(),
         dry_run: true,
     }));
@@ -147,7 +147,7 @@ fn the_worker_reports_file_demo_and_gone_record_problems_from_the_table() {
         p.show(Lang::De)
     );
     let export = |path: String| Cmd::Export {
-        what: ExportWhat::Inventory,
+        what: ExportKind::Inventory,
         path,
     };
     let p = failed(svc.run(export(missing.clone())));

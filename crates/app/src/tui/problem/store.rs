@@ -6,7 +6,7 @@ use keydesk_store::{AnchorFault, AuditProblem, ImportIssue, StoreError};
 
 use super::{plain, Part, Problem};
 use crate::i18n::Text;
-use crate::tui::service::inv_state;
+use crate::tui::model::Label;
 
 /// Import problems listed before "… and N more".
 const IMPORT_LINES: usize = 20;
@@ -30,8 +30,8 @@ impl Problem {
                 Text::ErrWrongState,
                 vec![
                     plain(serial),
-                    Part::Word(inv_state(*current).text()),
-                    Part::Word(inv_state(*wanted).text()),
+                    Part::Word(current.text()),
+                    Part::Word(wanted.text()),
                 ],
             ),
             StoreError::UnknownKey(s) => new(Text::ErrUnknownKey, vec![plain(s)]),

@@ -26,8 +26,8 @@ pub(super) fn serial() -> Serial {
     Serial::new(23_456_780).expect("serial")
 }
 
-fn dev_serial() -> keydesk_device::Serial {
-    keydesk_device::Serial(23_456_780)
+fn dev_serial() -> Serial {
+    serial()
 }
 
 fn staff() -> PersonnelNo {

@@ -14,7 +14,7 @@ use crate::tui::audit::Audit;
 use crate::tui::bulk::Bulk;
 use crate::tui::detail::Detail;
 use crate::tui::model::{
-    Cmd, DetailView, HitKind, InvState, KeyRow, Msg, Target, Unfinished, Verified,
+    Cmd, DetailView, HitKind, KeyRow, KeyState, Msg, Target, Unfinished, Verified,
 };
 use crate::tui::recovery::Recovery;
 use crate::tui::screen::{Ctx, Outcome, Screen};
@@ -26,7 +26,7 @@ fn row(serial: u32) -> KeyRow {
         serial,
         model: "YubiKey 5 NFC".into(),
         firmware: "5.7.1".into(),
-        state: InvState::InStock,
+        state: Some(KeyState::InStock),
         holder: None,
     }
 }

@@ -7,7 +7,7 @@
 use super::{Step, Wizard};
 use crate::i18n::Text;
 use crate::tui::choice::{Choice, Cursor};
-use crate::tui::model::{Fate, KeyRow, Pins, Reason};
+use crate::tui::model::{Fate, KeyRow, Pins, RevokeReason};
 
 /// Where the new PINs come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,17 +52,17 @@ impl ResetWhen {
 /// The options of the old key's fate in a replacement.
 pub const FATES: [Fate; 5] = [
     Fate::Returned,
-    Fate::Revoked(Reason::Lost),
-    Fate::Revoked(Reason::Stolen),
-    Fate::Revoked(Reason::Left),
-    Fate::Revoked(Reason::Defective),
+    Fate::Revoked(RevokeReason::Lost),
+    Fate::Revoked(RevokeReason::Stolen),
+    Fate::Revoked(RevokeReason::Left),
+    Fate::Revoked(RevokeReason::Defective),
 ];
 
 /// The lists of the choice steps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choices {
     pub pins: Choice<PinSource>,
-    pub reason: Choice<Reason>,
+    pub reason: Choice<RevokeReason>,
     pub reset: Choice<ResetWhen>,
     pub fate: Choice<Fate>,
     /// The plugged keys that can be handed out instead (kept in step with
@@ -74,7 +74,7 @@ impl Default for Choices {
     fn default() -> Self {
         Self {
             pins: Choice::new([PinSource::Letter, PinSource::Typed]),
-            reason: Choice::new(Reason::ALL),
+            reason: Choice::new(RevokeReason::ALL),
             reset: Choice::new([ResetWhen::Now, ResetWhen::Later]),
             fate: Choice::new(FATES),
             new_key: Choice::default(),

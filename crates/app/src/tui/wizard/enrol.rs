@@ -31,7 +31,7 @@ mod tests {
     use super::super::testing::{closes, ctx, hit, press, rows, type_str};
     use super::super::{Flow, Step, Wizard};
     use crate::i18n::Text;
-    use crate::tui::model::{Cmd, HitKind, InvState, LetterView, Msg, Pins};
+    use crate::tui::model::{Cmd, HitKind, KeyState, LetterView, Msg, Pins};
 
     /// An enrolment of key 23456780 with Müller, Anna and NB-0815 picked, at
     /// the choice between a PIN letter and typed PINs.
@@ -133,7 +133,7 @@ mod tests {
         w.update(
             &Msg::Finished {
                 serial: 23_456_780,
-                state: Some(InvState::Issued),
+                state: Some(KeyState::Issued),
                 letter: Some(Box::new(LetterView {
                     serial: 23_456_780,
                     holder: "Müller, Anna".into(),

@@ -20,7 +20,7 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use super::choice::Choice;
-use super::model::{Cmd, Fate, Hit, InvState, KeyRow, LetterView, Pins, Reason};
+use super::model::{Cmd, Fate, Hit, KeyRow, KeyState, LetterView, Pins, RevokeReason};
 use super::screen::{Ctx, Outcome};
 use crate::i18n::Text;
 use choices::Choices;
@@ -152,7 +152,7 @@ pub struct Wizard {
     pub pin_again: Zeroizing<String>,
     /// Which PIN field has the cursor (0 or 1).
     pub pin_field: u8,
-    pub reason: Option<Reason>,
+    pub reason: Option<RevokeReason>,
     pub reset_on_return: bool,
     pub fate: Option<Fate>,
     pub new_key: Option<u32>,
@@ -164,7 +164,7 @@ pub struct Wizard {
     pub error: Option<crate::tui::problem::Problem>,
     /// A named hint from the table (shown when `error` is empty).
     pub hint: Option<Text>,
-    pub state_after: Option<InvState>,
+    pub state_after: Option<KeyState>,
     /// Shown once; dropped (and wiped) when the wizard closes.
     pub letter: Option<Box<LetterView>>,
     /// Where the enrolment's CSR for the office CA was saved (or why not).

@@ -30,7 +30,7 @@ mod tests {
     use super::super::testing::{ctx, open, press, rows};
     use super::super::{Flow, Step};
     use crate::i18n::Text;
-    use crate::tui::model::{Cmd, Fate, Msg, Pins, Reason};
+    use crate::tui::model::{Cmd, Fate, Msg, Pins, RevokeReason};
 
     #[test]
     fn replace_picks_the_fate_and_a_plugged_new_key() {
@@ -38,7 +38,7 @@ mod tests {
         let c = ctx(&rows);
         let mut w = open(Flow::Replace, 18_000_042, &c);
         press(&mut w, &c, &[KeyCode::Down, KeyCode::Down, KeyCode::Enter]);
-        assert_eq!(w.fate, Some(Fate::Revoked(Reason::Stolen)));
+        assert_eq!(w.fate, Some(Fate::Revoked(RevokeReason::Stolen)));
         assert_eq!(w.candidates(&rows).len(), 2);
         press(&mut w, &c, &[KeyCode::Down, KeyCode::Enter]);
         assert_eq!(w.new_key, Some(23_456_781));
@@ -47,7 +47,7 @@ mod tests {
             cmds,
             vec![Cmd::Replace {
                 old: 18_000_042,
-                fate: Fate::Revoked(Reason::Stolen),
+                fate: Fate::Revoked(RevokeReason::Stolen),
                 new: 23_456_781,
                 pins: Pins::Letter
             }]

@@ -20,7 +20,7 @@ mod tests {
     use super::super::testing::{ctx, press, rows, type_str};
     use super::super::{Flow, Step, Wizard};
     use crate::i18n::Text;
-    use crate::tui::model::{Cmd, InvState, Msg};
+    use crate::tui::model::{Cmd, KeyState, Msg};
 
     #[test]
     fn reset_needs_the_serial_typed_then_a_replug() {
@@ -59,14 +59,14 @@ mod tests {
         w.update(
             &Msg::Finished {
                 serial: 23_456_780,
-                state: Some(InvState::InStock),
+                state: Some(KeyState::InStock),
                 letter: None,
             },
             &c,
         );
         assert_eq!(
             (w.step(), w.state_after),
-            (Step::Done, Some(InvState::InStock))
+            (Step::Done, Some(KeyState::InStock))
         );
     }
 

@@ -16,7 +16,7 @@ mod tests {
 
     use super::super::testing::{ctx, press, rows, type_str};
     use super::super::{Flow, Step, Wizard};
-    use crate::tui::model::{Cmd, InvState, Msg, Reason};
+    use crate::tui::model::{Cmd, KeyState, Msg, RevokeReason};
 
     #[test]
     fn revoke_picks_a_reason_and_needs_the_serial() {
@@ -34,17 +34,20 @@ mod tests {
             "the cursor stops at the last reason"
         );
         press(&mut w, &c, &[KeyCode::Up, KeyCode::Enter]);
-        assert_eq!((w.step(), w.reason), (Step::TypeSerial, Some(Reason::Left)));
+        assert_eq!(
+            (w.step(), w.reason),
+            (Step::TypeSerial, Some(RevokeReason::Left))
+        );
         let cmds = type_str(&mut w, &c, "18000042");
         assert!(cmds.is_empty());
         assert_eq!(
             press(&mut w, &c, &[KeyCode::Enter]),
-            vec![Cmd::Revoke(18_000_042, Reason::Left)]
+            vec![Cmd::Revoke(18_000_042, RevokeReason::Left)]
         );
         w.update(
             &Msg::Finished {
                 serial: 18_000_042,
-                state: Some(InvState::Revoked),
+                state: Some(KeyState::Revoked),
                 letter: None,
             },
             &c,

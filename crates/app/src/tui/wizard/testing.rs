@@ -4,7 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{Flow, Wizard};
-use crate::tui::model::{Cmd, Hit, HitKind, InvState, KeyRow, Msg};
+use crate::tui::model::{Cmd, Hit, HitKind, KeyRow, KeyState, Msg};
 use crate::tui::screen::{Ctx, Outcome, Screen};
 
 pub fn key(code: KeyCode) -> Msg {
@@ -18,7 +18,7 @@ pub fn rows() -> Vec<KeyRow> {
             serial,
             model: "YubiKey 5 NFC".into(),
             firmware: fw.into(),
-            state: InvState::InStock,
+            state: Some(KeyState::InStock),
             holder: None,
         })
         .collect()

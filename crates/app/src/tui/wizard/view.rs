@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 use super::{Flow, Step, Wizard};
 use crate::i18n::{Lang, Text};
 use crate::tui::choice::Choice;
+use crate::tui::model::Label;
 use crate::tui::model::{Fate, Pins};
 use crate::tui::problem::Problem;
 use crate::tui::screen::Ctx;

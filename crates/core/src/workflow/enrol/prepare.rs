@@ -7,18 +7,15 @@ use std::time::SystemTime;
 
 use keydesk_device::attestation::TrustAnchors;
 use keydesk_device::management::DeviceInfo;
-use keydesk_device::piv::{self, Slot};
-use keydesk_device::{discovery, CardTransport, DeviceError, Serial as DevSerial};
-use keydesk_store::{AssetTag, NewKey, Serial, Staff, StoreError};
+use keydesk_device::{discovery, CardTransport, DeviceError};
+use keydesk_store::{NewKey, Staff, StoreError};
+use keydesk_types::{Algorithm, AssetTag, PinPolicy, Secret, Serial, Slot, TouchPolicy};
 use serde_json::{json, Value};
 
-use super::{
-    algorithm_of, pin_policy_of, slot_of, touch_policy_of, EnrolRequest, PinLetter, Secrets,
-};
+use super::{EnrolRequest, PinLetter, Secrets};
 use crate::desk::Desk;
 use crate::error::Result;
 use crate::profile::{FidoMode, Profile};
-use crate::secret::Secret;
 
 /// The PINs an enrolment sets. Never stored, never logged.
 #[derive(Debug)]
@@ -55,9 +52,9 @@ pub(super) struct Plan<'a> {
     pub info: DeviceInfo,
     pub profile: Profile,
     pub slot: Slot,
-    pub algorithm: piv::keys::Algorithm,
-    pub pin_policy: piv::keys::PinPolicy,
-    pub touch_policy: piv::keys::TouchPolicy,
+    pub algorithm: Algorithm,
+    pub pin_policy: PinPolicy,
+    pub touch_policy: TouchPolicy,
     pub anchors: TrustAnchors,
     /// The certificate's subject, the profile's template filled in.
     pub subject: String,
@@ -87,10 +84,10 @@ impl<'a> Plan<'a> {
             req,
             info,
             profile: profile.clone(),
-            slot: slot_of(&profile.piv.slot),
-            algorithm: algorithm_of(profile.piv.algorithm),
-            pin_policy: pin_policy_of(profile.piv.pin_policy),
-            touch_policy: touch_policy_of(profile.piv.touch_policy),
+            slot: profile.piv.slot,
+            algorithm: profile.piv.algorithm,
+            pin_policy: profile.piv.pin_policy,
+            touch_policy: profile.piv.touch_policy,
             anchors,
             subject,
             now: SystemTime::from(now),
@@ -98,8 +95,8 @@ impl<'a> Plan<'a> {
     }
 
     /// The key as the device layer names it.
-    pub fn dev_serial(&self) -> DevSerial {
-        DevSerial(self.req.serial.get())
+    pub fn dev_serial(&self) -> Serial {
+        self.req.serial
     }
 
     /// The intent written when the journal entry opens (never a secret).
@@ -137,10 +134,9 @@ impl Desk {
         serial: Serial,
         known: bool,
     ) -> Result<DeviceInfo> {
-        let dev_serial = DevSerial(serial.get());
         let info = discovery::probe(card)?;
-        if info.serial != Some(dev_serial) {
-            return Err(DeviceError::KeyNotFound { serial: dev_serial }.into());
+        if info.serial != Some(serial) {
+            return Err(DeviceError::KeyNotFound { serial }.into());
         }
         if !known {
             let ctx = self.ctx();

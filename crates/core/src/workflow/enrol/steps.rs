@@ -5,12 +5,12 @@
 //! recovery knows what may have happened on the key.
 
 use keydesk_device::attestation::{self, Attested, Expected};
-use keydesk_device::fido::Pin as FidoPin;
 use keydesk_device::management::Management;
-use keydesk_device::piv::{self, Piv, PublicKey};
+use keydesk_device::piv::{Piv, PublicKey};
 use keydesk_device::source::KeySource;
 use keydesk_device::{CardTransport, DeviceError};
 use keydesk_store::{Ctx, Enrolment, Store};
+use keydesk_types::{Secret, Serial};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -66,7 +66,7 @@ impl Steps<'_> {
             serial: plan.req.serial,
             model: plan.info.model(),
             firmware: plan.info.version.to_string(),
-            slot: plan.profile.piv.slot.to_ascii_lowercase(),
+            slot: plan.slot,
             public_key_sha256: piv.fingerprint,
             csr_pem: pem("CERTIFICATE REQUEST", &piv.csr),
             aaguid: fido.aaguid,
@@ -87,16 +87,15 @@ impl Steps<'_> {
 
     /// The PIV application, from the factory check to the certificate.
     fn piv(&mut self, card: &mut dyn CardTransport, pins: &Pins) -> Result<PivDone> {
-        let pin = piv::secret::Pin::new(pins.piv_pin.expose());
-        let puk = piv::secret::Pin::new(pins.piv_puk.expose());
+        let (pin, puk) = (&pins.piv_pin, &pins.piv_puk);
         let mut p = Piv::open(card)?;
         self.factory_check(&mut p)?;
-        self.piv_secrets(&mut p, &pin, &puk)?;
+        self.piv_secrets(&mut p, pin, puk)?;
         let public_key = self.generate(&mut p)?;
         let fingerprint = hex::encode(Sha256::digest(&public_key.spki_der));
         self.run.fact("public_key_sha256", fingerprint.clone());
         let attested = self.attest(&mut p, &public_key)?;
-        let (csr, certificate) = self.certificate(&mut p, &pin, &public_key)?;
+        let (csr, certificate) = self.certificate(&mut p, pin, &public_key)?;
         Ok(PivDone {
             attestation: attestation_facts(&attested, &fingerprint),
             fingerprint,
@@ -109,7 +108,7 @@ impl Steps<'_> {
     /// other is refused as not factory fresh.
     fn factory_check(&mut self, p: &mut Piv<'_>) -> Result<()> {
         let dev_serial = self.plan.dev_serial();
-        let default_pin = piv::secret::Pin::new(DEFAULT_PIN);
+        let default_pin = Secret::new(DEFAULT_PIN);
         self.step(Step::PivFactoryCheck, || {
             p.authenticate_default().map_err(|e| match e {
                 DeviceError::ManagementKeyRejected => {
@@ -127,19 +126,14 @@ impl Steps<'_> {
     }
 
     /// Retry counters, the new PIN and PUK, and a PIN-protected management key.
-    fn piv_secrets(
-        &mut self,
-        p: &mut Piv<'_>,
-        pin: &piv::secret::Pin,
-        puk: &piv::secret::Pin,
-    ) -> Result<()> {
+    fn piv_secrets(&mut self, p: &mut Piv<'_>, pin: &Secret, puk: &Secret) -> Result<()> {
         let piv_profile = &self.plan.profile.piv;
         let (pin_retries, puk_retries) = (piv_profile.pin_retries, piv_profile.puk_retries);
-        let default_pin = piv::secret::Pin::new(DEFAULT_PIN);
+        let default_pin = Secret::new(DEFAULT_PIN);
         self.step(Step::PivRetries, || p.set_retries(pin_retries, puk_retries))?;
         self.step(Step::PivPin, || p.change_pin(&default_pin, pin))?;
         self.step(Step::PivPuk, || {
-            p.change_puk(&piv::secret::Pin::new(DEFAULT_PUK), puk)
+            p.change_puk(&Secret::new(DEFAULT_PUK), puk)
         })?;
         self.step(Step::PivManagementKey, || {
             p.set_pin_protected_management_key(pin)
@@ -188,7 +182,7 @@ impl Steps<'_> {
     fn certificate(
         &mut self,
         p: &mut Piv<'_>,
-        pin: &piv::secret::Pin,
+        pin: &Secret,
         public_key: &PublicKey,
     ) -> Result<(Vec<u8>, Vec<u8>)> {
         let plan = self.plan;
@@ -213,13 +207,12 @@ impl Steps<'_> {
             Ok(mut fido) => {
                 done.aaguid = Some(fido.info().aaguid_string());
                 if let Some(fp) = &pins.fido_pin {
-                    let fp = FidoPin::new(fp.expose());
-                    self.step(Step::FidoPin, || fido.set_pin(&fp))?;
+                    self.step(Step::FidoPin, || fido.set_pin(fp))?;
                     done.pin_set = true;
                     if fido.supports_set_min_pin_length() {
                         let min = u8::try_from(fido_profile.min_pin_length).unwrap_or(u8::MAX);
                         self.step(Step::FidoPolicy, || {
-                            fido.set_min_pin_length(Some(&fp), min, fido_profile.force_pin_change)
+                            fido.set_min_pin_length(Some(fp), min, fido_profile.force_pin_change)
                         })?;
                     }
                 } else if fido_profile.mode == FidoMode::Required {
@@ -258,7 +251,7 @@ impl Steps<'_> {
         let enrolment = Enrolment {
             firmware: plan.info.version.to_string(),
             aaguid: fido.aaguid.clone().unwrap_or_default(),
-            slot: plan.profile.piv.slot.to_ascii_lowercase(),
+            slot: Some(plan.slot),
             pubkey_sha256: piv.fingerprint.clone(),
             attestation_json: piv.attestation.to_string(),
             certificate_pem: Some(pem("CERTIFICATE", &piv.certificate)),
@@ -281,7 +274,7 @@ impl Steps<'_> {
 /// The facts of a verified attestation, as the inventory records them.
 fn attestation_facts(attested: &Attested, fingerprint: &str) -> Value {
     json!({
-        "serial": attested.serial.map(|s| s.0),
+        "serial": attested.serial.map(Serial::get),
         "firmware": attested.firmware.map(|v| v.to_string()),
         "pin_policy": attested.pin_policy,
         "touch_policy": attested.touch_policy,
