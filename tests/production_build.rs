@@ -32,6 +32,15 @@ fn the_default_build_depends_on_no_simulator_and_the_training_build_does() {
         !default.lines().any(|l| l.starts_with("keydesk-sim ")),
         "the production build links keydesk-sim:\n{default}"
     );
+    // The app's one door: of the workspace it names keydesk-core and the
+    // value types only, never the store or the device layer directly.
+    let direct = cargo_tree(&["--depth", "1"]);
+    let ours: Vec<&str> = direct
+        .lines()
+        .filter(|l| l.starts_with("keydesk-"))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(ours, ["keydesk-core", "keydesk-types"], "{direct}");
     let training = cargo_tree(&["--features", "sim"]);
     assert!(
         training.lines().any(|l| l.starts_with("keydesk-sim ")),

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use keydesk_core::training::{Drawer, Firmware};
 use keydesk_core::{Desk, EnrolRequest, ImportKind, Keys, Secrets};
-use keydesk_store::{PersonnelNo, Serial};
+use keydesk_types::{PersonnelNo, Serial};
 
 /// Enrolments per thread per run.
 const PER_THREAD: u32 = 20;

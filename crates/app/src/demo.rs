@@ -270,7 +270,7 @@ mod tests {
         {
             let mut store = keydesk_store::Store::open(&db).expect("store");
             let ctx = keydesk_store::Ctx::new("t", "t", time::OffsetDateTime::now_utc());
-            let serial = keydesk_store::Serial::new(23_456_780).expect("serial");
+            let serial = keydesk_types::Serial::new(23_456_780).expect("serial");
             store
                 .journal_begin(&ctx, Some(serial), "enrol", "piv.generate", "{}")
                 .expect("journal entry");

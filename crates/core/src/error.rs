@@ -1,8 +1,9 @@
 //! The one error type of keydesk-core: device and store errors, plus what the
 //! workflows themselves refuse. [`CoreError::kind`] sorts them for exit codes.
 
-use keydesk_device::DeviceError;
-use keydesk_store::{PersonnelNo, Serial, StoreError};
+pub use keydesk_device::DeviceError;
+pub use keydesk_store::{AnchorFault, AuditProblem, ImportIssue, StoreError};
+use keydesk_types::{PersonnelNo, Serial};
 
 use crate::account::Account;
 use keydesk_types::RevokeReason;

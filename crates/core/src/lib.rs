@@ -20,6 +20,16 @@ pub mod trust;
 mod views;
 pub mod workflow;
 
+/// The inventory's records and reports as the desk's views and workflows
+/// return them: the faces read these, never the store itself.
+pub mod records {
+    pub use keydesk_store::{
+        format_date, parse_date, Assignment, AuditAnchor, AuditHead, Dialect, FieldChange, Hit,
+        HitKind, ImportAction, ImportChange, ImportField, ImportReport, Key, KeyHistory, Notebook,
+        Staff,
+    };
+}
+
 pub use account::Account;
 pub use desk::{Desk, Env, Prompt, Prompter};
 pub use env::{Clock, FixedClock, Operator, SecureRng, SystemClock};

@@ -2,8 +2,8 @@
 //! wrote down, if given) and print the chain's head as an anchor to keep
 //! outside the database file.
 
+use keydesk_core::records::{AuditAnchor, AuditHead};
 use keydesk_core::{CoreError, Desk};
-use keydesk_store::{AuditAnchor, AuditHead};
 use serde_json::{json, Value};
 
 use super::output::Out;

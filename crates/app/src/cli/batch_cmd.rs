@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::time::{Duration, Instant};
 
 use keydesk_core::{BatchEvent, Desk, ResetBatch, Standing};
-use keydesk_store::Serial;
+use keydesk_types::Serial;
 use serde_json::json;
 
 use super::args::ResetBatchArgs;

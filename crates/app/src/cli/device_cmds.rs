@@ -9,10 +9,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 use keydesk_core::profile::FidoMode;
+use keydesk_core::records::{format_date, parse_date};
 use keydesk_core::{
     CoreError, Desk, EnrolOutcome, EnrolRequest, OldKey, Prompt, RevokeReason, Secrets,
 };
-use keydesk_store::{format_date, parse_date, KeyState, Serial};
+use keydesk_types::{KeyState, Serial};
 use serde_json::{json, Value};
 
 use super::args::{EnrolArgs, LostArgs, OldKeyArg, PinSource, ReplaceArgs, ResetArgs, ReturnArgs};

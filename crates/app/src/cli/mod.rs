@@ -16,8 +16,9 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
+use keydesk_core::records::Dialect;
 use keydesk_core::{CoreError, Desk, ErrorKind};
-use keydesk_store::{AssetTag, Dialect, ExportKind, PersonnelNo, Serial};
+use keydesk_types::{AssetTag, ExportKind, PersonnelNo, Serial};
 use serde_json::json;
 
 use args::{AuditCommand, CertCommand, Cli, Command, ExportFormat, ShowWhat};

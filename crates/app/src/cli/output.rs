@@ -2,7 +2,7 @@
 //! document on stdout for scripts. Errors go to stderr as text (with what to
 //! do next) or, with `--json`, as a JSON document on stdout.
 
-use keydesk_store::{Assignment, ImportReport, KeyHistory, Notebook, Staff};
+use keydesk_core::records::{Assignment, ImportReport, KeyHistory, Notebook, Staff};
 use serde_json::{json, Value};
 
 use crate::i18n::{Lang, Text};

@@ -3,8 +3,8 @@
 //! import of the certificate the office CA issued (PEM or DER).
 
 use anyhow::Context;
+use keydesk_core::records::format_date;
 use keydesk_core::{CoreError, Desk, RecoveryOutcome};
-use keydesk_store::format_date;
 use serde_json::{json, Value};
 
 use super::args::{CertImportArgs, LoansArgs};

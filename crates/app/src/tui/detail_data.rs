@@ -2,8 +2,9 @@
 //! enrolment and history; a staff member with the keys held now and before;
 //! a notebook with its user and keys.
 
+use keydesk_core::records::Assignment;
 use keydesk_core::Desk;
-use keydesk_store::{Assignment, Serial};
+use keydesk_types::Serial;
 
 use super::model::{DetailView, HitKind, Seg, Target};
 use super::problem::Problem;

@@ -21,9 +21,9 @@ mod tests;
 
 use std::io;
 
+use keydesk_core::error::StoreError;
 use keydesk_core::error::{Done, Next};
 use keydesk_core::{CoreError, RevokeReason};
-use keydesk_store::StoreError;
 
 use crate::i18n::{Face, Lang, Text};
 

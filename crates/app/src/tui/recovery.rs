@@ -168,7 +168,7 @@ mod tests {
             workflow: "enrol".into(),
             outcome: Text::OutcomeRolledBack,
             account: vec![Problem::from_account(&Account::StaysInStock {
-                serial: keydesk_store::Serial::new(23_456_780).expect("serial"),
+                serial: keydesk_types::Serial::new(23_456_780).expect("serial"),
             })],
         }]);
         assert!(r.on_key(key(KeyCode::Esc), &ctx).closes());

@@ -9,14 +9,16 @@ use std::io::BufWriter;
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use keydesk_core::error::StoreError;
 use keydesk_core::profile::FidoMode;
+use keydesk_core::records::{Dialect, HitKind as StoreHitKind};
 #[cfg(feature = "sim")]
 pub use keydesk_core::training::Drawer;
 use keydesk_core::{
     BatchEvent, CoreError, Desk, EnrolOutcome, OldKey, PluggedKey, Prompt, RecoveryOutcome,
     ResetBatch, ResetRequest, Secrets, Standing,
 };
-use keydesk_store::{Dialect, HitKind as StoreHitKind, Serial, StoreError};
+use keydesk_types::Serial;
 use keydesk_types::{ExportKind, ImportKind, KeyState};
 
 use super::model::{
@@ -398,7 +400,11 @@ impl DeskService {
     }
 
     /// Search results (or the failure to get them) for `query`, for the screen.
-    fn hits(&self, found: Result<Vec<keydesk_store::Hit>, CoreError>, query: String) -> Msg {
+    fn hits(
+        &self,
+        found: Result<Vec<keydesk_core::records::Hit>, CoreError>,
+        query: String,
+    ) -> Msg {
         match found {
             Ok(hits) => Msg::SearchResults {
                 query,

@@ -216,7 +216,7 @@ fn reset_type_serial_replug_touch_and_missed_window() {
         let mut w = Wizard::new(Flow::Reset, 18_000_042);
         w.at = 2;
         w.error = Some(super::problem::Problem::from_device(
-            &keydesk_device::DeviceError::ResetWindowMissed { window_secs: 5 },
+            &keydesk_core::error::DeviceError::ResetWindowMissed { window_secs: 5 },
         ));
         wizard_at(lang, w)
     });
@@ -428,12 +428,12 @@ fn audit_and_recovery() {
             key(&mut app, KeyCode::Down);
         }
         key(&mut app, KeyCode::Enter);
-        let issue = |line, message: &str| keydesk_store::ImportIssue {
+        let issue = |line, message: &str| keydesk_core::error::ImportIssue {
             line,
             message: message.into(),
         };
         app.update(Msg::Failed(super::problem::Problem::from_store(
-            &keydesk_store::StoreError::Import(vec![
+            &keydesk_core::error::StoreError::Import(vec![
                 issue(3, "personnel number is empty"),
                 issue(7, "e-mail \"x\" is not valid"),
             ]),
@@ -443,7 +443,7 @@ fn audit_and_recovery() {
     both("recovery", |lang| {
         let mut app = base(lang);
         let (a, b) = (23_456_780, 23_456_781);
-        let serial = |n| keydesk_store::Serial::new(n).expect("serial");
+        let serial = |n| keydesk_types::Serial::new(n).expect("serial");
         let account = |lines: Vec<Account>| {
             lines
                 .iter()
@@ -464,7 +464,7 @@ fn audit_and_recovery() {
                 since: "2026-11-23T09:04:00Z".into(),
             },
         ]);
-        let missing = keydesk_device::DeviceError::KeyNotFound { serial: serial(b) };
+        let missing = keydesk_core::error::DeviceError::KeyNotFound { serial: serial(b) };
         r.recovered(vec![
             Recovered {
                 serial: Some(a),
@@ -569,7 +569,7 @@ fn staff_dry_run() -> ImportSummary {
 #[test]
 fn replace_partly_done() {
     use keydesk_core::error::{Done, Next};
-    use keydesk_store::{PersonnelNo, Serial};
+    use keydesk_types::{PersonnelNo, Serial};
 
     use super::model::{Fate, Pins, RevokeReason};
     use super::wizard::Step;
@@ -584,7 +584,7 @@ fn replace_partly_done() {
             .iter()
             .position(|s| *s == Step::Working)
             .expect("working step");
-        let e = keydesk_core::CoreError::from(keydesk_device::DeviceError::KeyRemoved).after(
+        let e = keydesk_core::CoreError::from(keydesk_core::error::DeviceError::KeyRemoved).after(
             Done::Revoked {
                 serial: Serial::new(18_000_042).expect("serial"),
                 reason: keydesk_core::RevokeReason::Lost,

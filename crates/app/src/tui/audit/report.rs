@@ -2,7 +2,7 @@
 //! the screen shows, with field names as table texts (so the change list
 //! follows a language switch) and yes/no values as flags.
 
-use keydesk_store::{ImportAction, ImportField, ImportReport};
+use keydesk_core::records::{ImportAction, ImportField, ImportReport};
 
 use crate::i18n::Text;
 use crate::tui::model::{ChangeLine, ImportSummary, Val};
@@ -69,7 +69,7 @@ pub fn summary(r: &ImportReport) -> ImportSummary {
 
 #[cfg(test)]
 mod tests {
-    use keydesk_store::{FieldChange, ImportChange};
+    use keydesk_core::records::{FieldChange, ImportChange};
 
     use super::*;
 

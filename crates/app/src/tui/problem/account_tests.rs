@@ -3,10 +3,10 @@
 //! That every line has a text is the compiler's to check (`from_account`
 //! names every variant); the cases here, one per variant, check the texts.
 
+use keydesk_core::error::DeviceError;
 use keydesk_core::error::{Done, Next};
 use keydesk_core::{Account, CoreError};
-use keydesk_device::DeviceError;
-use keydesk_store::KeyState;
+use keydesk_types::KeyState;
 
 use super::tests::{assert_translated, both, serial};
 use super::*;

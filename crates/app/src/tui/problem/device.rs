@@ -1,6 +1,6 @@
 //! Device errors in the technician's words: one table text per variant.
 
-use keydesk_device::DeviceError;
+use keydesk_core::error::DeviceError;
 
 use super::{plain, Problem};
 use crate::i18n::Text;

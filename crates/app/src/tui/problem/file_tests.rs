@@ -5,10 +5,10 @@
 use std::collections::BTreeSet;
 use std::io;
 
+use keydesk_core::error::DeviceError;
 use keydesk_core::error::{Done, Next};
+use keydesk_core::error::{ImportIssue, StoreError};
 use keydesk_core::CoreError;
-use keydesk_device::DeviceError;
-use keydesk_store::{ImportIssue, StoreError};
 
 use super::tests::{assert_translated, both, serial};
 use super::*;

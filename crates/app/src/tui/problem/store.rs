@@ -2,7 +2,7 @@
 //! import error lists the file's bad lines (their messages as the store
 //! wrote them) under a translated heading.
 
-use keydesk_store::{AnchorFault, AuditProblem, ImportIssue, StoreError};
+use keydesk_core::error::{AnchorFault, AuditProblem, ImportIssue, StoreError};
 
 use super::{plain, Part, Problem};
 use crate::i18n::Text;

@@ -6,12 +6,11 @@
 
 use std::io;
 
+use keydesk_core::error::DeviceError;
+use keydesk_core::error::{AnchorFault, AuditProblem, ImportIssue, StoreError};
 use keydesk_core::error::{Done, Next};
 use keydesk_core::{Account, CoreError, RevokeReason};
-use keydesk_device::DeviceError;
-use keydesk_store::{
-    AnchorFault, AuditProblem, ImportIssue, KeyState, PersonnelNo, Serial, StoreError,
-};
+use keydesk_types::{KeyState, PersonnelNo, Serial};
 
 use super::*;
 

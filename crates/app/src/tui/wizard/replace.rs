@@ -65,12 +65,12 @@ mod tests {
         assert_eq!(cmds.len(), 1, "the replacement runs once");
         let partly = keydesk_core::CoreError::Usage("the new key failed".into()).after(
             keydesk_core::error::Done::Revoked {
-                serial: keydesk_store::Serial::new(18_000_042).unwrap(),
+                serial: keydesk_types::Serial::new(18_000_042).unwrap(),
                 reason: keydesk_core::RevokeReason::Stolen,
             },
             keydesk_core::error::Next::EnrolNew {
-                serial: keydesk_store::Serial::new(23_456_781).unwrap(),
-                staff: keydesk_store::PersonnelNo::parse("4711").unwrap(),
+                serial: keydesk_types::Serial::new(23_456_781).unwrap(),
+                staff: keydesk_types::PersonnelNo::parse("4711").unwrap(),
             },
         );
         let problem = crate::tui::problem::Problem::from_core(&partly);
