@@ -25,8 +25,8 @@ pub mod workflow;
 pub mod records {
     pub use keydesk_store::{
         format_date, parse_date, Assignment, AuditAnchor, AuditHead, Dialect, FieldChange, Hit,
-        HitKind, ImportAction, ImportChange, ImportField, ImportReport, Key, KeyHistory, Notebook,
-        Staff,
+        HitKind, ImportAction, ImportChange, ImportField, ImportReport, JournalEntry, Key,
+        KeyHistory, Notebook, Staff,
     };
 }
 
@@ -38,7 +38,7 @@ pub use journal::names::Workflow;
 pub use open::Keys;
 pub use profile::Profile;
 pub use trust::{Trust, TrustedRoot};
-pub use views::{PluggedKey, MAX_BATCH};
+pub use views::{OpenWork, PluggedKey, MAX_BATCH};
 pub use workflow::batch::{BatchEvent, ResetBatch, Standing};
 pub use workflow::enrol::{EnrolOutcome, EnrolRequest, PinLetter, Secrets};
 pub use workflow::recover::{RecoveryOutcome, RecoveryReport};

@@ -7,8 +7,8 @@
 use std::io::Write;
 
 use keydesk_store::{
-    AssetTag, Assignment, Dialect, ExportKind, Key, KeyHistory, KeyState, Notebook, PersonnelNo,
-    Serial, Staff, StoreError,
+    AssetTag, Assignment, Dialect, ExportKind, JournalEntry, Key, KeyHistory, KeyState, Notebook,
+    PersonnelNo, Serial, Staff, StoreError,
 };
 
 use crate::desk::Desk;
@@ -41,7 +41,44 @@ pub struct PluggedKey {
     pub generation: u64,
 }
 
+/// The journal entries that matter before work starts on some keys.
+#[derive(Debug, Clone, Default)]
+pub struct OpenWork {
+    /// Interrupted operations (a crash, a pulled key), and operations
+    /// another live counter runs on one of the keys asked about: work must
+    /// wait for `recover` (or for the other counter).
+    pub blocking: Vec<JournalEntry>,
+    /// Operations another live counter runs on other keys: worth a word,
+    /// no reason to wait.
+    pub elsewhere: Vec<JournalEntry>,
+}
+
 impl Desk {
+    /// What stands in the way of working on `serials` now (see [`OpenWork`]).
+    ///
+    /// # Errors
+    /// When the journal cannot be read.
+    pub fn open_work(&self, serials: &[Serial]) -> Result<OpenWork> {
+        let mut work = OpenWork {
+            blocking: self.unfinished()?,
+            elsewhere: Vec::new(),
+        };
+        for e in self.running_elsewhere()? {
+            if e.serial.is_some_and(|s| serials.contains(&s)) {
+                work.blocking.push(e);
+            } else {
+                work.elsewhere.push(e);
+            }
+        }
+        Ok(work)
+    }
+
+    /// Whether this desk's profile sets up (and so resets) FIDO2.
+    #[must_use]
+    pub fn fido_wanted(&self) -> bool {
+        self.profile().fido.mode != crate::profile::FidoMode::Skip
+    }
+
     /// The keys plugged in now, each joined with the inventory.
     ///
     /// # Errors

@@ -12,7 +12,6 @@ use keydesk_types::Serial;
 use serde_json::json;
 
 use super::args::ResetBatchArgs;
-use super::device_cmds::fido_wanted;
 use super::output::Out;
 use super::{exit, Refusal};
 use crate::i18n::{Lang, Text};
@@ -97,7 +96,7 @@ pub fn reset_batch(
         return Ok(());
     }
     super::device_cmds::refuse_if_unfinished(desk, &serials)?;
-    let fido = !a.piv_only && fido_wanted(desk);
+    let fido = !a.piv_only && desk.fido_wanted();
     let list: Vec<String> = serials.iter().map(ToString::to_string).collect();
     let what = out.t(
         if fido {

@@ -36,16 +36,13 @@ const REPLUG_TIMEOUT: Duration = Duration::from_secs(30);
 /// only mentioned, unless it is on a key of this command. Anything a crash
 /// or a pulled key interrupted refuses.
 pub fn refuse_if_unfinished(desk: &Desk, serials: &[Serial]) -> anyhow::Result<()> {
-    let mut open = desk.unfinished()?;
-    for e in desk.running_elsewhere()? {
-        if e.serial.is_some_and(|s| serials.contains(&s)) {
-            open.push(e);
-        } else {
-            let serial = e.serial.map_or_else(String::new, |s| s.to_string());
-            let note = Problem::new(Text::CliElsewhere, vec![plain(&e.workflow), plain(serial)]);
-            eprintln!("{}", note.show(Lang::from_env()));
-        }
+    let work = desk.open_work(serials)?;
+    for e in &work.elsewhere {
+        let serial = e.serial.map_or_else(String::new, |s| s.to_string());
+        let note = Problem::new(Text::CliElsewhere, vec![plain(&e.workflow), plain(serial)]);
+        eprintln!("{}", note.show(Lang::from_env()));
     }
+    let open = work.blocking;
     let Some(first) = open.first() else {
         return Ok(());
     };
@@ -313,17 +310,13 @@ fn do_reset(
     Ok(desk.reset(keydesk_core::ResetRequest { serial, piv, fido })?)
 }
 
-pub(super) fn fido_wanted(desk: &Desk) -> bool {
-    desk.profile().fido.mode != FidoMode::Skip
-}
-
 /// `keydesk reset`.
 pub fn reset(desk: &mut Desk, a: &ResetArgs, out: &Out, virtual_keys: bool) -> anyhow::Result<()> {
     let serial = a.serial;
     let (piv, fido) = if a.piv || a.fido {
         (a.piv, a.fido)
     } else {
-        (true, fido_wanted(desk))
+        (true, desk.fido_wanted())
     };
     let o = do_reset(desk, serial, piv, fido, virtual_keys)?;
     out.done(
@@ -353,7 +346,7 @@ pub fn return_key(
     virtual_keys: bool,
 ) -> anyhow::Result<()> {
     let serial = a.serial;
-    let fido = !a.no_reset && fido_wanted(desk);
+    let fido = !a.no_reset && desk.fido_wanted();
     if fido {
         // Check before anything is recorded, so a refusal changes nothing.
         desk.check_alone(serial)?;

@@ -10,7 +10,6 @@ use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use keydesk_core::error::StoreError;
-use keydesk_core::profile::FidoMode;
 use keydesk_core::records::{Dialect, HitKind as StoreHitKind};
 #[cfg(feature = "sim")]
 pub use keydesk_core::training::Drawer;
@@ -210,10 +209,6 @@ impl DeskService {
         msgs
     }
 
-    fn fido(&self) -> bool {
-        self.desk.profile().fido.mode != FidoMode::Skip
-    }
-
     fn workflow(&mut self, cmd: &Cmd) -> Result<Option<EnrolOutcome>, Problem> {
         let done = match cmd {
             Cmd::Enrol {
@@ -243,7 +238,7 @@ impl DeskService {
                 self.desk.enrol(&req).map(Some)
             }
             Cmd::Reset(s) => {
-                let fido = self.fido();
+                let fido = self.desk.fido_wanted();
                 self.desk
                     .reset(ResetRequest {
                         serial: serial(*s)?,
@@ -514,14 +509,14 @@ impl DeskService {
                         since: k.state_since,
                     })
                     .collect(),
-                fido: self.fido(),
+                fido: self.desk.fido_wanted(),
             },
             Err(e) => Msg::Failed(Problem::from_core(&e)),
         }
     }
 
     fn start_batch(&mut self, serials: &[u32]) -> Vec<Msg> {
-        let fido = self.fido();
+        let fido = self.desk.fido_wanted();
         let started = serials
             .iter()
             .map(|s| serial(*s))
