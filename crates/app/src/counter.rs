@@ -5,10 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
 use keydesk_core::{Desk, Keys};
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Text};
+use crate::say::{self, Refusal};
+use crate::tui::problem::FileOp;
 use crate::tui::runtime;
 use crate::tui::service::DeskService;
 use crate::tui::state::App;
@@ -23,9 +24,9 @@ pub fn inventory_path(db: Option<&Path>) -> anyhow::Result<PathBuf> {
         return Ok(p.to_path_buf());
     }
     let dir = dirs::data_dir()
-        .context("no per-user data directory; pass --db PATH or set KEYDESK_DB")?
+        .ok_or_else(|| Refusal::new(crate::cli::exit::USAGE, Text::CliNoDataDir, vec![]))?
         .join("keydesk");
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(say::file(FileOp::Write, &dir))?;
     Ok(dir.join("keydesk.db"))
 }
 
@@ -64,8 +65,7 @@ fn open_and_run(db: Option<&Path>, profile: Option<&Path>, sim: bool) -> anyhow:
         let _ = sim;
         (Keys::System, None::<std::convert::Infallible>)
     };
-    let desk = Desk::open(&db, profile, keys)
-        .with_context(|| format!("cannot open the inventory {}", db.display()))?;
+    let desk = Desk::open(&db, profile, keys).map_err(say::opening_inventory(&db))?;
     let demo = drawer.is_some();
     let service = DeskService::new(desk);
     #[cfg(feature = "sim")]
@@ -85,7 +85,7 @@ pub fn counter(db: Option<&Path>, profile: Option<&Path>, sim: bool) -> ExitCode
     match open_and_run(db, profile, sim) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("keydesk: {e:#}");
+            eprintln!("{}", say::error_text(&e, Lang::from_env()));
             ExitCode::FAILURE
         }
     }

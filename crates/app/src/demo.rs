@@ -6,11 +6,12 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use keydesk_core::training::{Drawer, Firmware};
 use keydesk_core::{Desk, ImportKind, Keys};
 
 use crate::i18n::Lang;
+use crate::say;
+use crate::tui::problem::FileOp;
 use crate::tui::runtime;
 use crate::tui::service::DeskService;
 use crate::tui::state::App;
@@ -43,8 +44,7 @@ pub fn run(demo_db: Option<&Path>, keys: u8) -> anyhow::Result<()> {
         Some(p) => p.to_path_buf(),
         None => {
             let dir = std::env::temp_dir().join(format!("keydesk-demo-{}", std::process::id()));
-            std::fs::create_dir_all(&dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(&dir).map_err(say::file(FileOp::Write, &dir))?;
             dir.join("demo.db")
         }
     };
@@ -60,8 +60,8 @@ pub fn run(demo_db: Option<&Path>, keys: u8) -> anyhow::Result<()> {
 pub fn open(db: &Path, keys: usize) -> anyhow::Result<DeskService> {
     let fresh = !db.exists();
     let drawer = Drawer::new(DRAWER.to_vec());
-    let mut desk = Desk::open(db, None, Keys::Virtual(drawer.clone()))
-        .with_context(|| format!("cannot open the demo inventory {}", db.display()))?;
+    let mut desk =
+        Desk::open(db, None, Keys::Virtual(drawer.clone())).map_err(say::opening_inventory(db))?;
     if fresh {
         fill(&mut desk)?;
     }
@@ -70,8 +70,7 @@ pub fn open(db: &Path, keys: usize) -> anyhow::Result<DeskService> {
     }
     // The demo's CSRs go to a temporary directory, never the real CA's folder.
     let csr_dir = std::env::temp_dir().join(format!("keydesk-demo-csr-{}", std::process::id()));
-    std::fs::create_dir_all(&csr_dir)
-        .with_context(|| format!("cannot create {}", csr_dir.display()))?;
+    std::fs::create_dir_all(&csr_dir).map_err(say::file(FileOp::Write, &csr_dir))?;
     Ok(DeskService::new(desk)
         .with_drawer(drawer)
         .with_csr_dir(csr_dir))

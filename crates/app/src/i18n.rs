@@ -518,6 +518,8 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     FooterBulk => "Ziffern Anzahl  Enter starten  ↑/↓ blättern  Esc zurück", "digits count  Enter start  ↑/↓ scroll  Esc back";
     FooterBulkRunning => "↑/↓ blättern  Esc Stapel beenden (übrige Schlüssel warten weiter)", "↑/↓ scroll  Esc end the batch (the other keys keep waiting)";
     // The command line (cli/): results and refusals.
+    CliNoDataDir => "Für diesen Benutzer gibt es kein Datenverzeichnis", "There is no data directory for this user"
+        => "mit --db PFAD den Bestand angeben oder KEYDESK_DB setzen.", "give the inventory with --db PATH or set KEYDESK_DB.";
     CliNext => "Was tun", "What to do";
     CliOpenInventory => "Der Bestand {} lässt sich nicht öffnen", "The inventory {} cannot be opened";
     CliUnfinished => "Unterbrochene Vorgänge ({}; {} an Schlüssel {}, Schritt {}) müssen zuerst abgeglichen werden", "{} unfinished operation(s) ({} on key {}, step {}) must be resolved first"

@@ -6,6 +6,7 @@ mod counter;
 #[cfg(feature = "sim")]
 mod demo;
 mod i18n;
+mod say;
 mod tui;
 
 use std::process::ExitCode;
@@ -22,7 +23,7 @@ fn main() -> ExitCode {
         Some(cli::args::Command::Demo(a)) => match demo::run(a.demo_db.as_deref(), a.keys) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("keydesk: {e:#}");
+                eprintln!("{}", say::error_text(&e, i18n::Lang::from_env()));
                 ExitCode::FAILURE
             }
         },

@@ -1007,3 +1007,22 @@ fn the_cli_speaks_german_under_a_german_locale_and_json_stays_neutral() {
         .code(3)
         .stderr(contains("What to do: import the staff list"));
 }
+
+#[test]
+fn the_counter_refuses_virtual_keys_on_a_real_inventory_before_its_screen_opens() {
+    let env = Env::seeded();
+    let out = env
+        .cmd()
+        .env("LANG", "de_DE.UTF-8")
+        .arg("--sim")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ist ein echter Bestand"), "{err}");
+    assert!(
+        err.contains("Was tun: keydesk demo starten oder mit --db eine neue Datei angeben."),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "no screen was drawn");
+}

@@ -9,7 +9,6 @@ mod device_cmds;
 mod letter;
 mod output;
 mod pin_input;
-mod say;
 mod service_cmds;
 
 use std::fs::File;
@@ -24,8 +23,11 @@ use serde_json::json;
 use args::{AuditCommand, CertCommand, Cli, Command, ExportFormat, ShowWhat};
 use output::Out;
 
+use crate::say;
+pub(crate) use crate::say::Refusal;
+
 use crate::i18n::{Lang, Text};
-use crate::tui::problem::{plain, FileOp, Part, Problem};
+use crate::tui::problem::{plain, FileOp};
 
 /// Exit codes: what kind of failure a script is looking at.
 pub mod exit {
@@ -38,42 +40,6 @@ pub mod exit {
     pub const DEVICE: u8 = 6;
     pub const WRONG_PIN: u8 = 7;
 }
-
-/// A refusal of the CLI itself, with its exit code, in the catalogue's words.
-#[derive(Debug)]
-pub(crate) struct Refusal {
-    pub code: u8,
-    pub problem: Problem,
-    /// The command printed its own document already (`--json`): print nothing more.
-    pub quiet: bool,
-}
-
-impl Refusal {
-    /// Refuse with exit code `code`: `text` with `parts`.
-    pub(crate) fn new(code: u8, text: Text, parts: Vec<Part>) -> Self {
-        Self {
-            code,
-            problem: Problem::new(text, parts),
-            quiet: false,
-        }
-    }
-
-    /// The same, printing nothing more (the command printed its JSON already).
-    #[must_use]
-    pub(crate) fn quiet(mut self, quiet: bool) -> Self {
-        self.quiet = quiet;
-        self
-    }
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Language-neutral (scripts, --json): English.
-        f.write_str(&self.problem.show_one_line(Lang::En))
-    }
-}
-
-impl std::error::Error for Refusal {}
 
 fn code_for(kind: ErrorKind) -> u8 {
     match kind {

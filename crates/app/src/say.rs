@@ -1,4 +1,5 @@
-//! The command line speaks from the same catalogue as the screen
+//! The terminal (the CLI, and the TUI before and after its screen) speaks
+//! from the same catalogue as the screen
 //! (`crate::i18n`): German under a German locale, English otherwise. An
 //! error is printed as what happened, then on its own line what to do next
 //! (in the command line's terms). `--json` output stays language-neutral:
@@ -11,6 +12,42 @@ use keydesk_core::CoreError;
 
 use crate::i18n::{Face, Lang, Text};
 use crate::tui::problem::{plain, FileOp, Part, Problem};
+
+/// A refusal of the CLI itself, with its exit code, in the catalogue's words.
+#[derive(Debug)]
+pub(crate) struct Refusal {
+    pub code: u8,
+    pub problem: Problem,
+    /// The command printed its own document already (`--json`): print nothing more.
+    pub quiet: bool,
+}
+
+impl Refusal {
+    /// Refuse with exit code `code`: `text` with `parts`.
+    pub(crate) fn new(code: u8, text: Text, parts: Vec<Part>) -> Self {
+        Self {
+            code,
+            problem: Problem::new(text, parts),
+            quiet: false,
+        }
+    }
+
+    /// The same, printing nothing more (the command printed its JSON already).
+    #[must_use]
+    pub(crate) fn quiet(mut self, quiet: bool) -> Self {
+        self.quiet = quiet;
+        self
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Language-neutral (scripts, --json): English.
+        f.write_str(&self.problem.show_one_line(Lang::En))
+    }
+}
+
+impl std::error::Error for Refusal {}
 
 /// What the CLI was doing when the error under it happened: said before
 /// that error, in the catalogue's words.
@@ -79,7 +116,7 @@ pub(crate) fn error_text(err: &anyhow::Error, lang: Lang) -> String {
         let problem = if let Some(d) = e.downcast_ref::<Doing>() {
             what.push(d.what.split(lang, Face::Cli).0);
             continue;
-        } else if let Some(r) = e.downcast_ref::<super::Refusal>() {
+        } else if let Some(r) = e.downcast_ref::<Refusal>() {
             r.problem.clone()
         } else if let Some(f) = e.downcast_ref::<FileFailed>() {
             f.0.clone()
