@@ -14,7 +14,7 @@ export CARGO_TERM_COLOR ?= never
 DEB_PACKAGES := pkg-config build-essential libpcsclite-dev pcscd vsmartcard-vpcd \
 	libudev-dev libhidapi-dev yubikey-manager yubico-piv-tool opensc \
 	fido2-tools python3-venv python3-pip tmux sqlite3 openssl util-linux \
-	iproute2 procps ca-certificates
+	iproute2 procps ca-certificates postgresql-15
 
 .PHONY: all deps build release demo test test-unit lint fmt bench clean
 
