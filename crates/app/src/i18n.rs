@@ -416,6 +416,14 @@ F1 help · F2 Deutsch · Ctrl+C quit";
         => "ein Zertifikat für die CSR dieses Schlüssels anfordern.", "request a certificate for this key's CSR.";
     ErrDatabase => "Datenbankfehler ({})", "Database error ({})"
         => "erneut versuchen; bleibt der Fehler, keydesk neu starten und den Administrator verständigen.", "try again; if it stays, restart keydesk and tell the administrator.";
+    ErrServer => "Der Datenbankserver meldet: {}", "The database server says: {}"
+        => "erneut versuchen; bleibt der Fehler, den Administrator der Datenbank verständigen.", "try again; if it stays, tell the database administrator.";
+    ErrServerUnreachable => "Der Datenbankserver ist nicht erreichbar ({})", "The database server cannot be reached ({})"
+        => "Netzwerk prüfen und erneut versuchen; bleibt es so, den Administrator der Datenbank verständigen.", "check the network and try again; if it stays so, tell the database administrator.";
+    ErrSchemaOutdated => "Die Bestandsdatenbank hat Schemaversion {}, dieses keydesk braucht Version {}", "The inventory database is at schema version {}, this keydesk needs version {}"
+        => "den Administrator `keydesk db migrate` (als Eigentümer der Datenbank) ausführen lassen, dann neu starten.", "ask an administrator to run `keydesk db migrate` (as the database owner), then start again.";
+    ErrSchemaNewer => "Die Bestandsdatenbank hat Schemaversion {}, neuer als dieses keydesk kennt ({})", "The inventory database is at schema version {}, newer than this keydesk knows ({})"
+        => "keydesk an diesem Arbeitsplatz aktualisieren.", "update keydesk on this counter.";
     ErrMigration => "Das Datenbankschema ließ sich nicht aktualisieren ({})", "The database schema could not be updated ({})"
         => "die letzte Sicherung zurückspielen oder den Administrator fragen.", "restore the last backup or ask the administrator.";
     ErrStoreFile => "Eine Datei ließ sich nicht lesen oder schreiben ({})", "A file could not be read or written ({})"

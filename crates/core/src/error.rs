@@ -2,7 +2,7 @@
 //! workflows themselves refuse. [`CoreError::kind`] sorts them for exit codes.
 
 pub use keydesk_device::DeviceError;
-pub use keydesk_store::{AnchorFault, AuditProblem, ImportIssue, StoreError};
+pub use keydesk_store::{AnchorFault, AuditProblem, ImportIssue, ServerError, StoreError};
 use keydesk_types::{PersonnelNo, Serial};
 
 use crate::account::Account;
@@ -199,6 +199,9 @@ impl CoreError {
             | Self::Usage(_) => ErrorKind::Usage,
             Self::Store(
                 StoreError::Sqlite(_)
+                | StoreError::Postgres(_)
+                | StoreError::SchemaOutdated { .. }
+                | StoreError::SchemaNewer { .. }
                 | StoreError::Migration(_)
                 | StoreError::Io(_)
                 | StoreError::Csv(_)

@@ -23,13 +23,13 @@
 //! or taken after the file was already forged, proves nothing); and they
 //! cannot tell who changed the history or restore it: that takes a backup.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::db::Store;
 use crate::error::{AnchorFault, AuditProblem, Result, StoreError};
 use crate::model::{Ctx, Event, Serial};
+use crate::sql::{args, Row, Tx};
 
 /// `prev_hash` of the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -115,29 +115,28 @@ impl Store {
     pub fn verify(&self) -> Result<u64> {
         // One read transaction: head and events from the same snapshot,
         // even while another connection appends.
-        let tx = self.conn.unchecked_transaction()?;
-        let n = verify(&tx)?;
-        tx.commit()?;
-        Ok(n)
+        self.read(verify)
     }
 
     /// The newest event as an anchor to write down, `None` while the trail
     /// is empty. This reads, it does not check: verify (best with
     /// [`Store::verify_anchored`] on this very anchor) before trusting it.
     pub fn audit_head(&self) -> Result<Option<AuditHead>> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT id, hash, at FROM events ORDER BY id DESC LIMIT 1")?
-            .query_row([], |r| {
-                Ok(AuditHead {
-                    anchor: AuditAnchor {
-                        event: r.get(0)?,
-                        hash: r.get(1)?,
-                    },
-                    at: r.get(2)?,
-                })
-            })
-            .optional()?)
+        self.read(|tx| {
+            tx.opt(
+                "SELECT id, hash, at FROM events ORDER BY id DESC LIMIT 1",
+                &[],
+                |r| {
+                    Ok(AuditHead {
+                        anchor: AuditAnchor {
+                            event: r.get(0)?,
+                            hash: r.get(1)?,
+                        },
+                        at: r.get(2)?,
+                    })
+                },
+            )
+        })
     }
 
     /// [`Store::verify`], and the anchored event is still in the chain with
@@ -146,16 +145,15 @@ impl Store {
     /// anchored event with [`AuditProblem::AnchorMismatch`] (history up to
     /// it rewritten) or [`AuditProblem::AnchorMissing`] (deleted).
     pub fn verify_anchored(&self, anchor: &AuditAnchor) -> Result<u64> {
-        let tx = self.conn.unchecked_transaction()?;
-        let n = verify(&tx)?;
-        let found: Option<String> = tx
-            .query_row(
+        let (n, found) = self.read(|tx| {
+            let n = verify(tx)?;
+            let found: Option<String> = tx.opt(
                 "SELECT hash FROM events WHERE id = ?1",
-                [anchor.event],
+                args![anchor.event],
                 |r| r.get(0),
-            )
-            .optional()?;
-        tx.commit()?;
+            )?;
+            Ok((n, found))
+        })?;
         let problem = match found {
             Some(found) if found == anchor.hash => return Ok(n),
             Some(found) => AuditProblem::AnchorMismatch {
@@ -189,10 +187,7 @@ pub(crate) struct RawEvent {
 }
 
 impl RawEvent {
-    pub(crate) const COLUMNS: &'static str =
-        "id, at, actor, workstation, action, subject, serial, before_json, after_json, reason, prev_hash, hash";
-
-    pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+    pub(crate) fn from_row(r: &Row<'_>) -> Result<Self> {
         Ok(Self {
             id: r.get(0)?,
             at: r.get(1)?,
@@ -276,11 +271,12 @@ pub(crate) struct Change<'a> {
 }
 
 /// Append one event. Call inside the transaction that makes the change.
-pub(crate) fn append(conn: &Connection, ctx: &Ctx, change: Change<'_>) -> Result<i64> {
-    let last: Option<(i64, String)> = conn
-        .prepare_cached("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+pub(crate) fn append(tx: &mut Tx<'_>, ctx: &Ctx, change: Change<'_>) -> Result<i64> {
+    let last: Option<(i64, String)> = tx.opt(
+        "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1",
+        &[],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let (last_id, prev_hash) = last.unwrap_or((0, GENESIS.to_owned()));
     let mut ev = RawEvent {
         id: last_id + 1,
@@ -297,66 +293,81 @@ pub(crate) fn append(conn: &Connection, ctx: &Ctx, change: Change<'_>) -> Result
         hash: String::new(),
     };
     ev.hash = ev.compute_hash();
-    conn.prepare_cached(
+    tx.exec(
         "INSERT INTO events (id, at, actor, workstation, action, subject, serial, before_json, after_json, reason, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?
-    .execute(params![
-        ev.id, ev.at, ev.actor, ev.workstation, ev.action, ev.subject, ev.serial, ev.before, ev.after,
-        ev.reason, ev.prev_hash, ev.hash
-    ])?;
-    conn.prepare_cached("UPDATE audit_head SET last_id = ?1, last_hash = ?2 WHERE one = 1")?
-        .execute(params![ev.id, ev.hash])?;
+        args![
+            ev.id, ev.at, ev.actor, ev.workstation, ev.action, ev.subject, ev.serial, ev.before,
+            ev.after, ev.reason, ev.prev_hash, ev.hash
+        ],
+    )?;
+    tx.exec(
+        "UPDATE audit_head SET last_id = ?1, last_hash = ?2 WHERE one = 1",
+        args![ev.id, ev.hash],
+    )?;
     Ok(ev.id)
 }
 
+const VERIFY_SQL: &str = "SELECT id, at, actor, workstation, action, subject, serial, before_json, after_json, reason, prev_hash, hash FROM events ORDER BY id";
+
 /// Walk the whole chain. `Ok(n)` with the number of events when intact,
 /// otherwise `StoreError::AuditBroken` naming the first bad event.
-pub(crate) fn verify(conn: &Connection) -> Result<u64> {
-    let head: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT last_id, last_hash FROM audit_head WHERE one = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+pub(crate) fn verify(tx: &mut Tx<'_>) -> Result<u64> {
+    let head: Option<(i64, String)> = tx.opt(
+        "SELECT last_id, last_hash FROM audit_head WHERE one = 1",
+        &[],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let head_id = head.as_ref().map_or(0, |h| h.0);
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {} FROM events ORDER BY id",
-        RawEvent::COLUMNS
-    ))?;
-    let mut rows = stmt.query_map([], RawEvent::from_row)?.peekable();
     let (mut prev_id, mut prev_hash) = (0_i64, GENESIS.to_owned());
     let mut count = 0_u64;
-    let broken = |id: i64, problem: AuditProblem| Err(StoreError::AuditBroken { id, problem });
-    while let Some(row) = rows.next() {
-        let row = row?;
+    // The first bad event and what is wrong with it; a bad row whose
+    // successor links to the row before it was inserted, so the verdict on
+    // such a row waits for the next one (`suspect`).
+    let mut verdict: Option<(i64, AuditProblem)> = None;
+    let mut suspect: Option<i64> = None;
+    tx.each(VERIFY_SQL, &[], |r| {
+        let row = RawEvent::from_row(r)?;
+        if let Some(id) = suspect {
+            let problem = if row.prev_hash == prev_hash {
+                AuditProblem::Inserted
+            } else {
+                AuditProblem::Edited
+            };
+            verdict = Some((id, problem));
+            return Ok(false);
+        }
         let link_ok = row.prev_hash == prev_hash;
         let content_ok = row.compute_hash() == row.hash;
         if row.id > head_id {
-            return broken(row.id, AuditProblem::Inserted);
+            verdict = Some((row.id, AuditProblem::Inserted));
+            return Ok(false);
         }
         if !(link_ok && content_ok) {
             if row.id > prev_id + 1 {
-                return broken(
+                verdict = Some((
                     row.id,
                     AuditProblem::Deleted {
                         from: prev_id + 1,
                         to: row.id - 1,
                     },
-                );
+                ));
+                return Ok(false);
             }
-            // A row the next one skips over was put in by hand.
-            if let Some(Ok(next)) = rows.peek() {
-                if next.prev_hash == prev_hash {
-                    return broken(row.id, AuditProblem::Inserted);
-                }
-            }
-            return broken(row.id, AuditProblem::Edited);
+            suspect = Some(row.id);
+            return Ok(true);
         }
         prev_id = row.id;
         prev_hash = row.hash;
         count += 1;
+        Ok(true)
+    })?;
+    if let (None, Some(id)) = (&verdict, suspect) {
+        verdict = Some((id, AuditProblem::Edited));
+    }
+    let broken = |id: i64, problem: AuditProblem| Err(StoreError::AuditBroken { id, problem });
+    if let Some((id, problem)) = verdict {
+        return broken(id, problem);
     }
     if let Some((last_id, last_hash)) = head {
         if last_id != prev_id || last_hash != prev_hash {

@@ -11,10 +11,10 @@
 use std::io::Write;
 
 use keydesk_types::ExportKind;
-use rusqlite::types::ValueRef;
 
 use crate::db::Store;
 use crate::error::Result;
+use crate::sql::Cell;
 
 /// The CSV flavour to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -154,9 +154,9 @@ impl Store {
 
     fn stream<W: Write>(
         &self,
-        sql: &str,
+        sql: &'static str,
         header: &[&str],
-        count_sql: &str,
+        count_sql: &'static str,
         out: W,
         dialect: Dialect,
         progress: &mut dyn FnMut(u64, u64),
@@ -175,48 +175,46 @@ impl Store {
             .from_writer(&mut out);
         w.write_record(header)?;
         // A read transaction gives one consistent snapshot even while
-        // another connection writes (WAL).
-        let tx = self.conn.unchecked_transaction()?;
-        let total: i64 = tx.query_row(count_sql, [], |r| r.get(0))?;
-        let total = u64::try_from(total).unwrap_or(0);
-        progress(0, total);
-        let mut stmt = tx.prepare(sql)?;
-        let cols = stmt.column_count();
-        let mut rows = stmt.query([])?;
-        let mut n = 0_u64;
-        let mut num = String::new();
-        let mut cell: Vec<u8> = Vec::new();
-        while let Some(row) = rows.next()? {
-            for i in 0..cols {
-                match row.get_ref(i)? {
-                    ValueRef::Null => w.write_field(b"")?,
-                    ValueRef::Integer(v) => {
-                        num.clear();
-                        std::fmt::Write::write_fmt(&mut num, format_args!("{v}")).ok();
-                        w.write_field(neutralise(&num).as_bytes())?;
-                    }
-                    ValueRef::Real(v) => w.write_field(v.to_string().as_bytes())?,
-                    ValueRef::Text(t) | ValueRef::Blob(t) => {
-                        if needs_neutralising(t) {
-                            cell.clear();
-                            cell.push(b'\'');
-                            cell.extend_from_slice(t);
-                            w.write_field(&cell)?;
-                        } else {
-                            w.write_field(t)?;
+        // another connection writes (WAL; REPEATABLE READ on the server).
+        // Rows stream from the engine: memory stays flat however long.
+        let n = self.read(|tx| {
+            let total: i64 = tx.one(count_sql, &[], |r| r.get(0))?;
+            let total = u64::try_from(total).unwrap_or(0);
+            progress(0, total);
+            let mut n = 0_u64;
+            let mut num = String::new();
+            let mut cell: Vec<u8> = Vec::new();
+            tx.each(sql, &[], |row| {
+                for i in 0..row.len() {
+                    match row.cell(i)? {
+                        Cell::Null => w.write_field(b"")?,
+                        Cell::Int(v) => {
+                            num.clear();
+                            std::fmt::Write::write_fmt(&mut num, format_args!("{v}")).ok();
+                            w.write_field(neutralise(&num).as_bytes())?;
+                        }
+                        Cell::Real(v) => w.write_field(v.to_string().as_bytes())?,
+                        Cell::Text(t) => {
+                            if needs_neutralising(t) {
+                                cell.clear();
+                                cell.push(b'\'');
+                                cell.extend_from_slice(t);
+                                w.write_field(&cell)?;
+                            } else {
+                                w.write_field(t)?;
+                            }
                         }
                     }
                 }
-            }
-            w.write_record(None::<&[u8]>)?;
-            n += 1;
-            if n % EXPORT_PROGRESS_EVERY == 0 {
-                progress(n, total.max(n));
-            }
-        }
-        drop(rows);
-        drop(stmt);
-        tx.commit()?;
+                w.write_record(None::<&[u8]>)?;
+                n += 1;
+                if n % EXPORT_PROGRESS_EVERY == 0 {
+                    progress(n, total.max(n));
+                }
+                Ok(true)
+            })?;
+            Ok(n)
+        })?;
         w.flush()?;
         drop(w);
         out.flush()?;

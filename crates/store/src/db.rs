@@ -1,33 +1,58 @@
-//! Opening the database: file mode, PRAGMAs and migrations.
+//! Opening the database (an SQLite file, or a PostgreSQL server) and the
+//! transactions every store operation runs in.
 
 use std::path::Path;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use include_dir::{include_dir, Dir};
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use rusqlite_migration::Migrations;
 
 use crate::error::Result;
+use crate::location::DbLocation;
+use crate::pg::PgConn;
+use crate::sql::{Engine, Tx};
 
-static MIGRATIONS_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../migrations");
+static SQLITE_MIGRATIONS: Dir<'static> =
+    include_dir!("$CARGO_MANIFEST_DIR/../../migrations/sqlite");
 
-/// The schema migrations from the top-level `migrations/` directory.
+/// The SQLite schema migrations from `migrations/sqlite/`.
 pub(crate) fn migrations() -> Result<Migrations<'static>> {
-    Ok(Migrations::from_directory(&MIGRATIONS_DIR)?)
+    Ok(Migrations::from_directory(&SQLITE_MIGRATIONS)?)
 }
 
 /// How long a writer waits for another connection's lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The inventory. One concrete type over SQLite; all SQL stays in this crate.
-#[derive(Debug)]
+/// The inventory: one type over both engines; all SQL stays in this crate.
 pub struct Store {
-    pub(crate) conn: Connection,
+    pub(crate) db: Db,
+}
+
+/// The connection behind a [`Store`].
+pub(crate) enum Db {
+    Sqlite(Connection),
+    /// Behind a mutex because the server client needs `&mut` even to read,
+    /// while the store's read API takes `&self`.
+    Postgres(Box<Mutex<PgConn>>),
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.db {
+            Db::Sqlite(c) => f
+                .debug_struct("Store")
+                .field("sqlite", &c.path().unwrap_or(":memory:"))
+                .finish(),
+            Db::Postgres(_) => f.debug_struct("Store").field("postgres", &true).finish(),
+        }
+    }
 }
 
 impl Store {
-    /// Open (or create, with mode 0600) the database at `path`, set the
-    /// PRAGMAs and bring the schema up to date. Several `Store`s (also in
+    /// Open (or create, with mode 0600) the SQLite database at `path`, set
+    /// the PRAGMAs and bring the schema up to date. Several `Store`s (also in
     /// other processes) may have the same file open: readers see committed
     /// data while a writer works (WAL).
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
@@ -40,6 +65,43 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         Self::setup(conn, true)
+    }
+
+    /// Open the inventory at `at`: an SQLite file as [`Store::open`] does, or
+    /// a PostgreSQL database, which must be on the current schema (see
+    /// [`Store::migrate`]).
+    ///
+    /// # Errors
+    /// `SchemaOutdated` when the server's schema is older than this keydesk,
+    /// `SchemaNewer` when it is newer, database errors otherwise.
+    pub fn open_at(at: &DbLocation) -> Result<Self> {
+        match at {
+            DbLocation::File(p) => Self::open(p),
+            DbLocation::Server(url) => Ok(Self {
+                db: Db::Postgres(Box::new(Mutex::new(PgConn::open(url)?))),
+            }),
+        }
+    }
+
+    /// Bring the schema at `at` up to date: the pending migrations for its
+    /// engine, each in its own transaction. Returns (version before, version
+    /// after). SQLite files are also migrated whenever they are opened.
+    ///
+    /// # Errors
+    /// Database errors; on PostgreSQL also missing privileges (the role
+    /// that migrates must own the database).
+    pub fn migrate(at: &DbLocation) -> Result<(i64, i64)> {
+        match at {
+            DbLocation::File(p) => {
+                create_private(p)?;
+                let mut conn = Connection::open(p)?;
+                let before = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+                migrations()?.to_latest(&mut conn)?;
+                let after = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+                Ok((before, after))
+            }
+            DbLocation::Server(url) => crate::pg::migrate(url),
+        }
     }
 
     /// A private in-memory database (tests, demo mode).
@@ -66,34 +128,95 @@ impl Store {
         conn.pragma_update(None, "cache_size", -65_536)?;
         conn.set_prepared_statement_cache_capacity(64);
         migrations()?.to_latest(&mut conn)?;
-        Ok(Self { conn })
+        Ok(Self {
+            db: Db::Sqlite(conn),
+        })
     }
 
-    /// A write transaction that takes the lock at once (no upgrade deadlock).
-    pub(crate) fn write_tx(&mut self) -> Result<Transaction<'_>> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    /// The engine behind this store.
+    pub(crate) fn engine(&self) -> Engine {
+        match self.db {
+            Db::Sqlite(_) => Engine::Sqlite,
+            Db::Postgres(_) => Engine::Postgres,
+        }
     }
 
-    /// The current schema version (number of applied migrations).
+    /// Whether this store is on a PostgreSQL server.
+    #[must_use]
+    pub fn is_server(&self) -> bool {
+        self.engine() == Engine::Postgres
+    }
+
+    /// Run `f` in a read transaction: one consistent snapshot even while
+    /// other connections write.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        match &self.db {
+            Db::Sqlite(c) => {
+                let mut tx = Tx::Sqlite(c.unchecked_transaction()?);
+                let v = f(&mut tx)?;
+                tx.commit()?;
+                Ok(v)
+            }
+            Db::Postgres(m) => {
+                let mut guard = m.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut tx = guard.read_tx()?;
+                let v = f(&mut tx)?;
+                tx.commit()?;
+                Ok(v)
+            }
+        }
+    }
+
+    /// A write transaction that holds the inventory's write lock from its
+    /// first statement (SQLite `BEGIN IMMEDIATE`; on PostgreSQL the row lock
+    /// on the audit chain's head), so writers never deadlock, every check a
+    /// write makes still holds at its commit, and the audit chain stays one
+    /// gapless line.
+    pub(crate) fn write_tx(&mut self) -> Result<Tx<'_>> {
+        match &mut self.db {
+            Db::Sqlite(c) => Ok(Tx::Sqlite(
+                c.transaction_with_behavior(TransactionBehavior::Immediate)?,
+            )),
+            Db::Postgres(m) => m
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .write_tx(),
+        }
+    }
+
+    /// Run `f` in a write transaction (see [`Store::write_tx`]) and commit.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        let mut tx = self.write_tx()?;
+        let v = f(&mut tx)?;
+        tx.commit()?;
+        Ok(v)
+    }
+
+    /// The current schema version (number of applied migrations of this
+    /// store's engine).
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+        match &self.db {
+            Db::Sqlite(c) => Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?),
+            Db::Postgres(_) => self.read(crate::pg::version),
+        }
     }
 
     /// Copy the WAL back into the database file without blocking readers
-    /// or waiting for writers (call when idle, e.g. every minute).
+    /// or waiting for writers (call when idle, e.g. every minute). Nothing
+    /// to do on a server.
     pub fn checkpoint(&self) -> Result<()> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        if let Db::Sqlite(c) = &self.db {
+            c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        }
         Ok(())
     }
 
-    /// Run `PRAGMA optimize` (cheap; call at exit) so the planner has statistics.
+    /// Run `PRAGMA optimize` (cheap; call at exit) so the planner has
+    /// statistics. The server keeps its own (autovacuum).
     pub fn optimize(&self) -> Result<()> {
-        self.conn.execute_batch("PRAGMA optimize;")?;
+        if let Db::Sqlite(c) = &self.db {
+            c.execute_batch("PRAGMA optimize;")?;
+        }
         Ok(())
     }
 }
@@ -119,6 +242,13 @@ fn create_private(path: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
+    fn conn(s: &Store) -> &Connection {
+        match &s.db {
+            Db::Sqlite(c) => c,
+            Db::Postgres(_) => panic!("an SQLite store"),
+        }
+    }
+
     #[test]
     fn migrations_validate() {
         migrations().unwrap().validate().unwrap();
@@ -129,23 +259,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kd.sqlite");
         let store = Store::open(&path).unwrap();
-        let mode: String = store
-            .conn
+        let c = conn(&store);
+        let mode: String = c
             .pragma_query_value(None, "journal_mode", |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
-        let fk: i64 = store
-            .conn
+        let fk: i64 = c
             .pragma_query_value(None, "foreign_keys", |r| r.get(0))
             .unwrap();
         assert_eq!(fk, 1);
-        let sync: i64 = store
-            .conn
+        let sync: i64 = c
             .pragma_query_value(None, "synchronous", |r| r.get(0))
             .unwrap();
         assert_eq!(sync, 1);
-        let busy: i64 = store
-            .conn
+        let busy: i64 = c
             .pragma_query_value(None, "busy_timeout", |r| r.get(0))
             .unwrap();
         assert_eq!(busy, 10_000);
@@ -164,5 +291,7 @@ mod tests {
             3,
             "reopening applies nothing twice"
         );
+        let at = DbLocation::File(path.clone());
+        assert_eq!(Store::migrate(&at).unwrap(), (3, 3), "nothing pending");
     }
 }

@@ -11,6 +11,26 @@ pub enum StoreError {
     /// The database file could not be opened or used.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The PostgreSQL server refused or could not be reached.
+    #[error("database server: {0}")]
+    Postgres(ServerError),
+    /// The server's schema is older than this keydesk: a counter does not
+    /// change a shared schema by itself.
+    #[error("the inventory database is at schema version {found}, this keydesk needs version {wanted}; ask an administrator to run `keydesk db migrate` (as the database owner), then start again")]
+    SchemaOutdated {
+        /// The version on the server (0: keydesk never migrated it).
+        found: i64,
+        /// The version this keydesk needs.
+        wanted: i64,
+    },
+    /// The server's schema is newer than this keydesk.
+    #[error("the inventory database is at schema version {found}, newer than this keydesk knows ({wanted}); update keydesk on this counter")]
+    SchemaNewer {
+        /// The version on the server.
+        found: i64,
+        /// The newest version this keydesk knows.
+        wanted: i64,
+    },
     /// The schema could not be brought up to date.
     #[error("database schema could not be updated: {0}; restore the last backup or ask an administrator")]
     Migration(#[from] rusqlite_migration::Error),
@@ -88,6 +108,65 @@ pub enum StoreError {
 impl From<ParseError> for StoreError {
     fn from(e: ParseError) -> Self {
         Self::Invalid(e.to_string())
+    }
+}
+
+/// What the PostgreSQL server (or the way to it) said, in full: the
+/// client library's own `Display` says only "db error".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerError {
+    /// The whole message, with the server's detail and hint.
+    pub message: String,
+    /// The SQLSTATE code, when the server answered (`42501`: no privilege).
+    pub code: Option<String>,
+    /// True when the server could not be reached or the connection broke
+    /// (as opposed to the server refusing a statement).
+    pub unreachable: bool,
+}
+
+impl std::fmt::Display for ServerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        let head = e.to_string();
+        let unreachable = e.is_closed()
+            || matches!(
+                head.as_str(),
+                "error communicating with the server"
+                    | "error connecting to server"
+                    | "timeout waiting for server"
+                    | "connection closed"
+            );
+        let (message, code) = match e.as_db_error() {
+            Some(db) => {
+                let mut m = db.message().to_owned();
+                if let Some(d) = db.detail() {
+                    m.push_str(&format!(" ({d})"));
+                }
+                if let Some(h) = db.hint() {
+                    m.push_str(&format!("; {h}"));
+                }
+                (m, Some(db.code().code().to_owned()))
+            }
+            None => {
+                let mut m = head;
+                let mut source = std::error::Error::source(&e);
+                while let Some(s) = source {
+                    m.push_str(&format!(": {s}"));
+                    source = s.source();
+                }
+                (m, None)
+            }
+        };
+        Self::Postgres(ServerError {
+            message,
+            code,
+            unreachable,
+        })
     }
 }
 

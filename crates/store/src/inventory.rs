@@ -4,7 +4,6 @@
 //! kind is stored, indexed for search and named in the audit trail.
 
 use keydesk_types::ParseError;
-use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 use serde_json::json;
 
@@ -13,26 +12,27 @@ use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::model::{AssetTag, Ctx, NewNotebook, NewStaff, Notebook, PersonnelNo, Staff};
 use crate::search::{self, HitKind};
+use crate::sql::{args, Row, Tx};
 
-pub(crate) fn staff_id(conn: &Connection, no: &PersonnelNo) -> Result<i64> {
-    conn.prepare_cached("SELECT id FROM staff WHERE personnel_no = ?1")?
-        .query_row([no.as_str()], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| StoreError::UnknownStaff(no.to_string()))
+pub(crate) fn staff_id(conn: &mut Tx<'_>, no: &PersonnelNo) -> Result<i64> {
+    conn.opt(
+        "SELECT id FROM staff WHERE personnel_no = ?1",
+        args![no.as_str()],
+        |r| r.get(0),
+    )?
+    .ok_or_else(|| StoreError::UnknownStaff(no.to_string()))
 }
 
-pub(crate) fn notebook_id(conn: &Connection, tag: &AssetTag) -> Result<i64> {
-    conn.prepare_cached("SELECT id FROM notebooks WHERE asset_tag = ?1")?
-        .query_row([tag.as_str()], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| StoreError::UnknownNotebook(tag.to_string()))
+pub(crate) fn notebook_id(conn: &mut Tx<'_>, tag: &AssetTag) -> Result<i64> {
+    conn.opt(
+        "SELECT id FROM notebooks WHERE asset_tag = ?1",
+        args![tag.as_str()],
+        |r| r.get(0),
+    )?
+    .ok_or_else(|| StoreError::UnknownNotebook(tag.to_string()))
 }
 
-const STAFF_COLS: &str = "id, personnel_no, surname, given_name, department, email, active";
-
-fn staff_from_row(
-    r: &Row<'_>,
-) -> rusqlite::Result<(i64, String, String, String, String, String, bool)> {
+fn staff_from_row(r: &Row<'_>) -> Result<(i64, String, String, String, String, String, bool)> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -59,13 +59,13 @@ fn to_staff(t: (i64, String, String, String, String, String, bool)) -> Result<St
     })
 }
 
-pub(crate) fn get_staff_conn(conn: &Connection, no: &PersonnelNo) -> Result<Option<Staff>> {
-    let t = conn
-        .prepare_cached(&format!(
-            "SELECT {STAFF_COLS} FROM staff WHERE personnel_no = ?1"
-        ))?
-        .query_row([no.as_str()], staff_from_row)
-        .optional()?;
+pub(crate) fn get_staff_conn(conn: &mut Tx<'_>, no: &PersonnelNo) -> Result<Option<Staff>> {
+    let t = conn.opt(
+        "SELECT id, personnel_no, surname, given_name, department, email, active
+         FROM staff WHERE personnel_no = ?1",
+        args![no.as_str()],
+        staff_from_row,
+    )?;
     t.map(to_staff).transpose()
 }
 
@@ -83,15 +83,22 @@ fn staff_label(s: &NewStaff) -> String {
     l
 }
 
-const NB_COLS: &str = "n.id, n.asset_tag, n.hostname, n.model, n.serial_no, s.personnel_no";
-
-pub(crate) fn get_notebook_conn(conn: &Connection, tag: &AssetTag) -> Result<Option<Notebook>> {
-    let t: Option<(i64, String, String, String, String, Option<String>)> = conn
-        .prepare_cached(&format!(
-            "SELECT {NB_COLS} FROM notebooks n LEFT JOIN staff s ON s.id = n.staff_id WHERE n.asset_tag = ?1"
-        ))?
-        .query_row([tag.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
-        .optional()?;
+pub(crate) fn get_notebook_conn(conn: &mut Tx<'_>, tag: &AssetTag) -> Result<Option<Notebook>> {
+    let t: Option<(i64, String, String, String, String, Option<String>)> = conn.opt(
+        "SELECT n.id, n.asset_tag, n.hostname, n.model, n.serial_no, s.personnel_no
+         FROM notebooks n LEFT JOIN staff s ON s.id = n.staff_id WHERE n.asset_tag = ?1",
+        args![tag.as_str()],
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        },
+    )?;
     let Some(t) = t else { return Ok(None) };
     let corrupt = |e: ParseError| StoreError::Corrupt(e.to_string());
     Ok(Some(Notebook {
@@ -152,17 +159,17 @@ pub(crate) trait Record: Serialize + PartialEq {
     /// The natural key.
     fn key(&self) -> &str;
     /// The stored record with this one's natural key, if any.
-    fn stored(&self, conn: &Connection) -> Result<Option<Self::Stored>>;
+    fn stored(&self, conn: &mut Tx<'_>) -> Result<Option<Self::Stored>>;
     /// Row id and data of a stored record.
     fn parts(stored: &Self::Stored) -> (i64, &Self);
     /// Look up [`Self::Refs`]; fails when a named record does not exist.
-    fn refs(&self, conn: &Connection) -> Result<Self::Refs>;
+    fn refs(&self, conn: &mut Tx<'_>) -> Result<Self::Refs>;
     /// Insert a new row; returns its id.
-    fn insert(&self, conn: &Connection, refs: &Self::Refs) -> Result<i64>;
+    fn insert(&self, conn: &mut Tx<'_>, refs: &Self::Refs) -> Result<i64>;
     /// Overwrite row `id` with this record's data.
-    fn update(&self, conn: &Connection, id: i64, refs: &Self::Refs) -> Result<()>;
+    fn update(&self, conn: &mut Tx<'_>, id: i64, refs: &Self::Refs) -> Result<()>;
     /// (Re-)index row `id` for search; `existed` when it had entries before.
-    fn index(&self, conn: &Connection, id: i64, existed: bool) -> Result<()>;
+    fn index(&self, conn: &mut Tx<'_>, id: i64, existed: bool) -> Result<()>;
 }
 
 impl Record for NewStaff {
@@ -178,7 +185,7 @@ impl Record for NewStaff {
         self.personnel_no.as_str()
     }
 
-    fn stored(&self, conn: &Connection) -> Result<Option<Staff>> {
+    fn stored(&self, conn: &mut Tx<'_>) -> Result<Option<Staff>> {
         get_staff_conn(conn, &self.personnel_no)
     }
 
@@ -186,27 +193,34 @@ impl Record for NewStaff {
         (stored.id, &stored.data)
     }
 
-    fn refs(&self, _conn: &Connection) -> Result<()> {
+    fn refs(&self, _conn: &mut Tx<'_>) -> Result<()> {
         Ok(())
     }
 
-    fn insert(&self, conn: &Connection, _: &()) -> Result<i64> {
-        conn.prepare_cached(
-            "INSERT INTO staff (personnel_no, surname, given_name, department, email, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![self.personnel_no.as_str(), self.surname, self.given_name, self.department, self.email, self.active])?;
-        Ok(conn.last_insert_rowid())
+    fn insert(&self, conn: &mut Tx<'_>, _: &()) -> Result<i64> {
+        conn.insert(
+            "INSERT INTO staff (personnel_no, surname, given_name, department, email, active)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            args![
+                self.personnel_no.as_str(),
+                self.surname,
+                self.given_name,
+                self.department,
+                self.email,
+                self.active
+            ],
+        )
     }
 
-    fn update(&self, conn: &Connection, id: i64, _: &()) -> Result<()> {
-        conn.prepare_cached(
+    fn update(&self, conn: &mut Tx<'_>, id: i64, _: &()) -> Result<()> {
+        conn.exec(
             "UPDATE staff SET surname = ?1, given_name = ?2, department = ?3, email = ?4, active = ?5 WHERE id = ?6",
-        )?
-        .execute(params![self.surname, self.given_name, self.department, self.email, self.active, id])?;
+            args![self.surname, self.given_name, self.department, self.email, self.active, id],
+        )?;
         Ok(())
     }
 
-    fn index(&self, conn: &Connection, id: i64, existed: bool) -> Result<()> {
+    fn index(&self, conn: &mut Tx<'_>, id: i64, existed: bool) -> Result<()> {
         if existed {
             search::unindex(conn, HitKind::Staff, id)?;
         }
@@ -231,7 +245,7 @@ impl Record for NewNotebook {
         self.asset_tag.as_str()
     }
 
-    fn stored(&self, conn: &Connection) -> Result<Option<Notebook>> {
+    fn stored(&self, conn: &mut Tx<'_>) -> Result<Option<Notebook>> {
         get_notebook_conn(conn, &self.asset_tag)
     }
 
@@ -239,27 +253,33 @@ impl Record for NewNotebook {
         (stored.id, &stored.data)
     }
 
-    fn refs(&self, conn: &Connection) -> Result<Option<i64>> {
+    fn refs(&self, conn: &mut Tx<'_>) -> Result<Option<i64>> {
         self.staff.as_ref().map(|p| staff_id(conn, p)).transpose()
     }
 
-    fn insert(&self, conn: &Connection, staff: &Option<i64>) -> Result<i64> {
-        conn.prepare_cached(
-            "INSERT INTO notebooks (asset_tag, hostname, model, serial_no, staff_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![self.asset_tag.as_str(), self.hostname, self.model, self.serial_no, staff])?;
-        Ok(conn.last_insert_rowid())
+    fn insert(&self, conn: &mut Tx<'_>, staff: &Option<i64>) -> Result<i64> {
+        conn.insert(
+            "INSERT INTO notebooks (asset_tag, hostname, model, serial_no, staff_id)
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+            args![
+                self.asset_tag.as_str(),
+                self.hostname,
+                self.model,
+                self.serial_no,
+                staff
+            ],
+        )
     }
 
-    fn update(&self, conn: &Connection, id: i64, staff: &Option<i64>) -> Result<()> {
-        conn.prepare_cached(
+    fn update(&self, conn: &mut Tx<'_>, id: i64, staff: &Option<i64>) -> Result<()> {
+        conn.exec(
             "UPDATE notebooks SET hostname = ?1, model = ?2, serial_no = ?3, staff_id = ?4 WHERE id = ?5",
-        )?
-        .execute(params![self.hostname, self.model, self.serial_no, staff, id])?;
+            args![self.hostname, self.model, self.serial_no, staff, id],
+        )?;
         Ok(())
     }
 
-    fn index(&self, conn: &Connection, id: i64, existed: bool) -> Result<()> {
+    fn index(&self, conn: &mut Tx<'_>, id: i64, existed: bool) -> Result<()> {
         let label = if self.model.is_empty() {
             format!("{} {}", self.asset_tag, self.hostname)
         } else {
@@ -276,7 +296,7 @@ impl Record for NewNotebook {
 /// Insert or update one record inside `conn`'s transaction, with its audit
 /// event. Writes nothing when the stored record is already equal.
 pub(crate) fn put<R: Record>(
-    conn: &Connection,
+    conn: &mut Tx<'_>,
     ctx: &Ctx,
     rec: &R,
     reason: &str,
@@ -317,7 +337,7 @@ pub(crate) fn put<R: Record>(
 
 /// [`put`] for a staff member (the name imports call it by).
 pub(crate) fn put_staff(
-    conn: &Connection,
+    conn: &mut Tx<'_>,
     ctx: &Ctx,
     s: &NewStaff,
     reason: &str,
@@ -328,7 +348,7 @@ pub(crate) fn put_staff(
 
 /// [`put`] for a notebook (the name imports call it by).
 pub(crate) fn put_notebook(
-    conn: &Connection,
+    conn: &mut Tx<'_>,
     ctx: &Ctx,
     n: &NewNotebook,
     reason: &str,
@@ -340,24 +360,22 @@ pub(crate) fn put_notebook(
 impl Store {
     /// Add a new record in its own transaction; returns it as stored.
     fn add_record<R: Record>(&mut self, ctx: &Ctx, rec: &R, reason: &str) -> Result<R::Stored> {
-        let tx = self.write_tx()?;
-        put(&tx, ctx, rec, reason, Put::Create)?;
-        search::sync_fts(&tx)?;
-        let stored = rec
-            .stored(&tx)?
-            .ok_or_else(|| R::UNKNOWN(rec.key().to_owned()))?;
-        tx.commit()?;
-        Ok(stored)
+        self.write(|tx| {
+            put(tx, ctx, rec, reason, Put::Create)?;
+            search::sync_fts(tx)?;
+            rec.stored(tx)?
+                .ok_or_else(|| R::UNKNOWN(rec.key().to_owned()))
+        })
     }
 
     /// Replace an existing record's data in its own transaction; `false`
     /// when nothing changed.
     fn update_record<R: Record>(&mut self, ctx: &Ctx, rec: &R, reason: &str) -> Result<bool> {
-        let tx = self.write_tx()?;
-        let changed = put(&tx, ctx, rec, reason, Put::Update)? != Outcome::Unchanged;
-        search::sync_fts(&tx)?;
-        tx.commit()?;
-        Ok(changed)
+        self.write(|tx| {
+            let changed = put(tx, ctx, rec, reason, Put::Update)? != Outcome::Unchanged;
+            search::sync_fts(tx)?;
+            Ok(changed)
+        })
     }
 
     /// Add a staff member.
@@ -373,16 +391,19 @@ impl Store {
 
     /// A staff member by personnel number.
     pub fn get_staff(&self, no: &PersonnelNo) -> Result<Option<Staff>> {
-        get_staff_conn(&self.conn, no)
+        self.read(|tx| get_staff_conn(tx, no))
     }
 
     /// A staff member by row id (as in search hits).
     pub fn get_staff_by_id(&self, id: i64) -> Result<Option<Staff>> {
-        let t = self
-            .conn
-            .prepare_cached(&format!("SELECT {STAFF_COLS} FROM staff WHERE id = ?1"))?
-            .query_row([id], staff_from_row)
-            .optional()?;
+        let t = self.read(|tx| {
+            tx.opt(
+                "SELECT id, personnel_no, surname, given_name, department, email, active
+                 FROM staff WHERE id = ?1",
+                args![id],
+                staff_from_row,
+            )
+        })?;
         t.map(to_staff).transpose()
     }
 
@@ -398,16 +419,18 @@ impl Store {
 
     /// A notebook by asset tag.
     pub fn get_notebook(&self, tag: &AssetTag) -> Result<Option<Notebook>> {
-        get_notebook_conn(&self.conn, tag)
+        self.read(|tx| get_notebook_conn(tx, tag))
     }
 
     /// A notebook by row id (as in search hits).
     pub fn get_notebook_by_id(&self, id: i64) -> Result<Option<Notebook>> {
-        let tag: Option<String> = self
-            .conn
-            .prepare_cached("SELECT asset_tag FROM notebooks WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))
-            .optional()?;
+        let tag: Option<String> = self.read(|tx| {
+            tx.opt(
+                "SELECT asset_tag FROM notebooks WHERE id = ?1",
+                args![id],
+                |r| r.get(0),
+            )
+        })?;
         match tag {
             Some(t) => self.get_notebook(
                 &AssetTag::parse(&t).map_err(|e| StoreError::Corrupt(e.to_string()))?,

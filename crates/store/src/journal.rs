@@ -3,7 +3,6 @@
 //! record to reconcile at the next start. Intents and results are JSON and
 //! must never hold a PIN, PUK, management key or OTP secret.
 
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 
@@ -11,6 +10,7 @@ use crate::audit::{self, Change};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::model::{Ctx, Serial};
+use crate::sql::args;
 
 /// How a journalled operation ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -76,36 +76,27 @@ impl Store {
         intent_json: &str,
     ) -> Result<i64> {
         check_json("intent", intent_json)?;
-        let tx = self.write_tx()?;
         let now = ctx.ts();
-        tx.prepare_cached(
-            "INSERT INTO journal (serial, workflow, step, intent_json, state, created_at, updated_at, owner)
-             VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?5, ?6)",
-        )?
-        .execute(params![serial.map(Serial::get), workflow, step, intent_json, now, ctx.owner])?;
-        let id = tx.last_insert_rowid();
-        audit::append(
-            &tx,
-            ctx,
-            Change {
-                action: "journal.begin",
-                subject: format!("journal:{id}"),
-                serial,
-                before: None,
-                after: Some(json!({ "workflow": workflow, "step": step })),
-                reason: "",
-            },
-        )?;
-        tx.commit()?;
-        Ok(id)
-    }
-
-    fn journal_state(&self, id: i64) -> Result<String> {
-        self.conn
-            .prepare_cached("SELECT state FROM journal WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))
-            .optional()?
-            .ok_or(StoreError::UnknownJournal(id))
+        self.write(|tx| {
+            let id = tx.insert(
+                "INSERT INTO journal (serial, workflow, step, intent_json, state, created_at, updated_at, owner)
+                 VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?5, ?6) RETURNING id",
+                args![serial, workflow, step, intent_json, now, ctx.owner],
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                Change {
+                    action: "journal.begin",
+                    subject: format!("journal:{id}"),
+                    serial,
+                    before: None,
+                    after: Some(json!({ "workflow": workflow, "step": step })),
+                    reason: "",
+                },
+            )?;
+            Ok(id)
+        })
     }
 
     /// Record the result of a step (and move to the next step name).
@@ -118,15 +109,24 @@ impl Store {
         result_json: &str,
     ) -> Result<()> {
         check_json("result", result_json)?;
-        if self.journal_state(id)? != "open" {
-            return Err(StoreError::JournalClosed(id));
-        }
-        self.conn
-            .prepare_cached(
+        let now = ctx.ts();
+        // Not audited (the begin and close events are), but it still takes
+        // the write lock so that it cannot race a close at another counter.
+        self.write(|tx| {
+            let state: String = tx
+                .opt("SELECT state FROM journal WHERE id = ?1", args![id], |r| {
+                    r.get(0)
+                })?
+                .ok_or(StoreError::UnknownJournal(id))?;
+            if state != "open" {
+                return Err(StoreError::JournalClosed(id));
+            }
+            tx.exec(
                 "UPDATE journal SET step = ?1, result_json = ?2, updated_at = ?3 WHERE id = ?4",
-            )?
-            .execute(params![step, result_json, ctx.ts(), id])?;
-        Ok(())
+                args![step, result_json, now, id],
+            )?;
+            Ok(())
+        })
     }
 
     /// Close an entry with its outcome.
@@ -137,46 +137,50 @@ impl Store {
         outcome: JournalOutcome,
         reason: &str,
     ) -> Result<()> {
-        let tx = self.write_tx()?;
-        let row: Option<(String, Option<i64>, String)> = tx
-            .prepare_cached("SELECT state, serial, workflow FROM journal WHERE id = ?1")?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
-        let (state, serial, workflow) = row.ok_or(StoreError::UnknownJournal(id))?;
-        if state != "open" {
-            return Err(StoreError::JournalClosed(id));
-        }
-        tx.prepare_cached("UPDATE journal SET state = ?1, updated_at = ?2 WHERE id = ?3")?
-            .execute(params![outcome.as_str(), ctx.ts(), id])?;
-        let serial = serial
-            .and_then(|s| u32::try_from(s).ok())
-            .and_then(|s| Serial::new(s).ok());
-        audit::append(
-            &tx,
-            ctx,
-            Change {
-                action: "journal.close",
-                subject: format!("journal:{id}"),
-                serial,
-                before: Some(json!({ "state": "open", "workflow": workflow })),
-                after: Some(json!({ "state": outcome })),
-                reason,
-            },
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            let row: Option<(String, Option<i64>, String)> = tx.opt(
+                "SELECT state, serial, workflow FROM journal WHERE id = ?1",
+                args![id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            let (state, serial, workflow) = row.ok_or(StoreError::UnknownJournal(id))?;
+            if state != "open" {
+                return Err(StoreError::JournalClosed(id));
+            }
+            tx.exec(
+                "UPDATE journal SET state = ?1, updated_at = ?2 WHERE id = ?3",
+                args![outcome.as_str(), ctx.ts(), id],
+            )?;
+            let serial = serial
+                .and_then(|s| u32::try_from(s).ok())
+                .and_then(|s| Serial::new(s).ok());
+            audit::append(
+                tx,
+                ctx,
+                Change {
+                    action: "journal.close",
+                    subject: format!("journal:{id}"),
+                    serial,
+                    before: Some(json!({ "state": "open", "workflow": workflow })),
+                    after: Some(json!({ "state": outcome })),
+                    reason,
+                },
+            )?;
+            Ok(())
+        })
     }
 
     /// Entries still open (oldest first): what to reconcile at start.
     pub fn journal_unfinished(&self) -> Result<Vec<JournalEntry>> {
-        let mut stmt = self.conn.prepare_cached(
+        let rows = self.read(|tx| {
+            tx.all(
             "SELECT id, serial, workflow, step, intent_json, result_json, state, created_at, updated_at, owner
              FROM journal WHERE state = 'open' ORDER BY id",
-        )?;
-        let rows = stmt.query_map([], |r| {
+            &[],
+            |r| {
             Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, Option<i64>>(1)?,
+                r.get::<i64>(0)?,
+                r.get::<Option<i64>>(1)?,
                 JournalEntry {
                     id: r.get(0)?,
                     serial: None,
@@ -190,10 +194,10 @@ impl Store {
                     owner: r.get(9)?,
                 },
             ))
+            })
         })?;
         let mut out = Vec::new();
-        for row in rows {
-            let (_, serial, mut e) = row?;
+        for (_, serial, mut e) in rows {
             e.serial = serial
                 .and_then(|s| u32::try_from(s).ok())
                 .and_then(|s| Serial::new(s).ok());

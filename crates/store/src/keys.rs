@@ -1,7 +1,6 @@
 //! Keys: stock, enrolment facts, notes, temporary loans and lookups with history.
 
 use keydesk_types::ParseError;
-use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::json;
 use time::Date;
 
@@ -14,9 +13,7 @@ use crate::model::{
     Event, Key, KeyHistory, KeyState, NewKey, PersonnelNo, Serial,
 };
 use crate::search::{self, HitKind};
-
-const KEY_COLS: &str =
-    "serial, model, form_factor, firmware, batch, aaguid, state, state_since, notes";
+use crate::sql::{args, Row, Tx};
 
 fn serial_of(n: i64) -> Result<Serial> {
     u32::try_from(n)
@@ -25,7 +22,7 @@ fn serial_of(n: i64) -> Result<Serial> {
         .ok_or_else(|| StoreError::Corrupt(format!("serial {n}")))
 }
 
-fn key_from_row(r: &Row<'_>) -> rusqlite::Result<(i64, [String; 5], String, String, String)> {
+fn key_from_row(r: &Row<'_>) -> Result<(i64, [String; 5], String, String, String)> {
     Ok((
         r.get(0)?,
         [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?],
@@ -55,11 +52,13 @@ fn to_key(t: (i64, [String; 5], String, String, String)) -> Result<Key> {
     })
 }
 
-pub(crate) fn get_key_conn(conn: &Connection, serial: Serial) -> Result<Option<Key>> {
-    let t = conn
-        .prepare_cached(&format!("SELECT {KEY_COLS} FROM keys WHERE serial = ?1"))?
-        .query_row([serial.get()], key_from_row)
-        .optional()?;
+pub(crate) fn get_key_conn(tx: &mut Tx<'_>, serial: Serial) -> Result<Option<Key>> {
+    let t = tx.opt(
+        "SELECT serial, model, form_factor, firmware, batch, aaguid, state, state_since, notes
+         FROM keys WHERE serial = ?1",
+        args![serial],
+        key_from_row,
+    )?;
     t.map(to_key).transpose()
 }
 
@@ -74,7 +73,7 @@ fn key_label(k: &NewKey) -> String {
 /// Add a key to stock, or update its supplier data
 /// (model, form factor, firmware, batch; never the state). Audited.
 pub(crate) fn put_key(
-    conn: &Connection,
+    conn: &mut Tx<'_>,
     ctx: &Ctx,
     k: &NewKey,
     reason: &str,
@@ -87,22 +86,24 @@ pub(crate) fn put_key(
         (None, Put::Update) => return Err(StoreError::UnknownKey(k.serial)),
         (Some(o), _) if o.data == *k => return Ok(Outcome::Unchanged),
         (Some(_), _) => {
-            conn.prepare_cached("UPDATE keys SET model = ?1, form_factor = ?2, firmware = ?3, batch = ?4 WHERE serial = ?5")?
-                .execute(params![k.model, k.form_factor, k.firmware, k.batch, k.serial.get()])?;
+            conn.exec(
+                "UPDATE keys SET model = ?1, form_factor = ?2, firmware = ?3, batch = ?4 WHERE serial = ?5",
+                args![k.model, k.form_factor, k.firmware, k.batch, k.serial],
+            )?;
         }
         (None, _) => {
-            conn.prepare_cached(
+            conn.exec(
                 "INSERT INTO keys (serial, model, form_factor, firmware, batch, state, state_since)
                  VALUES (?1, ?2, ?3, ?4, ?5, 'in_stock', ?6)",
-            )?
-            .execute(params![
-                k.serial.get(),
-                k.model,
-                k.form_factor,
-                k.firmware,
-                k.batch,
-                ctx.ts()
-            ])?;
+                args![
+                    k.serial,
+                    k.model,
+                    k.form_factor,
+                    k.firmware,
+                    k.batch,
+                    ctx.ts()
+                ],
+            )?;
         }
     }
     let serial = k.serial.to_string();
@@ -136,35 +137,60 @@ pub(crate) fn put_key(
     })
 }
 
-const ASSIGN_SELECT: &str = "SELECT a.id, a.serial, s.personnel_no, s.surname, s.given_name, n.asset_tag,
-        a.from_ts, a.until_ts, a.due_date
-    FROM assignments a JOIN staff s ON s.id = a.staff_id LEFT JOIN notebooks n ON n.id = a.notebook_id";
+/// The assignments selected by `filter` (a condition on `?1`).
+#[derive(Clone, Copy)]
+enum AssignedBy<'a> {
+    OpenOfKey(Serial),
+    Key(Serial),
+    Staff(&'a str),
+    Notebook(&'a str),
+    DueBefore(&'a str),
+}
 
-fn assignments(
-    conn: &Connection,
-    filter: &str,
-    param: &dyn rusqlite::ToSql,
-) -> Result<Vec<Assignment>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "{ASSIGN_SELECT} WHERE {filter} ORDER BY a.from_ts, a.id"
-    ))?;
-    let rows = stmt.query_map([param], |r| {
+fn assignments(tx: &mut Tx<'_>, by: AssignedBy<'_>) -> Result<Vec<Assignment>> {
+    macro_rules! select {
+        ($filter:literal) => {
+            concat!(
+                "SELECT a.id, a.serial, s.personnel_no, s.surname, s.given_name, n.asset_tag,
+                    a.from_ts, a.until_ts, a.due_date
+                FROM assignments a JOIN staff s ON s.id = a.staff_id LEFT JOIN notebooks n ON n.id = a.notebook_id
+                WHERE ",
+                $filter,
+                " ORDER BY a.from_ts, a.id"
+            )
+        };
+    }
+    let read = |r: &Row<'_>| {
         Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, Option<String>>(5)?,
-            r.get::<_, String>(6)?,
-            r.get::<_, Option<String>>(7)?,
-            r.get::<_, Option<String>>(8)?,
+            r.get::<i64>(0)?,
+            r.get::<i64>(1)?,
+            r.get::<String>(2)?,
+            r.get::<String>(3)?,
+            r.get::<String>(4)?,
+            r.get::<Option<String>>(5)?,
+            r.get::<String>(6)?,
+            r.get::<Option<String>>(7)?,
+            r.get::<Option<String>>(8)?,
         ))
-    })?;
+    };
+    let rows = match by {
+        AssignedBy::OpenOfKey(k) => tx.all(
+            select!("a.serial = ?1 AND a.until_ts IS NULL"),
+            args![k],
+            read,
+        )?,
+        AssignedBy::Key(k) => tx.all(select!("a.serial = ?1"), args![k], read)?,
+        AssignedBy::Staff(p) => tx.all(select!("s.personnel_no = ?1"), args![p], read)?,
+        AssignedBy::Notebook(t) => tx.all(select!("n.asset_tag = ?1"), args![t], read)?,
+        AssignedBy::DueBefore(d) => tx.all(
+            select!("a.until_ts IS NULL AND a.due_date < ?1"),
+            args![d],
+            read,
+        )?,
+    };
     let corrupt = |e: ParseError| StoreError::Corrupt(e.to_string());
     let mut out = Vec::new();
-    for row in rows {
-        let (id, serial, pno, surname, given, tag, from, until, due) = row?;
+    for (id, serial, pno, surname, given, tag, from, until, due) in rows {
         let holder = if given.is_empty() {
             surname
         } else {
@@ -195,33 +221,36 @@ fn assignments(
 impl Store {
     /// Add a key to stock. Only the serial needs to be known.
     pub fn add_key(&mut self, ctx: &Ctx, key: &NewKey, reason: &str) -> Result<Key> {
-        let tx = self.write_tx()?;
-        put_key(&tx, ctx, key, reason, Put::Create)?;
-        search::sync_fts(&tx)?;
-        let k = get_key_conn(&tx, key.serial)?.ok_or(StoreError::UnknownKey(key.serial))?;
-        tx.commit()?;
-        Ok(k)
+        self.write(|tx| {
+            put_key(tx, ctx, key, reason, Put::Create)?;
+            search::sync_fts(tx)?;
+            get_key_conn(tx, key.serial)?.ok_or(StoreError::UnknownKey(key.serial))
+        })
     }
 
     /// A key by serial.
     pub fn get_key(&self, serial: Serial) -> Result<Option<Key>> {
-        get_key_conn(&self.conn, serial)
+        self.read(|tx| get_key_conn(tx, serial))
     }
 
     /// Keys in any of `states`, oldest state change first (the keys that have
     /// waited longest), at most `limit`. Uses the `keys_state` index.
     pub fn keys_in_states(&self, states: &[KeyState], limit: usize) -> Result<Vec<Key>> {
-        let mut out = Vec::new();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {KEY_COLS} FROM keys WHERE state = ?1 ORDER BY state_since, serial LIMIT ?2"
-        ))?;
-        for state in states {
-            let rows = stmt.query_map(params![state.as_str(), limit], key_from_row)?;
-            for row in rows {
-                out.push(to_key(row?)?);
+        let mut out = self.read(|tx| {
+            let mut out = Vec::new();
+            for state in states {
+                for t in tx.all(
+                    "SELECT serial, model, form_factor, firmware, batch, aaguid, state, state_since, notes
+                     FROM keys WHERE state = ?1 ORDER BY state_since, serial LIMIT ?2",
+                    args![state.as_str(), limit],
+                    key_from_row,
+                )? {
+                    out.push(to_key(t)?);
+                }
             }
-        }
+            Ok(out)
+        })?;
         out.sort_by(|a, b| {
             (a.state_since.as_str(), a.data.serial).cmp(&(b.state_since.as_str(), b.data.serial))
         });
@@ -237,24 +266,26 @@ impl Store {
         notes: &str,
         reason: &str,
     ) -> Result<()> {
-        let tx = self.write_tx()?;
-        let old = get_key_conn(&tx, serial)?.ok_or(StoreError::UnknownKey(serial))?;
-        tx.prepare_cached("UPDATE keys SET notes = ?1 WHERE serial = ?2")?
-            .execute(params![notes, serial.get()])?;
-        audit::append(
-            &tx,
-            ctx,
-            Change {
-                action: "key.notes",
-                subject: format!("key:{serial}"),
-                serial: Some(serial),
-                before: Some(json!({ "notes": old.notes })),
-                after: Some(json!({ "notes": notes })),
-                reason,
-            },
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            let old = get_key_conn(tx, serial)?.ok_or(StoreError::UnknownKey(serial))?;
+            tx.exec(
+                "UPDATE keys SET notes = ?1 WHERE serial = ?2",
+                args![notes, serial],
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                Change {
+                    action: "key.notes",
+                    subject: format!("key:{serial}"),
+                    serial: Some(serial),
+                    before: Some(json!({ "notes": old.notes })),
+                    after: Some(json!({ "notes": notes })),
+                    reason,
+                },
+            )?;
+            Ok(())
+        })
     }
 
     /// Record what enrolment learnt about a key (firmware, AAGUID,
@@ -266,8 +297,6 @@ impl Store {
         e: &Enrolment,
         reason: &str,
     ) -> Result<i64> {
-        let tx = self.write_tx()?;
-        let old = get_key_conn(&tx, serial)?.ok_or(StoreError::UnknownKey(serial))?;
         let attestation = if e.attestation_json.trim().is_empty() {
             "{}"
         } else {
@@ -275,55 +304,120 @@ impl Store {
         };
         serde_json::from_str::<serde_json::Value>(attestation)
             .map_err(|err| StoreError::Invalid(format!("attestation facts are not JSON: {err}")))?;
-        tx.prepare_cached(
-            "INSERT INTO enrolments (serial, at, firmware, aaguid, slot, pubkey_sha256, attestation_json, certificate_pem, certificate_der)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute(params![
-            serial.get(), ctx.ts(), e.firmware, e.aaguid, slot_column(e.slot), e.pubkey_sha256, attestation, e.certificate_pem,
-            e.certificate_der
-        ])?;
-        let id = tx.last_insert_rowid();
-        let firmware = if e.firmware.is_empty() {
-            &old.data.firmware
-        } else {
-            &e.firmware
-        };
-        let aaguid = if e.aaguid.is_empty() {
-            &old.aaguid
-        } else {
-            &e.aaguid
-        };
-        tx.prepare_cached("UPDATE keys SET firmware = ?1, aaguid = ?2 WHERE serial = ?3")?
-            .execute(params![firmware, aaguid, serial.get()])?;
-        audit::append(
-            &tx,
-            ctx,
-            Change {
-                action: "key.enrol",
-                subject: format!("key:{serial}"),
-                serial: Some(serial),
-                before: Some(json!({ "firmware": old.data.firmware, "aaguid": old.aaguid })),
-                after: Some(json!({
-                    "enrolment": id, "firmware": firmware, "aaguid": aaguid, "slot": slot_column(e.slot),
-                    "pubkey_sha256": e.pubkey_sha256, "certificate": e.certificate_pem.is_some() || e.certificate_der.is_some(),
-                })),
-                reason,
-            },
-        )?;
-        tx.commit()?;
-        Ok(id)
+        self.write(|tx| {
+            let old = get_key_conn(tx, serial)?.ok_or(StoreError::UnknownKey(serial))?;
+            let id = tx.insert(
+                "INSERT INTO enrolments (serial, at, firmware, aaguid, slot, pubkey_sha256, attestation_json, certificate_pem, certificate_der)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+                args![
+                    serial, ctx.ts(), e.firmware, e.aaguid, slot_column(e.slot), e.pubkey_sha256,
+                    attestation, e.certificate_pem, e.certificate_der
+                ],
+            )?;
+            let firmware = if e.firmware.is_empty() {
+                &old.data.firmware
+            } else {
+                &e.firmware
+            };
+            let aaguid = if e.aaguid.is_empty() {
+                &old.aaguid
+            } else {
+                &e.aaguid
+            };
+            tx.exec(
+                "UPDATE keys SET firmware = ?1, aaguid = ?2 WHERE serial = ?3",
+                args![firmware, aaguid, serial],
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                Change {
+                    action: "key.enrol",
+                    subject: format!("key:{serial}"),
+                    serial: Some(serial),
+                    before: Some(json!({ "firmware": old.data.firmware, "aaguid": old.aaguid })),
+                    after: Some(json!({
+                        "enrolment": id, "firmware": firmware, "aaguid": aaguid, "slot": slot_column(e.slot),
+                        "pubkey_sha256": e.pubkey_sha256, "certificate": e.certificate_pem.is_some() || e.certificate_der.is_some(),
+                    })),
+                    reason,
+                },
+            )?;
+            Ok(id)
+        })
     }
 
     /// Enrolment records of a key, oldest first.
     pub fn enrolments(&self, serial: Serial) -> Result<Vec<Enrolment>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT firmware, aaguid, slot, pubkey_sha256, attestation_json, certificate_pem, certificate_der
-             FROM enrolments WHERE serial = ?1 ORDER BY at, id",
-        )?;
-        let rows = stmt.query_map([serial.get()], |r| {
+        self.read(|tx| enrolments(tx, serial))
+    }
+
+    /// The current assignment of a key, if it has a holder.
+    pub fn current_assignment(&self, serial: Serial) -> Result<Option<Assignment>> {
+        Ok(self
+            .read(|tx| assignments(tx, AssignedBy::OpenOfKey(serial)))?
+            .pop())
+    }
+
+    /// Everything about one key: data, assignments, enrolments, events.
+    pub fn key_history(&self, serial: Serial) -> Result<KeyHistory> {
+        self.read(|tx| {
+            let key = get_key_conn(tx, serial)?.ok_or(StoreError::UnknownKey(serial))?;
+            Ok(KeyHistory {
+                key,
+                assignments: assignments(tx, AssignedBy::Key(serial))?,
+                enrolments: enrolments(tx, serial)?,
+                events: events_for_key(tx, serial)?,
+            })
+        })
+    }
+
+    /// Audit events about one key, oldest first.
+    pub fn events_for_key(&self, serial: Serial) -> Result<Vec<Event>> {
+        self.read(|tx| events_for_key(tx, serial))
+    }
+
+    /// All keys a staff member ever held (current ones have `until == None`).
+    pub fn assignments_of_staff(&self, no: &PersonnelNo) -> Result<Vec<Assignment>> {
+        self.read(|tx| assignments(tx, AssignedBy::Staff(no.as_str())))
+    }
+
+    /// All keys ever used with a notebook.
+    pub fn assignments_of_notebook(&self, tag: &AssetTag) -> Result<Vec<Assignment>> {
+        self.read(|tx| assignments(tx, AssignedBy::Notebook(tag.as_str())))
+    }
+
+    /// Temporary loans still open whose last day is before `today`.
+    pub fn expired_loans(&self, today: Date) -> Result<Vec<Assignment>> {
+        let today = format_date(today);
+        self.read(|tx| assignments(tx, AssignedBy::DueBefore(&today)))
+    }
+
+    /// Number of keys per state.
+    pub fn count_by_state(&self) -> Result<Vec<(KeyState, u64)>> {
+        let rows = self.read(|tx| {
+            tx.all(
+                "SELECT state, COUNT(*) FROM keys GROUP BY state",
+                &[],
+                |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)?)),
+            )
+        })?;
+        let mut out = Vec::new();
+        for (s, n) in rows {
+            out.push((s.parse()?, u64::try_from(n).unwrap_or(0)));
+        }
+        Ok(out)
+    }
+}
+
+fn enrolments(tx: &mut Tx<'_>, serial: Serial) -> Result<Vec<Enrolment>> {
+    let rows = tx.all(
+        "SELECT firmware, aaguid, slot, pubkey_sha256, attestation_json, certificate_pem, certificate_der
+         FROM enrolments WHERE serial = ?1 ORDER BY at, id",
+        args![serial],
+        |r| {
             Ok((
-                r.get::<_, String>(2)?,
+                r.get::<String>(2)?,
                 Enrolment {
                     firmware: r.get(0)?,
                     aaguid: r.get(1)?,
@@ -334,81 +428,26 @@ impl Store {
                     certificate_der: r.get(6)?,
                 },
             ))
-        })?;
-        rows.map(|row| {
-            let (slot, e) = row?;
+        },
+    )?;
+    rows.into_iter()
+        .map(|(slot, e)| {
             Ok(Enrolment {
                 slot: parse_slot_column(&slot)?,
                 ..e
             })
         })
         .collect()
-    }
+}
 
-    /// The current assignment of a key, if it has a holder.
-    pub fn current_assignment(&self, serial: Serial) -> Result<Option<Assignment>> {
-        Ok(assignments(
-            &self.conn,
-            "a.serial = ?1 AND a.until_ts IS NULL",
-            &serial.get(),
-        )?
-        .pop())
-    }
-
-    /// Everything about one key: data, assignments, enrolments, events.
-    pub fn key_history(&self, serial: Serial) -> Result<KeyHistory> {
-        let key = self
-            .get_key(serial)?
-            .ok_or(StoreError::UnknownKey(serial))?;
-        Ok(KeyHistory {
-            key,
-            assignments: assignments(&self.conn, "a.serial = ?1", &serial.get())?,
-            enrolments: self.enrolments(serial)?,
-            events: self.events_for_key(serial)?,
-        })
-    }
-
-    /// Audit events about one key, oldest first.
-    pub fn events_for_key(&self, serial: Serial) -> Result<Vec<Event>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {} FROM events WHERE serial = ?1 ORDER BY id",
-            RawEvent::COLUMNS
-        ))?;
-        let rows = stmt.query_map([serial.get()], RawEvent::from_row)?;
-        rows.map(|r| r.map_err(StoreError::from).and_then(RawEvent::into_event))
-            .collect()
-    }
-
-    /// All keys a staff member ever held (current ones have `until == None`).
-    pub fn assignments_of_staff(&self, no: &PersonnelNo) -> Result<Vec<Assignment>> {
-        assignments(&self.conn, "s.personnel_no = ?1", &no.as_str())
-    }
-
-    /// All keys ever used with a notebook.
-    pub fn assignments_of_notebook(&self, tag: &AssetTag) -> Result<Vec<Assignment>> {
-        assignments(&self.conn, "n.asset_tag = ?1", &tag.as_str())
-    }
-
-    /// Temporary loans still open whose last day is before `today`.
-    pub fn expired_loans(&self, today: Date) -> Result<Vec<Assignment>> {
-        assignments(
-            &self.conn,
-            "a.until_ts IS NULL AND a.due_date < ?1",
-            &format_date(today),
-        )
-    }
-
-    /// Number of keys per state.
-    pub fn count_by_state(&self) -> Result<Vec<(KeyState, u64)>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT state, COUNT(*) FROM keys GROUP BY state")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (s, n) = row?;
-            out.push((s.parse()?, u64::try_from(n).unwrap_or(0)));
-        }
-        Ok(out)
-    }
+fn events_for_key(tx: &mut Tx<'_>, serial: Serial) -> Result<Vec<Event>> {
+    tx.all(
+        "SELECT id, at, actor, workstation, action, subject, serial, before_json, after_json, reason, prev_hash, hash
+         FROM events WHERE serial = ?1 ORDER BY id",
+        args![serial],
+        RawEvent::from_row,
+    )?
+    .into_iter()
+    .map(RawEvent::into_event)
+    .collect()
 }

@@ -43,9 +43,12 @@ mod inventory;
 mod journal;
 mod keys;
 mod lifecycle;
+mod location;
 mod model;
+mod pg;
 mod purpose;
 mod search;
+mod sql;
 
 pub use audit::{AuditAnchor, AuditHead, GENESIS};
 pub use csv_in::{
@@ -54,8 +57,9 @@ pub use csv_in::{
 };
 pub use csv_out::{neutralise, Dialect, EXPORT_PROGRESS_EVERY, HISTORY_SQL};
 pub use db::Store;
-pub use error::{AnchorFault, AuditProblem, ImportIssue, Result, StoreError};
+pub use error::{AnchorFault, AuditProblem, ImportIssue, Result, ServerError, StoreError};
 pub use journal::{JournalEntry, JournalOutcome};
+pub use location::DbLocation;
 // The value types, defined in keydesk-types, re-exported for convenience.
 pub use keydesk_types::{
     AssetTag, ExportKind, ImportKind, KeyState, ParseError, PersonnelNo, Serial,

@@ -5,7 +5,6 @@
 //! assignment; suspended and lost keep it (the holder is still responsible
 //! for the key).
 
-use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 use time::Date;
 
@@ -13,6 +12,7 @@ use crate::audit::{self, Change};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::model::{format_date, AssetTag, Ctx, KeyState, PersonnelNo, Serial};
+use crate::sql::{args, Tx};
 
 /// Check one transition; the error names the current state.
 pub fn check(serial: Serial, current: KeyState, wanted: KeyState) -> Result<()> {
@@ -28,11 +28,12 @@ pub fn check(serial: Serial, current: KeyState, wanted: KeyState) -> Result<()> 
 }
 
 impl Store {
-    pub(crate) fn key_state_tx(conn: &rusqlite::Connection, serial: Serial) -> Result<KeyState> {
-        let s: Option<String> = conn
-            .prepare_cached("SELECT state FROM keys WHERE serial = ?1")?
-            .query_row([serial.get()], |r| r.get(0))
-            .optional()?;
+    pub(crate) fn key_state_tx(conn: &mut Tx<'_>, serial: Serial) -> Result<KeyState> {
+        let s: Option<String> = conn.opt(
+            "SELECT state FROM keys WHERE serial = ?1",
+            args![serial],
+            |r| r.get(0),
+        )?;
         Ok(s.ok_or(StoreError::UnknownKey(serial))?.parse()?)
     }
 
@@ -45,8 +46,17 @@ impl Store {
         to: KeyState,
         reason: &str,
     ) -> Result<()> {
-        let tx = self.write_tx()?;
-        let from = Self::key_state_tx(&tx, serial)?;
+        self.write(|tx| Self::transition_tx(tx, ctx, serial, to, reason))
+    }
+
+    fn transition_tx(
+        tx: &mut Tx<'_>,
+        ctx: &Ctx,
+        serial: Serial,
+        to: KeyState,
+        reason: &str,
+    ) -> Result<()> {
+        let from = Self::key_state_tx(tx, serial)?;
         check(serial, from, to)?;
         if from == KeyState::InStock && to == KeyState::Issued {
             return Err(StoreError::Invalid(format!(
@@ -54,19 +64,20 @@ impl Store {
             )));
         }
         let now = ctx.ts();
-        tx.prepare_cached("UPDATE keys SET state = ?1, state_since = ?2 WHERE serial = ?3")?
-            .execute(params![to.as_str(), now, serial.get()])?;
+        tx.exec(
+            "UPDATE keys SET state = ?1, state_since = ?2 WHERE serial = ?3",
+            args![to.as_str(), now, serial],
+        )?;
         let mut after = json!({ "state": to });
         if from.has_holder() && !to.has_holder() {
-            let closed = tx
-                .prepare_cached(
-                    "UPDATE assignments SET until_ts = ?1 WHERE serial = ?2 AND until_ts IS NULL",
-                )?
-                .execute(params![now, serial.get()])?;
+            let closed = tx.exec(
+                "UPDATE assignments SET until_ts = ?1 WHERE serial = ?2 AND until_ts IS NULL",
+                args![now, serial],
+            )?;
             after["assignment_closed"] = json!(closed > 0);
         }
         audit::append(
-            &tx,
+            tx,
             ctx,
             Change {
                 action: "key.transition",
@@ -77,7 +88,6 @@ impl Store {
                 reason,
             },
         )?;
-        tx.commit()?;
         Ok(())
     }
 
@@ -92,8 +102,19 @@ impl Store {
         due: Option<Date>,
         reason: &str,
     ) -> Result<()> {
-        let tx = self.write_tx()?;
-        let from = Self::key_state_tx(&tx, serial)?;
+        self.write(|tx| Self::issue_tx(tx, ctx, serial, holder, notebook, due, reason))
+    }
+
+    fn issue_tx(
+        tx: &mut Tx<'_>,
+        ctx: &Ctx,
+        serial: Serial,
+        holder: &PersonnelNo,
+        notebook: Option<&AssetTag>,
+        due: Option<Date>,
+        reason: &str,
+    ) -> Result<()> {
+        let from = Self::key_state_tx(tx, serial)?;
         if from != KeyState::InStock {
             return Err(StoreError::IllegalTransition {
                 serial,
@@ -101,21 +122,23 @@ impl Store {
                 wanted: KeyState::Issued,
             });
         }
-        let staff_id = crate::inventory::staff_id(&tx, holder)?;
+        let staff_id = crate::inventory::staff_id(tx, holder)?;
         let notebook_id = match notebook {
-            Some(tag) => Some(crate::inventory::notebook_id(&tx, tag)?),
+            Some(tag) => Some(crate::inventory::notebook_id(tx, tag)?),
             None => None,
         };
         let now = ctx.ts();
         let due_s = due.map(format_date);
-        tx.prepare_cached(
+        tx.exec(
             "INSERT INTO assignments (serial, staff_id, notebook_id, from_ts, due_date) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![serial.get(), staff_id, notebook_id, now, due_s])?;
-        tx.prepare_cached("UPDATE keys SET state = 'issued', state_since = ?1 WHERE serial = ?2")?
-            .execute(params![now, serial.get()])?;
+            args![serial, staff_id, notebook_id, now, due_s],
+        )?;
+        tx.exec(
+            "UPDATE keys SET state = 'issued', state_since = ?1 WHERE serial = ?2",
+            args![now, serial],
+        )?;
         audit::append(
-            &tx,
+            tx,
             ctx,
             Change {
                 action: "key.issue",
@@ -131,7 +154,6 @@ impl Store {
                 reason,
             },
         )?;
-        tx.commit()?;
         Ok(())
     }
 }

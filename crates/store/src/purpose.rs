@@ -2,10 +2,9 @@
 //! inventory that virtual keys may enter. The mark is set once, on an empty
 //! inventory, and never removed.
 
-use rusqlite::OptionalExtension;
-
 use crate::db::Store;
 use crate::error::Result;
+use crate::sql::args;
 
 /// What an inventory is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,14 +21,13 @@ const TRAINING: &str = "training";
 impl Store {
     /// What this inventory is for.
     pub fn purpose(&self) -> Result<Purpose> {
-        let v: Option<String> = self
-            .conn
-            .query_row(
+        let v: Option<String> = self.read(|tx| {
+            tx.opt(
                 "SELECT value FROM inventory_meta WHERE name = ?1",
-                [PURPOSE],
+                args![PURPOSE],
                 |r| r.get(0),
             )
-            .optional()?;
+        })?;
         Ok(match v.as_deref() {
             Some(TRAINING) => Purpose::Training,
             _ => Purpose::Production,
@@ -40,32 +38,30 @@ impl Store {
     /// notebooks, keys or events). Returns whether it is a training
     /// inventory now: `false` means it holds a real inventory and stays one.
     pub fn mark_training(&mut self) -> Result<bool> {
-        let tx = self.write_tx()?;
-        let marked: Option<String> = tx
-            .query_row(
+        self.write(|tx| {
+            let marked: Option<String> = tx.opt(
                 "SELECT value FROM inventory_meta WHERE name = ?1",
-                [PURPOSE],
+                args![PURPOSE],
                 |r| r.get(0),
-            )
-            .optional()?;
-        if marked.as_deref() == Some(TRAINING) {
-            return Ok(true);
-        }
-        let used: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM staff) OR EXISTS (SELECT 1 FROM notebooks)
-                 OR EXISTS (SELECT 1 FROM keys) OR EXISTS (SELECT 1 FROM events)",
-            [],
-            |r| r.get(0),
-        )?;
-        if used || marked.is_some() {
-            return Ok(false);
-        }
-        tx.execute(
-            "INSERT INTO inventory_meta (name, value) VALUES (?1, ?2)",
-            [PURPOSE, TRAINING],
-        )?;
-        tx.commit()?;
-        Ok(true)
+            )?;
+            if marked.as_deref() == Some(TRAINING) {
+                return Ok(true);
+            }
+            let used: bool = tx.one(
+                "SELECT EXISTS (SELECT 1 FROM staff) OR EXISTS (SELECT 1 FROM notebooks)
+                     OR EXISTS (SELECT 1 FROM keys) OR EXISTS (SELECT 1 FROM events)",
+                &[],
+                |r| r.get(0),
+            )?;
+            if used || marked.is_some() {
+                return Ok(false);
+            }
+            tx.exec(
+                "INSERT INTO inventory_meta (name, value) VALUES (?1, ?2)",
+                args![PURPOSE, TRAINING],
+            )?;
+            Ok(true)
+        })
     }
 }
 

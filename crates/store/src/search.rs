@@ -9,11 +9,11 @@
 //! trigrams are poor at digits), then substrings of staff and notebook terms
 //! (FTS5 trigram index, three characters or more).
 
-use rusqlite::{params, Connection};
 use serde::Serialize;
 
 use crate::db::Store;
 use crate::error::Result;
+use crate::sql::{args, Engine, Row, Tx};
 
 /// What a search hit points to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -100,7 +100,7 @@ pub fn fold(s: &str) -> String {
 /// Replace the search terms of one entity.
 #[cfg(test)]
 pub(crate) fn reindex(
-    conn: &Connection,
+    conn: &mut Tx<'_>,
     kind: HitKind,
     ref_id: i64,
     label: &str,
@@ -111,23 +111,27 @@ pub(crate) fn reindex(
 }
 
 /// Remove the search terms of one entity.
-pub(crate) fn unindex(conn: &Connection, kind: HitKind, ref_id: i64) -> Result<()> {
-    // Rows the FTS index already holds must be deleted from it at sync.
-    conn.prepare_cached(
-        "INSERT INTO search_fts_pending (rid, folded)
-         SELECT id, folded FROM search_index
-         WHERE kind = ?1 AND ref_id = ?2 AND kind <> 'key'
-           AND id <= (SELECT synced_upto FROM search_fts_state)",
-    )?
-    .execute(params![kind.as_str(), ref_id])?;
-    conn.prepare_cached("DELETE FROM search_index WHERE kind = ?1 AND ref_id = ?2")?
-        .execute(params![kind.as_str(), ref_id])?;
+pub(crate) fn unindex(conn: &mut Tx<'_>, kind: HitKind, ref_id: i64) -> Result<()> {
+    if conn.engine() == Engine::Sqlite {
+        // Rows the FTS index already holds must be deleted from it at sync.
+        conn.exec(
+            "INSERT INTO search_fts_pending (rid, folded)
+             SELECT id, folded FROM search_index
+             WHERE kind = ?1 AND ref_id = ?2 AND kind <> 'key'
+               AND id <= (SELECT synced_upto FROM search_fts_state)",
+            args![kind.as_str(), ref_id],
+        )?;
+    }
+    conn.exec(
+        "DELETE FROM search_index WHERE kind = ?1 AND ref_id = ?2",
+        args![kind.as_str(), ref_id],
+    )?;
     Ok(())
 }
 
 /// Add the search terms of an entity that has none yet.
 pub(crate) fn index_new(
-    conn: &Connection,
+    conn: &mut Tx<'_>,
     kind: HitKind,
     ref_id: i64,
     label: &str,
@@ -142,11 +146,11 @@ pub(crate) fn index_new(
     }
     // One single-row statement per term: a multi-row INSERT would need a
     // statement journal (a copy of every page it touches), which costs more.
-    let mut ins = conn.prepare_cached(
-        "INSERT INTO search_index (kind, ref_id, label, folded) VALUES (?1, ?2, ?3, ?4)",
-    )?;
     for f in &folded {
-        ins.execute(params![kind.as_str(), ref_id, label, f])?;
+        conn.exec(
+            "INSERT INTO search_index (kind, ref_id, label, folded) VALUES (?1, ?2, ?3, ?4)",
+            args![kind.as_str(), ref_id, label, f],
+        )?;
     }
     Ok(())
 }
@@ -154,43 +158,46 @@ pub(crate) fn index_new(
 /// Index the inner suffixes (three characters or more) of a key serial, so
 /// that typing any part of a serial finds it through the B-tree.
 pub(crate) fn index_suffixes(
-    conn: &Connection,
+    conn: &mut Tx<'_>,
     ref_id: i64,
     label: &str,
     serial: &str,
 ) -> Result<()> {
-    let mut ins = conn.prepare_cached(
-        "INSERT INTO search_index (kind, ref_id, label, folded, rank) VALUES ('key', ?1, ?2, ?3, 1)",
-    )?;
     for (i, _) in serial.char_indices().skip(1) {
         let suffix = &serial[i..];
         if suffix.chars().count() < 3 {
             break;
         }
-        ins.execute(params![ref_id, label, suffix])?;
+        conn.exec(
+            "INSERT INTO search_index (kind, ref_id, label, folded, rank) VALUES ('key', ?1, ?2, ?3, 1)",
+            args![ref_id, label, suffix],
+        )?;
     }
     Ok(())
 }
 
 /// Bring the FTS index up to date with search_index, set-wise (one FTS
 /// flush per statement instead of one per row). Call before commit in every
-/// transaction that indexed something.
-pub(crate) fn sync_fts(conn: &Connection) -> Result<()> {
-    conn.prepare_cached(
+/// transaction that indexed something. (PostgreSQL's trigram index is
+/// kept by the server: nothing to do there.)
+pub(crate) fn sync_fts(conn: &mut Tx<'_>) -> Result<()> {
+    if conn.engine() == Engine::Postgres {
+        return Ok(());
+    }
+    conn.exec(
         "INSERT INTO search_fts (search_fts, rowid, folded) SELECT 'delete', rid, folded FROM search_fts_pending",
-    )?
-    .execute([])?;
-    conn.prepare_cached("DELETE FROM search_fts_pending")?
-        .execute([])?;
-    conn.prepare_cached(
+        &[],
+    )?;
+    conn.exec("DELETE FROM search_fts_pending", &[])?;
+    conn.exec(
         "INSERT INTO search_fts (rowid, folded) SELECT id, folded FROM search_index
          WHERE id > (SELECT synced_upto FROM search_fts_state) AND kind <> 'key'",
-    )?
-    .execute([])?;
-    conn.prepare_cached(
+        &[],
+    )?;
+    conn.exec(
         "UPDATE search_fts_state SET synced_upto = MAX(synced_upto, (SELECT COALESCE(MAX(id), 0) FROM search_index))",
-    )?
-    .execute([])?;
+        &[],
+    )?;
     Ok(())
 }
 
@@ -210,24 +217,24 @@ struct Page {
 }
 
 impl Page {
-    /// Add the hits of `rows` (kind, ref_id, label) not seen yet; `true` once the page is full.
-    fn take(&mut self, rows: &mut rusqlite::Rows<'_>, prefix: bool) -> Result<bool> {
-        while let Some(r) = rows.next()? {
-            let kind = HitKind::parse(&r.get::<_, String>(0)?);
-            let ref_id: i64 = r.get(1)?;
-            if self.seen.insert((kind, ref_id)) {
-                self.hits.push(Hit {
-                    kind,
-                    ref_id,
-                    label: r.get(2)?,
-                    prefix,
-                });
-                if self.hits.len() == self.limit {
-                    return Ok(true);
-                }
-            }
+    /// Add a hit row (kind, ref_id, label) unless seen; `false` once the
+    /// page is full (so that streaming stops).
+    fn take(&mut self, r: &Row<'_>, prefix: bool) -> Result<bool> {
+        let kind = HitKind::parse(&r.get::<String>(0)?);
+        let ref_id: i64 = r.get(1)?;
+        if self.seen.insert((kind, ref_id)) {
+            self.hits.push(Hit {
+                kind,
+                ref_id,
+                label: r.get(2)?,
+                prefix,
+            });
         }
-        Ok(false)
+        Ok(!self.full())
+    }
+
+    fn full(&self) -> bool {
+        self.hits.len() >= self.limit
     }
 }
 
@@ -245,28 +252,50 @@ impl Store {
             seen: std::collections::HashSet::new(),
             limit,
         };
-        // Terms that start with the query, then serials that contain it.
-        for (rank, is_prefix) in [(0, true), (1, false)] {
-            if rank == 1 && q.chars().count() < 3 {
-                return Ok(page.hits); // suffix rows and trigrams need three characters
+        self.read(|tx| {
+            // Terms that start with the query, then serials that contain it.
+            for (rank, is_prefix) in [(0_i64, true), (1, false)] {
+                if rank == 1 && q.chars().count() < 3 {
+                    return Ok(()); // suffix rows and trigrams need three characters
+                }
+                // Several terms may point to one entity: ask for a few more rows.
+                tx.each(
+                    "SELECT kind, ref_id, label FROM search_index
+                     WHERE rank = ?1 AND folded >= ?2 AND folded < ?3 ORDER BY folded LIMIT ?4",
+                    args![rank, q, prefix_end(&q), lim.saturating_mul(3)],
+                    |r| page.take(r, is_prefix),
+                )?;
+                if page.full() {
+                    return Ok(());
+                }
             }
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT kind, ref_id, label FROM search_index
-                 WHERE rank = ?1 AND folded >= ?2 AND folded < ?3 ORDER BY folded LIMIT ?4",
-            )?;
-            // Several terms may point to one entity: ask for a few more rows.
-            let mut rows = stmt.query(params![rank, q, prefix_end(&q), lim.saturating_mul(3)])?;
-            if page.take(&mut rows, is_prefix)? {
-                return Ok(page.hits);
+            match tx.engine() {
+                Engine::Sqlite => {
+                    let phrase = format!("\"{}\"", q.replace('"', "\"\""));
+                    tx.each(
+                        "SELECT s.kind, s.ref_id, s.label FROM search_fts f JOIN search_index s ON s.id = f.rowid
+                         WHERE search_fts MATCH ?1 LIMIT ?2",
+                        args![phrase, lim.saturating_mul(4)],
+                        |r| page.take(r, false),
+                    )?;
+                }
+                Engine::Postgres => {
+                    // The trigram index answers LIKE '%...%' (the query's own
+                    // wildcards escaped).
+                    let pattern = format!(
+                        "%{}%",
+                        q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+                    );
+                    tx.each(
+                        "SELECT kind, ref_id, label FROM search_index
+                         WHERE kind <> 'key' AND folded LIKE ?1 ORDER BY id LIMIT ?2",
+                        args![pattern, lim.saturating_mul(4)],
+                        |r| page.take(r, false),
+                    )?;
+                }
             }
-        }
-        let phrase = format!("\"{}\"", q.replace('"', "\"\""));
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT s.kind, s.ref_id, s.label FROM search_fts f JOIN search_index s ON s.id = f.rowid
-             WHERE search_fts MATCH ?1 LIMIT ?2",
-        )?;
-        let mut rows = stmt.query(params![phrase, lim.saturating_mul(4)])?;
-        page.take(&mut rows, false)?;
+            Ok(())
+        })?;
         Ok(page.hits)
     }
 
@@ -274,23 +303,23 @@ impl Store {
     /// id, as in hits), as notebook hits labelled as search labels them,
     /// ordered by asset tag.
     pub fn notebooks_of_staff(&self, staff_id: i64) -> Result<Vec<Hit>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT n.id, COALESCE(
-                 (SELECT s.label FROM search_index s WHERE s.kind = 'notebook' AND s.ref_id = n.id LIMIT 1),
-                 n.asset_tag)
-             FROM notebooks n WHERE n.staff_id = ?1 ORDER BY n.asset_tag",
-        )?;
-        let hits = stmt
-            .query_map([staff_id], |r| {
-                Ok(Hit {
-                    kind: HitKind::Notebook,
-                    ref_id: r.get(0)?,
-                    label: r.get(1)?,
-                    prefix: false,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(hits)
+        self.read(|tx| {
+            tx.all(
+                "SELECT n.id, COALESCE(
+                     (SELECT s.label FROM search_index s WHERE s.kind = 'notebook' AND s.ref_id = n.id LIMIT 1),
+                     n.asset_tag)
+                 FROM notebooks n WHERE n.staff_id = ?1 ORDER BY n.asset_tag",
+                args![staff_id],
+                |r| {
+                    Ok(Hit {
+                        kind: HitKind::Notebook,
+                        ref_id: r.get(0)?,
+                        label: r.get(1)?,
+                        prefix: false,
+                    })
+                },
+            )
+        })
     }
 }
 
@@ -314,26 +343,23 @@ mod tests {
 
     #[test]
     fn fts_queue_keeps_the_trigram_index_consistent() {
-        let store = Store::open_in_memory().unwrap();
-        let tx = store.conn.unchecked_transaction().unwrap();
-        reindex(&tx, HitKind::Staff, 1, "Müller", &["Müller Jörg", "4711"]).unwrap();
-        // Replaced again before the sync: rows inserted and deleted in one transaction.
-        reindex(&tx, HitKind::Staff, 1, "Müller", &["Mueller Jörg", "4711"]).unwrap();
-        reindex(&tx, HitKind::Staff, 2, "Weiß", &["Weiß Grete"]).unwrap();
-        sync_fts(&tx).unwrap();
-        tx.commit().unwrap();
-        reindex(&store.conn, HitKind::Staff, 2, "Weiss", &["Weiss Grete"]).unwrap();
-        sync_fts(&store.conn).unwrap();
+        let mut store = Store::open_in_memory().unwrap();
         store
-            .conn
-            .execute(
-                "INSERT INTO search_fts (search_fts) VALUES ('integrity-check')",
-                [],
-            )
+            .write(|tx| {
+                reindex(tx, HitKind::Staff, 1, "Müller", &["Müller Jörg", "4711"])?;
+                // Replaced again before the sync: rows inserted and deleted in one transaction.
+                reindex(tx, HitKind::Staff, 1, "Müller", &["Mueller Jörg", "4711"])?;
+                reindex(tx, HitKind::Staff, 2, "Weiß", &["Weiß Grete"])?;
+                sync_fts(tx)
+            })
             .unwrap();
         let pending: i64 = store
-            .conn
-            .query_row("SELECT COUNT(*) FROM search_fts_pending", [], |r| r.get(0))
+            .write(|tx| {
+                reindex(tx, HitKind::Staff, 2, "Weiss", &["Weiss Grete"])?;
+                sync_fts(tx)?;
+                tx.batch("INSERT INTO search_fts (search_fts) VALUES ('integrity-check')")?;
+                tx.one("SELECT COUNT(*) FROM search_fts_pending", &[], |r| r.get(0))
+            })
             .unwrap();
         assert_eq!(pending, 0);
         let hits = store.search("ller j", 20).unwrap();

@@ -3,11 +3,11 @@
 //! `after` records), so the list shows exactly what the trail records and
 //! costs one indexed read per listed row, nothing for the rows beyond the cap.
 
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::Result;
+use crate::sql::{args, Tx};
 
 /// A field an import can change. Exhaustive on purpose: a new field should
 /// fail to compile where screens name the fields, until it is named there.
@@ -111,13 +111,12 @@ pub(crate) fn diff(before: &Value, after: &Value) -> Vec<FieldChange> {
 }
 
 /// The fields the newest event about `subject` changed (`staff:4711`).
-pub(crate) fn read_back(conn: &Connection, subject: &str) -> Result<Vec<FieldChange>> {
-    let row: Option<(Option<String>, Option<String>)> = conn
-        .prepare_cached(
-            "SELECT before_json, after_json FROM events WHERE subject = ?1 ORDER BY id DESC LIMIT 1",
-        )?
-        .query_row([subject], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+pub(crate) fn read_back(conn: &mut Tx<'_>, subject: &str) -> Result<Vec<FieldChange>> {
+    let row: Option<(Option<String>, Option<String>)> = conn.opt(
+        "SELECT before_json, after_json FROM events WHERE subject = ?1 ORDER BY id DESC LIMIT 1",
+        args![subject],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let parse = |j: Option<String>| {
         j.and_then(|s| serde_json::from_str::<Value>(&s).ok())
             .unwrap_or(Value::Null)

@@ -19,8 +19,8 @@ mod rows;
 
 use std::collections::HashMap;
 
+use crate::sql::Tx;
 use keydesk_types::ImportKind;
-use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::db::Store;
@@ -227,7 +227,7 @@ impl Store {
         parsed: Parsed<R>,
         opts: &ImportOptions,
         progress: &mut dyn FnMut(usize, usize),
-        put: impl Fn(&Connection, &R, &str) -> Result<ImportAction>,
+        put: impl Fn(&mut Tx<'_>, &R, &str) -> Result<ImportAction>,
     ) -> Result<ImportReport> {
         let total = parsed.rows.len();
         let mut report = ImportReport {
@@ -246,11 +246,11 @@ impl Store {
         } else {
             format!("import {}", opts.source)
         };
-        let tx = self.write_tx()?;
+        let mut tx = self.write_tx()?;
         let mut issues = Vec::new();
         progress(0, total);
         for (done, (line, id, rec)) in (1..).zip(parsed.rows) {
-            match put(&tx, &rec, &reason) {
+            match put(&mut tx, &rec, &reason) {
                 Ok(ImportAction::Unchanged) => report.unchanged += 1,
                 Ok(action) => {
                     if action == ImportAction::Add {
@@ -260,7 +260,7 @@ impl Store {
                     }
                     if report.changes.len() < CHANGES_LISTED {
                         let fields = if action == ImportAction::Change {
-                            changes::read_back(&tx, &format!("{}:{id}", rows::subject(kind)))?
+                            changes::read_back(&mut tx, &format!("{}:{id}", rows::subject(kind)))?
                         } else {
                             Vec::new()
                         };
@@ -274,7 +274,9 @@ impl Store {
                         report.changes_omitted += 1;
                     }
                 }
-                Err(e @ (StoreError::Sqlite(_) | StoreError::Io(_))) => return Err(e),
+                Err(e @ (StoreError::Sqlite(_) | StoreError::Postgres(_) | StoreError::Io(_))) => {
+                    return Err(e)
+                }
                 Err(e) => issues.push(ImportIssue {
                     line,
                     message: e.to_string(),
@@ -290,7 +292,7 @@ impl Store {
         if opts.dry_run {
             drop(tx); // rolled back
         } else {
-            crate::search::sync_fts(&tx)?;
+            crate::search::sync_fts(&mut tx)?;
             tx.commit()?;
         }
         progress(total, total);

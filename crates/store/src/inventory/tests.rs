@@ -42,15 +42,14 @@ type EventRow = (String, String, Option<String>, Option<String>, String);
 
 /// action, subject, before, after, reason of every event, oldest first.
 fn events(s: &Store) -> Vec<EventRow> {
-    s.conn
-        .prepare("SELECT action, subject, before_json, after_json, reason FROM events ORDER BY id")
-        .unwrap()
-        .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
+    s.read(|tx| {
+        tx.all(
+            "SELECT action, subject, before_json, after_json, reason FROM events ORDER BY id",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+    })
+    .unwrap()
 }
 
 /// The events of adding `a` as `kind:key`, then changing it to `b`.
@@ -164,12 +163,12 @@ fn notebook_add_update_and_their_events() {
 #[test]
 fn upsert_outcomes() {
     let mut s = Store::open_in_memory().unwrap();
-    let tx = s.write_tx().unwrap();
-    let put_s = |x: &NewStaff| put_staff(&tx, &ctx(), x, "why", Put::Upsert).unwrap();
+    let mut tx = s.write_tx().unwrap();
+    let mut put_s = |x: &NewStaff| put_staff(&mut tx, &ctx(), x, "why", Put::Upsert).unwrap();
     assert_eq!(put_s(&staff("1", "A")), Outcome::Added);
     assert_eq!(put_s(&staff("1", "A")), Outcome::Unchanged);
     assert_eq!(put_s(&staff("1", "B")), Outcome::Changed);
-    let put_n = |x: &NewNotebook| put_notebook(&tx, &ctx(), x, "why", Put::Upsert).unwrap();
+    let mut put_n = |x: &NewNotebook| put_notebook(&mut tx, &ctx(), x, "why", Put::Upsert).unwrap();
     let held = NewNotebook {
         staff: Some(pno("1")),
         ..notebook("T-1")

@@ -3,11 +3,10 @@
 
 use super::*;
 
-/// A file-backed store with some history, and a raw connection for tampering.
-fn tamper_setup() -> (tempfile::TempDir, Store, rusqlite::Connection) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("kd.sqlite");
-    let mut s = Store::open(&path).unwrap();
+/// A store with some history, and a raw connection for tampering.
+fn tamper_setup() -> (Db, Store, Raw) {
+    let db = Db::new();
+    let mut s = db.open();
     s.add_staff(&ctx(), &staff("4711", "Müller", "Jörg"), "hr")
         .unwrap();
     for n in 1..=5 {
@@ -15,15 +14,14 @@ fn tamper_setup() -> (tempfile::TempDir, Store, rusqlite::Connection) {
             .unwrap();
     }
     assert_eq!(s.verify().unwrap(), 6);
-    let raw = rusqlite::Connection::open(&path).unwrap();
+    let mut raw = db.raw();
     // The triggers stop casual edits; a tamperer drops them first.
     let err = raw
-        .execute("UPDATE events SET reason = 'x' WHERE id = 3", [])
+        .exec("UPDATE events SET reason = 'x' WHERE id = 3")
         .unwrap_err();
-    assert!(err.to_string().contains("append-only"));
-    raw.execute_batch("DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;")
-        .unwrap();
-    (dir, s, raw)
+    assert!(err.contains("append-only"), "{err}");
+    raw.drop_triggers();
+    (db, s, raw)
 }
 
 fn broken(s: &Store) -> (i64, AuditProblem) {
@@ -35,24 +33,23 @@ fn broken(s: &Store) -> (i64, AuditProblem) {
 
 #[test]
 fn audit_verify_catches_an_edit() {
-    let (_d, s, raw) = tamper_setup();
-    raw.execute("UPDATE events SET actor = 'mallory' WHERE id = 3", [])
+    let (_d, s, mut raw) = tamper_setup();
+    raw.exec("UPDATE events SET actor = 'mallory' WHERE id = 3")
         .unwrap();
     assert_eq!(broken(&s), (3, AuditProblem::Edited));
 }
 
 #[test]
 fn audit_verify_catches_a_deletion() {
-    let (_d, s, raw) = tamper_setup();
-    raw.execute("DELETE FROM events WHERE id IN (3, 4)", [])
-        .unwrap();
+    let (_d, s, mut raw) = tamper_setup();
+    raw.exec("DELETE FROM events WHERE id IN (3, 4)").unwrap();
     assert_eq!(broken(&s), (5, AuditProblem::Deleted { from: 3, to: 4 }));
 }
 
 #[test]
 fn audit_verify_catches_a_cut_tail() {
-    let (_d, s, raw) = tamper_setup();
-    raw.execute("DELETE FROM events WHERE id = 6", []).unwrap();
+    let (_d, s, mut raw) = tamper_setup();
+    raw.exec("DELETE FROM events WHERE id = 6").unwrap();
     assert_eq!(
         broken(&s),
         (6, AuditProblem::Truncated { expected_last: 6 })
@@ -61,12 +58,11 @@ fn audit_verify_catches_a_cut_tail() {
 
 #[test]
 fn audit_verify_catches_an_insertion() {
-    let (_d, s, raw) = tamper_setup();
+    let (_d, s, mut raw) = tamper_setup();
     // Appended at the end, with a plausible-looking link.
-    raw.execute(
+    raw.exec(
         "INSERT INTO events (id, at, actor, workstation, action, subject, reason, prev_hash, hash)
          SELECT 7, at, actor, workstation, 'key.add', 'key:9', '', hash, hash FROM events WHERE id = 6",
-        [],
     )
     .unwrap();
     assert_eq!(broken(&s), (7, AuditProblem::Inserted));
@@ -74,9 +70,9 @@ fn audit_verify_catches_an_insertion() {
 
 #[test]
 fn audit_verify_catches_an_insertion_in_the_middle() {
-    let (_d, s, raw) = tamper_setup();
+    let (_d, s, mut raw) = tamper_setup();
     // Free id 4 by moving the rest up, then slip a row into the gap.
-    raw.execute_batch(
+    raw.exec(
         "UPDATE events SET id = id + 100 WHERE id >= 4;
          UPDATE events SET id = id - 99 WHERE id >= 104;
          INSERT INTO events (id, at, actor, workstation, action, subject, reason, prev_hash, hash)
@@ -92,8 +88,10 @@ use keydesk_store::{AnchorFault, AuditAnchor};
 use sha2::{Digest, Sha256};
 
 /// The hash of one event as the forger recomputes it from the documented
-/// scheme (keydesk-audit-v1: each field length-prefixed, NULL marked).
-fn forged_hash(r: &rusqlite::Row<'_>, prev_hash: &str) -> String {
+/// scheme (keydesk-audit-v1: each field length-prefixed, NULL marked), from
+/// the row's id, at, actor, workstation, action, subject, serial,
+/// before_json, after_json and reason as text.
+fn forged_hash(r: &[Option<String>], prev_hash: &str) -> String {
     fn field(h: &mut Sha256, v: Option<&str>) {
         match v {
             None => h.update(b"N"),
@@ -104,62 +102,43 @@ fn forged_hash(r: &rusqlite::Row<'_>, prev_hash: &str) -> String {
             }
         }
     }
-    let text = |i| r.get::<_, Option<String>>(i).unwrap();
     let mut h = Sha256::new();
     h.update(b"keydesk-audit-v1\n");
     field(&mut h, Some(prev_hash));
-    field(&mut h, Some(&r.get::<_, i64>(0).unwrap().to_string()));
-    for i in 1..=5 {
-        field(&mut h, text(i).as_deref());
-    }
-    let serial = r.get::<_, Option<i64>>(6).unwrap().map(|n| n.to_string());
-    field(&mut h, serial.as_deref());
-    for i in 7..=9 {
-        field(&mut h, text(i).as_deref());
+    for v in r {
+        field(&mut h, v.as_deref());
     }
     hex::encode(h.finalize())
 }
 
 /// Recompute every hash and link from event `from` on, and the head record,
-/// as a forger with the file and this scheme would after editing history.
-fn rechain_from(raw: &rusqlite::Connection, from: i64) {
-    let mut prev: String = raw
-        .query_row(
-            "SELECT coalesce((SELECT hash FROM events WHERE id = ?1 - 1), ?2)",
-            rusqlite::params![from, keydesk_store::GENESIS],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let ids: Vec<i64> = raw
-        .prepare("SELECT id FROM events WHERE id >= ?1 ORDER BY id")
-        .unwrap()
-        .query_map([from], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+/// as a forger with the database and this scheme would after editing history.
+fn rechain_from(raw: &mut Raw, from: i64) {
+    let mut prev = raw
+        .rows(&format!("SELECT hash FROM events WHERE id = {}", from - 1))
+        .first()
+        .and_then(|r| r[0].clone())
+        .unwrap_or_else(|| keydesk_store::GENESIS.to_owned());
+    let rows = raw.rows(&format!(
+        "SELECT CAST(id AS TEXT), at, actor, workstation, action, subject, CAST(serial AS TEXT),
+                before_json, after_json, reason
+         FROM events WHERE id >= {from} ORDER BY id"
+    ));
     let mut last = None;
-    for id in ids {
-        let hash = raw
-            .query_row(
-                "SELECT id, at, actor, workstation, action, subject, serial, before_json, after_json, reason
-                 FROM events WHERE id = ?1",
-                [id],
-                |r| Ok(forged_hash(r, &prev)),
-            )
-            .unwrap();
-        raw.execute(
-            "UPDATE events SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
-            rusqlite::params![prev, hash, id],
-        )
+    for r in rows {
+        let id: i64 = r[0].as_deref().unwrap().parse().unwrap();
+        let hash = forged_hash(&r, &prev);
+        raw.exec(&format!(
+            "UPDATE events SET prev_hash = '{prev}', hash = '{hash}' WHERE id = {id}"
+        ))
         .unwrap();
         prev = hash;
         last = Some(id);
     }
     if let Some(id) = last {
-        raw.execute(
-            "UPDATE audit_head SET last_id = ?1, last_hash = ?2",
-            rusqlite::params![id, prev],
-        )
+        raw.exec(&format!(
+            "UPDATE audit_head SET last_id = {id}, last_hash = '{prev}'"
+        ))
         .unwrap();
     }
 }
@@ -178,7 +157,7 @@ fn anchor_now(s: &Store) -> AuditAnchor {
 
 #[test]
 fn an_empty_trail_has_no_anchor_and_no_anchor_fits_it() {
-    let s = Store::open_in_memory().unwrap();
+    let s = fresh();
     assert_eq!(s.audit_head().unwrap(), None);
     let anchor: AuditAnchor = format!("1:{}", "a".repeat(64)).parse().unwrap();
     assert_eq!(anchor_broken(&s, &anchor), (1, AuditProblem::AnchorMissing));
@@ -216,12 +195,12 @@ fn an_anchor_names_the_newest_event_and_still_verifies_after_more_events() {
 
 #[test]
 fn a_consistently_rewritten_history_passes_verify_but_not_the_anchor() {
-    let (_d, s, raw) = tamper_setup();
+    let (_d, s, mut raw) = tamper_setup();
     let anchor = anchor_now(&s);
     assert_eq!(anchor.event(), 6);
-    raw.execute("UPDATE events SET actor = 'mallory' WHERE id = 3", [])
+    raw.exec("UPDATE events SET actor = 'mallory' WHERE id = 3")
         .unwrap();
-    rechain_from(&raw, 3);
+    rechain_from(&mut raw, 3);
     assert_eq!(s.verify().unwrap(), 6, "the forger knows the scheme");
     let (id, problem) = anchor_broken(&s, &anchor);
     assert_eq!(id, 6);
@@ -239,22 +218,22 @@ fn a_consistently_rewritten_history_passes_verify_but_not_the_anchor() {
 
 #[test]
 fn a_rewrite_after_the_anchor_is_beyond_what_the_anchor_covers() {
-    let (_d, mut s, raw) = tamper_setup();
+    let (_d, mut s, mut raw) = tamper_setup();
     let anchor = anchor_now(&s);
     s.add_key(&ctx(), &NewKey::unknown(serial(6)), "delivery")
         .unwrap();
-    raw.execute("UPDATE events SET actor = 'mallory' WHERE id = 7", [])
+    raw.exec("UPDATE events SET actor = 'mallory' WHERE id = 7")
         .unwrap();
-    rechain_from(&raw, 7);
+    rechain_from(&mut raw, 7);
     // The documented limit: only history up to the anchor is pinned.
     assert_eq!(s.verify_anchored(&anchor).unwrap(), 7);
 }
 
 #[test]
 fn a_deleted_tail_with_the_anchor_fails_even_when_cut_cleanly() {
-    let (_d, mut s, raw) = tamper_setup();
+    let (_d, mut s, mut raw) = tamper_setup();
     let anchor = anchor_now(&s);
-    raw.execute_batch(
+    raw.exec(
         "DELETE FROM events WHERE id >= 5;
          UPDATE audit_head SET last_id = 4, last_hash = (SELECT hash FROM events WHERE id = 4);",
     )
@@ -277,9 +256,9 @@ fn a_deleted_tail_with_the_anchor_fails_even_when_cut_cleanly() {
 
 #[test]
 fn a_hand_edit_is_reported_as_such_under_an_anchor_too() {
-    let (_d, s, raw) = tamper_setup();
+    let (_d, s, mut raw) = tamper_setup();
     let anchor = anchor_now(&s);
-    raw.execute("UPDATE events SET reason = 'x' WHERE id = 2", [])
+    raw.exec("UPDATE events SET reason = 'x' WHERE id = 2")
         .unwrap();
     assert_eq!(anchor_broken(&s, &anchor), (2, AuditProblem::Edited));
 }

@@ -5,15 +5,13 @@ use super::*;
 
 #[test]
 fn a_second_store_reads_and_exports_while_the_first_writes() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("kd.sqlite");
-    let mut writer = Store::open(&path).unwrap();
+    let db = Db::new();
+    let mut writer = db.open();
     writer
         .add_staff(&ctx(), &staff("4711", "Müller", "Jörg"), "")
         .unwrap();
-    let p2 = path.clone();
+    let auditor = db.open();
     let reader = std::thread::spawn(move || {
-        let auditor = Store::open(&p2).unwrap();
         let mut last = 0;
         for _ in 0..50 {
             let mut out = Vec::new();
@@ -39,7 +37,7 @@ fn a_second_store_reads_and_exports_while_the_first_writes() {
     assert!(seen >= 1);
     assert_eq!(writer.verify().unwrap(), 401);
     // A second writer waits for the lock instead of failing.
-    let mut other = Store::open(&path).unwrap();
+    let mut other = db.open();
     other
         .add_key(&ctx(), &NewKey::unknown(serial(1000)), "")
         .unwrap();

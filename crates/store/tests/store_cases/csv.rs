@@ -29,7 +29,7 @@ fn import_err(s: &mut Store, bytes: &[u8]) -> Vec<keydesk_store::ImportIssue> {
 
 #[test]
 fn german_excel_semicolon_windows_1252() {
-    let mut s = Store::open_in_memory().unwrap();
+    let mut s = fresh();
     // "Personalnummer;Name;Vorname;Abteilung;E-Mail" as Excel "CSV (Trennzeichen-getrennt)" writes it.
     let file: &[u8] = b"Personalnummer;Name;Vorname;Abteilung;E-Mail\r\n\
         4711;M\xFCller;J\xF6rg;Stra\xDFenbau;j.mueller@stadt.example\r\n\
@@ -62,7 +62,7 @@ fn german_excel_semicolon_windows_1252() {
 
 #[test]
 fn utf8_bom_and_comma_variants() {
-    let mut s = Store::open_in_memory().unwrap();
+    let mut s = fresh();
     let bom =
         "\u{FEFF}Personal-Nr.;Nachname;Vorname;Dienststelle;Aktiv\r\n0815;Weiß;Grete;Amt 12;ja\r\n";
     let r = s.import_staff(&ctx(), bom.as_bytes(), &opts()).unwrap();
@@ -87,7 +87,7 @@ fn utf8_bom_and_comma_variants() {
 
 #[test]
 fn reimport_is_idempotent_and_dry_run_changes_nothing() {
-    let mut s = Store::open_in_memory().unwrap();
+    let mut s = fresh();
     let file = "Personalnummer;Name;Vorname\n1;Alpha;A\n2;Beta;B\n";
     let dry = s
         .import_staff(
@@ -220,7 +220,7 @@ fn export_then_import_round_trips() {
         assert!(
             st_text.contains("'=cmd") && st_text.contains("'-Minus") && st_text.contains("'@home")
         );
-        let mut b = Store::open_in_memory().unwrap();
+        let mut b = fresh();
         b.import_staff(&ctx(), &st, &opts()).unwrap();
         b.import_notebooks(&ctx(), &nb, &opts()).unwrap();
         let r = b.import_keys(&ctx(), &inv, &opts()).unwrap();
@@ -280,7 +280,7 @@ fn exports_have_the_right_dialect_and_columns() {
 
 #[test]
 fn exports_report_progress_with_the_row_count_known_up_front() {
-    let mut s = Store::open_in_memory().unwrap();
+    let mut s = fresh();
     let n = EXPORT_PROGRESS_EVERY * 2 + 345;
     let file: String = std::iter::once("Personalnummer;Name\r\n".to_owned())
         .chain((0..n).map(|i| format!("{};Person {i}\r\n", 100_000 + i)))

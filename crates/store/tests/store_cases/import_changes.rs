@@ -63,7 +63,7 @@ fn field(field: ImportField, old: &str, new: &str) -> FieldChange {
 #[test]
 fn progress_is_reported_at_the_start_every_thousand_rows_and_at_the_end() {
     assert_eq!(PROGRESS_EVERY, 1000);
-    let mut s = Store::open_in_memory().unwrap();
+    let mut s = fresh();
     let file = staff_list(2500, |_| "IT".into());
     let (r, calls) = import_logged(&mut s, ImportKind::Staff, &file, true);
     let want = vec![(0, 2500), (1000, 2500), (2000, 2500), (2500, 2500)];
@@ -92,7 +92,7 @@ fn progress_is_reported_at_the_start_every_thousand_rows_and_at_the_end() {
 
 #[test]
 fn a_file_rejected_before_writing_reports_no_progress() {
-    let mut s = Store::open_in_memory().unwrap();
+    let mut s = fresh();
     let (r, calls) = import_logged(
         &mut s,
         ImportKind::Staff,
@@ -205,7 +205,7 @@ fn the_change_list_names_line_identity_and_each_changed_field() {
 
 #[test]
 fn the_change_list_is_capped_and_counts_the_rest() {
-    let mut s = Store::open_in_memory().unwrap();
+    let mut s = fresh();
     let n = CHANGES_LISTED + 50;
     let (r, _) = import_logged(
         &mut s,

@@ -20,6 +20,16 @@ impl Problem {
         match e {
             StoreError::Sqlite(d) => new(Text::ErrDatabase, vec![plain(d)]),
             StoreError::Migration(d) => new(Text::ErrMigration, vec![plain(d)]),
+            StoreError::Postgres(d) if d.unreachable => {
+                new(Text::ErrServerUnreachable, vec![plain(&d.message)])
+            }
+            StoreError::Postgres(d) => new(Text::ErrServer, vec![plain(&d.message)]),
+            StoreError::SchemaOutdated { found, wanted } => {
+                new(Text::ErrSchemaOutdated, vec![plain(found), plain(wanted)])
+            }
+            StoreError::SchemaNewer { found, wanted } => {
+                new(Text::ErrSchemaNewer, vec![plain(found), plain(wanted)])
+            }
             StoreError::Io(d) => new(Text::ErrStoreFile, vec![plain(d)]),
             StoreError::Csv(d) => new(Text::ErrCsv, vec![plain(d)]),
             StoreError::IllegalTransition {

@@ -1,6 +1,9 @@
 //! Integration tests of keydesk-store through its public API (and raw SQL
-//! where a test plays the tamperer).
+//! where a test plays the tamperer), run once per engine: `store_sqlite`
+//! and `store_postgres` include this module with their own [`Db`].
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub use crate::backend::{fresh, Db, Raw};
 
 use keydesk_store::{
     AssetTag, AuditProblem, Ctx, Dialect, Enrolment, ExportKind, HitKind, ImportAction,
@@ -45,7 +48,7 @@ fn notebook(tag: &str, host: &str, holder: Option<&str>) -> NewNotebook {
 
 /// A store with one staff member (4711 Müller), one notebook and key 100 in stock.
 fn seeded() -> Store {
-    let mut s = Store::open_in_memory().unwrap();
+    let mut s = fresh();
     s.add_staff(&ctx(), &staff("4711", "Müller", "Jörg"), "hr")
         .unwrap();
     s.add_notebook(
@@ -388,11 +391,24 @@ fn search_follows_renames() {
     assert_eq!(s.search("schmi", 20).unwrap().len(), 1);
 }
 
-#[path = "store_cases/audit.rs"]
 mod audit;
-#[path = "store_cases/concurrency.rs"]
 mod concurrency;
-#[path = "store_cases/csv.rs"]
 mod csv;
-#[path = "store_cases/import_changes.rs"]
 mod import_changes;
+
+#[test]
+fn migrate_again_applies_nothing_and_the_store_reopens() {
+    let db = Db::new();
+    let mut s = db.open();
+    s.add_key(&ctx(), &NewKey::unknown(serial(7)), "delivery")
+        .unwrap();
+    let v = s.schema_version().unwrap();
+    drop(s);
+    assert_eq!(Store::migrate(&db.location()).unwrap(), (v, v));
+    let again = db.open();
+    assert_eq!(
+        again.get_key(serial(7)).unwrap().unwrap().data.serial,
+        serial(7)
+    );
+    assert_eq!(again.verify().unwrap(), 1);
+}

@@ -1,0 +1,192 @@
+//! The PostgreSQL side: connecting, the schema version and its migrations,
+//! and the transactions the store runs in.
+//!
+//! Unlike an SQLite file, a server's schema is never changed by a counter
+//! opening it: a counter on an outdated schema refuses to start and names
+//! `keydesk db migrate`, which an administrator runs once (as the role that
+//! owns the database) when keydesk is updated.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use include_dir::{include_dir, Dir};
+use postgres::{Client, Config, IsolationLevel, NoTls};
+
+use crate::error::{Result, StoreError};
+use crate::sql::{StmtCache, Tx};
+
+static PG_MIGRATIONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../migrations/postgres");
+
+/// Advisory lock key that `keydesk db migrate` holds, so two administrators
+/// migrating at once do not both apply a step ("keydesk" in ASCII).
+const MIGRATE_LOCK: i64 = 0x006B_6579_6465_736B;
+
+/// How long a statement waits for a row lock held by another counter.
+const LOCK_TIMEOUT: Duration = crate::db::BUSY_TIMEOUT;
+
+/// How long connecting may take before the counter says the server is
+/// unreachable (per host of a multi-host URL).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The migrations for PostgreSQL, in order: (version, name, SQL).
+pub(crate) fn migrations() -> Result<Vec<(i64, &'static str, &'static str)>> {
+    let mut out = Vec::new();
+    for d in PG_MIGRATIONS.dirs() {
+        let name = d.path().to_str().unwrap_or_default();
+        let version = name
+            .split('-')
+            .next()
+            .and_then(|n| n.parse::<i64>().ok())
+            .ok_or_else(|| StoreError::Corrupt(format!("migration folder {name} has no number")))?;
+        let sql = d
+            .get_file(d.path().join("up.sql"))
+            .and_then(|f| f.contents_utf8())
+            .ok_or_else(|| StoreError::Corrupt(format!("migration {name} has no up.sql")))?;
+        out.push((version, name, sql));
+    }
+    out.sort_by_key(|m| m.0);
+    for (i, m) in out.iter().enumerate() {
+        if m.0 != i as i64 + 1 {
+            return Err(StoreError::Corrupt(format!(
+                "PostgreSQL migrations are not numbered 1, 2, 3...: {}",
+                m.1
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// The schema version this keydesk needs.
+pub(crate) fn wanted() -> Result<i64> {
+    Ok(migrations()?.len() as i64)
+}
+
+fn connect(url: &str) -> Result<Client> {
+    let mut config = Config::from_str(url)?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    if config.get_application_name().is_none() {
+        config.application_name("keydesk");
+    }
+    let mut client = config.connect(NoTls)?;
+    client.batch_execute(&format!(
+        "SET lock_timeout = '{}ms'; SET client_encoding = 'UTF8'",
+        LOCK_TIMEOUT.as_millis()
+    ))?;
+    Ok(client)
+}
+
+/// The version recorded on the server (0 for a database keydesk never
+/// migrated).
+fn recorded_version(client: &mut Client) -> Result<i64> {
+    let exists: bool = client
+        .query_one("SELECT to_regclass('keydesk_schema') IS NOT NULL", &[])?
+        .try_get(0)?;
+    if !exists {
+        return Ok(0);
+    }
+    Ok(client
+        .query_one("SELECT version FROM keydesk_schema WHERE one = 1", &[])?
+        .try_get(0)?)
+}
+
+/// The schema version, inside a store transaction.
+pub(crate) fn version(tx: &mut Tx<'_>) -> Result<i64> {
+    tx.one(
+        "SELECT version FROM keydesk_schema WHERE one = 1",
+        &[],
+        |r| r.get(0),
+    )
+}
+
+/// Apply the pending migrations at `url`: (version before, version after).
+pub(crate) fn migrate(url: &str) -> Result<(i64, i64)> {
+    let mut client = connect(url)?;
+    let steps = migrations()?;
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK])?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS keydesk_schema (
+             one      BIGINT PRIMARY KEY CHECK (one = 1),
+             version  BIGINT NOT NULL
+         );
+         INSERT INTO keydesk_schema (one, version) VALUES (1, 0) ON CONFLICT (one) DO NOTHING;",
+    )?;
+    let before: i64 = tx
+        .query_one(
+            "SELECT version FROM keydesk_schema WHERE one = 1 FOR UPDATE",
+            &[],
+        )?
+        .try_get(0)?;
+    let wanted = steps.len() as i64;
+    if before > wanted {
+        return Err(StoreError::SchemaNewer {
+            found: before,
+            wanted,
+        });
+    }
+    for (version, _, sql) in steps.iter().filter(|m| m.0 > before) {
+        tx.batch_execute(sql)?;
+        tx.execute(
+            "UPDATE keydesk_schema SET version = $1 WHERE one = 1",
+            &[version],
+        )?;
+    }
+    tx.commit()?;
+    Ok((before, wanted))
+}
+
+/// One counter's connection to the server.
+pub(crate) struct PgConn {
+    client: Client,
+    cache: StmtCache,
+}
+
+impl PgConn {
+    /// Connect and check that the schema is the one this keydesk needs.
+    pub(crate) fn open(url: &str) -> Result<Self> {
+        let mut client = connect(url)?;
+        let found = recorded_version(&mut client)?;
+        let wanted = wanted()?;
+        if found < wanted {
+            return Err(StoreError::SchemaOutdated { found, wanted });
+        }
+        if found > wanted {
+            return Err(StoreError::SchemaNewer { found, wanted });
+        }
+        Ok(Self {
+            client,
+            cache: StmtCache::default(),
+        })
+    }
+
+    /// A read-only transaction on one snapshot.
+    pub(crate) fn read_tx(&mut self) -> Result<Tx<'_>> {
+        let tx = self
+            .client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        Ok(Tx::Postgres {
+            tx,
+            cache: &mut self.cache,
+        })
+    }
+
+    /// A write transaction holding the audit head's row lock (see
+    /// `Store::write_tx`).
+    pub(crate) fn write_tx(&mut self) -> Result<Tx<'_>> {
+        let tx = self.client.transaction()?;
+        let mut tx = Tx::Postgres {
+            tx,
+            cache: &mut self.cache,
+        };
+        tx.exec(
+            "SELECT last_id FROM audit_head WHERE one = 1 FOR UPDATE",
+            &[],
+        )?;
+        Ok(tx)
+    }
+}
