@@ -93,10 +93,11 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::tui::model::{Cmd, HitKind, KeyState, Msg, Pins, RevokeReason, Target};
+    use crate::tui::model::{Cmd, HitKind, KeyState, Msg, Pins, RevokeReason, Serial, Target};
     use crate::tui::runtime::Service;
+    use crate::tui::testing::s;
 
-    fn plugged(msgs: &[Msg]) -> Vec<u32> {
+    fn plugged(msgs: &[Msg]) -> Vec<Serial> {
         msgs.iter()
             .find_map(|m| match m {
                 Msg::Plugged(rows) => Some(rows.iter().map(|r| r.serial).collect()),
@@ -116,7 +117,7 @@ mod tests {
             panic!("first poll announces keys: {first:?}")
         };
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].serial, 23_456_780);
+        assert_eq!(rows[0].serial, s(23_456_780));
         assert_eq!(rows[0].firmware, "5.7.1", "read by GET DEVICE INFO");
         assert_eq!(
             rows[0].state,
@@ -136,11 +137,11 @@ mod tests {
         );
         assert_eq!(
             plugged(&svc.run(Cmd::PlugVirtual)),
-            vec![23_456_780, 23_456_781]
+            vec![s(23_456_780), s(23_456_781)]
         );
-        assert_eq!(plugged(&svc.run(Cmd::UnplugVirtual)), vec![23_456_780]);
-        let out = svc.run(Cmd::Replug(23_456_780));
-        assert!(out.contains(&Msg::Replugged(23_456_780)), "{out:?}");
+        assert_eq!(plugged(&svc.run(Cmd::UnplugVirtual)), vec![s(23_456_780)]);
+        let out = svc.run(Cmd::Replug(s(23_456_780)));
+        assert!(out.contains(&Msg::Replugged(s(23_456_780))), "{out:?}");
     }
 
     #[test]
@@ -158,18 +159,19 @@ mod tests {
             .expect("staff hit")
             .ref_id;
         let out = svc.run(Cmd::Enrol {
-            serial: 23_456_780,
+            serial: s(23_456_780),
             staff,
             notebook: None,
             pins: Pins::Letter,
         });
         let Some(Msg::CsrSaved {
-            serial: 23_456_780,
+            serial,
             path: Ok(csr),
         }) = out.first()
         else {
             panic!("CSR saved first: {out:?}")
         };
+        assert_eq!(*serial, s(23_456_780));
         assert!(
             csr.ends_with(".csr.pem") && csr.contains("23456780"),
             "{csr}"
@@ -188,7 +190,7 @@ mod tests {
         let letter = letter.as_ref().expect("a PIN letter");
         assert_eq!(letter.piv_pin.expose().len(), 6);
         assert!(letter.holder.contains("Müller"), "{}", letter.holder);
-        let out = svc.run(Cmd::Open(Target::Key(23_456_780)));
+        let out = svc.run(Cmd::Open(Target::Key(s(23_456_780))));
         let Some(Msg::Detail(d)) = out.first() else {
             panic!("{out:?}")
         };
@@ -202,7 +204,7 @@ mod tests {
             d.history
         );
 
-        let out = svc.run(Cmd::Revoke(23_456_780, RevokeReason::Left));
+        let out = svc.run(Cmd::Revoke(s(23_456_780), RevokeReason::Left));
         assert!(
             matches!(
                 out.first(),
@@ -213,7 +215,7 @@ mod tests {
             ),
             "{out:?}"
         );
-        let out = svc.run(Cmd::Revoke(23_456_780, RevokeReason::Left));
+        let out = svc.run(Cmd::Revoke(s(23_456_780), RevokeReason::Left));
         assert!(
             matches!(out.first(), Some(Msg::WizardFailed(_))),
             "twice is refused: {out:?}"
@@ -244,9 +246,9 @@ mod tests {
         let (tx, rx) = std::sync::mpsc::channel();
         svc.attach(tx);
         svc.poll();
-        let out = svc.run(Cmd::Replug(23_456_780));
-        assert!(out.contains(&Msg::Replugged(23_456_780)));
-        let out = svc.run(Cmd::Reset(23_456_780));
+        let out = svc.run(Cmd::Replug(s(23_456_780)));
+        assert!(out.contains(&Msg::Replugged(s(23_456_780))));
+        let out = svc.run(Cmd::Reset(s(23_456_780)));
         let Some(Msg::Finished { state, .. }) = out.first() else {
             panic!("{out:?}")
         };
@@ -286,14 +288,14 @@ mod tests {
         assert_eq!(entries.len(), 1);
         assert_eq!(
             (entries[0].serial, entries[0].workflow.as_str()),
-            (Some(23_456_780), "enrol")
+            (Some(s(23_456_780)), "enrol")
         );
         let out = svc.run(Cmd::Recover);
         let Some(Msg::Recovered(reports)) = out.first() else {
             panic!("{out:?}")
         };
         assert_eq!(reports.len(), 1, "{reports:?}");
-        assert_eq!(reports[0].serial, Some(23_456_780));
+        assert_eq!(reports[0].serial, Some(s(23_456_780)));
         assert_eq!(reports[0].outcome, crate::i18n::Text::OutcomeNothingDone);
         assert!(
             reports[0]
@@ -448,8 +450,7 @@ mod tests {
     #[test]
     fn bulk_reset_through_the_service_follows_the_keys_from_the_pile() {
         use crate::i18n::Text;
-        const A: u32 = 23_456_780;
-        const B: u32 = 23_456_781;
+        let (a, b) = (s(23_456_780), s(23_456_781));
         let dir = tempfile::tempdir().expect("tempdir");
         let mut svc = open(&dir.path().join("demo.db"), 2).expect("demo opens");
         let (tx, rx) = std::sync::mpsc::channel();
@@ -459,7 +460,7 @@ mod tests {
             Some(Msg::SearchResults { hits, .. }) => hits[0].ref_id,
             other => panic!("{other:?}"),
         };
-        for serial in [A, B] {
+        for serial in [a, b] {
             let out = svc.run(Cmd::Enrol {
                 serial,
                 staff,
@@ -477,18 +478,18 @@ mod tests {
                 "{out:?}"
             );
         }
-        svc.run(Cmd::Revoke(A, RevokeReason::Defective));
+        svc.run(Cmd::Revoke(a, RevokeReason::Defective));
         svc.run(Cmd::Return {
-            serial: B,
+            serial: b,
             reset: false,
         });
         let out = svc.run(Cmd::ListWaiting);
         let Some(Msg::Waiting { keys, fido: true }) = out.first() else {
             panic!("{out:?}")
         };
-        let mut serials: Vec<u32> = keys.iter().map(|k| k.serial).collect();
+        let mut serials: Vec<Serial> = keys.iter().map(|k| k.serial).collect();
         serials.sort_unstable();
-        assert_eq!(serials, vec![A, B]);
+        assert_eq!(serials, vec![a, b]);
 
         let out = svc.run(Cmd::StartBatch(serials));
         assert_eq!(note(&out), Text::BulkSeveral, "both still plugged in");
@@ -499,22 +500,22 @@ mod tests {
             Text::BulkReplug,
             "A was plugged in before"
         );
-        svc.run(Cmd::Replug(A));
+        svc.run(Cmd::Replug(a));
         let out = svc.poll();
         assert_eq!(note(&out), Text::BulkKeyDone);
         assert_eq!(batch(&out).map(|v| v.progress()), Some((1, 2)));
         assert!(
             rx.try_iter()
-                .any(|m| matches!(m, Msg::Touch { serial: A, .. })),
+                .any(|m| matches!(m, Msg::Touch { serial, .. } if serial == a)),
             "touch prompt while A blinked"
         );
-        assert_eq!(plugged(&out), vec![A], "keys panel refreshed");
+        assert_eq!(plugged(&out), vec![a], "keys panel refreshed");
         assert_eq!(note(&svc.poll()), Text::BulkAlreadyDone);
         svc.run(Cmd::UnplugVirtual);
         assert_eq!(note(&svc.poll()), Text::BulkPlugNext);
         // The next key from the pile is one not in the batch: named, left alone.
         let out = svc.run(Cmd::PlugVirtual);
-        assert_eq!(plugged(&out), vec![18_000_042]);
+        assert_eq!(plugged(&out), vec![s(18_000_042)]);
         let out = svc.poll();
         let view = batch(&out).expect("told");
         assert_eq!(
@@ -533,13 +534,13 @@ mod tests {
         svc.run(Cmd::UnplugVirtual);
         svc.poll();
         let out = svc.run(Cmd::PlugVirtual);
-        assert_eq!(plugged(&out), vec![B], "the key out longest comes back");
+        assert_eq!(plugged(&out), vec![b], "the key out longest comes back");
         let out = svc.poll();
         assert_eq!(note(&out), Text::BulkKeyDone);
         let view = batch(&out).expect("told");
         assert!(view.finished);
         assert_eq!(note(&svc.poll()), Text::BulkFinished);
-        for serial in [A, B] {
+        for serial in [a, b] {
             let out = svc.run(Cmd::Open(Target::Key(serial)));
             let Some(Msg::Detail(d)) = out.first() else {
                 panic!("{out:?}")

@@ -56,8 +56,9 @@ impl From<Serial> for u32 {
 }
 
 impl std::fmt::Display for Serial {
+    /// The bare number; width and alignment apply (`{:>10}` in a column).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)
+        std::fmt::Display::fmt(&self.0, f)
     }
 }
 
@@ -91,6 +92,12 @@ mod tests {
         assert_eq!(s.to_string(), "23456789");
         assert_eq!("4294967295".parse::<Serial>().unwrap().get(), u32::MAX);
         assert_eq!("0012".parse::<Serial>().unwrap().get(), 12);
+    }
+
+    #[test]
+    fn display_takes_width_and_alignment() {
+        let s = Serial::new(4711).unwrap();
+        assert_eq!(format!("{s:>6}|{s:<6}|"), "  4711|4711  |");
     }
 
     #[test]

@@ -88,49 +88,52 @@ pub fn install_prompter(desk: &mut Desk) {
 pub fn keys(desk: &mut Desk, out: &Out) -> anyhow::Result<()> {
     let plugged = desk.plugged()?;
     let unfinished = desk.unfinished()?.len();
-    let rows: Vec<Value> = plugged
-        .iter()
-        .map(|k| {
-            let holder = k.holder.as_ref();
-            json!({
-                "serial": k.serial,
-                "model": k.model,
-                "firmware": k.firmware,
-                "reader": k.reader,
-                "fido": k.fido,
-                "state": k.state.map_or("unknown", KeyState::as_str),
-                "holder": holder.map(|a| a.holder.clone()),
-                "personnel_no": holder.map(|a| a.personnel_no.as_str().to_owned()),
-                "notebook": holder.and_then(|a| a.asset_tag.as_ref().map(|t| t.as_str().to_owned())),
-                "due": holder.and_then(|a| a.due.map(format_date)),
-            })
-        })
-        .collect();
     if out.is_json() {
+        let rows: Vec<Value> = plugged
+            .iter()
+            .map(|k| {
+                let holder = k.holder.as_ref();
+                json!({
+                    "serial": k.serial,
+                    "model": k.model,
+                    "firmware": k.firmware,
+                    "reader": k.reader,
+                    "fido": k.fido,
+                    "state": k.state.map_or("unknown", KeyState::as_str),
+                    "holder": holder.map(|a| a.holder.clone()),
+                    "personnel_no": holder.map(|a| a.personnel_no.as_str().to_owned()),
+                    "notebook": holder.and_then(|a| a.asset_tag.as_ref().map(|t| t.as_str().to_owned())),
+                    "due": holder.and_then(|a| a.due.map(format_date)),
+                })
+            })
+            .collect();
         out.done(json!({ "keys": rows, "unfinished": unfinished }), "");
         return Ok(());
     }
-    if rows.is_empty() {
+    if plugged.is_empty() {
         println!("{}", out.t(Text::CliNoKeysPlugged, vec![]));
     }
-    for r in &rows {
-        let s = |v: &Value| v.as_str().map_or_else(|| "–".to_owned(), str::to_owned);
-        let serial = r["serial"]
-            .as_u64()
-            .map_or_else(|| "?".to_owned(), |n| n.to_string());
-        let notebook = r["notebook"].as_str().map_or_else(String::new, |n| {
-            out.t(Text::CliKeyRowNotebook, vec![plain(n)])
-        });
+    for k in &plugged {
+        let holder = k.holder.as_ref();
+        let serial = k.serial.map_or_else(|| "?".to_owned(), |s| s.to_string());
+        let notebook = holder
+            .and_then(|a| a.asset_tag.as_ref())
+            .map_or_else(String::new, |n| {
+                out.t(Text::CliKeyRowNotebook, vec![plain(n.as_str())])
+            });
         println!(
             "{}",
             out.t(
                 Text::CliKeyRow,
                 vec![
                     plain(format!("{serial:<10}")),
-                    plain(format!("{:<16}", s(&r["model"]))),
-                    plain(format!("{:<6}", s(&r["firmware"]))),
-                    plain(format!("{:<10}", s(&r["state"]))),
-                    plain(s(&r["holder"])),
+                    plain(format!("{:<16}", k.model)),
+                    plain(format!("{:<6}", k.firmware.as_deref().unwrap_or("–"))),
+                    plain(format!(
+                        "{:<10}",
+                        k.state.map_or("unknown", KeyState::as_str)
+                    )),
+                    plain(holder.map_or("–", |a| a.holder.as_str())),
                     plain(notebook),
                 ]
             )

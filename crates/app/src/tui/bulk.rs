@@ -192,6 +192,7 @@ mod tests {
     use super::*;
     use crate::tui::model::{KeyState, Mark};
     use crate::tui::problem::{Part, Problem};
+    use crate::tui::testing::s;
 
     fn press(b: &mut Bulk, code: KeyCode) -> Outcome {
         b.on_key(KeyEvent::from(code), &Ctx::test(&[]))
@@ -205,7 +206,7 @@ mod tests {
         [23_456_780, 18_000_042]
             .into_iter()
             .map(|serial| Waiting {
-                serial,
+                serial: s(serial),
                 state: KeyState::Returned,
                 since: "2026-11-20T08:00:00Z".into(),
             })
@@ -215,7 +216,7 @@ mod tests {
     fn view(marks: [Mark; 2], note: Problem, finished: bool) -> BatchView {
         BatchView {
             fido: true,
-            keys: vec![(23_456_780, marks[0]), (18_000_042, marks[1])],
+            keys: vec![(s(23_456_780), marks[0]), (s(18_000_042), marks[1])],
             note,
             cause: None,
             finished,
@@ -255,7 +256,7 @@ mod tests {
         assert!(!b.mismatch);
         assert_eq!(
             press(&mut b, KeyCode::Enter).cmds(),
-            [Cmd::StartBatch(vec![23_456_780, 18_000_042])]
+            [Cmd::StartBatch(vec![s(23_456_780), s(18_000_042)])]
         );
         assert_eq!(b.phase, Phase::Running);
     }
@@ -266,7 +267,7 @@ mod tests {
         let plug = known(Text::BulkPlugNext, Vec::new());
         b.update(&Msg::Batch(view([Mark::Pending; 2], plug.clone(), false)));
         b.update(&Msg::Touch {
-            serial: 23_456_780,
+            serial: s(23_456_780),
             remaining: Duration::from_secs(30),
         });
         b.update(&Msg::Tick(Duration::from_secs(4)));

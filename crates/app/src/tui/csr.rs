@@ -7,6 +7,8 @@ use std::fs::OpenOptions;
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
+use super::model::Serial;
+
 /// The environment variable naming the CSR directory.
 pub const CSR_DIR_ENV: &str = "KEYDESK_CSR_DIR";
 
@@ -27,7 +29,7 @@ pub fn dir_from_env() -> PathBuf {
 ///
 /// # Errors
 /// The directory cannot be written.
-pub fn save(dir: &Path, serial: u32, pem: &str) -> std::io::Result<PathBuf> {
+pub fn save(dir: &Path, serial: Serial, pem: &str) -> std::io::Result<PathBuf> {
     for n in 0u32.. {
         let name = if n == 0 {
             format!("{serial}.csr.pem")
@@ -51,16 +53,17 @@ pub fn save(dir: &Path, serial: u32, pem: &str) -> std::io::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::testing::s;
 
     #[test]
     fn never_overwrites_and_numbers_the_next_file() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let first = save(dir.path(), 23_456_780, "A").expect("first");
+        let first = save(dir.path(), s(23_456_780), "A").expect("first");
         assert_eq!(first, dir.path().join("23456780.csr.pem"));
-        let second = save(dir.path(), 23_456_780, "B").expect("second");
+        let second = save(dir.path(), s(23_456_780), "B").expect("second");
         assert_eq!(second, dir.path().join("23456780-1.csr.pem"));
         assert_eq!(std::fs::read_to_string(&first).expect("read"), "A");
         assert_eq!(std::fs::read_to_string(&second).expect("read"), "B");
-        assert!(save(&dir.path().join("missing"), 1, "C").is_err());
+        assert!(save(&dir.path().join("missing"), s(1), "C").is_err());
     }
 }

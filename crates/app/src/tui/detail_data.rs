@@ -13,7 +13,7 @@ use crate::i18n::Text;
 /// "23456780  2026-11-01 08:00 – 2026-11-20 10:00  Müller, Anna (4711)  NB-0815"
 fn assignment_line(a: &Assignment) -> Vec<Seg> {
     vec![
-        Seg::Text(format!("{}  ", a.serial.get())),
+        Seg::Text(format!("{}  ", a.serial)),
         Seg::Time(a.from.clone()),
         Seg::Text(" – ".into()),
         a.until
@@ -34,7 +34,7 @@ fn assignment_line(a: &Assignment) -> Vec<Seg> {
 /// Database errors; a staff member or notebook deleted since it was found.
 pub fn detail(desk: &Desk, target: Target) -> Result<DetailView, Problem> {
     match target {
-        Target::Key(n) => key(desk, Serial::new(n).map_err(keydesk_core::CoreError::from)?),
+        Target::Key(s) => key(desk, s),
         Target::Staff(id) => {
             let (s, held) = desk
                 .staff_by_id(id)?
@@ -42,7 +42,7 @@ pub fn detail(desk: &Desk, target: Target) -> Result<DetailView, Problem> {
             let now: Vec<String> = held
                 .iter()
                 .filter(|a| a.until.is_none())
-                .map(|a| a.serial.get().to_string())
+                .map(|a| a.serial.to_string())
                 .collect();
             Ok(DetailView {
                 kind: HitKind::Staff,
@@ -101,8 +101,8 @@ fn key(desk: &Desk, s: Serial) -> Result<DetailView, Problem> {
     let Some(k) = desk.key(s)? else {
         return Ok(DetailView {
             kind: HitKind::Key,
-            serial: Some(s.get()),
-            title: s.get().to_string(),
+            serial: Some(s),
+            title: s.to_string(),
             state: Some((None, String::new())),
             facts: Vec::new(),
             history: Vec::new(),
@@ -159,8 +159,8 @@ fn key(desk: &Desk, s: Serial) -> Result<DetailView, Problem> {
         .collect();
     Ok(DetailView {
         kind: HitKind::Key,
-        serial: Some(s.get()),
-        title: s.get().to_string(),
+        serial: Some(s),
+        title: s.to_string(),
         state: Some((Some(k.state), k.state_since.clone())),
         facts,
         history,

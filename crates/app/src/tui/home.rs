@@ -11,7 +11,7 @@ use ratatui::layout::Rect;
 
 use super::choice::Choice;
 use super::detail::Detail;
-use super::model::{Cmd, Hit, HitKind, Msg, Target};
+use super::model::{Cmd, Hit, HitKind, Msg, Serial, Target};
 use super::problem::Problem;
 use super::screen::{Ctx, FKeys, Outcome, Screen};
 use super::wizard::{Flow, Wizard};
@@ -58,14 +58,10 @@ impl Home {
 
     /// The key serial the cursor is on (plugged key or key hit), if any.
     #[must_use]
-    pub fn selected_serial(&self, ctx: &Ctx<'_>) -> Option<u32> {
+    pub fn selected_serial(&self, ctx: &Ctx<'_>) -> Option<Serial> {
         match self.focus {
             Focus::Keys => ctx.plugged.get(self.key_sel).map(|k| k.serial),
-            Focus::Hits => self
-                .hits
-                .selected()
-                .filter(|h| h.kind == HitKind::Key)
-                .and_then(|h| u32::try_from(h.ref_id).ok()),
+            Focus::Hits => self.hits.selected().and_then(Hit::key_serial),
             Focus::Search => None,
         }
     }
@@ -76,7 +72,7 @@ impl Home {
             Focus::Hits | Focus::Search => self.hits.selected().and_then(|h| match h.kind {
                 HitKind::Staff => Some(Target::Staff(h.ref_id)),
                 HitKind::Notebook => Some(Target::Notebook(h.ref_id)),
-                HitKind::Key => u32::try_from(h.ref_id).ok().map(Target::Key),
+                HitKind::Key => h.key_serial().map(Target::Key),
             }),
         };
         target.map(Cmd::Open).into_iter().collect()
@@ -86,7 +82,7 @@ impl Home {
     /// under the cursor in the keys or hits panel; with the search box
     /// focused, the one key plugged in. Several plugged keys and no choice
     /// made, or none at all, is a message that says what to do: never a guess.
-    fn action_target(&self, ctx: &Ctx<'_>) -> Result<u32, Problem> {
+    fn action_target(&self, ctx: &Ctx<'_>) -> Result<Serial, Problem> {
         if self.focus != Focus::Search {
             return self
                 .selected_serial(ctx)
@@ -136,7 +132,7 @@ impl Home {
     }
 }
 
-fn start(flow: Flow, serial: u32) -> Outcome {
+fn start(flow: Flow, serial: Serial) -> Outcome {
     Outcome::Push(Box::new(Wizard::new(flow, serial)))
 }
 

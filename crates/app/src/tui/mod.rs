@@ -23,3 +23,5 @@ pub mod wizard;
 
 #[cfg(test)]
 mod snapshots_test;
+#[cfg(test)]
+pub(crate) mod testing;

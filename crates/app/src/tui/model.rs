@@ -10,7 +10,7 @@ use keydesk_core::Secret;
 use super::problem::Problem;
 use crate::i18n::Text;
 
-pub use keydesk_types::{ExportKind, ImportKind, KeyState, RevokeReason};
+pub use keydesk_types::{ExportKind, ImportKind, KeyState, RevokeReason, Serial};
 
 /// The text naming a value on screen (the value types are keydesk-types';
 /// their words are the app's, in both languages).
@@ -107,7 +107,7 @@ impl DefaultFile for ImportKind {
 /// One key plugged in now, joined with what the inventory knows of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyRow {
-    pub serial: u32,
+    pub serial: Serial,
     pub model: String,
     pub firmware: String,
     /// `None`: plugged in but not in the inventory.
@@ -130,6 +130,20 @@ pub struct Hit {
     /// Staff/notebook row id or key serial, for opening the detail view.
     pub ref_id: i64,
     pub label: String,
+}
+
+impl Hit {
+    /// The serial of a key hit; `None` for staff and notebooks (and for a
+    /// row id that is no serial, which the store does not hand out).
+    #[must_use]
+    pub fn key_serial(&self) -> Option<Serial> {
+        if self.kind != HitKind::Key {
+            return None;
+        }
+        u32::try_from(self.ref_id)
+            .ok()
+            .and_then(|n| Serial::new(n).ok())
+    }
 }
 
 /// Where the new PINs come from. Typed PINs are held as [`Secret`]s, which
@@ -217,7 +231,7 @@ impl Default for Policy {
 /// The PINs to hand over once. Dropping it wipes the secrets.
 #[derive(Debug, Clone)]
 pub struct LetterView {
-    pub serial: u32,
+    pub serial: Serial,
     pub holder: String,
     pub piv_pin: Secret,
     pub piv_puk: Secret,
@@ -237,7 +251,7 @@ pub enum Seg {
 pub struct DetailView {
     pub kind: HitKind,
     /// The key's serial for key details (wizards start from here).
-    pub serial: Option<u32>,
+    pub serial: Option<Serial>,
     pub title: String,
     /// A key's state and since when (RFC 3339 UTC; shown first, in the
     /// screen's language and local time).
@@ -250,7 +264,7 @@ pub struct DetailView {
 /// An open journal entry found at start-up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unfinished {
-    pub serial: Option<u32>,
+    pub serial: Option<Serial>,
     pub workflow: String,
     pub step: String,
     /// RFC 3339 UTC as stored; the view shows local time.
@@ -260,7 +274,7 @@ pub struct Unfinished {
 /// What recovery did with one entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recovered {
-    pub serial: Option<u32>,
+    pub serial: Option<Serial>,
     pub workflow: String,
     pub outcome: Text,
     /// The core's account, line by line, ending with what to do next; each
@@ -271,7 +285,7 @@ pub struct Recovered {
 /// What the detail screen is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
-    Key(u32),
+    Key(Serial),
     Staff(i64),
     Notebook(i64),
 }
@@ -279,7 +293,7 @@ pub enum Target {
 /// A key waiting for a reset, offered for a bulk reset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiting {
-    pub serial: u32,
+    pub serial: Serial,
     pub state: KeyState,
     /// Since when (RFC 3339 UTC; shown in local time).
     pub since: String,
@@ -310,7 +324,7 @@ pub enum Mark {
 pub struct BatchView {
     /// FIDO2 is reset too (keys go in one at a time).
     pub fido: bool,
-    pub keys: Vec<(u32, Mark)>,
+    pub keys: Vec<(Serial, Mark)>,
     /// What to do now (or what just happened).
     pub note: Problem,
     /// Why the last key failed, if it did.
@@ -339,7 +353,7 @@ pub enum Msg {
     /// The keys plugged in now (after any plug or unplug).
     Plugged(Vec<KeyRow>),
     /// Demo: this key was unplugged and plugged back in just now.
-    Replugged(u32),
+    Replugged(Serial),
     /// Results for a query; stale ones (query no longer current) are dropped.
     SearchResults {
         query: String,
@@ -347,19 +361,19 @@ pub enum Msg {
     },
     /// Touch the key now; the key gives up after `remaining`.
     Touch {
-        serial: u32,
+        serial: Serial,
         remaining: Duration,
     },
     /// A wizard's work is done; the key's state now, and the PIN letter if any.
     Finished {
-        serial: u32,
+        serial: Serial,
         state: Option<KeyState>,
         letter: Option<Box<LetterView>>,
     },
     /// An enrolment's CSR for the office CA: the file it was saved to, or
     /// why it could not be saved (sent just before `Finished`).
     CsrSaved {
-        serial: u32,
+        serial: Serial,
         path: Result<String, Problem>,
     },
     /// A wizard's work failed; the text says what to do.
@@ -415,26 +429,26 @@ pub enum Cmd {
     },
     Open(Target),
     Enrol {
-        serial: u32,
+        serial: Serial,
         staff: i64,
         notebook: Option<i64>,
         pins: Pins,
     },
-    Reset(u32),
-    Revoke(u32, RevokeReason),
+    Reset(Serial),
+    Revoke(Serial, RevokeReason),
     Return {
-        serial: u32,
+        serial: Serial,
         reset: bool,
     },
     Replace {
-        old: u32,
+        old: Serial,
         fate: Fate,
-        new: u32,
+        new: Serial,
         pins: Pins,
     },
     Lost {
-        serial: u32,
-        temporary: u32,
+        serial: Serial,
+        temporary: Serial,
         pins: Pins,
     },
     Verify,
@@ -454,11 +468,11 @@ pub enum Cmd {
     /// Demo: unplug the last plugged virtual key.
     UnplugVirtual,
     /// Demo: unplug this key and plug it back in (opens the FIDO2 reset window).
-    Replug(u32),
+    Replug(Serial),
     /// Bulk reset: list the keys waiting for a reset.
     ListWaiting,
     /// Bulk reset: start a batch over these keys (confirmed by the technician).
-    StartBatch(Vec<u32>),
+    StartBatch(Vec<Serial>),
     /// Bulk reset: end the batch (keys not reset keep waiting).
     StopBatch,
 }

@@ -10,7 +10,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use super::model::{Cmd, Msg, Recovered, Unfinished};
+use super::model::{Cmd, Msg, Recovered, Serial, Unfinished};
 use super::screen::{Ctx, Outcome, Screen};
 use crate::i18n::{Lang, Text};
 
@@ -75,7 +75,7 @@ impl Screen for Recovery {
     }
 }
 
-fn serial_text(s: Option<u32>) -> String {
+fn serial_text(s: Option<Serial>) -> String {
     s.map_or_else(|| "–".to_owned(), |s| s.to_string())
 }
 
@@ -148,13 +148,14 @@ mod tests {
 
     use super::super::problem::Problem;
     use super::*;
+    use crate::tui::testing::s;
 
     #[test]
     fn recovery_runs_once_at_a_time_and_then_lets_the_technician_go_on() {
         let ctx = Ctx::test(&[]);
         let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
         let mut r = Recovery::new(vec![Unfinished {
-            serial: Some(23_456_780),
+            serial: Some(s(23_456_780)),
             workflow: "enrol".into(),
             step: "piv.generate".into(),
             since: "2026-11-23T09:00:00Z".into(),
@@ -164,7 +165,7 @@ mod tests {
         let out = r.on_key(key(KeyCode::Esc), &ctx);
         assert!(out.cmds().is_empty() && !out.closes(), "not while it runs");
         r.recovered(vec![Recovered {
-            serial: Some(23_456_780),
+            serial: Some(s(23_456_780)),
             workflow: "enrol".into(),
             outcome: Text::OutcomeRolledBack,
             account: vec![Problem::from_account(&Account::StaysInStock {

@@ -50,7 +50,7 @@ pub struct DeskService {
     /// last key failed (kept while that key is asked to be replugged).
     batch: Option<ResetBatch>,
     batch_sent: Option<BatchView>,
-    batch_cause: Option<(u32, Problem)>,
+    batch_cause: Option<(Serial, Problem)>,
     started: bool,
     csr_dir: std::path::PathBuf,
 }
@@ -73,10 +73,6 @@ fn secrets(p: &Pins) -> Secrets {
     }
 }
 
-fn serial(n: u32) -> Result<Serial, CoreError> {
-    Ok(Serial::new(n).map_err(StoreError::from)?)
-}
-
 /// The file error under an error from writing an export, if it is one
 /// (the CSV writer wraps it).
 fn write_error(e: &CoreError) -> Option<&std::io::Error> {
@@ -93,7 +89,7 @@ fn rows_of(keys: &[PluggedKey]) -> Vec<KeyRow> {
     keys.iter()
         .filter_map(|k| {
             Some(KeyRow {
-                serial: k.serial?.get(),
+                serial: k.serial?,
                 model: k.model.clone(),
                 firmware: k.firmware.clone().unwrap_or_default(),
                 state: k.state,
@@ -118,10 +114,7 @@ impl DeskService {
             let guard = prompts.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some(tx) = guard.as_ref() {
                 // The screen may be gone already; nothing to do then.
-                let _ = tx.send(Msg::Touch {
-                    serial: serial.get(),
-                    remaining,
-                });
+                let _ = tx.send(Msg::Touch { serial, remaining });
             }
         }));
         Self {
@@ -177,13 +170,13 @@ impl DeskService {
         self.desk.key(s).ok().flatten().map(|k| k.state)
     }
 
-    fn finished(&mut self, s: u32, out: Result<Option<EnrolOutcome>, Problem>) -> Vec<Msg> {
+    fn finished(&mut self, s: Serial, out: Result<Option<EnrolOutcome>, Problem>) -> Vec<Msg> {
         let mut msgs = Vec::new();
         if let Ok(Some(o)) = &out {
-            let path = super::csr::save(&self.csr_dir, o.serial.get(), &o.csr_pem)
+            let path = super::csr::save(&self.csr_dir, o.serial, &o.csr_pem)
                 .map(|p| p.display().to_string())
                 .map_err(|e| {
-                    let file = self.csr_dir.join(format!("{}.csr.pem", o.serial.get()));
+                    let file = self.csr_dir.join(format!("{}.csr.pem", o.serial));
                     Problem::file(FileOp::Write, &file.display().to_string(), &e)
                 });
             msgs.push(Msg::CsrSaved { serial: s, path });
@@ -191,10 +184,10 @@ impl DeskService {
         let msg = match out {
             Ok(outcome) => Msg::Finished {
                 serial: s,
-                state: Serial::new(s).ok().and_then(|x| self.state_of(x)),
+                state: self.state_of(s),
                 letter: outcome.and_then(|o| o.letter).map(|l| {
                     Box::new(LetterView {
-                        serial: l.serial.get(),
+                        serial: l.serial,
                         holder: l.holder,
                         piv_pin: l.piv_pin,
                         piv_puk: l.piv_puk,
@@ -229,7 +222,7 @@ impl DeskService {
                     None => None,
                 };
                 let req = keydesk_core::EnrolRequest {
-                    serial: serial(*s)?,
+                    serial: *s,
                     staff: staff.data.personnel_no,
                     notebook,
                     secrets: secrets(pins),
@@ -241,16 +234,14 @@ impl DeskService {
                 let fido = self.desk.fido_wanted();
                 self.desk
                     .reset(ResetRequest {
-                        serial: serial(*s)?,
+                        serial: *s,
                         piv: true,
                         fido,
                     })
                     .map(|_| None)
             }
-            Cmd::Revoke(s, r) => self.desk.revoke(serial(*s)?, *r).map(|()| None),
-            Cmd::Return { serial: s, reset } => {
-                self.desk.return_key(serial(*s)?, *reset).map(|_| None)
-            }
+            Cmd::Revoke(s, r) => self.desk.revoke(*s, *r).map(|()| None),
+            Cmd::Return { serial: s, reset } => self.desk.return_key(*s, *reset).map(|_| None),
             Cmd::Replace {
                 old,
                 fate,
@@ -262,7 +253,7 @@ impl DeskService {
                     Fate::Revoked(r) => OldKey::Revoked(*r),
                 };
                 self.desk
-                    .replace(serial(*old)?, old_key, serial(*new)?, secrets(pins))
+                    .replace(*old, old_key, *new, secrets(pins))
                     .map(Some)
             }
             Cmd::Lost {
@@ -271,7 +262,7 @@ impl DeskService {
                 pins,
             } => self
                 .desk
-                .lost(serial(*s)?, serial(*temporary)?, None, secrets(pins))
+                .lost(*s, *temporary, None, secrets(pins))
                 .map(Some),
             _ => Ok(None),
         };
@@ -357,7 +348,7 @@ impl DeskService {
                 reports
                     .into_iter()
                     .map(|r| Recovered {
-                        serial: r.serial.map(Serial::get),
+                        serial: r.serial,
                         workflow: r.workflow,
                         outcome: match r.outcome {
                             RecoveryOutcome::NothingDone => Text::OutcomeNothingDone,
@@ -379,7 +370,7 @@ impl DeskService {
                 entries
                     .into_iter()
                     .map(|e| Unfinished {
-                        serial: e.serial.map(Serial::get),
+                        serial: e.serial,
                         workflow: e.workflow,
                         step: e.step,
                         since: e.created_at,
@@ -458,7 +449,8 @@ impl DeskService {
                 }
             }
             Cmd::Replug(s) => {
-                drawer.replug(*s);
+                // The drawer is the simulator's box and counts in bare numbers.
+                drawer.replug(s.get());
                 return vec![self.plugged_msg(), Msg::Replugged(*s)];
             }
             _ => {}
@@ -504,7 +496,7 @@ impl DeskService {
                 keys: keys
                     .into_iter()
                     .map(|k| Waiting {
-                        serial: k.data.serial.get(),
+                        serial: k.data.serial,
                         state: k.state,
                         since: k.state_since,
                     })
@@ -515,14 +507,10 @@ impl DeskService {
         }
     }
 
-    fn start_batch(&mut self, serials: &[u32]) -> Vec<Msg> {
+    fn start_batch(&mut self, serials: &[Serial]) -> Vec<Msg> {
         let fido = self.desk.fido_wanted();
-        let started = serials
-            .iter()
-            .map(|s| serial(*s))
-            .collect::<Result<Vec<_>, _>>()
-            // Keys plugged in now were plugged in before the batch: replug them for FIDO2.
-            .and_then(|serials| self.desk.start_batch(&serials, true, fido, false));
+        // Keys plugged in now were plugged in before the batch: replug them for FIDO2.
+        let started = self.desk.start_batch(serials, true, fido, false);
         match started {
             Ok(batch) => {
                 self.batch = Some(batch);
@@ -551,7 +539,7 @@ impl DeskService {
                 match &ev {
                     BatchEvent::Failed { serial, error } => {
                         let why = Problem::from_core(error);
-                        self.batch_cause = Some((serial.get(), why.clone()));
+                        self.batch_cause = Some((*serial, why.clone()));
                         cause = Some(why);
                     }
                     // The failed key is asked to be replugged: keep saying why.
@@ -559,7 +547,7 @@ impl DeskService {
                         cause = self
                             .batch_cause
                             .as_ref()
-                            .filter(|(s, _)| *s == serial.get())
+                            .filter(|(s, _)| s == serial)
                             .map(|(_, why)| why.clone());
                     }
                     BatchEvent::Finished
@@ -579,7 +567,7 @@ impl DeskService {
                                 Standing::Done(_) => Mark::Done,
                                 Standing::Failed => Mark::Failed,
                             };
-                            (s.get(), mark)
+                            (s, mark)
                         })
                         .collect(),
                     note: batch_note(&ev, batch.progress().1),

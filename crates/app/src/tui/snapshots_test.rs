@@ -14,10 +14,11 @@ use super::detail::Detail;
 use super::home::Focus;
 use super::model::{
     ChangeLine, DetailView, Hit, HitKind, ImportSummary, KeyRow, KeyState, LetterView, Msg,
-    Recovered, Seg, Unfinished, Val, Verified,
+    Recovered, Seg, Serial, Unfinished, Val, Verified,
 };
 use super::recovery::Recovery;
 use super::state::App;
+use super::testing::s;
 use super::wizard::{Flow, Wizard};
 use crate::i18n::{Lang, Text};
 
@@ -36,7 +37,7 @@ fn draw(app: &App) -> String {
     out
 }
 
-fn row(serial: u32, fw: &str, state: KeyState, holder: Option<&str>) -> KeyRow {
+fn row(serial: Serial, fw: &str, state: KeyState, holder: Option<&str>) -> KeyRow {
     KeyRow {
         serial,
         model: "YubiKey 5 NFC".into(),
@@ -59,9 +60,9 @@ fn base(lang: Lang) -> App {
     // Stored times are UTC; snapshots show them at a fixed offset.
     app.offset = time::UtcOffset::UTC;
     app.plugged = vec![
-        row(23_456_780, "5.7.1", KeyState::InStock, None),
+        row(s(23_456_780), "5.7.1", KeyState::InStock, None),
         row(
-            18_000_042,
+            s(18_000_042),
             "5.4.3",
             KeyState::Issued,
             Some("Müller, Anna (4711)"),
@@ -132,7 +133,7 @@ fn home_empty_with_help() {
 #[test]
 fn enrol_staff_step() {
     both("enrol_staff", |lang| {
-        let mut w = Wizard::new(Flow::Enrol, 23_456_780);
+        let mut w = Wizard::new(Flow::Enrol, s(23_456_780));
         w.query = "mül".into();
         w.hits = Choice::new([hit(HitKind::Staff, 1, "Müller, Anna (4711) Amt 12")]);
         wizard_at(lang, w)
@@ -142,7 +143,7 @@ fn enrol_staff_step() {
 #[test]
 fn enrol_pin_choice_and_entry() {
     both("enrol_pin_choice", |lang| {
-        let mut app = wizard_at(lang, Wizard::new(Flow::Enrol, 23_456_780));
+        let mut app = wizard_at(lang, Wizard::new(Flow::Enrol, s(23_456_780)));
         let w = wizard(&mut app);
         w.staff = Some(hit(HitKind::Staff, 1, "Müller, Anna (4711)"));
         w.notebook = Some(hit(HitKind::Notebook, 1, "NB-0815"));
@@ -150,7 +151,7 @@ fn enrol_pin_choice_and_entry() {
         app
     });
     both("enrol_pin_entry", |lang| {
-        let mut app = wizard_at(lang, Wizard::new(Flow::Enrol, 23_456_780));
+        let mut app = wizard_at(lang, Wizard::new(Flow::Enrol, s(23_456_780)));
         let w = wizard(&mut app);
         w.staff = Some(hit(HitKind::Staff, 1, "Müller, Anna (4711)"));
         w.at = 2;
@@ -166,19 +167,19 @@ fn enrol_pin_choice_and_entry() {
 #[test]
 fn enrol_letter_shown_once() {
     both("enrol_letter", |lang| {
-        let mut app = wizard_at(lang, Wizard::new(Flow::Enrol, 23_456_780));
+        let mut app = wizard_at(lang, Wizard::new(Flow::Enrol, s(23_456_780)));
         let w = wizard(&mut app);
         w.staff = Some(hit(HitKind::Staff, 1, "Müller, Anna (4711)"));
         w.at = 5;
         app.update(Msg::CsrSaved {
-            serial: 23_456_780,
+            serial: s(23_456_780),
             path: Ok("/home/it/23456780.csr.pem".into()),
         });
         app.update(Msg::Finished {
-            serial: 23_456_780,
+            serial: s(23_456_780),
             state: Some(KeyState::Issued),
             letter: Some(Box::new(LetterView {
-                serial: 23_456_780,
+                serial: s(23_456_780),
                 holder: "Müller, Anna".into(),
                 piv_pin: Secret::new("482913"),
                 piv_puk: Secret::new("19283746"),
@@ -192,28 +193,28 @@ fn enrol_letter_shown_once() {
 #[test]
 fn reset_type_serial_replug_touch_and_missed_window() {
     both("reset_type_serial", |lang| {
-        let mut app = wizard_at(lang, Wizard::new(Flow::Reset, 23_456_780));
+        let mut app = wizard_at(lang, Wizard::new(Flow::Reset, s(23_456_780)));
         key(&mut app, KeyCode::Char('2'));
         key(&mut app, KeyCode::Char('3'));
         app
     });
     both("reset_replug", |lang| {
-        let mut w = Wizard::new(Flow::Reset, 23_456_780);
+        let mut w = Wizard::new(Flow::Reset, s(23_456_780));
         w.at = 1;
         wizard_at(lang, w)
     });
     both("reset_touch", |lang| {
-        let mut app = wizard_at(lang, Wizard::new(Flow::Reset, 23_456_780));
+        let mut app = wizard_at(lang, Wizard::new(Flow::Reset, s(23_456_780)));
         wizard(&mut app).at = 1;
-        app.update(Msg::Replugged(23_456_780));
+        app.update(Msg::Replugged(s(23_456_780)));
         app.update(Msg::Touch {
-            serial: 23_456_780,
+            serial: s(23_456_780),
             remaining: Duration::from_secs(27),
         });
         app
     });
     both("reset_missed", |lang| {
-        let mut w = Wizard::new(Flow::Reset, 18_000_042);
+        let mut w = Wizard::new(Flow::Reset, s(18_000_042));
         w.at = 2;
         w.error = Some(super::problem::Problem::from_device(
             &keydesk_core::error::DeviceError::ResetWindowMissed { window_secs: 5 },
@@ -225,18 +226,18 @@ fn reset_type_serial_replug_touch_and_missed_window() {
 #[test]
 fn revoke_return_replace_lost() {
     both("revoke_reason", |lang| {
-        wizard_at(lang, Wizard::new(Flow::Revoke, 18_000_042))
+        wizard_at(lang, Wizard::new(Flow::Revoke, s(18_000_042)))
     });
     both("return_choice", |lang| {
-        wizard_at(lang, Wizard::new(Flow::Return, 18_000_042))
+        wizard_at(lang, Wizard::new(Flow::Return, s(18_000_042)))
     });
     both("replace_new_key", |lang| {
-        let mut app = wizard_at(lang, Wizard::new(Flow::Replace, 18_000_042));
+        let mut app = wizard_at(lang, Wizard::new(Flow::Replace, s(18_000_042)));
         key(&mut app, KeyCode::Enter);
         app
     });
     both("lost_confirm", |lang| {
-        let mut app = wizard_at(lang, Wizard::new(Flow::Lost, 18_000_042));
+        let mut app = wizard_at(lang, Wizard::new(Flow::Lost, s(18_000_042)));
         key(&mut app, KeyCode::Enter);
         key(&mut app, KeyCode::Enter);
         app
@@ -250,7 +251,7 @@ fn details() {
             base(lang),
             DetailView {
                 kind: HitKind::Key,
-                serial: Some(18_000_042),
+                serial: Some(s(18_000_042)),
                 title: "18000042".into(),
                 state: Some((Some(KeyState::Issued), "2026-11-20T09:12:00Z".into())),
                 facts: vec![
@@ -335,7 +336,7 @@ fn history_times_follow_the_injected_offset() {
     app.offset = time::UtcOffset::from_hms(1, 0, 0).expect("offset");
     app.open(Box::new(Detail::new(DetailView {
         kind: HitKind::Key,
-        serial: Some(18_000_042),
+        serial: Some(s(18_000_042)),
         title: "18000042".into(),
         state: Some((Some(KeyState::Issued), "2026-11-20T23:30:00Z".into())),
         facts: Vec::new(),
@@ -442,8 +443,7 @@ fn audit_and_recovery() {
     });
     both("recovery", |lang| {
         let mut app = base(lang);
-        let (a, b) = (23_456_780, 23_456_781);
-        let serial = |n| keydesk_types::Serial::new(n).expect("serial");
+        let (a, b) = (s(23_456_780), s(23_456_781));
         let account = |lines: Vec<Account>| {
             lines
                 .iter()
@@ -464,16 +464,16 @@ fn audit_and_recovery() {
                 since: "2026-11-23T09:04:00Z".into(),
             },
         ]);
-        let missing = keydesk_core::error::DeviceError::KeyNotFound { serial: serial(b) };
+        let missing = keydesk_core::error::DeviceError::KeyNotFound { serial: b };
         r.recovered(vec![
             Recovered {
                 serial: Some(a),
                 workflow: "enrol".into(),
                 outcome: Text::OutcomeRolledBack,
                 account: account(vec![
-                    Account::PivReset { serial: serial(a) },
-                    Account::FidoReset { serial: serial(a) },
-                    Account::StaysInStock { serial: serial(a) },
+                    Account::PivReset { serial: a },
+                    Account::FidoReset { serial: a },
+                    Account::StaysInStock { serial: a },
                 ]),
             },
             Recovered {
@@ -484,7 +484,7 @@ fn audit_and_recovery() {
                     Account::NotReconciled {
                         detail: missing.to_string(),
                     },
-                    Account::PlugInAndRecover { serial: serial(b) },
+                    Account::PlugInAndRecover { serial: b },
                 ]),
             },
         ]);
@@ -575,9 +575,9 @@ fn replace_partly_done() {
     use super::wizard::Step;
 
     both("replace_partly", |lang| {
-        let mut w = Wizard::new(Flow::Replace, 18_000_042);
+        let mut w = Wizard::new(Flow::Replace, s(18_000_042));
         w.fate = Some(Fate::Revoked(RevokeReason::Lost));
-        w.new_key = Some(23_456_780);
+        w.new_key = Some(s(23_456_780));
         w.pins = Some(Pins::Letter);
         w.at = w
             .plan()
@@ -613,7 +613,7 @@ fn bulk_reset_confirm_and_running() {
             ]
             .into_iter()
             .map(|(serial, state)| Waiting {
-                serial,
+                serial: s(serial),
                 state,
                 since: "2026-11-20T08:15:00Z".into(),
             })
@@ -629,16 +629,16 @@ fn bulk_reset_confirm_and_running() {
     both("bulk_running", |lang| {
         let mut app = waiting(lang);
         key(&mut app, KeyCode::Enter);
-        app.plugged = vec![row(18_000_042, "5.4.3", KeyState::Revoked, None)];
+        app.plugged = vec![row(s(18_000_042), "5.4.3", KeyState::Revoked, None)];
         app.update(Msg::Batch(BatchView {
             fido: true,
-            keys: vec![(18_000_042, Mark::Pending), (23_456_781, Mark::Done)],
+            keys: vec![(s(18_000_042), Mark::Pending), (s(23_456_781), Mark::Done)],
             note: Problem::Known(Text::BulkPlugNext, Vec::new()),
             cause: None,
             finished: false,
         }));
         app.update(Msg::Touch {
-            serial: 18_000_042,
+            serial: s(18_000_042),
             remaining: Duration::from_secs(12),
         });
         app
@@ -646,10 +646,10 @@ fn bulk_reset_confirm_and_running() {
     both("bulk_failed", |lang| {
         let mut app = waiting(lang);
         key(&mut app, KeyCode::Enter);
-        app.plugged = vec![row(18_000_042, "5.4.3", KeyState::Revoked, None)];
+        app.plugged = vec![row(s(18_000_042), "5.4.3", KeyState::Revoked, None)];
         app.update(Msg::Batch(BatchView {
             fido: true,
-            keys: vec![(18_000_042, Mark::Failed), (23_456_781, Mark::Done)],
+            keys: vec![(s(18_000_042), Mark::Failed), (s(23_456_781), Mark::Done)],
             note: Problem::Known(Text::BulkReplug, vec![Part::Plain("18000042".into())]),
             cause: Some(Problem::Known(
                 Text::ErrResetWindow,

@@ -5,12 +5,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::Focus;
 use crate::i18n::{Lang, Text};
-use crate::tui::model::{Cmd, HitKind, KeyRow, KeyState, Msg, Target};
+use crate::tui::model::{Cmd, HitKind, KeyRow, KeyState, Msg, Serial, Target};
 use crate::tui::state::App;
+use crate::tui::testing::s;
 use crate::tui::wizard::testing::{hit, key};
 use crate::tui::wizard::{Flow, Wizard};
 
-fn row(serial: u32) -> KeyRow {
+fn row(serial: Serial) -> KeyRow {
     KeyRow {
         serial,
         model: "YubiKey 5 NFC".into(),
@@ -25,7 +26,7 @@ fn alt(c: char) -> Msg {
 }
 
 /// The open wizard's workflow and key.
-fn wizard(app: &App) -> Option<(Flow, u32)> {
+fn wizard(app: &App) -> Option<(Flow, Serial)> {
     app.screen::<Wizard>().map(|w| (w.flow, w.serial))
 }
 
@@ -77,7 +78,7 @@ fn typing_searches_each_keystroke_and_drops_stale_results() {
 #[test]
 fn letters_on_a_selected_key_start_wizards_and_otherwise_search() {
     let mut app = App::new(Lang::De, true);
-    app.update(Msg::Plugged(vec![row(23_456_780), row(23_456_781)]));
+    app.update(Msg::Plugged(vec![row(s(23_456_780)), row(s(23_456_781))]));
     assert_eq!(
         app.update(key(KeyCode::Char('e'))),
         vec![Cmd::Search("e".into())]
@@ -92,15 +93,15 @@ fn letters_on_a_selected_key_start_wizards_and_otherwise_search() {
     app.update(key(KeyCode::Down));
     assert_eq!(
         app.update(key(KeyCode::F(7))),
-        vec![Cmd::Replug(23_456_781)]
+        vec![Cmd::Replug(s(23_456_781))]
     );
     assert_eq!(
         app.update(key(KeyCode::Enter)),
-        vec![Cmd::Open(Target::Key(23_456_781))]
+        vec![Cmd::Open(Target::Key(s(23_456_781)))]
     );
     app.update(key(KeyCode::Char('V')));
     let w = app.screen::<Wizard>().expect("revoke wizard");
-    assert_eq!((w.flow, w.serial), (Flow::Revoke, 23_456_781));
+    assert_eq!((w.flow, w.serial), (Flow::Revoke, s(23_456_781)));
     app.update(key(KeyCode::Esc));
     assert!(
         app.screen::<Wizard>().is_none(),
@@ -120,7 +121,7 @@ fn letters_on_a_selected_key_start_wizards_and_otherwise_search() {
     assert!(app.screen::<Wizard>().is_none());
     app.update(key(KeyCode::Down));
     app.update(key(KeyCode::Char('l')));
-    assert_eq!(wizard(&app), Some((Flow::Lost, 18_000_042)));
+    assert_eq!(wizard(&app), Some((Flow::Lost, s(18_000_042))));
 }
 
 #[test]
@@ -137,13 +138,13 @@ fn alt_letters_start_actions_from_the_search_box_without_typing() {
     );
     assert_eq!(app.home().query, "m", "Alt+E does not type");
     // One key: it is the one.
-    app.update(Msg::Plugged(vec![row(23_456_780)]));
+    app.update(Msg::Plugged(vec![row(s(23_456_780))]));
     app.update(alt('E'));
-    assert_eq!(wizard(&app), Some((Flow::Enrol, 23_456_780)));
+    assert_eq!(wizard(&app), Some((Flow::Enrol, s(23_456_780))));
     assert_eq!(app.home().query, "m");
     app.update(key(KeyCode::Esc));
     // Two keys and none chosen: never a guess.
-    app.update(Msg::Plugged(vec![row(23_456_780), row(23_456_781)]));
+    app.update(Msg::Plugged(vec![row(s(23_456_780)), row(s(23_456_781))]));
     app.update(alt('r'));
     assert!(app.screen::<Wizard>().is_none());
     assert_eq!(
@@ -154,5 +155,5 @@ fn alt_letters_start_actions_from_the_search_box_without_typing() {
     app.update(key(KeyCode::Tab));
     app.update(key(KeyCode::Down));
     app.update(alt('r'));
-    assert_eq!(wizard(&app), Some((Flow::Reset, 23_456_781)));
+    assert_eq!(wizard(&app), Some((Flow::Reset, s(23_456_781))));
 }

@@ -121,6 +121,7 @@ fn one_line_form_for_the_footer() {
 fn the_worker_reports_file_demo_and_gone_record_problems_from_the_table() {
     use crate::tui::model::{Cmd, ExportKind, ImportKind, Msg, Pins, Target};
     use crate::tui::runtime::Service;
+    use crate::tui::testing::s;
 
     let dir = tempfile::tempdir().expect("tempdir");
     let mut svc = crate::demo::open(&dir.path().join("demo.db"), 4).expect("demo opens");
@@ -162,7 +163,7 @@ fn the_worker_reports_file_demo_and_gone_record_problems_from_the_table() {
     let p = failed(svc.run(Cmd::Open(Target::Notebook(999_999))));
     assert_eq!(p.text(), Text::ErrNotebookGone);
     let p = failed(svc.run(Cmd::Enrol {
-        serial: 23_456_780,
+        serial: s(23_456_780),
         staff: 999_999,
         notebook: None,
         pins: Pins::Letter,

@@ -14,14 +14,15 @@ use crate::tui::audit::Audit;
 use crate::tui::bulk::Bulk;
 use crate::tui::detail::Detail;
 use crate::tui::model::{
-    Cmd, DetailView, HitKind, KeyRow, KeyState, Msg, Target, Unfinished, Verified,
+    Cmd, DetailView, HitKind, KeyRow, KeyState, Msg, Serial, Target, Unfinished, Verified,
 };
 use crate::tui::recovery::Recovery;
 use crate::tui::screen::{Ctx, Outcome, Screen};
+use crate::tui::testing::s;
 use crate::tui::wizard::testing::{hit, key};
 use crate::tui::wizard::{Flow, Step, Wizard};
 
-fn row(serial: u32) -> KeyRow {
+fn row(serial: Serial) -> KeyRow {
     KeyRow {
         serial,
         model: "YubiKey 5 NFC".into(),
@@ -31,7 +32,7 @@ fn row(serial: u32) -> KeyRow {
     }
 }
 
-fn key_details(serial: u32) -> DetailView {
+fn key_details(serial: Serial) -> DetailView {
     DetailView {
         kind: HitKind::Key,
         serial: Some(serial),
@@ -62,7 +63,7 @@ fn wizard_results_route_to_the_wizard_and_detail_letters_start_one() {
     let mut app = App::new(Lang::En, true);
     app.update(Msg::Detail(DetailView {
         kind: HitKind::Key,
-        serial: Some(23_456_780),
+        serial: Some(s(23_456_780)),
         title: "23456780".into(),
         state: None,
         facts: vec![],
@@ -87,7 +88,7 @@ fn wizard_results_route_to_the_wizard_and_detail_letters_start_one() {
 fn unfinished_work_is_shown_first_and_audit_opens_with_f3() {
     let mut app = App::new(Lang::En, false);
     app.update(Msg::Unfinished(vec![Unfinished {
-        serial: Some(1),
+        serial: Some(s(1)),
         workflow: "reset".into(),
         step: "fido.reset".into(),
         since: "x".into(),
@@ -144,15 +145,15 @@ fn function_keys_help_language_and_demo_plugging() {
 #[test]
 fn details_that_arrive_under_a_wizard_wait_beneath_it() {
     let mut app = App::new(Lang::En, false);
-    app.update(Msg::Plugged(vec![row(23_456_780)]));
+    app.update(Msg::Plugged(vec![row(s(23_456_780))]));
     app.update(key(KeyCode::Tab));
     assert_eq!(
         app.update(key(KeyCode::Enter)),
-        vec![Cmd::Open(Target::Key(23_456_780))]
+        vec![Cmd::Open(Target::Key(s(23_456_780)))]
     );
     // A letter before the answer is back: the wizard opens first...
     app.update(key(KeyCode::Char('r')));
-    app.update(Msg::Detail(key_details(23_456_780)));
+    app.update(Msg::Detail(key_details(s(23_456_780))));
     assert!(
         app.stack.top().as_any().is::<Wizard>(),
         "the wizard keeps the keys"
@@ -162,18 +163,18 @@ fn details_that_arrive_under_a_wizard_wait_beneath_it() {
     app.update(key(KeyCode::Esc));
     assert!(app.stack.top().as_any().is::<Detail>());
     // Newer details take the place of the ones on screen.
-    app.update(Msg::Detail(key_details(18_000_042)));
+    app.update(Msg::Detail(key_details(s(18_000_042))));
     assert_eq!(app.stack.len(), 2);
     assert_eq!(
         app.screen::<Detail>().and_then(|d| d.view.serial),
-        Some(18_000_042)
+        Some(s(18_000_042))
     );
 }
 
 #[test]
 fn an_answer_goes_to_the_topmost_screen_that_wants_it_and_plugged_keys_to_all() {
     let mut app = App::new(Lang::En, false);
-    app.update(Msg::Plugged(vec![row(23_456_780)]));
+    app.update(Msg::Plugged(vec![row(s(23_456_780))]));
     assert_eq!(
         app.update(key(KeyCode::Char('m'))),
         vec![Cmd::Search("m".into())]
@@ -194,11 +195,11 @@ fn an_answer_goes_to_the_topmost_screen_that_wants_it_and_plugged_keys_to_all() 
         "no other key to lend yet"
     );
     // A second key: home's panel and the wizard's list both see it.
-    app.update(Msg::Plugged(vec![row(23_456_780), row(23_456_781)]));
+    app.update(Msg::Plugged(vec![row(s(23_456_780)), row(s(23_456_781))]));
     app.update(key(KeyCode::Enter));
     assert_eq!(
         app.screen::<Wizard>().and_then(|w| w.new_key),
-        Some(23_456_781)
+        Some(s(23_456_781))
     );
     // Results for home's query go home even with a wizard on top.
     app.update(Msg::SearchResults {
@@ -222,7 +223,7 @@ fn f3_and_f4_open_the_tools_between_jobs_only() {
     );
     app.update(key(KeyCode::Esc));
     // Over details, the audit screen opens above them and Esc goes back there.
-    app.update(Msg::Detail(key_details(23_456_780)));
+    app.update(Msg::Detail(key_details(s(23_456_780))));
     app.update(key(KeyCode::F(3)));
     assert!(app.stack.top().as_any().is::<Audit>());
     app.update(key(KeyCode::Esc));

@@ -28,7 +28,7 @@ mod tests {
     use crossterm::event::KeyCode;
     use keydesk_core::Secret;
 
-    use super::super::testing::{closes, ctx, hit, press, rows, type_str};
+    use super::super::testing::{closes, ctx, hit, press, rows, s, type_str};
     use super::super::{Flow, Step, Wizard};
     use crate::i18n::Text;
     use crate::tui::model::{Cmd, HitKind, KeyState, LetterView, Msg, Pins};
@@ -36,7 +36,7 @@ mod tests {
     /// An enrolment of key 23456780 with Müller, Anna and NB-0815 picked, at
     /// the choice between a PIN letter and typed PINs.
     fn at_pin_choice() -> Wizard {
-        let mut wizard = Wizard::new(Flow::Enrol, 23_456_780);
+        let mut wizard = Wizard::new(Flow::Enrol, s(23_456_780));
         let w = &mut wizard;
         let rows = rows();
         let c = ctx(&rows);
@@ -103,7 +103,7 @@ mod tests {
         assert_eq!(
             cmds,
             vec![Cmd::Enrol {
-                serial: 23_456_780,
+                serial: s(23_456_780),
                 staff: 1,
                 notebook: Some(9),
                 pins: Pins::Letter
@@ -119,7 +119,7 @@ mod tests {
         for serial in [1, 23_456_780] {
             w.update(
                 &Msg::CsrSaved {
-                    serial,
+                    serial: s(serial),
                     path: Ok(format!("/tmp/{serial}.csr.pem")),
                 },
                 &c,
@@ -132,10 +132,10 @@ mod tests {
         );
         w.update(
             &Msg::Finished {
-                serial: 23_456_780,
+                serial: s(23_456_780),
                 state: Some(KeyState::Issued),
                 letter: Some(Box::new(LetterView {
-                    serial: 23_456_780,
+                    serial: s(23_456_780),
                     holder: "Müller, Anna".into(),
                     piv_pin: Secret::new("482913"),
                     piv_puk: Secret::new("19283746"),
@@ -181,7 +181,7 @@ mod tests {
         assert_eq!(
             cmds,
             vec![Cmd::Enrol {
-                serial: 23_456_780,
+                serial: s(23_456_780),
                 staff: 1,
                 notebook: Some(9),
                 pins: Pins::Typed(Secret::new("12345678"))

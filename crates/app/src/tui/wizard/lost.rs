@@ -25,7 +25,7 @@ pub(super) fn command(w: &Wizard) -> Option<Cmd> {
 mod tests {
     use crossterm::event::KeyCode;
 
-    use super::super::testing::{ctx, open, press, rows};
+    use super::super::testing::{ctx, open, press, rows, s};
     use super::super::{Flow, Step};
     use crate::tui::model::{Cmd, Pins};
 
@@ -34,27 +34,30 @@ mod tests {
         let rows = rows();
         let c = ctx(&rows);
         // The lost key is not plugged in; both plugged keys are candidates.
-        let mut w = open(Flow::Lost, 18_000_042, &c);
+        let mut w = open(Flow::Lost, s(18_000_042), &c);
         press(&mut w, &c, &[KeyCode::Enter]);
-        assert_eq!((w.step(), w.new_key), (Step::PinChoice, Some(23_456_780)));
+        assert_eq!(
+            (w.step(), w.new_key),
+            (Step::PinChoice, Some(s(23_456_780)))
+        );
         let cmds = press(&mut w, &c, &[KeyCode::Enter, KeyCode::Enter]);
         assert_eq!(
             cmds,
             vec![Cmd::Lost {
-                serial: 18_000_042,
-                temporary: 23_456_780,
+                serial: s(18_000_042),
+                temporary: s(23_456_780),
                 pins: Pins::Letter
             }]
         );
-        let mut own = open(Flow::Lost, 23_456_780, &c);
+        let mut own = open(Flow::Lost, s(23_456_780), &c);
         assert_eq!(
             own.candidates(&rows)
                 .iter()
                 .map(|k| k.serial)
                 .collect::<Vec<_>>(),
-            vec![23_456_781]
+            vec![s(23_456_781)]
         );
         press(&mut own, &c, &[KeyCode::Enter]);
-        assert_eq!(own.new_key, Some(23_456_781));
+        assert_eq!(own.new_key, Some(s(23_456_781)));
     }
 }

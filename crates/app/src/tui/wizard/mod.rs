@@ -20,7 +20,7 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use super::choice::Choice;
-use super::model::{Cmd, Fate, Hit, KeyRow, KeyState, LetterView, Pins, RevokeReason};
+use super::model::{Cmd, Fate, Hit, KeyRow, KeyState, LetterView, Pins, RevokeReason, Serial};
 use super::screen::{Ctx, Outcome};
 use crate::i18n::Text;
 use choices::Choices;
@@ -138,7 +138,7 @@ pub struct Countdown {
 #[derive(Debug, Clone)]
 pub struct Wizard {
     pub flow: Flow,
-    pub serial: u32,
+    pub serial: Serial,
     pub at: usize,
     /// Search box and hits of the current step (staff or notebook).
     pub query: String,
@@ -155,7 +155,7 @@ pub struct Wizard {
     pub reason: Option<RevokeReason>,
     pub reset_on_return: bool,
     pub fate: Option<Fate>,
-    pub new_key: Option<u32>,
+    pub new_key: Option<Serial>,
     pub typed: String,
     /// The key was seen unplugged during the replug step.
     pub seen_unplugged: bool,
@@ -174,7 +174,7 @@ pub struct Wizard {
 impl Wizard {
     /// A wizard for `flow` on the key `serial`.
     #[must_use]
-    pub fn new(flow: Flow, serial: u32) -> Self {
+    pub fn new(flow: Flow, serial: Serial) -> Self {
         Self {
             flow,
             serial,

@@ -27,7 +27,7 @@ pub(super) fn command(w: &Wizard) -> Option<Cmd> {
 mod tests {
     use crossterm::event::KeyCode;
 
-    use super::super::testing::{ctx, open, press, rows};
+    use super::super::testing::{ctx, open, press, rows, s};
     use super::super::{Flow, Step};
     use crate::i18n::Text;
     use crate::tui::model::{Cmd, Fate, Msg, Pins, RevokeReason};
@@ -36,19 +36,19 @@ mod tests {
     fn replace_picks_the_fate_and_a_plugged_new_key() {
         let rows = rows();
         let c = ctx(&rows);
-        let mut w = open(Flow::Replace, 18_000_042, &c);
+        let mut w = open(Flow::Replace, s(18_000_042), &c);
         press(&mut w, &c, &[KeyCode::Down, KeyCode::Down, KeyCode::Enter]);
         assert_eq!(w.fate, Some(Fate::Revoked(RevokeReason::Stolen)));
         assert_eq!(w.candidates(&rows).len(), 2);
         press(&mut w, &c, &[KeyCode::Down, KeyCode::Enter]);
-        assert_eq!(w.new_key, Some(23_456_781));
+        assert_eq!(w.new_key, Some(s(23_456_781)));
         let cmds = press(&mut w, &c, &[KeyCode::Enter, KeyCode::Enter]);
         assert_eq!(
             cmds,
             vec![Cmd::Replace {
-                old: 18_000_042,
+                old: s(18_000_042),
                 fate: Fate::Revoked(RevokeReason::Stolen),
-                new: 23_456_781,
+                new: s(23_456_781),
                 pins: Pins::Letter
             }]
         );
@@ -58,7 +58,7 @@ mod tests {
     fn when_the_old_key_is_already_revoked_and_the_new_one_fails_enter_does_not_run_it_again() {
         let rows = rows();
         let c = ctx(&rows);
-        let mut w = open(Flow::Replace, 18_000_042, &c);
+        let mut w = open(Flow::Replace, s(18_000_042), &c);
         press(&mut w, &c, &[KeyCode::Down, KeyCode::Down, KeyCode::Enter]);
         press(&mut w, &c, &[KeyCode::Down, KeyCode::Enter]);
         let cmds = press(&mut w, &c, &[KeyCode::Enter, KeyCode::Enter]);
@@ -87,7 +87,7 @@ mod tests {
     fn without_another_key_plugged_in_it_says_so() {
         let rows = rows();
         let c = ctx(&rows[..1]);
-        let mut w = open(Flow::Replace, 23_456_780, &c);
+        let mut w = open(Flow::Replace, s(23_456_780), &c);
         press(&mut w, &c, &[KeyCode::Enter, KeyCode::Enter]);
         assert_eq!(w.step(), Step::NewKey);
         assert_eq!(w.hint, Some(Text::HintPlugAnother));

@@ -17,7 +17,7 @@ mod tests {
 
     use crossterm::event::KeyCode;
 
-    use super::super::testing::{ctx, press, rows, type_str};
+    use super::super::testing::{ctx, press, rows, s, type_str};
     use super::super::{Flow, Step, Wizard};
     use crate::i18n::Text;
     use crate::tui::model::{Cmd, KeyState, Msg};
@@ -26,7 +26,7 @@ mod tests {
     fn reset_needs_the_serial_typed_then_a_replug() {
         let rows = rows();
         let c = ctx(&rows);
-        let mut w = Wizard::new(Flow::Reset, 23_456_780);
+        let mut w = Wizard::new(Flow::Reset, s(23_456_780));
         type_str(&mut w, &c, "23456781");
         assert!(press(&mut w, &c, &[KeyCode::Enter]).is_empty());
         assert_eq!(w.hint, Some(Text::HintSerialMismatch));
@@ -37,10 +37,10 @@ mod tests {
         // Demo: F7 asks the worker to replug the virtual key.
         assert_eq!(
             press(&mut w, &c, &[KeyCode::F(7)]),
-            vec![Cmd::Replug(23_456_780)]
+            vec![Cmd::Replug(s(23_456_780))]
         );
-        let cmds = w.update(&Msg::Replugged(23_456_780), &c);
-        assert_eq!(cmds, vec![Cmd::Reset(23_456_780)]);
+        let cmds = w.update(&Msg::Replugged(s(23_456_780)), &c);
+        assert_eq!(cmds, vec![Cmd::Reset(s(23_456_780))]);
         let cd = w.countdown.expect("window countdown");
         assert_eq!(
             (cd.what, cd.left),
@@ -50,7 +50,7 @@ mod tests {
         assert_eq!(w.countdown.map(|c| c.left), Some(Duration::from_secs(7)));
         w.update(
             &Msg::Touch {
-                serial: 23_456_780,
+                serial: s(23_456_780),
                 remaining: Duration::from_secs(29),
             },
             &c,
@@ -58,7 +58,7 @@ mod tests {
         assert_eq!(w.countdown.map(|c| c.what), Some(Text::TouchNow));
         w.update(
             &Msg::Finished {
-                serial: 23_456_780,
+                serial: s(23_456_780),
                 state: Some(KeyState::InStock),
                 letter: None,
             },
@@ -74,7 +74,7 @@ mod tests {
     fn a_real_replug_is_seen_in_the_plugged_list_and_a_missed_window_retries() {
         let rows = rows();
         let c = ctx(&rows);
-        let mut w = Wizard::new(Flow::Reset, 23_456_781);
+        let mut w = Wizard::new(Flow::Reset, s(23_456_781));
         type_str(&mut w, &c, "23456781");
         press(&mut w, &c, &[KeyCode::Enter]);
         assert!(
@@ -84,7 +84,7 @@ mod tests {
         assert!(w.update(&Msg::Plugged(rows[..1].to_vec()), &c).is_empty());
         assert_eq!(
             w.update(&Msg::Plugged(rows.clone()), &c),
-            vec![Cmd::Reset(23_456_781)]
+            vec![Cmd::Reset(s(23_456_781))]
         );
         assert_eq!(
             w.countdown.map(|c| c.left),
@@ -100,7 +100,7 @@ mod tests {
         assert_eq!(w.step(), Step::Replug, "retry asks for the replug again");
         assert_eq!(
             press(&mut w, &c, &[KeyCode::Enter]),
-            vec![Cmd::Reset(23_456_781)]
+            vec![Cmd::Reset(s(23_456_781))]
         );
     }
 }

@@ -26,7 +26,7 @@ pub(super) fn command(w: &Wizard) -> Option<Cmd> {
 mod tests {
     use crossterm::event::KeyCode;
 
-    use super::super::testing::{ctx, press, rows, type_str};
+    use super::super::testing::{ctx, press, rows, s, type_str};
     use super::super::{Flow, Step, Wizard};
     use crate::tui::model::{Cmd, Msg};
 
@@ -34,7 +34,7 @@ mod tests {
     fn return_with_reset_waits_for_the_replug() {
         let rows = rows();
         let c = ctx(&rows);
-        let mut w = Wizard::new(Flow::Return, 23_456_780);
+        let mut w = Wizard::new(Flow::Return, s(23_456_780));
         press(&mut w, &c, &[KeyCode::Enter]);
         assert_eq!(
             w.step(),
@@ -53,9 +53,9 @@ mod tests {
         type_str(&mut w, &c, "23456780");
         press(&mut w, &c, &[KeyCode::Enter]);
         assert_eq!(
-            w.update(&Msg::Replugged(23_456_780), &c),
+            w.update(&Msg::Replugged(s(23_456_780)), &c),
             vec![Cmd::Return {
-                serial: 23_456_780,
+                serial: s(23_456_780),
                 reset: true
             }]
         );
@@ -65,13 +65,13 @@ mod tests {
     fn return_without_reset_skips_the_replug_both_ways() {
         let rows = rows();
         let c = ctx(&rows);
-        let mut w = Wizard::new(Flow::Return, 23_456_780);
+        let mut w = Wizard::new(Flow::Return, s(23_456_780));
         press(&mut w, &c, &[KeyCode::Down, KeyCode::Enter]);
         assert_eq!(w.step(), Step::Confirm, "nothing to type without a reset");
         assert_eq!(
             press(&mut w, &c, &[KeyCode::Enter]),
             vec![Cmd::Return {
-                serial: 23_456_780,
+                serial: s(23_456_780),
                 reset: false
             }]
         );
@@ -80,7 +80,7 @@ mod tests {
         assert_eq!(
             press(&mut w, &c, &[KeyCode::Enter]),
             vec![Cmd::Return {
-                serial: 23_456_780,
+                serial: s(23_456_780),
                 reset: false
             }],
             "retry runs again when there is no replug"

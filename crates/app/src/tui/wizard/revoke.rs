@@ -14,7 +14,7 @@ pub(super) fn command(w: &Wizard) -> Option<Cmd> {
 mod tests {
     use crossterm::event::KeyCode;
 
-    use super::super::testing::{ctx, press, rows, type_str};
+    use super::super::testing::{ctx, press, rows, s, type_str};
     use super::super::{Flow, Step, Wizard};
     use crate::tui::model::{Cmd, KeyState, Msg, RevokeReason};
 
@@ -22,7 +22,7 @@ mod tests {
     fn revoke_picks_a_reason_and_needs_the_serial() {
         let rows = rows();
         let c = ctx(&rows);
-        let mut w = Wizard::new(Flow::Revoke, 18_000_042);
+        let mut w = Wizard::new(Flow::Revoke, s(18_000_042));
         press(
             &mut w,
             &c,
@@ -42,11 +42,11 @@ mod tests {
         assert!(cmds.is_empty());
         assert_eq!(
             press(&mut w, &c, &[KeyCode::Enter]),
-            vec![Cmd::Revoke(18_000_042, RevokeReason::Left)]
+            vec![Cmd::Revoke(s(18_000_042), RevokeReason::Left)]
         );
         w.update(
             &Msg::Finished {
-                serial: 18_000_042,
+                serial: s(18_000_042),
                 state: Some(KeyState::Revoked),
                 letter: None,
             },

@@ -4,8 +4,9 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{Flow, Wizard};
-use crate::tui::model::{Cmd, Hit, HitKind, KeyRow, KeyState, Msg};
+use crate::tui::model::{Cmd, Hit, HitKind, KeyRow, KeyState, Msg, Serial};
 use crate::tui::screen::{Ctx, Outcome, Screen};
+pub use crate::tui::testing::s;
 
 pub fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
@@ -15,7 +16,7 @@ pub fn rows() -> Vec<KeyRow> {
     [(23_456_780, "5.7.1"), (23_456_781, "5.4.3")]
         .into_iter()
         .map(|(serial, fw)| KeyRow {
-            serial,
+            serial: s(serial),
             model: "YubiKey 5 NFC".into(),
             firmware: fw.into(),
             state: Some(KeyState::InStock),
@@ -29,7 +30,7 @@ pub fn ctx(rows: &[KeyRow]) -> Ctx<'_> {
 }
 
 /// A wizard as the app opens it (it sees the keys plugged in).
-pub fn open(flow: Flow, serial: u32, ctx: &Ctx<'_>) -> Wizard {
+pub fn open(flow: Flow, serial: Serial, ctx: &Ctx<'_>) -> Wizard {
     let mut w = Wizard::new(flow, serial);
     let cmds = w.opened(ctx);
     assert!(cmds.is_empty(), "a wizard starts without work");
