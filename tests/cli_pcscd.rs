@@ -11,7 +11,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use keydesk_e2e::counter::{assert_enrolled, assert_factory, field, piv_info, sim, Counter};
+use keydesk_e2e::counter::{
+    assert_enrolled, assert_factory, field, piv_info, sim, Counter, Engine,
+};
 use keydesk_e2e::{text, Pcscd, SimProcess};
 use serde_json::Value;
 
@@ -24,6 +26,17 @@ fn letter_value(letter: &str, label: &str) -> String {
 
 #[test]
 fn counter_day_through_pcscd() {
+    counter_day(Engine::Sqlite);
+}
+
+/// The same day on a shared PostgreSQL inventory, which a counter opens
+/// only once an administrator has run `keydesk db migrate`.
+#[test]
+fn counter_day_through_pcscd_on_postgres() {
+    counter_day(Engine::Postgres);
+}
+
+fn counter_day(engine: Engine) {
     let started = Instant::now();
     let pcscd = Pcscd::start();
     let (a_sim, sock_a) = sim(&pcscd, 0, A, Some("5.7.1"));
@@ -31,9 +44,26 @@ fn counter_day_through_pcscd() {
     let hid = format!("{}:{}", sock_a.display(), sock_b.display());
     let desk = Counter {
         pcscd: &pcscd,
-        db: pcscd.dir().join("keydesk.db"),
+        db: engine.fresh_db(pcscd.dir()),
         hid,
     };
+    if engine == Engine::Postgres {
+        let refused = desk.run(&["keys"]);
+        assert!(!refused.status.success(), "{}", text(&refused));
+        assert!(
+            text(&refused).contains("keydesk db migrate"),
+            "{}",
+            text(&refused)
+        );
+        let migrated = desk.json(&["db", "migrate"]);
+        assert_eq!(
+            (migrated["before"].as_i64(), migrated["after"].as_i64()),
+            (Some(0), Some(1)),
+            "{migrated}"
+        );
+        let again = desk.ok(&["db", "migrate"]);
+        assert!(again.contains("up to date"), "{again}");
+    }
     desk.seed(&[A, B]);
 
     let keys = desk.json(&["keys"]);
@@ -301,7 +331,10 @@ fn counter_day_through_pcscd() {
     }
     let audit = only_b.json(&["audit", "verify"]);
     assert_eq!(audit["ok"], true);
-    eprintln!("counter day through pcscd: {:?}", started.elapsed());
+    eprintln!(
+        "counter day through pcscd ({engine:?}): {:?}",
+        started.elapsed()
+    );
 }
 
 /// Where a journal step lies in an enrolment.
@@ -353,7 +386,7 @@ fn a_killed_enrolment_is_reconciled_by_recover() {
     let (_k, sock) = sim(&pcscd, 0, A, Some("5.7.1"));
     let desk = Counter {
         pcscd: &pcscd,
-        db: pcscd.dir().join("keydesk.db"),
+        db: pcscd.dir().join("keydesk.db").display().to_string(),
         hid: sock.display().to_string(),
     };
     desk.seed(&[A]);
@@ -382,7 +415,7 @@ fn a_killed_enrolment_is_reconciled_by_recover() {
             if child.try_wait().unwrap().is_some() {
                 break;
             }
-            step = open_step(&desk.db);
+            step = open_step(Path::new(&desk.db));
             if step
                 .as_deref()
                 .and_then(step_index)
@@ -396,7 +429,7 @@ fn a_killed_enrolment_is_reconciled_by_recover() {
         killed_at.push(format!("{step:?} ({status})"));
 
         // Another command refuses until recovery ran.
-        if open_step(&desk.db).is_some() {
+        if open_step(Path::new(&desk.db)).is_some() {
             let out = desk.run(&enrol_args(profile, &a, "/nonexistent/x"));
             assert_eq!(out.status.code(), Some(4), "{}", text(&out));
             assert!(text(&out).contains("keydesk recover"));
@@ -404,7 +437,7 @@ fn a_killed_enrolment_is_reconciled_by_recover() {
         let out = desk.run(&["--profile", profile, "--json", "recover"]);
         assert!(out.status.success(), "recover: {}", text(&out));
         assert!(
-            open_step(&desk.db).is_none(),
+            open_step(Path::new(&desk.db)).is_none(),
             "recover left the journal open"
         );
 

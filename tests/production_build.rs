@@ -87,7 +87,7 @@ fn the_production_binary_trusts_the_simulators_root_only_when_the_profile_names_
     let _key = SimProcess::start_with(&pcscd, 0, SERIAL, &["--firmware", "5.7.1"]);
     let desk = Counter {
         pcscd: &pcscd,
-        db: pcscd.dir().join("keydesk.db"),
+        db: pcscd.dir().join("keydesk.db").display().to_string(),
         hid: String::new(),
     };
     // The production build has no FIDO sockets: PIV only.

@@ -42,7 +42,7 @@ fn handed_back_keys_are_wiped_one_by_one_as_they_are_plugged_in() {
     let (mut b_sim, sock_b) = sim(&pcscd, 1, B, Some("5.4.3"));
     let desk = Counter {
         pcscd: &pcscd,
-        db: pcscd.dir().join("keydesk.db"),
+        db: pcscd.dir().join("keydesk.db").display().to_string(),
         hid: format!("{}:{}", sock_a.display(), sock_b.display()),
     };
     desk.seed(&[A, B]);

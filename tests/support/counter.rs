@@ -13,7 +13,8 @@ use crate::{bin, text, Pcscd, SimProcess};
 #[derive(Debug)]
 pub struct Counter<'a> {
     pub pcscd: &'a Pcscd,
-    pub db: PathBuf,
+    /// `KEYDESK_DB`: an SQLite file path or a `postgresql://` URL.
+    pub db: String,
     /// `KEYDESK_HID_SOCKET`: the keys' CTAPHID sockets, `:`-separated.
     pub hid: String,
 }
@@ -21,6 +22,30 @@ pub struct Counter<'a> {
 /// The office profile section that trusts the simulator's attestation root,
 /// written out by `keydesk-sim print-root` into `sim-root.pem` beside it.
 pub const TRUST_SIM_ROOT: &str = "[attestation]\nextra_roots = [\"sim-root.pem\"]\n";
+
+/// The inventory a test counter works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// An SQLite file in the test's directory.
+    Sqlite,
+    /// A database of its own on a throwaway PostgreSQL server (not yet
+    /// migrated: the test runs `keydesk db migrate`).
+    Postgres,
+}
+
+impl Engine {
+    /// A new, empty inventory for a test in `dir`.
+    #[must_use]
+    pub fn fresh_db(self, dir: &std::path::Path) -> String {
+        match self {
+            Self::Sqlite => dir.join("keydesk.db").display().to_string(),
+            Self::Postgres => keydesk_testpg::Server::shared()
+                .expect("a PostgreSQL test server (make deps installs postgresql-15)")
+                .fresh_database()
+                .unwrap(),
+        }
+    }
+}
 
 impl Counter<'_> {
     /// `keydesk ARGS` at this counter, with the profile `counter.toml`

@@ -21,7 +21,12 @@ const PER_THREAD: u32 = 20;
 
 /// A desk on the training inventory `db` with the virtual keys of `drawer`.
 fn desk(db: &Path, drawer: &Drawer) -> Desk {
-    Desk::open(db, None, Keys::Virtual(drawer.clone())).unwrap()
+    Desk::open(
+        &keydesk_core::DbLocation::File(db.to_path_buf()),
+        None,
+        Keys::Virtual(drawer.clone()),
+    )
+    .unwrap()
 }
 
 fn seed_staff(db: &Path, people: u32) {

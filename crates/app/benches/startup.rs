@@ -44,7 +44,12 @@ fn bench_dir() -> PathBuf {
 
 /// A desk on the training inventory `db` with the virtual keys of `drawer`.
 fn desk(db: &std::path::Path, drawer: &Drawer) -> Desk {
-    Desk::open(db, None, Keys::Virtual(drawer.clone())).unwrap()
+    Desk::open(
+        &keydesk_core::DbLocation::File(db.to_path_buf()),
+        None,
+        Keys::Virtual(drawer.clone()),
+    )
+    .unwrap()
 }
 
 /// The 100,000-staff inventory, generated on first use.

@@ -2,10 +2,10 @@
 //! the keys plugged into this workstation (virtual ones with `--sim`, in
 //! training builds only).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
-use keydesk_core::{Desk, Keys};
+use keydesk_core::{DbLocation, Desk, Keys};
 
 use crate::i18n::{Lang, Text};
 use crate::say::{self, Refusal};
@@ -19,15 +19,15 @@ use crate::tui::state::App;
 ///
 /// # Errors
 /// When there is no per-user data directory or it cannot be created.
-pub fn inventory_path(db: Option<&Path>) -> anyhow::Result<PathBuf> {
+pub fn inventory_path(db: Option<&DbLocation>) -> anyhow::Result<DbLocation> {
     if let Some(p) = db {
-        return Ok(p.to_path_buf());
+        return Ok(p.clone());
     }
     let dir = dirs::data_dir()
         .ok_or_else(|| Refusal::new(crate::cli::exit::USAGE, Text::CliNoDataDir, vec![]))?
         .join("keydesk");
     std::fs::create_dir_all(&dir).map_err(say::file(FileOp::Write, &dir))?;
-    Ok(dir.join("keydesk.db"))
+    Ok(DbLocation::File(dir.join("keydesk.db")))
 }
 
 /// The keys of the workstation: real ones, or (training builds) virtual
@@ -54,7 +54,7 @@ pub fn keys(sim: bool) -> (Keys, Option<keydesk_core::training::Drawer>) {
     }
 }
 
-fn open_and_run(db: Option<&Path>, profile: Option<&Path>, sim: bool) -> anyhow::Result<()> {
+fn open_and_run(db: Option<&DbLocation>, profile: Option<&Path>, sim: bool) -> anyhow::Result<()> {
     // The local offset can only be read while no other thread runs: first.
     let offset = crate::tui::clock::local_offset();
     let db = inventory_path(db)?;
@@ -81,7 +81,7 @@ fn open_and_run(db: Option<&Path>, profile: Option<&Path>, sim: bool) -> anyhow:
 
 /// Run the counter TUI; errors end it with a message and a failure code.
 #[must_use]
-pub fn counter(db: Option<&Path>, profile: Option<&Path>, sim: bool) -> ExitCode {
+pub fn counter(db: Option<&DbLocation>, profile: Option<&Path>, sim: bool) -> ExitCode {
     match open_and_run(db, profile, sim) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

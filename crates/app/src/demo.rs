@@ -60,8 +60,9 @@ pub fn run(demo_db: Option<&Path>, keys: u8) -> anyhow::Result<()> {
 pub fn open(db: &Path, keys: usize) -> anyhow::Result<DeskService> {
     let fresh = !db.exists();
     let drawer = Drawer::new(DRAWER.to_vec());
-    let mut desk =
-        Desk::open(db, None, Keys::Virtual(drawer.clone())).map_err(say::opening_inventory(db))?;
+    let at = keydesk_core::DbLocation::File(db.to_path_buf());
+    let mut desk = Desk::open(&at, None, Keys::Virtual(drawer.clone()))
+        .map_err(say::opening_inventory(&at))?;
     if fresh {
         fill(&mut desk)?;
     }

@@ -554,6 +554,8 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     CliAuditIntact => "Audit-Kette unversehrt: {} Ereignisse geprüft", "audit trail intact: {} events checked";
     CliAuditIntactSince => "Audit-Kette unversehrt: {} Ereignisse geprüft; der Verlauf bis Ereignis {} ist unverändert, seit Anker {} genommen wurde", "audit trail intact: {} events checked; the history up to event {} is unchanged since anchor {} was taken";
     CliAuditEmpty => "Die Audit-Kette ist leer: noch nichts zu verankern.", "the audit trail is empty: nothing to anchor yet";
+    CliDbMigrated => "{}: Schema von Version {} auf {} gebracht", "{}: schema brought from version {} to {}";
+    CliDbCurrent => "{}: Schema ist aktuell (Version {})", "{}: schema is up to date (version {})";
     CliAuditHead => "Audit-Kette unversehrt: {} Ereignisse geprüft; diesen Anker mit heutigem Datum notieren (neuestes Ereignis {} vom {}), dann zeigt „keydesk audit verify --anchor“, ob der Verlauf bis dorthin umgeschrieben oder gelöscht wurde:\n{}", "audit trail intact: {} events checked; write this anchor down with today's date (newest event {} of {}), then `keydesk audit verify --anchor` shows whether the history up to it was rewritten or deleted:\n{}";
     CliNoKeysPlugged => "Kein Schlüssel eingesteckt.", "No keys plugged in.";
     CliKeyRow => "{} {} fw {} {} {}{}", "{} {} fw {} {} {}{}";

@@ -87,10 +87,12 @@ pub(crate) fn file(op: FileOp, path: &Path) -> impl FnOnce(io::Error) -> anyhow:
 }
 
 /// `map_err` for opening the inventory at `path`.
-pub(crate) fn opening_inventory(path: &Path) -> impl FnOnce(CoreError) -> anyhow::Error + '_ {
+pub(crate) fn opening_inventory(
+    at: &keydesk_core::DbLocation,
+) -> impl FnOnce(CoreError) -> anyhow::Error + '_ {
     move |e| {
         Doing {
-            what: Problem::new(Text::CliOpenInventory, vec![plain(path.display())]),
+            what: Problem::new(Text::CliOpenInventory, vec![plain(at)]),
             source: e.into(),
         }
         .into()

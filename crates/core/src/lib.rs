@@ -14,6 +14,7 @@ mod lookup;
 mod open;
 pub mod profile;
 mod replug;
+pub mod schema;
 #[cfg(feature = "sim")]
 pub mod training;
 pub mod trust;
@@ -29,6 +30,9 @@ pub mod records {
         KeyHistory, Notebook, Staff,
     };
 }
+
+/// Where the inventory lives: an SQLite file, or a PostgreSQL URL.
+pub use keydesk_store::DbLocation;
 
 pub use account::Account;
 pub use desk::{Desk, Env, Prompt, Prompter};

@@ -5,8 +5,6 @@
 //! Virtual keys (training builds only) open only a training inventory, so a
 //! simulated key can never enter an office's real one.
 
-use std::path::Path;
-
 use rand::SeedableRng;
 
 use crate::desk::{Desk, Env};
@@ -46,18 +44,20 @@ impl Desk {
     /// `Profile` when the profile or a root file it names cannot be read;
     /// `Store` when the inventory cannot be opened; `NotTraining` when
     /// simulated keys are asked for on a real inventory.
-    pub fn open(db: &Path, profile: Option<&Path>, keys: Keys) -> Result<Self> {
+    pub fn open(
+        db: &keydesk_store::DbLocation,
+        profile: Option<&std::path::Path>,
+        keys: Keys,
+    ) -> Result<Self> {
         let profile = match profile {
             Some(p) => Profile::load(p)?,
             None => Profile::default(),
         };
         #[allow(unused_mut)] // only training builds add the simulator's root
         let mut trust = Trust::for_profile(&profile)?;
-        let mut store = keydesk_store::Store::open(db)?;
+        let mut store = keydesk_store::Store::open_at(db)?;
         if keys.simulated() && !store.mark_training()? {
-            return Err(CoreError::NotTraining {
-                db: db.display().to_string(),
-            });
+            return Err(CoreError::NotTraining { db: db.to_string() });
         }
         let source: Box<dyn keydesk_device::source::KeySource> = match keys {
             Keys::System => Box::new(keydesk_device::source::SystemKeys::new()),

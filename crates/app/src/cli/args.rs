@@ -6,15 +6,17 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use keydesk_core::DbLocation;
 use keydesk_types::{AssetTag, ExportKind, ImportKind, PersonnelNo, RevokeReason, Serial};
 
 /// keydesk: hand out, reset, revoke and account for hardware security keys.
 #[derive(Debug, Parser)]
 #[command(name = "keydesk", version, about, long_about = None)]
 pub struct Cli {
-    /// The inventory database (default: the per-user data directory).
-    #[arg(long, env = "KEYDESK_DB", global = true)]
-    pub db: Option<PathBuf>,
+    /// The inventory: an SQLite file (default: in the per-user data
+    /// directory) or a shared PostgreSQL database as a postgresql:// URL.
+    #[arg(long, env = "KEYDESK_DB", global = true, value_name = "PATH|URL")]
+    pub db: Option<DbLocation>,
 
     /// The office's enrolment profile (TOML).
     #[arg(long, env = "KEYDESK_PROFILE", global = true)]
@@ -65,6 +67,9 @@ pub enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The inventory database itself: bring its schema up to date.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Open the TUI on virtual keys and a demo database (never touches real keys or the real database).
     #[cfg(feature = "sim")]
     Demo(DemoArgs),
@@ -304,6 +309,14 @@ pub enum AuditCommand {
     /// Verify the chain, then print its newest event as an anchor (EVENT:HASH) to write
     /// down with the date or file with an export; `verify --anchor` checks it later.
     Head,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Apply the pending schema migrations of --db (on PostgreSQL as the
+    /// database owner, once per keydesk update; counters on an outdated
+    /// schema refuse to start until this ran).
+    Migrate,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 pub mod args;
 mod audit_cmd;
 mod batch_cmd;
+mod db_cmd;
 mod device_cmds;
 mod letter;
 mod output;
@@ -97,7 +98,12 @@ fn parse_serial(s: &str) -> anyhow::Result<Serial> {
 }
 
 fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
-    let db = crate::counter::inventory_path(cli.db.as_deref())?;
+    let db = crate::counter::inventory_path(cli.db.as_ref())?;
+    let command = match command {
+        // Before a desk is opened: opening refuses an outdated schema.
+        Command::Db(c) => return db_cmd::run(&db, &c, out),
+        other => other,
+    };
     #[cfg(feature = "sim")]
     let (keys, _) = crate::counter::keys(cli.virtual_keys());
     #[cfg(not(feature = "sim"))]
@@ -191,6 +197,8 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
             audit_cmd::verify(&desk, a.anchor.as_deref(), out)
         }
         Command::Audit(AuditCommand::Head) => audit_cmd::head(&desk, out),
+        // Handled above, before the desk opens; the same answer if reached.
+        Command::Db(c) => db_cmd::run(&db, &c, out),
         Command::Revoke(a) => {
             let serial = a.serial;
             desk.revoke(serial, a.reason)?;

@@ -79,7 +79,7 @@ mod tests {
         use crate::tui::runtime::Service;
         let dir = tempfile::tempdir().expect("temp dir");
         let desk = keydesk_core::Desk::open(
-            &dir.path().join("inventory.db"),
+            &keydesk_core::DbLocation::File(dir.path().join("inventory.db")),
             None,
             keydesk_core::Keys::System,
         )
