@@ -2,7 +2,7 @@
 //! workflows themselves refuse. [`CoreError::kind`] sorts them for exit codes.
 
 pub use keydesk_device::DeviceError;
-pub use keydesk_store::{AnchorFault, AuditProblem, ImportIssue, StoreError};
+pub use keydesk_store::{AnchorFault, AuditProblem, ImportIssue, ImportProblem, StoreError};
 use keydesk_types::{PersonnelNo, Serial};
 
 use crate::account::Account;

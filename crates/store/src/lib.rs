@@ -54,7 +54,7 @@ pub use csv_in::{
 };
 pub use csv_out::{neutralise, Dialect, EXPORT_PROGRESS_EVERY, HISTORY_SQL};
 pub use db::Store;
-pub use error::{AnchorFault, AuditProblem, ImportIssue, Result, StoreError};
+pub use error::{AnchorFault, AuditProblem, ImportIssue, ImportProblem, Result, StoreError};
 pub use journal::{JournalEntry, JournalOutcome};
 // The value types, defined in keydesk-types, re-exported for convenience.
 pub use keydesk_types::{

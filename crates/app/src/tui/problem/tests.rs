@@ -7,10 +7,10 @@
 use std::io;
 
 use keydesk_core::error::DeviceError;
-use keydesk_core::error::{AnchorFault, AuditProblem, ImportIssue, StoreError};
+use keydesk_core::error::{AnchorFault, AuditProblem, ImportIssue, ImportProblem, StoreError};
 use keydesk_core::error::{Done, Next};
 use keydesk_core::{Account, CoreError, RevokeReason};
-use keydesk_types::{KeyState, PersonnelNo, Serial};
+use keydesk_types::{KeyState, ParseError, PersonnelNo, Serial};
 
 use super::*;
 
@@ -115,7 +115,10 @@ fn store_cases() -> Vec<StoreError> {
         StoreError::Invalid("\"\" is not a valid personnel number".into()),
         StoreError::Import(vec![ImportIssue {
             line: 3,
-            message: "personnel number is empty".into(),
+            problem: ImportProblem::Value(ParseError::BadIdentifier {
+                what: "personnel number",
+                input: String::new(),
+            }),
         }]),
         StoreError::AuditBroken {
             id: 12,
@@ -388,15 +391,20 @@ fn import_errors_list_their_lines_under_a_translated_heading() {
     let mut issues: Vec<ImportIssue> = (1..=22)
         .map(|n| ImportIssue {
             line: n + 1,
-            message: format!("personnel number {n} has no name"),
+            problem: ImportProblem::NoName {
+                personnel_no: PersonnelNo::parse(&n.to_string()).expect("personnel number"),
+            },
         })
         .collect();
     issues[0].line = 0;
     let (de, en) = both(&Problem::from_store(&StoreError::Import(issues)));
     let de_lines: Vec<&str> = de.lines().collect();
     assert!(de_lines[0].starts_with("Importdatei abgelehnt"), "{de}");
-    assert_eq!(de_lines[1], "ganze Datei: personnel number 1 has no name");
-    assert_eq!(de_lines[2], "Zeile 3: personnel number 2 has no name");
+    assert_eq!(
+        de_lines[1],
+        "ganze Datei: Personalnummer 1 hat keinen Namen"
+    );
+    assert_eq!(de_lines[2], "Zeile 3: Personalnummer 2 hat keinen Namen");
     assert_eq!(de_lines.last(), Some(&"… und 2 weitere Probleme"));
     assert_eq!(
         de_lines.len(),
