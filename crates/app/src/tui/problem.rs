@@ -14,6 +14,9 @@ mod account;
 #[cfg(test)]
 mod account_tests;
 mod device;
+mod device_detail;
+#[cfg(test)]
+mod device_detail_tests;
 #[cfg(test)]
 mod file_tests;
 mod import;

@@ -6,8 +6,10 @@
 
 use std::io;
 
-use keydesk_core::error::DeviceError;
 use keydesk_core::error::{AnchorFault, AuditProblem, ImportIssue, ImportProblem, StoreError};
+use keydesk_core::error::{
+    AttestationFault, AttestationMismatchKind, DeviceError, Needs, PinRefusal,
+};
 use keydesk_core::error::{Done, Next};
 use keydesk_core::{Account, CoreError, RevokeReason};
 use keydesk_types::{KeyState, ParseError, PersonnelNo, Serial};
@@ -42,7 +44,7 @@ fn device_cases() -> Vec<DeviceError> {
         DeviceError::PukBlocked,
         DeviceError::PinAuthBlocked,
         DeviceError::PinPolicy {
-            reason: "at least 6 digits".into(),
+            reason: PinRefusal::FidoTooShort { min: 6 },
         },
         DeviceError::ManagementKeyRejected,
         DeviceError::NotFactoryFresh { serial: s },
@@ -56,11 +58,14 @@ fn device_cases() -> Vec<DeviceError> {
         DeviceError::ResetWindowMissed { window_secs: 5 },
         DeviceError::Cancelled,
         DeviceError::AttestationMismatch {
-            what: "serial 1 in the certificate".into(),
+            what: AttestationMismatchKind::Serial {
+                attested: None,
+                in_hand: s,
+            },
         },
-        DeviceError::Attestation("chain too short".into()),
+        DeviceError::Attestation(AttestationFault::Untrusted),
         DeviceError::Unsupported {
-            needs: "firmware 5.7".into(),
+            needs: Needs::SetMinPinLength,
         },
         DeviceError::KeyRemoved,
         DeviceError::Status {
@@ -88,7 +93,9 @@ fn device_cases() -> Vec<DeviceError> {
             count: 2,
         },
         DeviceError::CardBusy,
-        DeviceError::CertificateKeyMismatch { slot: "9a".into() },
+        DeviceError::CertificateKeyMismatch {
+            slot: keydesk_types::Slot::Authentication,
+        },
     ]
 }
 
