@@ -1009,6 +1009,41 @@ fn the_cli_speaks_german_under_a_german_locale_and_json_stays_neutral() {
 }
 
 #[test]
+fn a_bad_import_line_is_told_in_german_under_a_german_locale() {
+    let env = Env::new();
+    let bad = env.file(
+        "personal.csv",
+        "Personalnummer;Name;Aktiv\r\n4711;Müller;ja\r\n4712;Schmidt;vielleicht\r\n4711;Meier;nein\r\n"
+            .as_bytes(),
+    );
+    let out = env
+        .cmd()
+        .env("LANG", "de_DE.UTF-8")
+        .args(["import", "staff"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("keydesk: Importdatei abgelehnt"), "{err}");
+    assert!(
+        err.contains(
+            "\nZeile 3: „vielleicht“ ist kein Ja/Nein-Wert für die Spalte Aktiv (ja/nein, 1/0)\n"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("\nZeile 4: Personalnummer 4711 kommt doppelt vor (zuerst in Zeile 2)"),
+        "{err}"
+    );
+    assert!(!err.contains("appears twice"), "{err}");
+    // The C locale reads the store's English, as before.
+    env.import("staff", &bad).code(2).stderr(contains(
+        "line 4: personnel number 4711 appears twice (first on line 2)",
+    ));
+}
+
+#[test]
 fn the_counter_refuses_virtual_keys_on_a_real_inventory_before_its_screen_opens() {
     let env = Env::seeded();
     let out = env

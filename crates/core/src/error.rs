@@ -1,8 +1,14 @@
 //! The one error type of keydesk-core: device and store errors, plus what the
 //! workflows themselves refuse. [`CoreError::kind`] sorts them for exit codes.
 
-pub use keydesk_device::DeviceError;
-pub use keydesk_store::{AnchorFault, AuditProblem, ImportIssue, ServerError, StoreError};
+/// A firmware version, as device errors name it (what a key needs, what it has).
+pub use keydesk_device::management::Version;
+pub use keydesk_device::{
+    AttestationFault, AttestationMismatchKind, DeviceError, Needs, PinRefusal, PivFeature,
+};
+pub use keydesk_store::{
+    AnchorFault, AuditProblem, ImportIssue, ImportProblem, ServerError, StoreError,
+};
 use keydesk_types::{PersonnelNo, Serial};
 
 use crate::account::Account;

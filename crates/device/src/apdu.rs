@@ -10,7 +10,7 @@
 
 use zeroize::Zeroizing;
 
-use crate::error::{DeviceError, Result};
+use crate::error::{DeviceError, Needs, Result};
 use crate::transport::CardTransport;
 
 /// Status words the Yubico applications answer with.
@@ -141,7 +141,7 @@ pub fn status_error(command: &'static str, sw: u16) -> DeviceError {
         sw::FILE_NOT_FOUND | sw::REF_NOT_FOUND => DeviceError::NotFound { command },
         sw::INS_NOT_SUPPORTED | sw::CLA_NOT_SUPPORTED | sw::FUNC_NOT_SUPPORTED => {
             DeviceError::Unsupported {
-                needs: format!("a firmware that implements {command}"),
+                needs: Needs::Command { command },
             }
         }
         _ => DeviceError::Status { command, sw },
@@ -277,7 +277,7 @@ impl<'t> Apdus<'t> {
             sw::OK => Ok(resp),
             sw::FILE_NOT_FOUND | sw::INS_NOT_SUPPORTED | sw::WRONG_P1P2 => {
                 Err(DeviceError::Unsupported {
-                    needs: format!("the {name} application (not present or disabled)"),
+                    needs: Needs::Application { name },
                 })
             }
             s => Err(status_error("SELECT", s)),

@@ -16,7 +16,7 @@ use spki::ObjectIdentifier;
 use x509_cert::Certificate;
 
 use crate::apdu::tlv;
-use crate::error::{DeviceError, Result};
+use crate::error::{AttestationFault, AttestationMismatchKind, DeviceError, PivFeature, Result};
 use crate::management::{FormFactor, Version};
 use crate::piv::{object, Piv, PublicKey};
 
@@ -34,8 +34,15 @@ const RSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.11354
 const ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 const ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
 
-fn fail(what: impl Into<String>) -> DeviceError {
-    DeviceError::Attestation(what.into())
+fn fail(fault: AttestationFault) -> DeviceError {
+    DeviceError::Attestation(fault)
+}
+
+/// A certificate that does not encode: the library's words.
+fn encoding(e: impl std::fmt::Display) -> DeviceError {
+    fail(AttestationFault::Encoding {
+        detail: e.to_string(),
+    })
 }
 
 /// Root certificates an attestation may chain to, each with where it came from.
@@ -58,9 +65,11 @@ pub struct RootInfo {
 impl RootInfo {
     fn of(cert: &Certificate, source: &str) -> Result<Self> {
         use sha2::{Digest, Sha256};
-        let der = cert
-            .to_der()
-            .map_err(|e| fail(format!("root certificate: {e}")))?;
+        let der = cert.to_der().map_err(|e| {
+            fail(AttestationFault::RootEncoding {
+                detail: e.to_string(),
+            })
+        })?;
         Ok(Self {
             subject: cert.tbs_certificate.subject.to_string(),
             sha256: hex::encode(Sha256::digest(der)),
@@ -96,18 +105,25 @@ impl TrustAnchors {
         let mut rest = pem;
         while let Some(start) = rest.find(PEM_BEGIN) {
             let block = &rest[start..];
-            let end = block
-                .find(PEM_END)
-                .ok_or_else(|| fail(format!("{source}: a certificate has no END line")))?
-                + PEM_END.len();
-            let cert = Certificate::from_pem(&block.as_bytes()[..end])
-                .map_err(|e| fail(format!("root certificate in {source}: {e}")))?;
+            let end = block.find(PEM_END).ok_or_else(|| {
+                fail(AttestationFault::NoEndLine {
+                    source: source.to_owned(),
+                })
+            })? + PEM_END.len();
+            let cert = Certificate::from_pem(&block.as_bytes()[..end]).map_err(|e| {
+                fail(AttestationFault::RootUnreadable {
+                    source: source.to_owned(),
+                    detail: e.to_string(),
+                })
+            })?;
             let info = RootInfo::of(&cert, source)?;
             added.push((cert, info));
             rest = &block[end..];
         }
         if added.is_empty() {
-            return Err(fail(format!("no certificate in {source}")));
+            return Err(fail(AttestationFault::NoCertificate {
+                source: source.to_owned(),
+            }));
         }
         self.roots.extend(added);
         Ok(())
@@ -152,7 +168,7 @@ impl Piv<'_> {
     /// # Errors
     /// `NotFound` for an empty slot or an imported key.
     pub fn attest(&mut self, slot: Slot) -> Result<Vec<u8>> {
-        self.require(Version(4, 3, 0), "attestation")?;
+        self.require(Version(4, 3, 0), PivFeature::Attestation)?;
         self.apdus
             .send("ATTEST", (0, INS_ATTEST, slot.id(), 0), &[])
             .map(crate::apdu::public)
@@ -181,26 +197,23 @@ fn verify_issued(child: &Certificate, issuer: &Certificate) -> Result<()> {
     use signature::Verifier;
     use spki::DecodePublicKey;
     if child.tbs_certificate.issuer != issuer.tbs_certificate.subject {
-        return Err(fail("issuer name does not match"));
+        return Err(fail(AttestationFault::IssuerMismatch));
     }
-    let tbs = child
-        .tbs_certificate
-        .to_der()
-        .map_err(|e| fail(e.to_string()))?;
+    let tbs = child.tbs_certificate.to_der().map_err(encoding)?;
     let sig = child
         .signature
         .as_bytes()
-        .ok_or_else(|| fail("signature has unused bits"))?;
+        .ok_or_else(|| fail(AttestationFault::UnusedBits))?;
     let spki_der = issuer
         .tbs_certificate
         .subject_public_key_info
         .to_der()
-        .map_err(|e| fail(e.to_string()))?;
-    let bad = |_| fail("signature does not verify");
+        .map_err(encoding)?;
+    let bad = |_| fail(AttestationFault::BadSignature);
     match child.signature_algorithm.oid {
         RSA_SHA256 => {
             let pk = rsa::RsaPublicKey::from_public_key_der(&spki_der)
-                .map_err(|_| fail("issuer key is not RSA"))?;
+                .map_err(|_| fail(AttestationFault::IssuerNotRsa))?;
             let sig = rsa::pkcs1v15::Signature::try_from(sig).map_err(bad)?;
             rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(pk)
                 .verify(&tbs, &sig)
@@ -227,10 +240,12 @@ fn verify_issued(child: &Certificate, issuer: &Certificate) -> Result<()> {
                     vk.verify_prehash(&h, &s).map_err(bad)
                 }
             } else {
-                Err(fail("issuer key is not P-256/P-384"))
+                Err(fail(AttestationFault::IssuerNotEc))
             }
         }
-        other => Err(fail(format!("unsupported signature algorithm {other}"))),
+        other => Err(fail(AttestationFault::UnsupportedAlgorithm {
+            oid: other.to_string(),
+        })),
     }
 }
 
@@ -286,17 +301,23 @@ pub fn verify(
     anchors: &TrustAnchors,
     expected: &Expected<'_>,
 ) -> Result<Attested> {
-    let leaf_c = Certificate::from_der(leaf).map_err(|e| fail(format!("attestation: {e}")))?;
-    let f9_c = Certificate::from_der(f9).map_err(|e| fail(format!("F9 certificate: {e}")))?;
+    let leaf_c = Certificate::from_der(leaf).map_err(|e| {
+        fail(AttestationFault::LeafUnreadable {
+            detail: e.to_string(),
+        })
+    })?;
+    let f9_c = Certificate::from_der(f9).map_err(|e| {
+        fail(AttestationFault::F9Unreadable {
+            detail: e.to_string(),
+        })
+    })?;
     verify_issued(&leaf_c, &f9_c)?;
     let Some((_, root)) = anchors
         .roots
         .iter()
         .find(|(r, _)| verify_issued(&f9_c, r).is_ok())
     else {
-        return Err(fail(
-            "the attestation key's certificate is not signed by a trusted root (not a genuine key?)",
-        ));
+        return Err(fail(AttestationFault::Untrusted));
     };
     let got = Attested {
         serial: ext(&leaf_c, OID_SERIAL).and_then(parse_serial),
@@ -310,44 +331,44 @@ pub fn verify(
         certificate: leaf.to_vec(),
         root: root.clone(),
     };
-    let mismatch = |what: String| Err(DeviceError::AttestationMismatch { what });
+    let mismatch = |what| Err(DeviceError::AttestationMismatch { what });
     if got.serial != Some(expected.serial) {
-        return mismatch(format!(
-            "attested serial {:?} but the key in hand is {}",
-            got.serial.map(Serial::get),
-            expected.serial
-        ));
+        return mismatch(AttestationMismatchKind::Serial {
+            attested: got.serial,
+            in_hand: expected.serial,
+        });
     }
     if got.firmware != Some(expected.firmware) {
-        return mismatch(format!(
-            "attested firmware {:?} but the key reports {}",
-            got.firmware.map(|v| v.to_string()),
-            expected.firmware
-        ));
+        return mismatch(AttestationMismatchKind::Firmware {
+            attested: got.firmware,
+            reported: expected.firmware,
+        });
     }
     let pin = effective_pin_policy(expected.slot, expected.pin_policy);
     let touch = effective_touch_policy(expected.touch_policy);
     if got.pin_policy != Some(pin) || got.touch_policy != Some(touch) {
-        return mismatch(format!(
-            "attested PIN/touch policy {:?}/{:?}, expected {pin}/{touch}",
-            got.pin_policy, got.touch_policy
-        ));
+        return mismatch(AttestationMismatchKind::Policies {
+            pin: got.pin_policy,
+            touch: got.touch_policy,
+            expected_pin: pin,
+            expected_touch: touch,
+        });
     }
     if let (Some(ff), Some(attested)) = (expected.form_factor, got.form_factor) {
         if attested & 0x0F != ff.code() {
-            return mismatch(format!(
-                "attested form factor {attested:#04x}, the key reports {:#04x}",
-                ff.code()
-            ));
+            return mismatch(AttestationMismatchKind::FormFactor {
+                attested,
+                reported: ff.code(),
+            });
         }
     }
     let attested_key = leaf_c
         .tbs_certificate
         .subject_public_key_info
         .to_der()
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(encoding)?;
     if attested_key != expected.public_key.spki_der {
-        return mismatch("the attested public key is not the generated one".into());
+        return mismatch(AttestationMismatchKind::PublicKey);
     }
     Ok(got)
 }

@@ -1,7 +1,11 @@
 //! The one error type of keydesk-device. Every variant says what happened in
 //! terms the technician understands; `Display` texts end with what to do next.
 
-use keydesk_types::Serial;
+use keydesk_types::{Serial, Slot};
+
+mod detail;
+
+pub use detail::{AttestationFault, AttestationMismatchKind, Needs, PinRefusal, PivFeature};
 
 /// Errors from talking to a security key.
 #[derive(Debug, thiserror::Error)]
@@ -21,7 +25,7 @@ pub enum DeviceError {
     )]
     PinAuthBlocked,
     #[error("the PIN does not meet the policy: {reason}")]
-    PinPolicy { reason: String },
+    PinPolicy { reason: PinRefusal },
     #[error(
         "management key authentication failed; the key does not use the expected management key"
     )]
@@ -41,11 +45,11 @@ pub enum DeviceError {
     #[error("the operation was cancelled")]
     Cancelled,
     #[error("attestation does not match the key in hand: {what}; do not issue this key, set it aside and report it")]
-    AttestationMismatch { what: String },
+    AttestationMismatch { what: AttestationMismatchKind },
     #[error("attestation could not be verified: {0}")]
-    Attestation(String),
+    Attestation(AttestationFault),
     #[error("this key cannot do that: it needs {needs}")]
-    Unsupported { needs: String },
+    Unsupported { needs: Needs },
     #[error("the key was removed during the operation; plug it back in and run recovery")]
     KeyRemoved,
     #[error("the key answered with status {sw:04X} to {command}")]
@@ -78,7 +82,7 @@ pub enum DeviceError {
     #[error("the key is used by another program (e.g. gpg's scdaemon); close it and try again")]
     CardBusy,
     #[error("the certificate is not for the key in slot {slot}; request a certificate for this key's CSR")]
-    CertificateKeyMismatch { slot: String },
+    CertificateKeyMismatch { slot: Slot },
 }
 
 /// Result alias for this crate.

@@ -17,7 +17,9 @@ pub mod piv;
 pub mod transport;
 pub mod watch;
 
-pub use error::{DeviceError, Result};
+pub use error::{
+    AttestationFault, AttestationMismatchKind, DeviceError, Needs, PinRefusal, PivFeature, Result,
+};
 pub use transport::{CardTransport, HidTransport, Report, HID_REPORT_LEN};
 #[cfg(feature = "sim")]
 pub mod sim_source;

@@ -7,7 +7,7 @@ use keydesk_types::Serial;
 use serde::{Deserialize, Serialize};
 
 use crate::apdu::{tlv, Apdus};
-use crate::error::{DeviceError, Result};
+use crate::error::{DeviceError, Needs, Result};
 use crate::transport::CardTransport;
 
 /// AID of the Management application.
@@ -295,7 +295,7 @@ impl<'t> Management<'t> {
     pub fn device_info(&mut self) -> Result<DeviceInfo> {
         if self.version < Version(4, 1, 0) {
             return Err(DeviceError::Unsupported {
-                needs: "firmware 4.1 or later for GET DEVICE INFO".into(),
+                needs: Needs::DeviceInfoFirmware,
             });
         }
         let resp = self
@@ -312,7 +312,7 @@ impl<'t> Management<'t> {
     pub fn set_usb_enabled(&mut self, enabled: Capabilities, reboot: bool) -> Result<()> {
         if self.version < Version(5, 0, 0) {
             return Err(DeviceError::Unsupported {
-                needs: "firmware 5.0 or later to switch applications".into(),
+                needs: Needs::SwitchFirmware,
             });
         }
         let mut body = Vec::new();
@@ -336,12 +336,12 @@ impl<'t> Management<'t> {
         let info = self.device_info()?;
         if !info.usb_supported.has(Capabilities::OTP) {
             return Err(DeviceError::Unsupported {
-                needs: "the OTP application".into(),
+                needs: Needs::OtpApplication,
             });
         }
         if info.config_locked {
             return Err(DeviceError::Unsupported {
-                needs: "an unlocked configuration (this key has a configuration lock code)".into(),
+                needs: Needs::UnlockedConfig,
             });
         }
         let now = info.usb_enabled.has(Capabilities::OTP);

@@ -5,6 +5,11 @@ use keydesk_types::ParseError;
 
 use crate::model::{KeyState, Serial};
 
+mod import;
+
+use import::format_import_errors;
+pub use import::{ImportIssue, ImportProblem};
+
 /// Everything that can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -168,41 +173,6 @@ impl From<postgres::Error> for StoreError {
             unreachable,
         })
     }
-}
-
-/// One problem in an import file, with the line it was found on (1-based,
-/// counting physical lines of the file, header = line 1).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportIssue {
-    /// Line in the file (0 when the problem concerns the whole file).
-    pub line: u64,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl std::fmt::Display for ImportIssue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}", self.message)
-        } else {
-            write!(f, "line {}: {}", self.line, self.message)
-        }
-    }
-}
-
-fn format_import_errors(issues: &[ImportIssue]) -> String {
-    let mut out = String::new();
-    for (i, issue) in issues.iter().take(20).enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        out.push_str(&issue.to_string());
-    }
-    if issues.len() > 20 {
-        out.push_str(&format!("\n... and {} more problems", issues.len() - 20));
-    }
-    out.push_str("\nnothing was imported; fix the file and import again");
-    out
 }
 
 /// What `verify` found wrong with an audit event.

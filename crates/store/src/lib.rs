@@ -57,7 +57,9 @@ pub use csv_in::{
 };
 pub use csv_out::{neutralise, Dialect, EXPORT_PROGRESS_EVERY, HISTORY_SQL};
 pub use db::Store;
-pub use error::{AnchorFault, AuditProblem, ImportIssue, Result, ServerError, StoreError};
+pub use error::{
+    AnchorFault, AuditProblem, ImportIssue, ImportProblem, Result, ServerError, StoreError,
+};
 pub use journal::{JournalEntry, JournalOutcome};
 pub use location::DbLocation;
 // The value types, defined in keydesk-types, re-exported for convenience.

@@ -6,15 +6,22 @@
 //! on screen.
 //!
 //! Details only the error itself knows (the operating system's message, a
-//! line of an import file, a device's status word) are kept as they are,
-//! inside a translated sentence that says what to do next.
+//! device's status word, the line number and values of an import file)
+//! are kept as they are, inside a translated sentence that says what to do
+//! next.
 
 mod account;
 #[cfg(test)]
 mod account_tests;
 mod device;
+mod device_detail;
+#[cfg(test)]
+mod device_detail_tests;
 #[cfg(test)]
 mod file_tests;
+mod import;
+#[cfg(test)]
+mod import_tests;
 mod store;
 #[cfg(test)]
 mod tests;

@@ -429,14 +429,18 @@ fn audit_and_recovery() {
             key(&mut app, KeyCode::Down);
         }
         key(&mut app, KeyCode::Enter);
-        let issue = |line, message: &str| keydesk_core::error::ImportIssue {
-            line,
-            message: message.into(),
-        };
+        let issue = |line, problem| keydesk_core::error::ImportIssue { line, problem };
+        use keydesk_core::error::ImportProblem;
         app.update(Msg::Failed(super::problem::Problem::from_store(
             &keydesk_core::error::StoreError::Import(vec![
-                issue(3, "personnel number is empty"),
-                issue(7, "e-mail \"x\" is not valid"),
+                issue(
+                    3,
+                    ImportProblem::Value(keydesk_types::ParseError::BadIdentifier {
+                        what: "personnel number",
+                        input: String::new(),
+                    }),
+                ),
+                issue(7, ImportProblem::NotYesNo { value: "x".into() }),
             ]),
         )));
         app

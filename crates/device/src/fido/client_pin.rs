@@ -8,7 +8,7 @@ use keydesk_types::Secret;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::error::{DeviceError, Result};
+use crate::error::{DeviceError, PinRefusal, Result};
 use crate::fido::cbor::{as_u64, int_map, map_get, uint};
 use crate::fido::ctap2::{command, status, status_error, FidoKey};
 use crate::fido::pin_protocol::{PinProtocol, SharedSecret};
@@ -19,11 +19,13 @@ pub const MAX_PIN_BYTES: usize = 63;
 /// Check a new PIN against CTAP's limits and the key's minimum length.
 pub fn check_pin_policy(pin: &Secret, min_len: usize) -> Result<()> {
     let reason = if pin.char_count() < min_len {
-        format!("the PIN must have at least {min_len} characters")
+        PinRefusal::FidoTooShort { min: min_len }
     } else if pin.expose_bytes().len() > MAX_PIN_BYTES {
-        format!("the PIN must not be longer than {MAX_PIN_BYTES} bytes")
+        PinRefusal::FidoTooLong {
+            max_bytes: MAX_PIN_BYTES,
+        }
     } else if pin.expose_bytes().contains(&0) {
-        "the PIN must not contain a NUL character".into()
+        PinRefusal::FidoNul
     } else {
         return Ok(());
     };
@@ -153,7 +155,7 @@ impl FidoKey {
         check_pin_policy(new, self.info.effective_min_pin_length())?;
         if self.info.pin_is_set() == Some(true) {
             return Err(DeviceError::PinPolicy {
-                reason: "this key already has a FIDO2 PIN; change it instead".into(),
+                reason: PinRefusal::FidoAlreadySet,
             });
         }
         let (protocol, ours, secret) = self.key_agreement()?;
@@ -215,9 +217,7 @@ impl FidoKey {
     ) -> Result<PinToken> {
         if self.info.force_pin_change == Some(true) {
             return Err(DeviceError::PinPolicy {
-                reason:
-                    "the key requires a PIN change before the PIN can be used; change the PIN first"
-                        .into(),
+                reason: PinRefusal::FidoChangeRequired,
             });
         }
         let (protocol, ours, secret) = self.key_agreement()?;

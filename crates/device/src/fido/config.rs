@@ -4,7 +4,7 @@
 use ciborium::Value;
 use keydesk_types::Secret;
 
-use crate::error::{DeviceError, Result};
+use crate::error::{DeviceError, Needs, PinRefusal, Result};
 use crate::fido::cbor::{self, int_map, uint};
 use crate::fido::client_pin::permission;
 use crate::fido::ctap2::{command, FidoKey};
@@ -30,13 +30,13 @@ impl FidoKey {
     ) -> Result<()> {
         if !self.supports_set_min_pin_length() {
             return Err(DeviceError::Unsupported {
-                needs: "CTAP 2.1 authenticatorConfig with setMinPINLength (YubiKey firmware 5.7 or later)".into(),
+                needs: Needs::SetMinPinLength,
             });
         }
         if let Some(current) = self.info.min_pin_length {
             if u64::from(min_len) < current {
                 return Err(DeviceError::PinPolicy {
-                    reason: format!("the minimum PIN length can only be raised (it is {current})"),
+                    reason: PinRefusal::MinLengthLowered { current },
                 });
             }
         }
@@ -50,8 +50,8 @@ impl FidoKey {
             (2, sub_params.clone()),
         ];
         if self.info.pin_is_set() == Some(true) {
-            let pin = pin.ok_or_else(|| DeviceError::PinPolicy {
-                reason: "the key has a FIDO2 PIN; enter it to change the PIN policy".into(),
+            let pin = pin.ok_or(DeviceError::PinPolicy {
+                reason: PinRefusal::FidoPinNeeded,
             })?;
             let token = self.pin_token(pin, permission::AUTHENTICATOR_CONFIG, None)?;
             let mut msg = vec![0xFF; 32];

@@ -6,7 +6,7 @@
 use ciborium::Value;
 use keydesk_types::Secret;
 
-use crate::error::{DeviceError, Result};
+use crate::error::{DeviceError, Needs, Result};
 use crate::fido::cbor::{self, as_u64, int_map, map_get, text_get, text_map, uint};
 use crate::fido::client_pin::{permission, PinToken};
 use crate::fido::ctap2::{command, status, status_error, FidoKey};
@@ -58,7 +58,7 @@ impl FidoKey {
             Ok(command::CRED_MGMT_PREVIEW)
         } else {
             Err(DeviceError::Unsupported {
-                needs: "FIDO2 credential management (CTAP 2.1 or its preview)".into(),
+                needs: Needs::CredentialManagement,
             })
         }
     }

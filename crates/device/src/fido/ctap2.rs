@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use ciborium::Value;
 
-use crate::error::{DeviceError, Result};
+use crate::error::{DeviceError, Needs, PinRefusal, Result};
 use crate::fido::cbor::{self, as_u64, map_get};
 use crate::fido::ctaphid::{Ctaphid, FidoClock, InitInfo, KeepaliveFn};
 use crate::fido::pin_protocol::PinProtocol;
@@ -88,10 +88,10 @@ pub fn status_error(code: u8, command: &'static str) -> DeviceError {
         status::PIN_BLOCKED => DeviceError::PinBlocked,
         status::PIN_AUTH_BLOCKED => DeviceError::PinAuthBlocked,
         status::PIN_POLICY_VIOLATION => DeviceError::PinPolicy {
-            reason: "the key refused the PIN (too short, too long, the same as before, or a PIN change is required first)".into(),
+            reason: PinRefusal::FidoRefused,
         },
         status::PIN_NOT_SET => DeviceError::PinPolicy {
-            reason: "no FIDO2 PIN is set on this key yet; set one first".into(),
+            reason: PinRefusal::FidoNotSet,
         },
         _ => DeviceError::Ctap {
             command,
@@ -251,7 +251,7 @@ impl FidoKey {
     pub fn from_hid(hid: Ctaphid) -> Result<Self> {
         if !hid.info().has_cbor() {
             return Err(DeviceError::Unsupported {
-                needs: "FIDO2 (CTAP2); this is a U2F-only key".into(),
+                needs: Needs::Ctap2,
             });
         }
         let mut this = Self {
@@ -316,10 +316,8 @@ impl FidoKey {
             // CTAP 2.0 keys may omit the list; protocol 1 is implied.
             return Ok(PinProtocol::V1);
         }
-        PinProtocol::choose(&self.info.pin_uv_auth_protocols).ok_or_else(|| {
-            DeviceError::Unsupported {
-                needs: "PIN/UV auth protocol 1 or 2".into(),
-            }
+        PinProtocol::choose(&self.info.pin_uv_auth_protocols).ok_or(DeviceError::Unsupported {
+            needs: Needs::PinUvProtocol,
         })
     }
 

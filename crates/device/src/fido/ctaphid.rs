@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::error::{DeviceError, Result};
+use crate::error::{DeviceError, Needs, Result};
 use crate::transport::{HidTransport, Report, HID_REPORT_LEN};
 
 /// The broadcast channel, only used for INIT.
@@ -223,7 +223,7 @@ pub fn hid_error(code: u8) -> DeviceError {
     let what = match code {
         0x01 => {
             return DeviceError::Unsupported {
-                needs: "a CTAPHID command this device does not implement".into(),
+                needs: Needs::CtaphidCommand,
             }
         }
         0x02 => "invalid parameter",

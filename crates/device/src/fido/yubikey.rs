@@ -4,7 +4,7 @@
 //! interface to the key's serial, so the HID and CCID interfaces of one
 //! YubiKey group into one key. Other vendors' keys do not implement it.
 
-use crate::error::{DeviceError, Result};
+use crate::error::{DeviceError, Needs, Result};
 use crate::fido::ctap2::FidoKey;
 use crate::management::{DeviceInfo, Version};
 
@@ -21,8 +21,7 @@ impl FidoKey {
             .transact(CTAPHID_YUBIKEY_READ_CONFIG, &[])
             .map_err(|e| match e {
                 DeviceError::Unsupported { .. } => DeviceError::Unsupported {
-                    needs: "a YubiKey with firmware 4.1 or later to read its serial over FIDO HID"
-                        .into(),
+                    needs: Needs::FidoHidSerial,
                 },
                 other => other,
             })?;

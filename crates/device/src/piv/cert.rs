@@ -21,7 +21,7 @@ use rand::Rng;
 use super::keys::{verify_signature, PublicKey};
 use super::{certificate_object, Piv};
 use crate::apdu::tlv;
-use crate::error::{DeviceError, Result};
+use crate::error::{AttestationMismatchKind, DeviceError, Needs, Result};
 
 const ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 const ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
@@ -65,7 +65,7 @@ impl Piv<'_> {
     fn sign_checked(&mut self, slot: Slot, key: &PublicKey, tbs: &[u8]) -> Result<BitString> {
         let sig = self.sign(slot, key.algorithm, tbs)?;
         verify_signature(key, tbs, &sig).map_err(|_| DeviceError::AttestationMismatch {
-            what: format!("the key in slot {:02X} is not the one expected", slot.id()),
+            what: AttestationMismatchKind::SlotKey { slot },
         })?;
         BitString::from_bytes(&sig).map_err(der_err)
     }
@@ -183,9 +183,7 @@ impl Piv<'_> {
                 .to_der()
                 .map_err(der_err)?;
             if spki != meta.public_key.spki_der {
-                return Err(DeviceError::CertificateKeyMismatch {
-                    slot: format!("{:02x}", slot.id()),
-                });
+                return Err(DeviceError::CertificateKeyMismatch { slot });
             }
         }
         self.put_certificate(slot, der)
@@ -204,7 +202,7 @@ impl Piv<'_> {
         }
         if tlv::find(&obj, 0x71)?.is_some_and(|i| i.first().is_some_and(|b| *b != 0)) {
             return Err(DeviceError::Unsupported {
-                needs: "uncompressed certificates (this one is compressed)".into(),
+                needs: Needs::UncompressedCertificate,
             });
         }
         let der = tlv::find(&obj, 0x70)?.ok_or_else(|| der_err("no certificate tag 70"))?;

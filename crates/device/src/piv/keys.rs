@@ -8,7 +8,7 @@ use spki::EncodePublicKey;
 
 use super::{Piv, INS_GET_METADATA};
 use crate::apdu::tlv;
-use crate::error::{DeviceError, Result};
+use crate::error::{DeviceError, PivFeature, Result};
 use crate::management::Version;
 
 const INS_GENERATE: u8 = 0x47;
@@ -135,7 +135,7 @@ impl Piv<'_> {
         pin_policy: PinPolicy,
         touch_policy: TouchPolicy,
     ) -> Result<PublicKey> {
-        self.require(min_version(algorithm), &format!("{algorithm:?} keys"))?;
+        self.require(min_version(algorithm), PivFeature::Algorithm(algorithm))?;
         let mut inner = tlv::encode(0x80, &[algorithm.id()]);
         if pin_policy != PinPolicy::Default {
             inner.extend(tlv::encode(0xAA, &[pin_policy.id()]));
@@ -156,7 +156,7 @@ impl Piv<'_> {
     /// # Errors
     /// `Unsupported` before 5.3.
     pub fn slot_metadata(&mut self, slot: Slot) -> Result<Option<SlotMetadata>> {
-        self.require(Version(5, 3, 0), "slot metadata")?;
+        self.require(Version(5, 3, 0), PivFeature::SlotMetadata)?;
         let (d, s) =
             self.apdus
                 .send_raw("GET METADATA", (0, INS_GET_METADATA, 0, slot.id()), &[])?;

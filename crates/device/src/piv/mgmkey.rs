@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{object, Piv, INS_GET_METADATA};
 use crate::apdu::{sw, tlv};
-use crate::error::{DeviceError, Result};
+use crate::error::{DeviceError, PivFeature, Result};
 use crate::management::Version;
 
 const INS_AUTHENTICATE: u8 = 0x87;
@@ -182,7 +182,7 @@ impl Piv<'_> {
     /// # Errors
     /// `Unsupported` before 5.3.
     pub fn management_key_metadata(&mut self) -> Result<MgmtKeyMetadata> {
-        self.require(Version(5, 3, 0), "management key metadata")?;
+        self.require(Version(5, 3, 0), PivFeature::MgmtKeyMetadata)?;
         let d = self
             .apdus
             .send("GET METADATA", (0, INS_GET_METADATA, 0, SLOT_MGMT), &[])?;
@@ -280,7 +280,7 @@ impl Piv<'_> {
     /// `Unsupported`, `AccessDenied`.
     pub fn set_management_key(&mut self, key: &ManagementKey, require_touch: bool) -> Result<()> {
         if key.key_type != MgmtKeyType::Tdes {
-            self.require(Version(5, 4, 0), "an AES management key")?;
+            self.require(Version(5, 4, 0), PivFeature::AesMgmtKey)?;
         }
         let data = tlv::concat_secret(&[
             &[key.key_type.id()],

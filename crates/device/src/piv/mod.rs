@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::apdu::{sw, tlv, Apdus, Format};
-use crate::error::{DeviceError, Result};
+use crate::error::{DeviceError, Needs, PinRefusal, PivFeature, Result};
 use crate::management::Version;
 use crate::transport::CardTransport;
 
@@ -115,15 +115,16 @@ impl<'t> Piv<'t> {
         self.apdus.sent()
     }
 
-    pub(crate) fn require(&self, v: Version, what: &str) -> Result<()> {
+    pub(crate) fn require(&self, v: Version, feature: PivFeature) -> Result<()> {
         if self.version >= v {
             Ok(())
         } else {
             Err(DeviceError::Unsupported {
-                needs: format!(
-                    "firmware {v} or later for {what} (this key has {})",
-                    self.version
-                ),
+                needs: Needs::PivFirmware {
+                    version: v,
+                    feature,
+                    has: self.version,
+                },
             })
         }
     }
@@ -133,7 +134,7 @@ impl<'t> Piv<'t> {
     /// # Errors
     /// `Unsupported` before 5.0.
     pub fn serial(&mut self) -> Result<Serial> {
-        self.require(Version(5, 0, 0), "reading the serial through PIV")?;
+        self.require(Version(5, 0, 0), PivFeature::SerialThroughPiv)?;
         let r = self
             .apdus
             .send("GET SERIAL", (0, INS_GET_SERIAL, 0, 0), &[])?;
@@ -228,7 +229,7 @@ impl<'t> Piv<'t> {
     /// # Errors
     /// `Unsupported` before 5.3.
     pub fn puk_retries(&mut self) -> Result<Retries> {
-        self.require(Version(5, 3, 0), "reading PUK retries")?;
+        self.require(Version(5, 3, 0), PivFeature::PukRetries)?;
         self.metadata_retries(P2_PUK)
     }
 
@@ -290,7 +291,7 @@ impl<'t> Piv<'t> {
     pub fn set_retries(&mut self, pin_tries: u8, puk_tries: u8) -> Result<()> {
         if pin_tries == 0 || puk_tries == 0 {
             return Err(DeviceError::PinPolicy {
-                reason: "retry counts must be at least 1".into(),
+                reason: PinRefusal::ZeroRetries,
             });
         }
         self.apdus.send(

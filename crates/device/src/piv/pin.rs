@@ -4,7 +4,7 @@
 use keydesk_types::Secret;
 use zeroize::Zeroizing;
 
-use crate::error::{DeviceError, Result};
+use crate::error::{DeviceError, PinRefusal, Result};
 
 /// Check a new PIN/PUK against what the card accepts (6–8 bytes).
 ///
@@ -14,7 +14,7 @@ pub(crate) fn check_new(pin: &Secret) -> Result<()> {
     let n = pin.len();
     if !(6..=8).contains(&n) {
         return Err(DeviceError::PinPolicy {
-            reason: format!("it must have 6 to 8 characters, not {n}"),
+            reason: PinRefusal::PivLength { chars: n },
         });
     }
     Ok(())
@@ -28,7 +28,7 @@ pub(crate) fn padded(pin: &Secret) -> Result<Zeroizing<[u8; 8]>> {
     let b = pin.expose_bytes();
     if b.len() > 8 {
         return Err(DeviceError::PinPolicy {
-            reason: "a PIN/PUK has at most 8 characters".into(),
+            reason: PinRefusal::PivTooLong,
         });
     }
     let mut out = Zeroizing::new([0xFF; 8]);

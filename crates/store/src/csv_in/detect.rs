@@ -3,7 +3,7 @@
 //! delimiter (`;`, `,` or tab, from the header line), and quotes that are
 //! never closed, with the line they were opened on.
 
-use crate::error::ImportIssue;
+use crate::error::{ImportIssue, ImportProblem};
 
 /// Text of a file, ready for the CSV parser.
 #[derive(Debug)]
@@ -13,11 +13,8 @@ pub(crate) struct Decoded {
     pub delimiter: u8,
 }
 
-fn issue(line: u64, message: impl Into<String>) -> ImportIssue {
-    ImportIssue {
-        line,
-        message: message.into(),
-    }
+fn issue(line: u64, problem: ImportProblem) -> ImportIssue {
+    ImportIssue { line, problem }
 }
 
 fn line_of(bytes: &[u8], pos: usize) -> u64 {
@@ -30,10 +27,7 @@ fn line_of(bytes: &[u8], pos: usize) -> u64 {
 /// Decode the file to text.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, ImportIssue> {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(issue(
-            0,
-            "this is an Excel workbook, not a CSV file; in Excel use \"Save as\" and choose \"CSV UTF-8\" or \"CSV (Trennzeichen-getrennt)\"",
-        ));
+        return Err(issue(0, ImportProblem::ExcelWorkbook));
     }
     let (text, encoding) = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         match std::str::from_utf8(rest) {
@@ -41,7 +35,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, ImportIssue> {
             Err(e) => {
                 return Err(issue(
                     line_of(rest, e.valid_up_to()),
-                    "the file says it is UTF-8 (it starts with a BOM) but contains bytes that are not UTF-8; save it again as \"CSV UTF-8\"",
+                    ImportProblem::BomNotUtf8,
                 ))
             }
         }
@@ -53,17 +47,11 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, ImportIssue> {
         };
         let (t, had_errors) = enc.decode_without_bom_handling(&bytes[2..]);
         if had_errors {
-            return Err(issue(
-                0,
-                "the file says it is UTF-16 but is not; save it again as \"CSV UTF-8\"",
-            ));
+            return Err(issue(0, ImportProblem::NotUtf16));
         }
         (t.into_owned(), "UTF-16")
     } else if let Some(pos) = bytes.iter().position(|&b| b == 0) {
-        return Err(issue(
-            line_of(bytes, pos),
-            "the file contains NUL bytes: it is not a text file in UTF-8 or Windows-1252 (UTF-16 without BOM?); save it again as \"CSV UTF-8\"",
-        ));
+        return Err(issue(line_of(bytes, pos), ImportProblem::NulBytes));
     } else if let Ok(t) = std::str::from_utf8(bytes) {
         (t.to_owned(), "UTF-8")
     } else {
@@ -74,10 +62,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, ImportIssue> {
         {
             return Err(issue(
                 line_of(bytes, pos),
-                format!(
-                    "byte 0x{:02X} is neither UTF-8 nor Windows-1252; save the file again as \"CSV UTF-8\"",
-                    bytes[pos]
-                ),
+                ImportProblem::UndefinedByte { byte: bytes[pos] },
             ));
         }
         let (t, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
@@ -137,12 +122,7 @@ fn check_quotes(text: &str, delimiter: u8) -> Result<(), ImportIssue> {
                     match chars.peek() {
                         None | Some('\r' | '\n') => {}
                         Some(&d) if d == delim => {}
-                        Some(_) => {
-                            return Err(issue(
-                                line,
-                                "text follows a closing quote; a quote inside a quoted field must be doubled (\"\")",
-                            ))
-                        }
+                        Some(_) => return Err(issue(line, ImportProblem::TextAfterQuote)),
                     }
                 }
                 '\n' => line += 1,
@@ -166,10 +146,7 @@ fn check_quotes(text: &str, delimiter: u8) -> Result<(), ImportIssue> {
         }
     }
     if in_quotes {
-        return Err(issue(
-            opened_on,
-            "a quote (\") opened on this line is never closed; every quoted field needs a closing quote",
-        ));
+        return Err(issue(opened_on, ImportProblem::UnclosedQuote));
     }
     Ok(())
 }

@@ -24,7 +24,7 @@ use keydesk_types::ImportKind;
 use serde::Serialize;
 
 use crate::db::Store;
-use crate::error::{ImportIssue, Result, StoreError};
+use crate::error::{ImportIssue, ImportProblem, Result, StoreError};
 use crate::inventory::{Outcome, Put};
 use crate::model::{Ctx, NewKey, NewNotebook, NewStaff};
 use crate::{inventory, keys};
@@ -130,16 +130,15 @@ impl Lines<'_> {
     }
 }
 
-fn one(line: u64, message: String) -> StoreError {
-    StoreError::Import(vec![ImportIssue { line, message }])
+fn one(line: u64, problem: ImportProblem) -> StoreError {
+    StoreError::Import(vec![ImportIssue { line, problem }])
 }
 
 /// Read and check the whole file; `convert` turns one record into (id, record).
 fn parse<R>(
     bytes: &[u8],
     kind: ImportKind,
-    what: &str,
-    convert: impl Fn(&HeaderMap, &csv::StringRecord) -> std::result::Result<(String, R), String>,
+    convert: impl Fn(&HeaderMap, &csv::StringRecord) -> std::result::Result<(String, R), ImportProblem>,
 ) -> Result<Parsed<R>> {
     let decoded = detect::decode(bytes).map_err(|i| StoreError::Import(vec![i]))?;
     let mut reader = csv::ReaderBuilder::new()
@@ -154,8 +153,11 @@ fn parse<R>(
     };
     let mut records = reader.records();
     let header = match records.next() {
-        None => return Err(one(0, "the file is empty".into())),
-        Some(Err(e)) => return Err(one(1, e.to_string())),
+        None => return Err(one(0, ImportProblem::Empty)),
+        Some(Err(e)) => {
+            let detail = e.to_string();
+            return Err(one(1, ImportProblem::UnreadableHeader { detail }));
+        }
         Some(Ok(h)) => h,
     };
     let map = HeaderMap::new(kind, &header).map_err(StoreError::Import)?;
@@ -169,7 +171,9 @@ fn parse<R>(
                 let line = lines.at(e.position());
                 issues.push(ImportIssue {
                     line,
-                    message: format!("unreadable row: {e}"),
+                    problem: ImportProblem::UnreadableRow {
+                        detail: e.to_string(),
+                    },
                 });
                 continue;
             }
@@ -182,22 +186,25 @@ fn parse<R>(
         if rec.len() < map.width || extra_filled {
             issues.push(ImportIssue {
                 line,
-                message: format!(
-                    "{} fields, but the header has {}; a field containing \"{}\" must be quoted",
-                    rec.len(),
-                    map.width,
-                    char::from(decoded.delimiter)
-                ),
+                problem: ImportProblem::FieldCount {
+                    found: rec.len(),
+                    expected: map.width,
+                    delimiter: char::from(decoded.delimiter),
+                },
             });
             continue;
         }
         match convert(&map, &rec) {
-            Err(message) => issues.push(ImportIssue { line, message }),
+            Err(problem) => issues.push(ImportIssue { line, problem }),
             Ok((id, r)) => {
                 if let Some(first) = first_seen.get(&id) {
                     issues.push(ImportIssue {
                         line,
-                        message: format!("{what} {id} appears twice (first on line {first})"),
+                        problem: ImportProblem::Duplicate {
+                            kind,
+                            id,
+                            first_line: *first,
+                        },
                     });
                 } else {
                     first_seen.insert(id.clone(), line);
@@ -274,13 +281,14 @@ impl Store {
                         report.changes_omitted += 1;
                     }
                 }
-                Err(e @ (StoreError::Sqlite(_) | StoreError::Postgres(_) | StoreError::Io(_))) => {
-                    return Err(e)
-                }
-                Err(e) => issues.push(ImportIssue {
+                // A holder the inventory does not know is the file's fault;
+                // anything else (the database, a stored value that does not
+                // read back) is not, and stops the import as it is.
+                Err(StoreError::UnknownStaff(personnel_no)) => issues.push(ImportIssue {
                     line,
-                    message: e.to_string(),
+                    problem: ImportProblem::UnknownHolder { personnel_no },
                 }),
+                Err(e) => return Err(e),
             }
             if done % PROGRESS_EVERY == 0 && done < total {
                 progress(done, total);
@@ -313,7 +321,7 @@ impl Store {
     ) -> Result<ImportReport> {
         match kind {
             ImportKind::Staff => {
-                let parsed = parse(bytes, kind, "personnel number", |h, r| {
+                let parsed = parse(bytes, kind, |h, r| {
                     let rec = StaffRow::read(h, r).to_record()?;
                     Ok((rec.personnel_no.to_string(), rec))
                 })?;
@@ -328,7 +336,7 @@ impl Store {
                 })
             }
             ImportKind::Notebooks => {
-                let parsed = parse(bytes, kind, "asset tag", |h, r| {
+                let parsed = parse(bytes, kind, |h, r| {
                     let rec = NotebookRow::read(h, r).to_record()?;
                     Ok((rec.asset_tag.to_string(), rec))
                 })?;
@@ -349,7 +357,7 @@ impl Store {
                 )
             }
             ImportKind::Stock => {
-                let parsed = parse(bytes, kind, "serial", |h, r| {
+                let parsed = parse(bytes, kind, |h, r| {
                     let rec = KeyRow::read(h, r).to_record()?;
                     Ok((rec.serial.to_string(), rec))
                 })?;

@@ -4,7 +4,7 @@
 
 use keydesk_types::ImportKind;
 
-use crate::error::ImportIssue;
+use crate::error::{ImportIssue, ImportProblem};
 use crate::model::{AssetTag, NewKey, NewNotebook, NewStaff, PersonnelNo, Serial};
 use crate::search::fold;
 
@@ -189,23 +189,21 @@ impl HeaderMap {
             match found.as_slice() {
                 [] if required => issues.push(ImportIssue {
                     line: 1,
-                    message: format!(
-                        "required column \"{}\" is missing (accepted names: {}); the header has: {}",
-                        spellings[0],
-                        spellings.join(", "),
-                        header.iter().collect::<Vec<_>>().join(", ")
-                    ),
+                    problem: ImportProblem::MissingColumn {
+                        column: spellings[0],
+                        accepted: spellings,
+                        header: header.iter().map(str::to_owned).collect(),
+                    },
                 }),
                 [] => {}
                 [i] => cols.push((col, *i)),
                 [a, b, ..] => issues.push(ImportIssue {
                     line: 1,
-                    message: format!(
-                        "columns \"{}\" and \"{}\" both mean {}; keep one of them",
-                        header.get(*a).unwrap_or_default(),
-                        header.get(*b).unwrap_or_default(),
-                        spellings[0]
-                    ),
+                    problem: ImportProblem::AmbiguousColumn {
+                        first: header.get(*a).unwrap_or_default().to_owned(),
+                        second: header.get(*b).unwrap_or_default().to_owned(),
+                        column: spellings[0],
+                    },
                 }),
             }
         }
@@ -273,10 +271,10 @@ impl StaffRow {
         }
     }
 
-    pub(crate) fn to_record(&self) -> Result<NewStaff, String> {
-        let personnel_no = PersonnelNo::parse(&self.personnel_no).map_err(|e| e.to_string())?;
+    pub(crate) fn to_record(&self) -> Result<NewStaff, ImportProblem> {
+        let personnel_no = PersonnelNo::parse(&self.personnel_no)?;
         if self.surname.is_empty() {
-            return Err(format!("personnel number {personnel_no} has no name"));
+            return Err(ImportProblem::NoName { personnel_no });
         }
         Ok(NewStaff {
             personnel_no,
@@ -289,16 +287,16 @@ impl StaffRow {
     }
 }
 
-fn parse_active(s: &str) -> Result<bool, String> {
+fn parse_active(s: &str) -> Result<bool, ImportProblem> {
     match fold(s).as_str() {
         "" | "1" | "ja" | "j" | "x" | "yes" | "y" | "true" | "wahr" | "aktiv" | "active" => {
             Ok(true)
         }
         "0" | "nein" | "n" | "no" | "false" | "falsch" | "inaktiv" | "inactive"
         | "ausgeschieden" => Ok(false),
-        _ => Err(format!(
-            "\"{s}\" is not a yes/no value for the active column (ja/nein, 1/0)"
-        )),
+        _ => Err(ImportProblem::NotYesNo {
+            value: s.to_owned(),
+        }),
     }
 }
 
@@ -313,14 +311,14 @@ impl NotebookRow {
         }
     }
 
-    pub(crate) fn to_record(&self) -> Result<NewNotebook, String> {
+    pub(crate) fn to_record(&self) -> Result<NewNotebook, ImportProblem> {
         let staff = if self.personnel_no.is_empty() {
             None
         } else {
-            Some(PersonnelNo::parse(&self.personnel_no).map_err(|e| e.to_string())?)
+            Some(PersonnelNo::parse(&self.personnel_no)?)
         };
         Ok(NewNotebook {
-            asset_tag: AssetTag::parse(&self.asset_tag).map_err(|e| e.to_string())?,
+            asset_tag: AssetTag::parse(&self.asset_tag)?,
             hostname: self.hostname.clone(),
             model: self.model.clone(),
             serial_no: self.serial_no.clone(),
@@ -340,9 +338,9 @@ impl KeyRow {
         }
     }
 
-    pub(crate) fn to_record(&self) -> Result<NewKey, String> {
+    pub(crate) fn to_record(&self) -> Result<NewKey, ImportProblem> {
         Ok(NewKey {
-            serial: self.serial.parse::<Serial>().map_err(|e| e.to_string())?,
+            serial: self.serial.parse::<Serial>()?,
             model: self.model.clone(),
             form_factor: self.form_factor.clone(),
             firmware: self.firmware.clone(),

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
-use keydesk_store::EXPORT_PROGRESS_EVERY;
+use keydesk_store::{ImportIssue, ImportKind, ImportProblem, ParseError, EXPORT_PROGRESS_EVERY};
 
 fn opts() -> ImportOptions {
     ImportOptions {
@@ -135,7 +135,7 @@ fn bad_files_name_the_line_and_change_nothing() {
     let issues = import_err(&mut s, dup.as_bytes());
     assert_eq!(issues[0].line, 9);
     assert_eq!(
-        issues[0].message,
+        issues[0].problem.to_string(),
         "personnel number 1 appears twice (first on line 2)"
     );
     let e = s
@@ -155,22 +155,25 @@ fn bad_files_name_the_line_and_change_nothing() {
     let issues = import_err(&mut s, missing.as_bytes());
     assert_eq!(issues[0].line, 1);
     assert!(issues[0]
-        .message
+        .problem
+        .to_string()
         .contains("required column \"personalnummer\" is missing"));
 
     let quote = "Personalnummer;Name\n1;A\n2;B\n3;\"C\n4;D\n";
     let issues = import_err(&mut s, quote.as_bytes());
     assert_eq!(issues[0].line, 4);
-    assert!(issues[0].message.contains("never closed"));
+    assert!(issues[0].problem.to_string().contains("never closed"));
 
     let wrong_encoding: &[u8] = b"Personalnummer;Name\n1;A\n2;\x81\x8D\n";
     assert_eq!(import_err(&mut s, wrong_encoding)[0].line, 3);
     let utf16_without_bom: &[u8] = b"P\0e\0r\0s\0";
     assert!(import_err(&mut s, utf16_without_bom)[0]
-        .message
+        .problem
+        .to_string()
         .contains("NUL"));
     assert!(import_err(&mut s, b"PK\x03\x04rest")[0]
-        .message
+        .problem
+        .to_string()
         .contains("Excel workbook"));
 
     let short = "Personalnummer;Name;Vorname\n1;A;B\n2;B\n";
@@ -181,7 +184,7 @@ fn bad_files_name_the_line_and_change_nothing() {
         Err(StoreError::Import(issues)) => {
             assert_eq!(issues.len(), 1);
             assert_eq!(issues[0].line, 3);
-            assert!(issues[0].message.contains("9999"));
+            assert!(issues[0].problem.to_string().contains("9999"));
         }
         other => panic!("{other:?}"),
     }
@@ -194,6 +197,167 @@ fn bad_files_name_the_line_and_change_nothing() {
         .get_notebook(&AssetTag::parse("INV-9").unwrap())
         .unwrap()
         .is_none());
+}
+
+/// The first problem of importing `text` as `kind`, typed.
+fn first_problem(s: &mut Store, kind: ImportKind, text: &str) -> (u64, ImportProblem) {
+    match s.import(&ctx(), kind, text.as_bytes(), &opts(), &mut |_, _| {}) {
+        Err(StoreError::Import(issues)) => (issues[0].line, issues[0].problem.clone()),
+        other => panic!("import should fail, got {other:?}"),
+    }
+}
+
+#[test]
+fn line_problems_are_typed_and_carry_their_data() {
+    let mut s = seeded();
+    let staff = |s: &mut Store, t: &str| first_problem(s, ImportKind::Staff, t);
+    assert_eq!(
+        staff(&mut s, "Personalnummer;Name\n1;A\n1;B\n"),
+        (
+            3,
+            ImportProblem::Duplicate {
+                kind: ImportKind::Staff,
+                id: "1".into(),
+                first_line: 2,
+            }
+        )
+    );
+    let (line, p) = staff(&mut s, "Name;Vorname\nA;B\n");
+    assert_eq!(line, 1);
+    match p {
+        ImportProblem::MissingColumn {
+            column,
+            accepted,
+            header,
+        } => {
+            assert_eq!(column, "personalnummer");
+            assert!(accepted.contains(&"employeeid"));
+            assert_eq!(header, ["Name", "Vorname"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        staff(&mut s, "Personalnummer;PNR;Name\n1;1;A\n"),
+        (
+            1,
+            ImportProblem::AmbiguousColumn {
+                first: "Personalnummer".into(),
+                second: "PNR".into(),
+                column: "personalnummer",
+            }
+        )
+    );
+    assert_eq!(
+        staff(&mut s, "Personalnummer,Name,Vorname\n1,A\n"),
+        (
+            2,
+            ImportProblem::FieldCount {
+                found: 2,
+                expected: 3,
+                delimiter: ',',
+            }
+        )
+    );
+    assert_eq!(
+        staff(&mut s, "Personalnummer;Name\n7;\n"),
+        (
+            2,
+            ImportProblem::NoName {
+                personnel_no: PersonnelNo::parse("7").unwrap()
+            }
+        )
+    );
+    assert_eq!(
+        staff(&mut s, "Personalnummer;Name;Aktiv\n7;A;vielleicht\n"),
+        (
+            2,
+            ImportProblem::NotYesNo {
+                value: "vielleicht".into()
+            }
+        )
+    );
+    assert_eq!(staff(&mut s, ""), (0, ImportProblem::Empty));
+    assert_eq!(
+        staff(&mut s, "Personalnummer;Name\n1;\"A\n"),
+        (2, ImportProblem::UnclosedQuote)
+    );
+    assert_eq!(
+        first_problem(&mut s, ImportKind::Stock, "Seriennummer\nabc\n"),
+        (
+            2,
+            ImportProblem::Value(ParseError::NotASerial {
+                input: "abc".into()
+            })
+        )
+    );
+    assert_eq!(
+        first_problem(
+            &mut s,
+            ImportKind::Notebooks,
+            "Inventarnummer;Personalnummer\nINV-1;9999\n"
+        ),
+        (
+            2,
+            ImportProblem::UnknownHolder {
+                personnel_no: "9999".into()
+            }
+        )
+    );
+    let bytes: &[u8] = b"Personalnummer;Name\n1;A\x81\n";
+    match s.import_staff(&ctx(), bytes, &opts()) {
+        Err(StoreError::Import(issues)) => assert_eq!(
+            (issues[0].line, &issues[0].problem),
+            (2, &ImportProblem::UndefinedByte { byte: 0x81 })
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn typed_problems_read_as_before_in_english() {
+    let issue = |line, problem| ImportIssue { line, problem }.to_string();
+    assert_eq!(
+        issue(
+            9,
+            ImportProblem::Duplicate {
+                kind: ImportKind::Notebooks,
+                id: "INV-1".into(),
+                first_line: 2,
+            }
+        ),
+        "line 9: asset tag INV-1 appears twice (first on line 2)"
+    );
+    assert_eq!(
+        issue(
+            3,
+            ImportProblem::FieldCount {
+                found: 2,
+                expected: 3,
+                delimiter: ';',
+            }
+        ),
+        "line 3: 2 fields, but the header has 3; a field containing \";\" must be quoted"
+    );
+    assert_eq!(
+        issue(2, ImportProblem::UndefinedByte { byte: 0x8d }),
+        "line 2: byte 0x8D is neither UTF-8 nor Windows-1252; save the file again as \"CSV UTF-8\""
+    );
+    assert_eq!(
+        issue(
+            1,
+            ImportProblem::MissingColumn {
+                column: "seriennummer",
+                accepted: &["seriennummer", "serial"],
+                header: vec!["Modell".into(), "Charge".into()],
+            }
+        ),
+        "line 1: required column \"seriennummer\" is missing (accepted names: seriennummer, serial); the header has: Modell, Charge"
+    );
+    assert_eq!(issue(0, ImportProblem::Empty), "the file is empty");
+    assert_eq!(
+        issue(4, ImportProblem::Value(ParseError::ZeroSerial)),
+        "line 4: serial 0 is not a key serial"
+    );
 }
 
 #[test]

@@ -120,7 +120,11 @@ fn a_bad_row_late_in_the_file_still_changes_nothing() {
             Err(StoreError::Import(issues)) => {
                 assert_eq!(issues.len(), 1);
                 assert_eq!(issues[0].line, 1501);
-                assert!(issues[0].message.contains("9999"), "{}", issues[0].message);
+                assert!(
+                    issues[0].problem.to_string().contains("9999"),
+                    "{}",
+                    issues[0].problem
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -1,8 +1,9 @@
-//! Device errors in the technician's words: one table text per variant.
+//! Device errors in the technician's words: one table text per variant,
+//! with the typed details (`device_detail.rs`) translated inside.
 
 use keydesk_core::error::DeviceError;
 
-use super::{plain, Problem};
+use super::{plain, Part, Problem};
 use crate::i18n::Text;
 
 impl Problem {
@@ -17,7 +18,10 @@ impl Problem {
             DeviceError::WrongPuk { tries_left } => new(Text::ErrWrongPuk, vec![plain(tries_left)]),
             DeviceError::PukBlocked => new(Text::ErrPukBlocked, vec![]),
             DeviceError::PinAuthBlocked => new(Text::ErrPinAuthBlocked, vec![]),
-            DeviceError::PinPolicy { reason } => new(Text::ErrPinPolicy, vec![plain(reason)]),
+            DeviceError::PinPolicy { reason } => new(
+                Text::ErrPinPolicy,
+                vec![Part::Sentences(vec![Self::from_pin_refusal(reason)])],
+            ),
             DeviceError::ManagementKeyRejected => new(Text::ErrMgmtKeyRejected, vec![]),
             DeviceError::NotFactoryFresh { serial } => {
                 new(Text::ErrNotFactoryFresh, vec![plain(serial)])
@@ -32,11 +36,18 @@ impl Problem {
                 new(Text::ErrResetWindow, vec![plain(window_secs)])
             }
             DeviceError::Cancelled => new(Text::ErrCancelled, vec![]),
-            DeviceError::AttestationMismatch { what } => {
-                new(Text::ErrAttestationMismatch, vec![plain(what)])
-            }
-            DeviceError::Attestation(detail) => new(Text::ErrAttestation, vec![plain(detail)]),
-            DeviceError::Unsupported { needs } => new(Text::ErrUnsupported, vec![plain(needs)]),
+            DeviceError::AttestationMismatch { what } => new(
+                Text::ErrAttestationMismatch,
+                vec![Part::Sentences(vec![Self::from_mismatch(what)])],
+            ),
+            DeviceError::Attestation(fault) => new(
+                Text::ErrAttestation,
+                vec![Part::Sentences(vec![Self::from_attestation_fault(fault)])],
+            ),
+            DeviceError::Unsupported { needs } => new(
+                Text::ErrUnsupported,
+                vec![Part::Sentences(vec![Self::from_needs(needs)])],
+            ),
             DeviceError::KeyRemoved => new(Text::ErrKeyRemoved, vec![]),
             DeviceError::Status { command, sw } => new(
                 Text::ErrStatus,

@@ -7,7 +7,7 @@ use std::io;
 
 use keydesk_core::error::DeviceError;
 use keydesk_core::error::{Done, Next};
-use keydesk_core::error::{ImportIssue, StoreError};
+use keydesk_core::error::{ImportIssue, ImportProblem, StoreError};
 use keydesk_core::CoreError;
 
 use super::tests::{assert_translated, both, serial};
@@ -100,16 +100,16 @@ fn one_line_form_for_the_footer() {
     let import = Problem::from_store(&StoreError::Import(vec![
         ImportIssue {
             line: 3,
-            message: "personnel number is empty".into(),
+            problem: ImportProblem::Empty,
         },
         ImportIssue {
             line: 7,
-            message: "e-mail is not valid".into(),
+            problem: ImportProblem::NotYesNo { value: "x".into() },
         },
     ]));
     assert!(
         import.show_one_line(Lang::En).ends_with(
-            "import again: line 3: personnel number is empty; line 7: e-mail is not valid"
+            "import again: line 3: the file is empty; line 7: \"x\" is not a yes/no value for the active column (ja/nein, 1/0)"
         ),
         "{}",
         import.show_one_line(Lang::En)

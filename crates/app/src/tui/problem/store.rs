@@ -1,15 +1,13 @@
 //! Store errors in the technician's words: one table text per variant; an
-//! import error lists the file's bad lines (their messages as the store
-//! wrote them) under a translated heading.
+//! import error lists the file's bad lines, each translated, under a
+//! translated heading (`import.rs`).
 
-use keydesk_core::error::{AnchorFault, AuditProblem, ImportIssue, StoreError};
+use keydesk_core::error::{AnchorFault, AuditProblem, StoreError};
 
+use super::import::import_lines;
 use super::{plain, Part, Problem};
 use crate::i18n::Text;
 use crate::tui::model::Label;
-
-/// Import problems listed before "… and N more".
-const IMPORT_LINES: usize = 20;
 
 impl Problem {
     /// A store error. Every variant has its own text: a variant added to
@@ -103,26 +101,4 @@ impl Problem {
             AnchorFault::BadHash => new(Text::AnchorBadHash, vec![]),
         }
     }
-}
-
-/// The import file's problems, one per line, the first twenty of them.
-fn import_lines(issues: &[ImportIssue]) -> Part {
-    let mut lines: Vec<Problem> = issues
-        .iter()
-        .take(IMPORT_LINES)
-        .map(|i| {
-            if i.line == 0 {
-                Problem::new(Text::ErrImportWhole, vec![plain(&i.message)])
-            } else {
-                Problem::new(Text::ErrImportLine, vec![plain(i.line), plain(&i.message)])
-            }
-        })
-        .collect();
-    if issues.len() > IMPORT_LINES {
-        lines.push(Problem::new(
-            Text::ErrImportMore,
-            vec![plain(issues.len() - IMPORT_LINES)],
-        ));
-    }
-    Part::Lines(lines)
 }

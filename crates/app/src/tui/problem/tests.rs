@@ -6,11 +6,13 @@
 
 use std::io;
 
-use keydesk_core::error::DeviceError;
-use keydesk_core::error::{AnchorFault, AuditProblem, ImportIssue, StoreError};
+use keydesk_core::error::{AnchorFault, AuditProblem, ImportIssue, ImportProblem, StoreError};
+use keydesk_core::error::{
+    AttestationFault, AttestationMismatchKind, DeviceError, Needs, PinRefusal,
+};
 use keydesk_core::error::{Done, Next};
 use keydesk_core::{Account, CoreError, RevokeReason};
-use keydesk_types::{KeyState, PersonnelNo, Serial};
+use keydesk_types::{KeyState, ParseError, PersonnelNo, Serial};
 
 use super::*;
 
@@ -42,7 +44,7 @@ fn device_cases() -> Vec<DeviceError> {
         DeviceError::PukBlocked,
         DeviceError::PinAuthBlocked,
         DeviceError::PinPolicy {
-            reason: "at least 6 digits".into(),
+            reason: PinRefusal::FidoTooShort { min: 6 },
         },
         DeviceError::ManagementKeyRejected,
         DeviceError::NotFactoryFresh { serial: s },
@@ -56,11 +58,14 @@ fn device_cases() -> Vec<DeviceError> {
         DeviceError::ResetWindowMissed { window_secs: 5 },
         DeviceError::Cancelled,
         DeviceError::AttestationMismatch {
-            what: "serial 1 in the certificate".into(),
+            what: AttestationMismatchKind::Serial {
+                attested: None,
+                in_hand: s,
+            },
         },
-        DeviceError::Attestation("chain too short".into()),
+        DeviceError::Attestation(AttestationFault::Untrusted),
         DeviceError::Unsupported {
-            needs: "firmware 5.7".into(),
+            needs: Needs::SetMinPinLength,
         },
         DeviceError::KeyRemoved,
         DeviceError::Status {
@@ -88,7 +93,9 @@ fn device_cases() -> Vec<DeviceError> {
             count: 2,
         },
         DeviceError::CardBusy,
-        DeviceError::CertificateKeyMismatch { slot: "9a".into() },
+        DeviceError::CertificateKeyMismatch {
+            slot: keydesk_types::Slot::Authentication,
+        },
     ]
 }
 
@@ -115,7 +122,10 @@ fn store_cases() -> Vec<StoreError> {
         StoreError::Invalid("\"\" is not a valid personnel number".into()),
         StoreError::Import(vec![ImportIssue {
             line: 3,
-            message: "personnel number is empty".into(),
+            problem: ImportProblem::Value(ParseError::BadIdentifier {
+                what: "personnel number",
+                input: String::new(),
+            }),
         }]),
         StoreError::AuditBroken {
             id: 12,
@@ -388,15 +398,20 @@ fn import_errors_list_their_lines_under_a_translated_heading() {
     let mut issues: Vec<ImportIssue> = (1..=22)
         .map(|n| ImportIssue {
             line: n + 1,
-            message: format!("personnel number {n} has no name"),
+            problem: ImportProblem::NoName {
+                personnel_no: PersonnelNo::parse(&n.to_string()).expect("personnel number"),
+            },
         })
         .collect();
     issues[0].line = 0;
     let (de, en) = both(&Problem::from_store(&StoreError::Import(issues)));
     let de_lines: Vec<&str> = de.lines().collect();
     assert!(de_lines[0].starts_with("Importdatei abgelehnt"), "{de}");
-    assert_eq!(de_lines[1], "ganze Datei: personnel number 1 has no name");
-    assert_eq!(de_lines[2], "Zeile 3: personnel number 2 has no name");
+    assert_eq!(
+        de_lines[1],
+        "ganze Datei: Personalnummer 1 hat keinen Namen"
+    );
+    assert_eq!(de_lines[2], "Zeile 3: Personalnummer 2 hat keinen Namen");
     assert_eq!(de_lines.last(), Some(&"… und 2 weitere Probleme"));
     assert_eq!(
         de_lines.len(),

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use keydesk_device::attestation::TrustAnchors;
 use keydesk_device::management::DeviceInfo;
-use keydesk_device::{discovery, CardTransport, DeviceError};
+use keydesk_device::{discovery, CardTransport, DeviceError, PinRefusal};
 use keydesk_store::{NewKey, Staff, StoreError};
 use keydesk_types::{Algorithm, AssetTag, PinPolicy, Secret, Serial, Slot, TouchPolicy};
 use serde_json::{json, Value};
@@ -170,10 +170,9 @@ impl Desk {
         let piv_puk = Secret::digits(rng, profile.piv.puk_length);
         if piv_pin.expose().chars().count() < profile.piv.pin_length.min(8) {
             return Err(DeviceError::PinPolicy {
-                reason: format!(
-                    "the PIV PIN must have at least {} characters",
-                    profile.piv.pin_length
-                ),
+                reason: PinRefusal::PivShorterThanProfile {
+                    min: profile.piv.pin_length,
+                },
             }
             .into());
         }
