@@ -41,7 +41,7 @@ fn seed_staff(db: &Path, people: u32) {
 
 /// One reader's work: `n` enrolments of fresh keys, serials from `base`.
 fn counter(db: &Path, thread: u32, n: u32) -> Vec<Duration> {
-    let serial_of = |i: u32| 30_000_000 + thread * 100_000 + i;
+    let serial_of = |i: u32| Serial::known(30_000_000 + thread * 100_000 + i);
     let drawer = Drawer::new(
         (0..n)
             .map(|i| {
@@ -64,7 +64,7 @@ fn counter(db: &Path, thread: u32, n: u32) -> Vec<Duration> {
         let t = Instant::now();
         let out = d
             .enrol(&EnrolRequest {
-                serial: Serial::new(serial).unwrap(),
+                serial,
                 staff,
                 notebook: None,
                 secrets: Secrets::Letter,

@@ -119,8 +119,9 @@ fn main() {
     let mut first = Vec::new();
     let mut with_keys = Vec::new();
     for _ in 0..runs {
-        let drawer = Drawer::new(vec![(23_456_780, Firmware::V5_7_1)]);
-        drawer.plug(23_456_780);
+        let serial = keydesk_types::Serial::known(23_456_780);
+        let drawer = Drawer::new(vec![(serial, Firmware::V5_7_1)]);
+        drawer.plug(serial);
 
         let t0 = Instant::now();
         let service = DeskService::new(desk(&db, &drawer)).with_drawer(drawer);

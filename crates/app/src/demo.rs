@@ -8,6 +8,7 @@ use std::path::Path;
 
 use keydesk_core::training::{Drawer, Firmware};
 use keydesk_core::{Desk, ImportKind, Keys};
+use keydesk_types::Serial;
 
 use crate::i18n::Lang;
 use crate::say;
@@ -21,17 +22,17 @@ const NOTEBOOKS: &[u8] = include_bytes!("../demo/notebooks.csv");
 const STOCK: &[u8] = include_bytes!("../demo/stock.csv");
 
 /// The virtual keys in the demo's drawer: serial and firmware, matching demo/stock.csv.
-const DRAWER: &[(u32, Firmware)] = &[
-    (23_456_780, Firmware::V5_7_1),
-    (23_456_781, Firmware::V5_7_1),
-    (18_000_042, Firmware::V5_4_3),
-    (23_456_782, Firmware::V5_7_1),
+const DRAWER: &[(Serial, Firmware)] = &[
+    (Serial::known(23_456_780), Firmware::V5_7_1),
+    (Serial::known(23_456_781), Firmware::V5_7_1),
+    (Serial::known(18_000_042), Firmware::V5_4_3),
+    (Serial::known(23_456_782), Firmware::V5_7_1),
 ];
 
 /// The two keys of `--sim`: one per firmware profile.
-pub const SIM_PAIR: &[(u32, Firmware)] = &[
-    (23_456_780, Firmware::V5_7_1),
-    (18_000_042, Firmware::V5_4_3),
+pub const SIM_PAIR: &[(Serial, Firmware)] = &[
+    (Serial::known(23_456_780), Firmware::V5_7_1),
+    (Serial::known(18_000_042), Firmware::V5_4_3),
 ];
 
 /// Open (or create and fill) the demo inventory at `demo_db` (a new

@@ -14,6 +14,7 @@ use keydesk_sim::clock::SystemClock;
 use keydesk_sim::key::SimKey;
 pub use keydesk_sim::Firmware;
 use keydesk_sim::{Identity, Touch};
+use keydesk_types::Serial;
 
 /// The simulator's TEST-ONLY attestation root (PEM): trusted for virtual
 /// keys in this process, and by a profile that names it for tests through pcscd.
@@ -26,7 +27,7 @@ pub const SIM_ROOT_SOURCE: &str = "keydesk-sim (training)";
 #[derive(Debug, Clone)]
 pub struct Drawer {
     keys: SimKeys,
-    drawer: Vec<(u32, Firmware)>,
+    drawer: Vec<(Serial, Firmware)>,
     /// How long the simulated person takes to touch a key that asks.
     touch_after: Duration,
 }
@@ -34,7 +35,7 @@ pub struct Drawer {
 impl Drawer {
     /// A drawer of factory-fresh keys (serial, firmware), none plugged in.
     #[must_use]
-    pub fn new(drawer: Vec<(u32, Firmware)>) -> Self {
+    pub fn new(drawer: Vec<(Serial, Firmware)>) -> Self {
         Self {
             keys: SimKeys::new(SimTime::Real),
             drawer,
@@ -57,14 +58,14 @@ impl Drawer {
 
     /// Serial and firmware of every key in the drawer.
     #[must_use]
-    pub fn keys(&self) -> &[(u32, Firmware)] {
+    pub fn keys(&self) -> &[(Serial, Firmware)] {
         &self.drawer
     }
 
     /// Plug in the drawer key `serial` (a new key, or back in with its state).
     /// `false` for a serial that is not in the drawer.
-    pub fn plug(&self, serial: u32) -> bool {
-        if self.keys.replug(serial) {
+    pub fn plug(&self, serial: Serial) -> bool {
+        if self.keys.replug(serial.get()) {
             return true;
         }
         let Some(&(_, fw)) = self.drawer.iter().find(|(s, _)| *s == serial) else {
@@ -76,7 +77,7 @@ impl Drawer {
             Touch::After(self.touch_after)
         };
         self.keys.plug(SimKey::with(
-            Identity::yubikey_5_nfc(serial, fw),
+            Identity::yubikey_5_nfc(serial.get(), fw),
             touch,
             Arc::new(SystemClock::new()),
         ));
@@ -84,19 +85,24 @@ impl Drawer {
     }
 
     /// Pull a key out (it keeps its state).
-    pub fn unplug(&self, serial: u32) -> bool {
-        self.keys.unplug(serial)
+    pub fn unplug(&self, serial: Serial) -> bool {
+        self.keys.unplug(serial.get())
     }
 
     /// Pull a key out and plug it straight back in (opens the FIDO reset window).
-    pub fn replug(&self, serial: u32) -> bool {
-        self.keys.unplug(serial);
-        self.keys.replug(serial)
+    pub fn replug(&self, serial: Serial) -> bool {
+        self.keys.unplug(serial.get());
+        self.keys.replug(serial.get())
     }
 
     /// Serials plugged in now, in plug-in order.
     #[must_use]
-    pub fn plugged(&self) -> Vec<u32> {
-        self.keys.plugged()
+    pub fn plugged(&self) -> Vec<Serial> {
+        // The simulator plugs only drawer keys, whose serials are never 0.
+        self.keys
+            .plugged()
+            .into_iter()
+            .filter_map(|n| Serial::new(n).ok())
+            .collect()
     }
 }

@@ -22,6 +22,19 @@ impl Serial {
         NonZeroU32::new(n).map(Self).ok_or(ParseError::ZeroSerial)
     }
 
+    /// A serial written in the source (a demo drawer, a test): checked when
+    /// the program is compiled if used in a `const`.
+    ///
+    /// # Panics
+    /// For 0, which is never a serial: in a `const` that is a compile error.
+    #[must_use]
+    pub const fn known(n: u32) -> Self {
+        match NonZeroU32::new(n) {
+            Some(n) => Self(n),
+            None => panic!("a serial is never 0"),
+        }
+    }
+
     /// The number.
     #[must_use]
     pub fn get(self) -> u32 {
@@ -84,6 +97,12 @@ impl std::str::FromStr for Serial {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_serial_written_in_the_source_is_checked_at_compile_time() {
+        const DRAWER_KEY: Serial = Serial::known(23_456_780);
+        assert_eq!(DRAWER_KEY, Serial::new(23_456_780).unwrap());
+    }
 
     #[test]
     fn digits_parse_and_print_back() {

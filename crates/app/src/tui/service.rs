@@ -36,7 +36,7 @@ const PAGE: usize = 20;
 struct Training {
     drawer: Drawer,
     /// Drawer keys in the order they were pulled out (oldest first).
-    pulled: Vec<u32>,
+    pulled: Vec<Serial>,
 }
 
 /// A [`Service`] over a desk.
@@ -449,8 +449,7 @@ impl DeskService {
                 }
             }
             Cmd::Replug(s) => {
-                // The drawer is the simulator's box and counts in bare numbers.
-                drawer.replug(s.get());
+                drawer.replug(*s);
                 return vec![self.plugged_msg(), Msg::Replugged(*s)];
             }
             _ => {}
