@@ -506,6 +506,8 @@ F1 help · F2 Deutsch · Ctrl+C quit";
         => "erneut versuchen; bleibt der Fehler, den Administrator der Datenbank verständigen.", "try again; if it stays, tell the database administrator.";
     ErrServerUnreachable => "Der Datenbankserver ist nicht erreichbar ({})", "The database server cannot be reached ({})"
         => "Netzwerk prüfen und erneut versuchen; bleibt es so, den Administrator der Datenbank verständigen.", "check the network and try again; if it stays so, tell the database administrator.";
+    ErrKeyClaimed => "Schlüssel {} wird gerade an Arbeitsplatz {} ({}) bearbeitet, seit {}; hier wurde nichts geändert", "Key {} is being handled at counter {} ({}) since {}; nothing was changed here"
+        => "den Vorgang dort abschließen lassen oder warten, bis er fertig ist.", "let it be finished there, or wait until it is done.";
     ErrSchemaOutdated => "Die Bestandsdatenbank hat Schemaversion {}, dieses keydesk braucht Version {}", "The inventory database is at schema version {}, this keydesk needs version {}"
         => "den Administrator `keydesk db migrate` (als Eigentümer der Datenbank) ausführen lassen, dann neu starten.", "ask an administrator to run `keydesk db migrate` (as the database owner), then start again.";
     ErrSchemaNewer => "Die Bestandsdatenbank hat Schemaversion {}, neuer als dieses keydesk kennt ({})", "The inventory database is at schema version {}, newer than this keydesk knows ({})"

@@ -193,9 +193,8 @@ impl CoreError {
                 | StoreError::UnknownStaff(_)
                 | StoreError::UnknownNotebook(_),
             ) => ErrorKind::NotFound,
-            Self::Store(StoreError::IllegalTransition { .. }) | Self::Unfinished { .. } => {
-                ErrorKind::WrongState
-            }
+            Self::Store(StoreError::IllegalTransition { .. } | StoreError::KeyClaimed { .. })
+            | Self::Unfinished { .. } => ErrorKind::WrongState,
             Self::Store(StoreError::AuditBroken { .. }) => ErrorKind::Integrity,
             Self::Store(
                 StoreError::Invalid(_) | StoreError::Import(_) | StoreError::BadAnchor { .. },

@@ -20,6 +20,8 @@ use names::{Mark, Phase, Step, UnknownName, Workflow};
 #[derive(Debug)]
 pub(crate) struct Run {
     pub id: i64,
+    /// The key the run works on, claimed for it on a shared inventory.
+    serial: Serial,
     facts: Map<String, Value>,
     begun: Vec<Begun>,
 }
@@ -36,7 +38,10 @@ fn begun_name(b: &Begun) -> String {
 }
 
 impl Run {
-    /// Open a journal entry with the workflow's intent.
+    /// Claim the key (another counter working on it refuses at once, with
+    /// who and since when) and open a journal entry with the workflow's
+    /// intent. The claim lasts until the entry is closed, or until this
+    /// counter's session ends.
     pub fn begin(
         store: &mut Store,
         ctx: &Ctx,
@@ -44,24 +49,34 @@ impl Run {
         workflow: Workflow,
         intent: Value,
     ) -> Result<Self> {
-        let id = store.journal_begin(
+        store.claim(ctx, serial)?;
+        let id = match store.journal_begin(
             ctx,
             Some(serial),
             workflow.name(),
             "start",
             &intent.to_string(),
-        )?;
+        ) {
+            Ok(id) => id,
+            Err(e) => {
+                // Nothing begun: the claim goes too (its error would hide this one).
+                let _ = store.release(serial);
+                return Err(e.into());
+            }
+        };
         Ok(Self {
             id,
+            serial,
             facts: Map::new(),
             begun: Vec::new(),
         })
     }
 
-    /// Continue an open entry (recovery).
-    pub fn resume(id: i64, recorded: &Recorded) -> Self {
+    /// Continue an open entry (recovery, which holds the key's claim).
+    pub fn resume(id: i64, serial: Serial, recorded: &Recorded) -> Self {
         Self {
             id,
+            serial,
             facts: recorded.facts.clone(),
             begun: recorded.begun.clone(),
         }
@@ -123,6 +138,7 @@ impl Run {
     ) -> Result<()> {
         store.journal_record(ctx, self.id, "end", &self.snapshot())?;
         store.journal_close(ctx, self.id, outcome, reason)?;
+        store.release(self.serial)?;
         Ok(())
     }
 }

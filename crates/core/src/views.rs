@@ -59,6 +59,9 @@ impl Desk {
     /// # Errors
     /// When the journal cannot be read.
     pub fn open_work(&self, serials: &[Serial]) -> Result<OpenWork> {
+        for &s in serials {
+            self.refuse_if_claimed(s)?;
+        }
         let mut work = OpenWork {
             blocking: self.unfinished()?,
             elsewhere: Vec::new(),
@@ -71,6 +74,24 @@ impl Desk {
             }
         }
         Ok(work)
+    }
+
+    /// Refuse at once a key another live counter works on (shared
+    /// inventories), naming that counter, its operator and since when.
+    ///
+    /// # Errors
+    /// `Store(KeyClaimed)`; database errors.
+    pub fn refuse_if_claimed(&self, serial: Serial) -> Result<()> {
+        match self.store.claimed_elsewhere(serial)? {
+            None => Ok(()),
+            Some(h) => Err(keydesk_store::StoreError::KeyClaimed {
+                serial,
+                workstation: h.workstation,
+                operator: h.operator,
+                since: h.since,
+            }
+            .into()),
+        }
     }
 
     /// Whether this desk's profile sets up (and so resets) FIDO2.

@@ -19,6 +19,18 @@ pub enum StoreError {
     /// The PostgreSQL server refused or could not be reached.
     #[error("database server: {0}")]
     Postgres(ServerError),
+    /// Another counter works on this key right now; nothing was changed.
+    #[error("key {serial} is being handled at counter {workstation} ({operator}) since {since}; nothing was changed here: finish it there, or wait until it is done")]
+    KeyClaimed {
+        /// The key.
+        serial: Serial,
+        /// The other counter's workstation.
+        workstation: String,
+        /// Its operator.
+        operator: String,
+        /// Since when (RFC 3339, UTC).
+        since: String,
+    },
     /// The server's schema is older than this keydesk: a counter does not
     /// change a shared schema by itself.
     #[error("the inventory database is at schema version {found}, this keydesk needs version {wanted}; ask an administrator to run `keydesk db migrate` (as the database owner), then start again")]

@@ -35,6 +35,7 @@
 //! backend (PostgreSQL) can follow behind the same API.
 
 mod audit;
+mod claims;
 mod csv_in;
 mod csv_out;
 mod db;
@@ -51,6 +52,7 @@ mod search;
 mod sql;
 
 pub use audit::{AuditAnchor, AuditHead, GENESIS};
+pub use claims::ClaimHolder;
 pub use csv_in::{
     FieldChange, ImportAction, ImportChange, ImportField, ImportOptions, ImportReport,
     CHANGES_LISTED, PROGRESS_EVERY,

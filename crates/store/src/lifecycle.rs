@@ -58,6 +58,7 @@ impl Store {
     ) -> Result<()> {
         let from = Self::key_state_tx(tx, serial)?;
         check(serial, from, to)?;
+        crate::claims::check_free(tx, serial)?;
         if from == KeyState::InStock && to == KeyState::Issued {
             return Err(StoreError::Invalid(format!(
                 "key {serial} is in stock; issue it to a staff member (with holder and notebook) instead"
@@ -115,6 +116,7 @@ impl Store {
         reason: &str,
     ) -> Result<()> {
         let from = Self::key_state_tx(tx, serial)?;
+        crate::claims::check_free(tx, serial)?;
         if from != KeyState::InStock {
             return Err(StoreError::IllegalTransition {
                 serial,

@@ -12,8 +12,10 @@ use std::time::Duration;
 use include_dir::{include_dir, Dir};
 use postgres::{Client, Config, IsolationLevel, NoTls};
 
+use crate::claims::{holder, lock_key, ClaimHolder};
 use crate::error::{Result, StoreError};
-use crate::sql::{StmtCache, Tx};
+use crate::model::{Ctx, Serial};
+use crate::sql::{args, StmtCache, Tx};
 
 static PG_MIGRATIONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../migrations/postgres");
 
@@ -141,6 +143,8 @@ pub(crate) fn migrate(url: &str) -> Result<(i64, i64)> {
 pub(crate) struct PgConn {
     client: Client,
     cache: StmtCache,
+    /// Keys this connection holds a claim on (see `claims`).
+    claims: std::collections::HashSet<Serial>,
 }
 
 impl PgConn {
@@ -158,6 +162,7 @@ impl PgConn {
         Ok(Self {
             client,
             cache: StmtCache::default(),
+            claims: std::collections::HashSet::new(),
         })
     }
 
@@ -188,5 +193,83 @@ impl PgConn {
             &[],
         )?;
         Ok(tx)
+    }
+}
+
+impl PgConn {
+    /// See `Store::claim`.
+    pub(crate) fn claim(&mut self, ctx: &Ctx, serial: Serial) -> Result<()> {
+        let held = self.claims.contains(&serial);
+        let mut tx = self.write_tx()?;
+        if !held {
+            let got: bool = tx.one(
+                "SELECT pg_try_advisory_lock(?1)",
+                args![lock_key(serial)],
+                |r| r.get(0),
+            )?;
+            if !got {
+                let h = holder(&mut tx, serial)?;
+                return Err(StoreError::claimed(serial, h));
+            }
+        }
+        let written = tx
+            .exec(
+                "INSERT INTO claims (serial, owner, workstation, actor, since) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (serial) DO UPDATE SET owner = excluded.owner, workstation = excluded.workstation,
+                     actor = excluded.actor, since = excluded.since",
+                args![serial, ctx.owner, ctx.workstation, ctx.actor, ctx.ts()],
+            )
+            .and_then(|_| tx.commit());
+        if let Err(e) = written {
+            // The lock is the session's, not the transaction's: give it back.
+            if !held {
+                let _ = self
+                    .client
+                    .execute("SELECT pg_advisory_unlock($1)", &[&lock_key(serial)]);
+            }
+            return Err(e);
+        }
+        self.claims.insert(serial);
+        Ok(())
+    }
+
+    /// See `Store::release`.
+    pub(crate) fn release(&mut self, serial: Serial) -> Result<()> {
+        if !self.claims.remove(&serial) {
+            return Ok(());
+        }
+        let mut tx = self.write_tx()?;
+        tx.exec("DELETE FROM claims WHERE serial = ?1", args![serial])?;
+        tx.one(
+            "SELECT pg_advisory_unlock(?1)",
+            args![lock_key(serial)],
+            |r| r.get::<bool>(0),
+        )?;
+        tx.commit()
+    }
+
+    /// See `Store::claimed_elsewhere`.
+    pub(crate) fn claimed_elsewhere(&mut self, serial: Serial) -> Result<Option<ClaimHolder>> {
+        if self.claims.contains(&serial) {
+            return Ok(None);
+        }
+        let mut tx = self.read_tx()?;
+        let free: bool = tx.one(
+            "SELECT pg_try_advisory_lock(?1)",
+            args![lock_key(serial)],
+            |r| r.get(0),
+        )?;
+        let out = if free {
+            tx.one(
+                "SELECT pg_advisory_unlock(?1)",
+                args![lock_key(serial)],
+                |r| r.get::<bool>(0),
+            )?;
+            None
+        } else {
+            Some(holder(&mut tx, serial)?.unwrap_or_else(ClaimHolder::unknown))
+        };
+        tx.commit()?;
+        Ok(out)
     }
 }

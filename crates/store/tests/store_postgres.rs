@@ -121,3 +121,100 @@ fn an_unreachable_server_is_reported_as_unreachable() {
         other => panic!("expected an unreachable server, got {other:?}"),
     }
 }
+
+/// Two counters on one shared inventory: a claimed key is refused at once
+/// to the second with who and since when; a counter whose session ends
+/// (killed, network gone) leaves its claim to be taken.
+#[test]
+fn a_key_is_claimed_by_one_counter_at_a_time_and_freed_when_it_goes() {
+    use keydesk_store::{Ctx, NewKey, Serial, StoreError};
+    let db = backend::Db::new();
+    let at = |who: &str, ws: &str| {
+        let mut c = Ctx::new(who, ws, time::macros::datetime!(2026-12-03 09:00:00 UTC));
+        c.owner = format!("{ws}:1:1");
+        c
+    };
+    let (anna, bernd) = (at("anna", "counter-a"), at("bernd", "counter-b"));
+    let s = Serial::new(4242).unwrap();
+    let mut a = db.open();
+    let mut b = db.open();
+    a.add_key(&anna, &NewKey::unknown(s), "delivery").unwrap();
+    a.claim(&anna, s).unwrap();
+    a.claim(&anna, s).unwrap(); // the same claim, not a second one
+    assert_eq!(a.claimed_elsewhere(s).unwrap(), None, "its own claim");
+    let holder = b.claimed_elsewhere(s).unwrap().expect("claimed by a");
+    assert_eq!(
+        (holder.workstation.as_str(), holder.operator.as_str()),
+        ("counter-a", "anna")
+    );
+    let events = b.verify().unwrap();
+    match b.claim(&bernd, s) {
+        Err(StoreError::KeyClaimed {
+            serial,
+            workstation,
+            operator,
+            since,
+        }) => {
+            assert_eq!(
+                (serial, workstation.as_str(), operator.as_str()),
+                (s, "counter-a", "anna")
+            );
+            assert_eq!(since, "2026-12-03T09:00:00Z");
+        }
+        other => panic!("expected the key to be claimed, got {other:?}"),
+    }
+    assert_eq!(
+        b.verify().unwrap(),
+        events,
+        "a refused claim writes nothing"
+    );
+    a.release(s).unwrap();
+    a.release(s).unwrap(); // nothing held: nothing to do
+    b.claim(&bernd, s).unwrap();
+    assert_eq!(
+        a.claimed_elsewhere(s).unwrap().unwrap().workstation,
+        "counter-b"
+    );
+    // Counter b goes away without releasing: the server drops its lock.
+    drop(b);
+    let mut freed = false;
+    for _ in 0..50 {
+        if a.claimed_elsewhere(s).unwrap().is_none() {
+            freed = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(freed, "the claim of a closed session is free");
+    a.claim(&anna, s).unwrap();
+}
+
+/// A change to a key another counter works on (a revocation at the service
+/// desk while a counter enrols it) is refused with who holds it; the
+/// claiming counter itself may change it.
+#[test]
+fn a_claimed_key_changes_only_at_the_counter_that_holds_it() {
+    use keydesk_store::{Ctx, KeyState, NewKey, Serial, StoreError};
+    let db = backend::Db::new();
+    let ctx = |ws: &str| Ctx::new("tech", ws, time::macros::datetime!(2026-12-03 09:00:00 UTC));
+    let s = Serial::new(777).unwrap();
+    let mut counter = db.open();
+    let mut desk = db.open();
+    counter
+        .add_key(&ctx("counter-a"), &NewKey::unknown(s), "delivery")
+        .unwrap();
+    counter.claim(&ctx("counter-a"), s).unwrap();
+    let err = desk
+        .transition(&ctx("service-desk"), s, KeyState::Retired, "broken")
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::KeyClaimed { ref workstation, .. } if workstation == "counter-a"),
+        "{err:?}"
+    );
+    assert_eq!(desk.get_key(s).unwrap().unwrap().state, KeyState::InStock);
+    counter
+        .transition(&ctx("counter-a"), s, KeyState::Retired, "broken")
+        .unwrap();
+    counter.release(s).unwrap();
+    assert_eq!(desk.get_key(s).unwrap().unwrap().state, KeyState::Retired);
+}

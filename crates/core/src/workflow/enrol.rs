@@ -93,6 +93,7 @@ impl Desk {
 
     /// Refuse to start work on a key that has an unfinished operation.
     pub(crate) fn ensure_no_unfinished(&self, serial: Serial) -> Result<()> {
+        self.refuse_if_claimed(serial)?;
         if self
             .store
             .journal_unfinished()?

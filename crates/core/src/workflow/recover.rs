@@ -46,13 +46,13 @@ impl Desk {
     /// # Errors
     /// Database errors.
     pub fn unfinished(&self) -> Result<Vec<JournalEntry>> {
-        let here = &self.env.operator.workstation;
-        Ok(self
-            .store
-            .journal_unfinished()?
-            .into_iter()
-            .filter(|e| !runs_elsewhere(&e.owner, here))
-            .collect())
+        let mut out = Vec::new();
+        for e in self.store.journal_unfinished()? {
+            if !self.live_elsewhere(&e)? {
+                out.push(e);
+            }
+        }
+        Ok(out)
     }
 
     /// Operations running right now in another keydesk process on this
@@ -61,13 +61,26 @@ impl Desk {
     /// # Errors
     /// Database errors.
     pub fn running_elsewhere(&self) -> Result<Vec<JournalEntry>> {
-        let here = &self.env.operator.workstation;
-        Ok(self
-            .store
-            .journal_unfinished()?
-            .into_iter()
-            .filter(|e| runs_elsewhere(&e.owner, here))
-            .collect())
+        let mut out = Vec::new();
+        for e in self.store.journal_unfinished()? {
+            if self.live_elsewhere(&e)? {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether another live keydesk process works on the entry now: one on
+    /// this workstation (its process is alive), or, on a shared inventory,
+    /// any counter that holds the key's claim (the server knows it is alive).
+    fn live_elsewhere(&self, e: &JournalEntry) -> Result<bool> {
+        if runs_elsewhere(&e.owner, &self.env.operator.workstation) {
+            return Ok(true);
+        }
+        Ok(match e.serial {
+            Some(serial) => self.store.claimed_elsewhere(serial)?.is_some(),
+            None => false,
+        })
     }
 
     /// Reconcile every unfinished operation, oldest first.
@@ -120,6 +133,10 @@ impl Desk {
                 step: unknown.0.clone(),
             });
         }
+        // The key's claim, for as long as recovery works on it: an entry a
+        // live counter elsewhere still works on is refused here at once.
+        let ctx = self.ctx();
+        self.store.claim(&ctx, serial)?;
         let result = match workflow {
             Workflow::Enrol => self.recover_enrol(serial, &entry, &recorded, &mut report),
             Workflow::Reset => self.recover_reset(serial, &entry, &recorded, &mut report),
@@ -134,6 +151,11 @@ impl Desk {
                 report.outcome = RecoveryOutcome::NeedsKey;
             }
             Err(e) => return Err(e),
+        }
+        // An entry left open stays this counter's until recovery runs again
+        // here or the counter ends; a closed one frees the key.
+        if report.outcome != RecoveryOutcome::NeedsKey {
+            self.store.release(serial)?;
         }
         Ok(report)
     }
@@ -241,7 +263,7 @@ impl Desk {
         };
         let back_to_stock = intent["from"].as_str() != Some("in_stock");
         // Resetting again is harmless: redo what may not have happened, then finish in the inventory.
-        let mut run = Run::resume(entry.id, rec);
+        let mut run = Run::resume(entry.id, serial, rec);
         let state = self.reset_steps(&mut run, req, back_to_stock)?;
         let ctx = self.ctx();
         run.close(

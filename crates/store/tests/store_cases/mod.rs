@@ -412,3 +412,13 @@ fn migrate_again_applies_nothing_and_the_store_reopens() {
     );
     assert_eq!(again.verify().unwrap(), 1);
 }
+
+#[test]
+fn claiming_and_releasing_a_key_writes_no_history() {
+    let mut s = seeded();
+    let before = s.verify().unwrap();
+    s.claim(&ctx(), serial(100)).unwrap();
+    assert_eq!(s.claimed_elsewhere(serial(100)).unwrap(), None);
+    s.release(serial(100)).unwrap();
+    assert_eq!(s.verify().unwrap(), before);
+}

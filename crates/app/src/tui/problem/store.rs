@@ -22,6 +22,20 @@ impl Problem {
                 new(Text::ErrServerUnreachable, vec![plain(&d.message)])
             }
             StoreError::Postgres(d) => new(Text::ErrServer, vec![plain(&d.message)]),
+            StoreError::KeyClaimed {
+                serial,
+                workstation,
+                operator,
+                since,
+            } => new(
+                Text::ErrKeyClaimed,
+                vec![
+                    plain(serial),
+                    plain(workstation),
+                    plain(operator),
+                    plain(since),
+                ],
+            ),
             StoreError::SchemaOutdated { found, wanted } => {
                 new(Text::ErrSchemaOutdated, vec![plain(found), plain(wanted)])
             }
