@@ -548,6 +548,8 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     AnchorBadHash => "nach dem Doppelpunkt stehen nicht genau 64 Hex-Ziffern", "the part after the colon is not exactly 64 hexadecimal digits";
     ErrCorrupt => "Die Datenbank enthält einen unlesbaren Wert ({}), vermutlich von Hand bearbeitet", "The database holds an unreadable value ({}), probably edited by hand"
         => "die letzte Sicherung zurückspielen oder den Administrator fragen.", "restore the last backup or ask the administrator.";
+    ErrCopyTargetNotEmpty => "Die Zieldatenbank ist nicht leer (Tabelle {} hat Einträge); es wurde nichts kopiert", "The target database is not empty (table {} has rows); nothing was copied"
+        => "in eine neue Datei kopieren oder in eine Datenbank, die „keydesk db migrate“ eben leer angelegt hat.", "copy into a new file, or into a database that “keydesk db migrate” has just created, empty.";
     ErrProfile => "Das Profil {} ist fehlerhaft ({})", "The profile {} is not valid ({})"
         => "die Datei korrigieren und keydesk neu starten.", "fix the file and restart keydesk."
         cli "die Datei korrigieren und den Befehl erneut ausführen.", "fix the file and run the command again.";

@@ -197,7 +197,10 @@ impl CoreError {
             | Self::Unfinished { .. } => ErrorKind::WrongState,
             Self::Store(StoreError::AuditBroken { .. }) => ErrorKind::Integrity,
             Self::Store(
-                StoreError::Invalid(_) | StoreError::Import(_) | StoreError::BadAnchor { .. },
+                StoreError::Invalid(_)
+                | StoreError::Import(_)
+                | StoreError::BadAnchor { .. }
+                | StoreError::CopyTargetNotEmpty { .. },
             )
             | Self::Profile { .. }
             | Self::NotTraining { .. }

@@ -50,6 +50,11 @@ pub struct AuditAnchor {
 }
 
 impl AuditAnchor {
+    /// The anchor of an event read from the database.
+    pub(crate) fn new(event: i64, hash: String) -> Self {
+        Self { event, hash }
+    }
+
     /// The id of the anchored event.
     #[must_use]
     pub fn event(&self) -> i64 {

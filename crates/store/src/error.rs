@@ -118,6 +118,12 @@ pub enum StoreError {
         /// What is wrong with it.
         fault: AnchorFault,
     },
+    /// The inventory to copy into already holds data; nothing was written.
+    #[error("the target inventory is not empty (its table {what} has rows); nothing was copied; copy into a new file, or into a database that `keydesk db migrate` has just created, empty")]
+    CopyTargetNotEmpty {
+        /// The first table found with rows.
+        what: &'static str,
+    },
 }
 
 /// A value that does not parse (a serial, a personnel number, a state...)

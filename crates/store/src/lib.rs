@@ -27,6 +27,9 @@
 //!   [`ImportOptions`] (dry run) → [`ImportReport`] (counts and the first
 //!   [`CHANGES_LISTED`] changes, field by field); `import` takes an
 //!   [`ImportKind`] and a progress callback
+//! - copy: `copy_into` (a [`DbLocation`]) or `copy_into_store` copies the
+//!   whole inventory, ids, audit chain and all, into an empty one of either
+//!   engine in one transaction → [`CopyReport`], progress by [`CopyStep`]
 //! - CSV out: `export_inventory`, `export_history`, `export_blocked`,
 //!   `export_staff`, `export_notebooks` to any `io::Write`, [`Dialect`]
 //!   Excel (default) or RFC 4180
@@ -36,6 +39,7 @@
 
 mod audit;
 mod claims;
+mod copy;
 mod csv_in;
 mod csv_out;
 mod db;
@@ -53,6 +57,7 @@ mod sql;
 
 pub use audit::{AuditAnchor, AuditHead, GENESIS};
 pub use claims::ClaimHolder;
+pub use copy::{CopyReport, CopyStep, COPY_PROGRESS_EVERY};
 pub use csv_in::{
     FieldChange, ImportAction, ImportChange, ImportField, ImportOptions, ImportReport,
     CHANGES_LISTED, PROGRESS_EVERY,

@@ -393,6 +393,7 @@ fn search_follows_renames() {
 
 mod audit;
 mod concurrency;
+mod copy;
 mod csv;
 mod import_changes;
 

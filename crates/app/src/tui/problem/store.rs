@@ -71,6 +71,9 @@ impl Problem {
                 vec![plain(id), Part::Sentences(vec![Self::from_audit(problem)])],
             ),
             StoreError::Corrupt(detail) => new(Text::ErrCorrupt, vec![plain(detail)]),
+            StoreError::CopyTargetNotEmpty { what } => {
+                new(Text::ErrCopyTargetNotEmpty, vec![plain(what)])
+            }
             StoreError::BadAnchor { input, fault } => new(
                 Text::ErrBadAnchor,
                 vec![
