@@ -1061,3 +1061,62 @@ fn the_counter_refuses_virtual_keys_on_a_real_inventory_before_its_screen_opens(
     );
     assert!(out.stdout.is_empty(), "no screen was drawn");
 }
+
+/// `keydesk db copy`: an SQLite inventory to a shared PostgreSQL one and
+/// back, the audit chain intact (the source's anchor verifies on the
+/// copies), exports identical; a non-empty target is refused, unchanged.
+#[test]
+fn db_copy_moves_an_inventory_to_postgresql_and_back_with_its_audit_chain() {
+    let env = Env::new();
+    let staff = env.file(
+        "staff.csv",
+        "Personalnummer;Nachname;Vorname\r\n4711;Müller;Anna\r\n4712;Weiß;Jürgen\r\n".as_bytes(),
+    );
+    let stock = env.file(
+        "stock.csv",
+        b"Seriennummer;Modell\r\n31000001;YubiKey 5 NFC\r\n31000002;YubiKey 5C\r\n",
+    );
+    env.import("staff", &staff).success();
+    env.import("stock", &stock).success();
+    let out = env.run(&["--json", "audit", "head"]);
+    assert!(out.status.success(), "{out:?}");
+    let head: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let anchor = head["anchor"].as_str().unwrap().to_owned();
+    let export = |db: &str| {
+        let out = env.run(&["--db", db, "export", "inventory", "--format", "rfc4180"]);
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let source = env.db().display().to_string();
+    let before = export(&source);
+
+    let url = keydesk_testpg::Server::shared()
+        .expect("a PostgreSQL test server (make deps)")
+        .fresh_database()
+        .unwrap();
+    assert!(env.run(&["--db", &url, "db", "migrate"]).status.success());
+    let out = env.run(&["--json", "db", "copy", "--to", &url]);
+    assert!(out.status.success(), "{out:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["anchor"].as_str(), Some(anchor.as_str()), "{doc}");
+    assert_eq!(doc["rows"]["keys"], 2, "{doc}");
+    assert_eq!(doc["rows"]["staff"], 2, "{doc}");
+    let verified = env.run(&["--db", &url, "audit", "verify", "--anchor", &anchor]);
+    assert!(verified.status.success(), "{verified:?}");
+    assert_eq!(export(&url), before);
+
+    let back = env.dir.path().join("back.db").display().to_string();
+    let out = env.run(&["--db", &url, "db", "copy", "--to", &back]);
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(said.contains(&anchor), "{said}");
+    assert_eq!(export(&back), before);
+    let verified = env.run(&["--db", &back, "audit", "verify", "--anchor", &anchor]);
+    assert!(verified.status.success(), "{verified:?}");
+
+    let again = env.run(&["db", "copy", "--to", &url]);
+    assert!(!again.status.success());
+    let said = String::from_utf8_lossy(&again.stderr).into_owned();
+    assert!(said.contains("not empty"), "{said}");
+    assert_eq!(export(&url), before, "a refused copy changes nothing");
+}

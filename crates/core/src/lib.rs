@@ -25,9 +25,9 @@ pub mod workflow;
 /// return them: the faces read these, never the store itself.
 pub mod records {
     pub use keydesk_store::{
-        format_date, parse_date, Assignment, AuditAnchor, AuditHead, Dialect, FieldChange, Hit,
-        HitKind, ImportAction, ImportChange, ImportField, ImportReport, JournalEntry, Key,
-        KeyHistory, Notebook, Staff,
+        format_date, parse_date, Assignment, AuditAnchor, AuditHead, CopyReport, CopyStep, Dialect,
+        FieldChange, Hit, HitKind, ImportAction, ImportChange, ImportField, ImportReport,
+        JournalEntry, Key, KeyHistory, Notebook, Staff,
     };
 }
 

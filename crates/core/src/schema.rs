@@ -2,9 +2,9 @@
 //! SQLite file up to date when it opens it; a shared server's schema is
 //! changed only here, by an administrator, never by a counter starting.
 
-use keydesk_store::{DbLocation, Store};
+use keydesk_store::{CopyReport, CopyStep, DbLocation, Store};
 
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 
 /// What a migration did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,4 +23,36 @@ pub struct Migrated {
 pub fn migrate(at: &DbLocation) -> Result<Migrated> {
     let (before, after) = Store::migrate(at)?;
     Ok(Migrated { before, after })
+}
+
+/// Copy the whole inventory at `from` into the empty one at `to` (either
+/// engine: a new SQLite file, or a migrated empty PostgreSQL database), ids
+/// and audit chain intact; then check on `to` that the chain verifies up to
+/// the source's newest event. `progress` hears (table, rows done, rows).
+///
+/// # Errors
+/// `Usage` when `from` is a file that does not exist; `Store` errors: the
+/// target not empty (`CopyTargetNotEmpty`), not migrated, unreachable; the
+/// chain not verifying on the target (`AuditBroken`).
+pub fn copy(
+    from: &DbLocation,
+    to: &DbLocation,
+    progress: &mut dyn FnMut(CopyStep, u64, u64),
+) -> Result<CopyReport> {
+    if let Some(p) = from.file() {
+        if !p.exists() {
+            return Err(CoreError::Usage(format!(
+                "{} does not exist; give the inventory to copy with --db",
+                p.display()
+            )));
+        }
+    }
+    let source = Store::open_at(from)?;
+    let report = source.copy_into(to, progress)?;
+    let target = Store::open_at(to)?;
+    match &report.head {
+        Some(anchor) => target.verify_anchored(anchor)?,
+        None => target.verify()?,
+    };
+    Ok(report)
 }

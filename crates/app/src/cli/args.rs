@@ -317,6 +317,18 @@ pub enum DbCommand {
     /// database owner, once per keydesk update; counters on an outdated
     /// schema refuse to start until this ran).
     Migrate,
+    /// Copy the whole inventory of --db (staff, notebooks, keys, loans,
+    /// enrolments, audit trail, journal) into an empty one: a new SQLite
+    /// file, or a migrated, empty PostgreSQL database. The audit chain
+    /// keeps its hashes: an anchor of the source verifies on the copy.
+    Copy(DbCopyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DbCopyArgs {
+    /// Where to copy to: a file path or a postgresql:// URL.
+    #[arg(long, value_name = "PATH|URL")]
+    pub to: DbLocation,
 }
 
 #[derive(Debug, Args)]

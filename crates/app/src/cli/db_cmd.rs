@@ -13,7 +13,44 @@ use crate::tui::problem::plain;
 pub fn run(at: &DbLocation, command: &DbCommand, out: &Out) -> anyhow::Result<()> {
     match command {
         DbCommand::Migrate => migrate(at, out),
+        DbCommand::Copy(a) => copy(at, &a.to, out),
     }
+}
+
+fn copy(from: &DbLocation, to: &DbLocation, out: &Out) -> anyhow::Result<()> {
+    let report = keydesk_core::schema::copy(from, to, &mut |_, _, _| {})
+        .map_err(|e| say::doing(Text::CliDbCopying, vec![plain(from), plain(to)], e.into()))?;
+    let tables: serde_json::Map<String, serde_json::Value> = report
+        .rows
+        .iter()
+        .map(|(step, n)| (step.table().to_owned(), json!(n)))
+        .collect();
+    let anchor = report.head.as_ref().map(ToString::to_string);
+    let counts: Vec<String> = report
+        .rows
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(step, n)| format!("{step} {n}"))
+        .collect();
+    let text = match &anchor {
+        Some(a) => out.t(
+            Text::CliDbCopied,
+            vec![
+                plain(report.total()),
+                plain(from),
+                plain(to),
+                plain(counts.join(", ")),
+                plain(a),
+            ],
+        ),
+        None => out.t(Text::CliDbCopiedEmpty, vec![plain(from), plain(to)]),
+    };
+    out.done(
+        json!({ "from": from.to_string(), "to": to.to_string(), "rows": tables,
+                "total": report.total(), "anchor": anchor }),
+        &text,
+    );
+    Ok(())
 }
 
 fn migrate(at: &DbLocation, out: &Out) -> anyhow::Result<()> {
