@@ -91,7 +91,7 @@ pub(crate) enum Roots {
 
 /// A connection URL split into what tokio-postgres reads and what the TLS
 /// connector needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) struct TlsUrl {
     /// The URL for `postgres::Config`: our parameters taken out, `sslmode`
     /// one that tokio-postgres knows.
@@ -103,6 +103,16 @@ pub(crate) struct TlsUrl {
     /// Whether `sslrootcert` was given (it turns on the chain check in
     /// `prefer` and `require`, as in libpq).
     root_given: bool,
+}
+
+/// Without the URL, which may hold a password.
+impl std::fmt::Debug for TlsUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsUrl")
+            .field("mode", &self.mode)
+            .field("roots", &self.roots)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TlsUrl {
