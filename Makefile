@@ -11,7 +11,7 @@ CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
 # Debian 12 packages the build and the tests use.
-DEB_PACKAGES := pkg-config build-essential libpcsclite-dev pcscd vsmartcard-vpcd \
+DEB_PACKAGES := pkg-config libssl-dev build-essential libpcsclite-dev pcscd vsmartcard-vpcd \
 	libudev-dev libhidapi-dev yubikey-manager yubico-piv-tool opensc \
 	fido2-tools python3-venv python3-pip tmux sqlite3 openssl util-linux \
 	iproute2 procps ca-certificates postgresql-15

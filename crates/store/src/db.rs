@@ -201,6 +201,15 @@ impl Store {
         }
     }
 
+    /// Whether the connection to the server is encrypted with TLS (`None`
+    /// for an SQLite file). See `sslmode` in the README.
+    pub fn server_tls(&self) -> Result<Option<bool>> {
+        match &self.db {
+            Db::Sqlite(_) => Ok(None),
+            Db::Postgres(_) => self.read(crate::pg::encrypted).map(Some),
+        }
+    }
+
     /// Copy the WAL back into the database file without blocking readers
     /// or waiting for writers (call when idle, e.g. every minute). Nothing
     /// to do on a server.

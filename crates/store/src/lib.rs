@@ -5,7 +5,9 @@
 //! Main API (all on one concrete [`Store`]; every write takes a [`Ctx`] with
 //! actor, workstation and time, and commits its audit event with it):
 //! - open: [`Store::open`] (file, mode 0600, WAL), [`Store::open_in_memory`],
-//!   `checkpoint` (call when idle), `optimize`
+//!   `checkpoint` (call when idle), `optimize`; [`Store::open_at`] and
+//!   [`Store::migrate`] for a [`DbLocation`] (file or `postgresql://` URL,
+//!   TLS by `sslmode`/`sslrootcert`), `server_tls`
 //! - staff/notebooks: `add_staff`, `update_staff`, `get_staff`,
 //!   `get_staff_by_id`, `add_notebook`, `update_notebook`, `get_notebook`,
 //!   `get_notebook_by_id`

@@ -17,6 +17,10 @@ use crate::error::{Result, StoreError};
 use crate::model::{Ctx, Serial};
 use crate::sql::{args, StmtCache, Tx};
 
+mod tls;
+
+use tls::TlsUrl;
+
 static PG_MIGRATIONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../migrations/postgres");
 
 /// Advisory lock key that `keydesk db migrate` holds, so two administrators
@@ -63,15 +67,22 @@ pub(crate) fn wanted() -> Result<i64> {
     Ok(migrations()?.len() as i64)
 }
 
+/// Connect as the URL says, TLS included (see `tls` for `sslmode` and
+/// `sslrootcert`).
 fn connect(url: &str) -> Result<Client> {
-    let mut config = Config::from_str(url)?;
+    let tls = TlsUrl::parse(url)?;
+    let mut config = Config::from_str(&tls.url)?;
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(CONNECT_TIMEOUT);
     }
     if config.get_application_name().is_none() {
         config.application_name("keydesk");
     }
-    let mut client = config.connect(NoTls)?;
+    let connected = match tls.connector()? {
+        Some(connector) => config.connect(connector),
+        None => config.connect(NoTls),
+    };
+    let mut client = connected.map_err(|e| tls.explain(e))?;
     client.batch_execute(&format!(
         "SET lock_timeout = '{}ms'; SET client_encoding = 'UTF8'",
         LOCK_TIMEOUT.as_millis()
@@ -91,6 +102,15 @@ fn recorded_version(client: &mut Client) -> Result<i64> {
     Ok(client
         .query_one("SELECT version FROM keydesk_schema WHERE one = 1", &[])?
         .try_get(0)?)
+}
+
+/// Whether this session is encrypted with TLS, inside a store transaction.
+pub(crate) fn encrypted(tx: &mut Tx<'_>) -> Result<bool> {
+    tx.one(
+        "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+        &[],
+        |r| r.get(0),
+    )
 }
 
 /// The schema version, inside a store transaction.

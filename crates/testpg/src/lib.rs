@@ -21,7 +21,8 @@
 //! `max_connections = 200`, `shared_buffers = 128MB`, UTF8 with the
 //! `C.UTF-8` locale (or `C` where that locale is missing). Every connection
 //! is trusted; [`Options::password_auth`] asks for SCRAM passwords over TCP
-//! instead.
+//! instead. [`Options::tls`] gives the server a certificate and key and
+//! turns on `ssl` (TLS offered, plain still accepted).
 //!
 //! The binaries are looked up in `$PG_BIN`, then in
 //! `/usr/lib/postgresql/15/bin` (Debian's `postgresql-15`), then on `PATH`
@@ -186,6 +187,20 @@ pub struct Options {
     /// trusted). The superuser's password is [`SUPERUSER_PASSWORD`]; it is
     /// part of [`Server::url`].
     pub password_auth: bool,
+    /// The server offers TLS (`ssl = on`) with this certificate and key
+    /// (PEM files; copied into the cluster, the key with mode 0600 and, when
+    /// running as root, owned by `postgres`). Plain connections are still
+    /// accepted: the client chooses with `sslmode`.
+    pub tls: Option<TlsFiles>,
+}
+
+/// The server certificate and key for [`Options::tls`].
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    /// The server's certificate (PEM), followed by any intermediate CAs.
+    pub cert: PathBuf,
+    /// Its private key (PEM, unencrypted).
+    pub key: PathBuf,
 }
 
 impl Options {
@@ -197,6 +212,15 @@ impl Options {
     /// Sets [`Options::password_auth`].
     pub fn password_auth(mut self, on: bool) -> Self {
         self.password_auth = on;
+        self
+    }
+
+    /// Sets [`Options::tls`]: the server offers TLS with `cert` and `key`.
+    pub fn tls(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
+        self.tls = Some(TlsFiles {
+            cert: cert.into(),
+            key: key.into(),
+        });
         self
     }
 }
@@ -261,6 +285,9 @@ impl Server {
         // watchdog comes first so that no server can start without one.
         server.spawn_watchdog()?;
         server.initdb(owner)?;
+        if let Some(files) = &options.tls {
+            server.set_up_tls(files, owner)?;
+        }
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -603,6 +630,37 @@ impl Server {
              log_min_messages = warning\n\
              lc_messages = 'C'\n",
             self.sock.display()
+        );
+        let path = self.data.join("postgresql.conf");
+        fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(conf.as_bytes()))
+            .map_err(io(format!("appending to {}", path.display())))
+    }
+
+    /// Copies the certificate and key into the cluster and turns on `ssl`.
+    fn set_up_tls(&self, files: &TlsFiles, owner: Option<(u32, u32)>) -> Result<()> {
+        let cert = self.data.join("server.crt");
+        let key = self.data.join("server.key");
+        for (from, to, mode) in [(&files.cert, &cert, 0o644), (&files.key, &key, 0o600)] {
+            fs::copy(from, to).map_err(io(format!(
+                "copying {} to {}",
+                from.display(),
+                to.display()
+            )))?;
+            // The server refuses a key that others can read.
+            fs::set_permissions(to, fs::Permissions::from_mode(mode))
+                .map_err(io(format!("setting the mode of {}", to.display())))?;
+            if let Some((uid, gid)) = owner {
+                std::os::unix::fs::chown(to, Some(uid), Some(gid))
+                    .map_err(io(format!("giving {} to postgres", to.display())))?;
+            }
+        }
+        let conf = format!(
+            "ssl = on\nssl_cert_file = {}\nssl_key_file = {}\n",
+            quote_literal(&cert.display().to_string()),
+            quote_literal(&key.display().to_string())
         );
         let path = self.data.join("postgresql.conf");
         fs::OpenOptions::new()
