@@ -30,6 +30,21 @@ pub fn inventory_path(db: Option<&DbLocation>) -> anyhow::Result<DbLocation> {
     Ok(DbLocation::File(dir.join("keydesk.db")))
 }
 
+/// The local journal of a shared inventory (records its server could not
+/// take), in the per-user data directory; `None` for an SQLite file or
+/// without a data directory.
+#[must_use]
+pub fn local_journal(db: &DbLocation) -> Option<keydesk_core::journal::local::LocalJournal> {
+    if !db.is_server() {
+        return None;
+    }
+    let dir = dirs::data_dir()?.join("keydesk");
+    Some(keydesk_core::journal::local::LocalJournal::new(
+        dir.join("server-journal.jsonl"),
+        db.to_string(),
+    ))
+}
+
 /// The keys of the workstation: real ones, or (training builds) virtual
 /// ones for `--sim` and keydesk-sim sockets named in `KEYDESK_HID_SOCKET`.
 #[cfg(feature = "sim")]
@@ -65,7 +80,10 @@ fn open_and_run(db: Option<&DbLocation>, profile: Option<&Path>, sim: bool) -> a
         let _ = sim;
         (Keys::System, None::<std::convert::Infallible>)
     };
-    let desk = Desk::open(&db, profile, keys).map_err(say::opening_inventory(&db))?;
+    let mut desk = Desk::open(&db, profile, keys).map_err(say::opening_inventory(&db))?;
+    if let Some(local) = local_journal(&db) {
+        desk.keep_locally(local);
+    }
     let demo = drawer.is_some();
     let service = DeskService::new(desk);
     #[cfg(feature = "sim")]

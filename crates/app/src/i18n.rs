@@ -506,6 +506,8 @@ F1 help · F2 Deutsch · Ctrl+C quit";
         => "erneut versuchen; bleibt der Fehler, den Administrator der Datenbank verständigen.", "try again; if it stays, tell the database administrator.";
     ErrServerUnreachable => "Der Datenbankserver ist nicht erreichbar ({})", "The database server cannot be reached ({})"
         => "Netzwerk prüfen und erneut versuchen; bleibt es so, den Administrator der Datenbank verständigen.", "check the network and try again; if it stays so, tell the database administrator.";
+    ErrServerLost => "{} Der Bestandsserver ist während der Arbeit an Schlüssel {} weggefallen; was der Schlüssel getan hat, ist in {} festgehalten", "{} The inventory server went away during the work on key {}; what the key did is kept in {}"
+        => "sobald der Server wieder erreichbar ist, „keydesk recover“ ausführen.", "once the server is back, run `keydesk recover`.";
     ErrKeyClaimed => "Schlüssel {} wird gerade an Arbeitsplatz {} ({}) bearbeitet, seit {}; hier wurde nichts geändert", "Key {} is being handled at counter {} ({}) since {}; nothing was changed here"
         => "den Vorgang dort abschließen lassen oder warten, bis er fertig ist.", "let it be finished there, or wait until it is done.";
     ErrSchemaOutdated => "Die Bestandsdatenbank hat Schemaversion {}, dieses keydesk braucht Version {}", "The inventory database is at schema version {}, this keydesk needs version {}"

@@ -25,6 +25,9 @@ pub struct Desk {
     pub(crate) env: Env,
     pub(crate) keys: Box<dyn KeySource>,
     pub(crate) prompt: Prompter,
+    /// Where journal records go that a shared inventory's server cannot
+    /// take (see [`crate::journal::local`]).
+    pub(crate) local: Option<crate::journal::local::LocalJournal>,
 }
 
 /// What the person at the counter must do now, reported while a step waits.
@@ -58,7 +61,14 @@ impl Desk {
             env,
             keys,
             prompt: std::sync::Arc::new(|_| {}),
+            local: None,
         }
+    }
+
+    /// Keep journal records the server cannot take in `local` instead of
+    /// losing them (shared inventories; the app names a file per user).
+    pub fn keep_locally(&mut self, local: crate::journal::local::LocalJournal) {
+        self.local = Some(local);
     }
 
     /// Send prompts (touch the key...) to `prompter`.

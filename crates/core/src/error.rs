@@ -49,6 +49,14 @@ pub enum CoreError {
     )]
     Unfinished { serial: u32 },
     /// Simulated keys were asked for on an office's real inventory.
+    /// The inventory server went away while a device step ran: what the
+    /// key did is kept in a local file until `keydesk recover` brings it there.
+    #[error("{source}\nthe inventory server went away during the work on key {serial}; what the key did is kept in {kept}; when the server is back, run `keydesk recover`")]
+    ServerLost {
+        serial: Serial,
+        kept: String,
+        source: StoreError,
+    },
     #[error("{db} is a real inventory; virtual keys work only with a training inventory: use `keydesk demo`, or give --db a new file")]
     NotTraining { db: String },
     /// The first part of a workflow happened and stands; a later part failed.
@@ -205,6 +213,7 @@ impl CoreError {
             | Self::Profile { .. }
             | Self::NotTraining { .. }
             | Self::Usage(_) => ErrorKind::Usage,
+            Self::ServerLost { .. } => ErrorKind::Other,
             Self::Store(
                 StoreError::Sqlite(_)
                 | StoreError::Postgres(_)

@@ -7,13 +7,14 @@
 //!
 //! What the records are called, and how the names read back, is in [`names`].
 
+pub mod local;
 pub mod names;
 
 use keydesk_device::DeviceError;
 use keydesk_store::{Ctx, JournalOutcome, Serial, Store};
 use serde_json::{json, Map, Value};
 
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use names::{Mark, Phase, Step, UnknownName, Workflow};
 
 /// One journalled workflow run.
@@ -22,6 +23,8 @@ pub(crate) struct Run {
     pub id: i64,
     /// The key the run works on, claimed for it on a shared inventory.
     serial: Serial,
+    /// Where records go that the server cannot take (shared inventories).
+    local: Option<local::LocalJournal>,
     facts: Map<String, Value>,
     begun: Vec<Begun>,
 }
@@ -67,9 +70,17 @@ impl Run {
         Ok(Self {
             id,
             serial,
+            local: None,
             facts: Map::new(),
             begun: Vec::new(),
         })
+    }
+
+    /// Keep records the server cannot take in `local` (see [`local`]).
+    #[must_use]
+    pub fn keeping(mut self, local: Option<local::LocalJournal>) -> Self {
+        self.local = local;
+        self
     }
 
     /// Continue an open entry (recovery, which holds the key's claim).
@@ -77,6 +88,7 @@ impl Run {
         Self {
             id,
             serial,
+            local: None,
             facts: recorded.facts.clone(),
             begun: recorded.begun.clone(),
         }
@@ -124,8 +136,25 @@ impl Run {
     }
 
     fn record(&self, store: &mut Store, ctx: &Ctx, mark: Mark) -> Result<()> {
-        store.journal_record(ctx, self.id, &mark.to_string(), &self.snapshot())?;
-        Ok(())
+        let step = mark.to_string();
+        let snapshot = self.snapshot();
+        match store.journal_record(ctx, self.id, &step, &snapshot) {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_unreachable() => {
+                let Some(local) = &self.local else {
+                    return Err(e.into());
+                };
+                // What the key did must not be forgotten: kept here until
+                // the server is back and `recover` brings it there.
+                local.keep(self.id, self.serial.get(), &step, &snapshot, ctx.ts())?;
+                Err(CoreError::ServerLost {
+                    serial: self.serial,
+                    kept: local.path().display().to_string(),
+                    source: e,
+                })
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Close the entry.

@@ -180,3 +180,71 @@ fn the_work_of_a_counter_whose_session_died_is_recovered_by_another() {
     assert_eq!(two.key(serial()).unwrap().unwrap().state, KeyState::InStock);
     assert!(common::piv_is_factory(&sim));
 }
+
+/// The server stops while the key blinks in the middle of a reset: the
+/// counter says so and keeps what the key did in its local journal; once
+/// the server is back, `recover` brings the record there and finishes the
+/// reset. Nothing done to the key is forgotten.
+#[test]
+fn a_server_that_goes_away_mid_reset_loses_nothing_and_recover_finishes() {
+    let server = Arc::new(Server::start().expect("a PostgreSQL test server (make deps)"));
+    let url = server.fresh_database().unwrap();
+    let at = DbLocation::Server(url);
+    Store::migrate(&at).unwrap();
+    {
+        let mut store = Store::open_at(&at).unwrap();
+        seed(&mut store);
+        let ctx = Ctx::new("setup", "test", datetime!(2026-11-01 08:00 UTC));
+        store
+            .add_key(&ctx, &NewKey::unknown(serial()), "delivery")
+            .unwrap();
+    }
+    let sim = plugged_key();
+    let dir = tempfile::tempdir().unwrap();
+    let local = keydesk_core::journal::local::LocalJournal::new(
+        dir.path().join("server-journal.jsonl"),
+        at.to_string(),
+    );
+    let mut desk = counter(&at, &sim, "counter-1");
+    desk.keep_locally(local.clone());
+    let stop = Mutex::new(Some(server.clone()));
+    desk.set_prompter(Arc::new(move |_p: Prompt| {
+        if let Some(s) = stop.lock().unwrap().take() {
+            s.stop().unwrap();
+        }
+    }));
+    let err = desk.reset(full_reset()).unwrap_err();
+    let said = err.to_string();
+    assert!(
+        said.contains("keydesk recover") && said.contains("server-journal"),
+        "{said}"
+    );
+    let kept = local.pending().unwrap();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        kept[0].step, "fido.reset:done",
+        "the step the key did: {kept:?}"
+    );
+    assert_eq!(desk.kept_locally().unwrap(), kept);
+
+    server.start_again().unwrap();
+    sim.replug(SERIAL); // the technician replugs: the FIDO2 reset window opens again
+    let reports = desk.recover_all().unwrap();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert_eq!(
+        reports[0].outcome,
+        RecoveryOutcome::Finished,
+        "{:?}",
+        reports[0]
+    );
+    assert!(
+        local.pending().unwrap().is_empty(),
+        "the record reached the server"
+    );
+    assert!(desk.unfinished().unwrap().is_empty());
+    assert_eq!(
+        desk.key(serial()).unwrap().unwrap().state,
+        KeyState::InStock
+    );
+    assert!(common::piv_is_factory(&sim));
+}

@@ -126,6 +126,15 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// Whether the database server could not be reached, or the connection
+    /// to it broke (as opposed to a refusal).
+    #[must_use]
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, Self::Postgres(e) if e.unreachable)
+    }
+}
+
 /// A value that does not parse (a serial, a personnel number, a state...)
 /// is invalid input, with the value type's own message.
 impl From<ParseError> for StoreError {

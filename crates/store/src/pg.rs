@@ -165,6 +165,8 @@ pub(crate) struct PgConn {
     cache: StmtCache,
     /// Keys this connection holds a claim on (see `claims`).
     claims: std::collections::HashSet<Serial>,
+    /// Where to connect again after the connection broke.
+    url: String,
 }
 
 impl PgConn {
@@ -183,11 +185,24 @@ impl PgConn {
             client,
             cache: StmtCache::default(),
             claims: std::collections::HashSet::new(),
+            url: url.to_owned(),
         })
+    }
+
+    /// A new session when the old one broke (the server restarted, the
+    /// network came back): its prepared statements and claims died with it.
+    fn reconnect_if_closed(&mut self) -> Result<()> {
+        if self.client.is_closed() {
+            self.client = connect(&self.url)?;
+            self.cache = StmtCache::default();
+            self.claims.clear();
+        }
+        Ok(())
     }
 
     /// A read-only transaction on one snapshot.
     pub(crate) fn read_tx(&mut self) -> Result<Tx<'_>> {
+        self.reconnect_if_closed()?;
         let tx = self
             .client
             .build_transaction()
@@ -203,6 +218,7 @@ impl PgConn {
     /// A write transaction holding the audit head's row lock (see
     /// `Store::write_tx`).
     pub(crate) fn write_tx(&mut self) -> Result<Tx<'_>> {
+        self.reconnect_if_closed()?;
         let tx = self.client.transaction()?;
         let mut tx = Tx::Postgres {
             tx,

@@ -110,6 +110,9 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
     let keys = keydesk_core::Keys::System;
     let mut desk =
         Desk::open(&db, cli.profile.as_deref(), keys).map_err(say::opening_inventory(&db))?;
+    if let Some(local) = crate::counter::local_journal(&db) {
+        desk.keep_locally(local);
+    }
     let touches_keys = matches!(
         command,
         Command::Enrol(_)

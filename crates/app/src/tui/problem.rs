@@ -185,6 +185,18 @@ impl Problem {
             CoreError::Usage(detail) => new(Text::ErrUsage, vec![plain(detail)]),
             CoreError::Unfinished { serial } => new(Text::ErrUnfinished, vec![plain(serial)]),
             CoreError::NotTraining { db } => new(Text::ErrNotTraining, vec![plain(db)]),
+            CoreError::ServerLost {
+                serial,
+                kept,
+                source,
+            } => new(
+                Text::ErrServerLost,
+                vec![
+                    Part::Sentences(vec![Self::from_store(source)]),
+                    plain(serial),
+                    plain(kept),
+                ],
+            ),
             CoreError::Partly { .. } => {
                 let (mut done, mut next) = (Vec::new(), Vec::new());
                 let mut layer = e;

@@ -136,7 +136,8 @@ impl Desk {
             req.serial,
             Workflow::Enrol,
             plan.intent(),
-        )?;
+        )?
+        .keeping(self.local.clone());
         run.fact("firmware", plan.info.version.to_string());
         run.fact("model", plan.info.model());
 
@@ -155,6 +156,9 @@ impl Desk {
                 }
                 Ok(outcome)
             }
+            // The server is gone: nothing to roll back against now; the
+            // record is kept locally and `recover` finishes later.
+            Err(err @ CoreError::ServerLost { .. }) => Err(err),
             Err(err) => {
                 drop(card);
                 Err(self.roll_back(run, req.serial, err))

@@ -88,9 +88,43 @@ impl Desk {
     /// # Errors
     /// Database errors; device trouble is reported per entry, not as an error.
     pub fn recover_all(&mut self) -> Result<Vec<RecoveryReport>> {
+        self.bring_local_records()?;
         // Never an operation another process is running now: only interrupted ones.
         let ids: Vec<i64> = self.unfinished()?.iter().map(|e| e.id).collect();
         ids.into_iter().map(|id| self.recover_entry(id)).collect()
+    }
+
+    /// Records kept locally while the server was away: to the server now,
+    /// so that recovery sees what the key did. An entry closed meanwhile
+    /// (recovered by another counter, which took the begun step as possibly
+    /// done) needs them no more.
+    fn bring_local_records(&mut self) -> Result<()> {
+        let Some(local) = self.local.clone() else {
+            return Ok(());
+        };
+        let ctx = self.ctx();
+        for p in local.pending()? {
+            match self
+                .store
+                .journal_record(&ctx, p.entry, &p.step, &p.snapshot)
+            {
+                Ok(())
+                | Err(
+                    keydesk_store::StoreError::JournalClosed(_)
+                    | keydesk_store::StoreError::UnknownJournal(_),
+                ) => local.forget(p.entry)?,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Records kept locally for this inventory, waiting for its server.
+    ///
+    /// # Errors
+    /// When the local file cannot be read.
+    pub fn kept_locally(&self) -> Result<Vec<crate::journal::local::Pending>> {
+        self.local.as_ref().map_or(Ok(Vec::new()), |l| l.pending())
     }
 
     /// Reconcile one open journal entry.
@@ -263,7 +297,7 @@ impl Desk {
         };
         let back_to_stock = intent["from"].as_str() != Some("in_stock");
         // Resetting again is harmless: redo what may not have happened, then finish in the inventory.
-        let mut run = Run::resume(entry.id, serial, rec);
+        let mut run = Run::resume(entry.id, serial, rec).keeping(self.local.clone());
         let state = self.reset_steps(&mut run, req, back_to_stock)?;
         let ctx = self.ctx();
         run.close(

@@ -8,7 +8,7 @@ use keydesk_store::{JournalOutcome, KeyState, Serial, StoreError};
 use serde_json::json;
 
 use crate::desk::{Desk, Prompt};
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::journal::names::{Phase, Step, Workflow};
 use crate::journal::Run;
 
@@ -78,7 +78,8 @@ impl Desk {
         self.ensure_no_unfinished(req.serial)?;
         let ctx = self.ctx();
         let intent = json!({ "piv": req.piv, "fido": req.fido, "from": state.as_str() });
-        let mut run = Run::begin(&mut self.store, &ctx, req.serial, Workflow::Reset, intent)?;
+        let mut run = Run::begin(&mut self.store, &ctx, req.serial, Workflow::Reset, intent)?
+            .keeping(self.local.clone());
         let result = self.reset_steps(&mut run, req, back_to_stock);
         match result {
             Ok(state) => {
@@ -91,6 +92,7 @@ impl Desk {
                     state,
                 })
             }
+            Err(e @ CoreError::ServerLost { .. }) => Err(e),
             Err(e) => {
                 // A reset can always be repeated from the start, and the key
                 // keeps its waiting state: the caller shows the error and the
