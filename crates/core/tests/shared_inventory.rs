@@ -139,22 +139,34 @@ fn a_key_in_work_at_one_counter_is_refused_at_the_other_and_not_recovered_there(
 fn the_work_of_a_counter_whose_session_died_is_recovered_by_another() {
     let at = shared_inventory();
     let sim = plugged_key();
-    let mut three = counter(&at, &sim, "counter-3");
+    // Counter 3 logs in as its own role, so that cutting its session and
+    // taking away its login leaves it as gone as a killed process.
+    let server = Server::shared().unwrap();
     let db = match &at {
         DbLocation::Server(url) => url.rsplit('/').next().unwrap().to_owned(),
         DbLocation::File(_) => unreachable!("a server inventory"),
     };
-    let key = 0x6B64_0000_0000_0000_i64 | i64::from(SERIAL);
+    server.create_login_role("counter3", "pw").unwrap();
+    server
+        .sql(
+            &db,
+            "GRANT ALL ON ALL TABLES IN SCHEMA public TO counter3;
+             GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO counter3;",
+        )
+        .unwrap();
+    let at3 = DbLocation::Server(server.url_as("counter3", "pw", &db));
+    let mut three = counter(&at3, &sim, "counter-3");
     let cut = Mutex::new(Some(()));
     three.set_prompter(Arc::new(move |_p: Prompt| {
         if cut.lock().unwrap().take().is_some() {
-            // The backend that holds the key's claim: the counter's own.
-            let sql = format!(
-                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' \
-                 AND ((classid::bigint << 32) | objid::bigint) = {key} AND database = \
-                 (SELECT oid FROM pg_database WHERE datname = '{db}')"
-            );
-            Server::shared().unwrap().sql("postgres", &sql).unwrap();
+            Server::shared()
+                .unwrap()
+                .sql(
+                    "postgres",
+                    "ALTER ROLE counter3 NOLOGIN;
+                     SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'counter3';",
+                )
+                .unwrap();
         }
     }));
     let err = three.reset(full_reset()).unwrap_err();

@@ -165,7 +165,14 @@ impl std::fmt::Display for ServerError {
 impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> Self {
         let head = e.to_string();
-        let unreachable = e.is_closed()
+        // The server shutting down or restarting (57P01-57P03) and broken
+        // connections (class 08) are the way to the server, not a refusal.
+        let going_away = e.as_db_error().is_some_and(|db| {
+            let code = db.code().code();
+            matches!(code, "57P01" | "57P02" | "57P03") || code.starts_with("08")
+        });
+        let unreachable = going_away
+            || e.is_closed()
             || matches!(
                 head.as_str(),
                 "error communicating with the server"
