@@ -460,3 +460,128 @@ fn a_killed_enrolment_is_reconciled_by_recover() {
     eprintln!("killed at: {killed_at:?}");
     desk.ok(&["audit", "verify"]);
 }
+
+/// Two counters (two processes) on one shared PostgreSQL inventory, two
+/// virtual keys whose PIV key asks for a touch (3 s) when it signs. A
+/// counter killed mid-enrolment leaves its key to be recovered (its claim
+/// went with its session); the key one counter works on is refused to the
+/// other at once, with who has it; `recover` at the other counter leaves
+/// the live work alone; two enrolments run in parallel.
+#[test]
+fn two_counters_on_one_postgresql_inventory() {
+    let pcscd = Pcscd::start();
+    let sock_a = pcscd.dir().join("hid-a.sock");
+    let sock_b = pcscd.dir().join("hid-b.sock");
+    let key = |slot, serial, sock: &Path| {
+        let s = sock.to_str().unwrap();
+        SimProcess::start_with(
+            &pcscd,
+            slot,
+            serial,
+            &["--firmware", "5.7.1", "--hid-socket", s, "--touch", "3000"],
+        )
+    };
+    let _a = key(0, A, &sock_a);
+    let _b = key(1, B, &sock_b);
+    let desk = Counter {
+        pcscd: &pcscd,
+        db: Engine::Postgres.fresh_db(pcscd.dir()),
+        hid: format!("{}:{}", sock_a.display(), sock_b.display()),
+    };
+    desk.ok(&["db", "migrate"]);
+    desk.seed(&[A, B]);
+    let profile = desk.profile(
+        "touching.toml",
+        "name = \"touching\"\n[piv]\ntouch_policy = \"always\"\n[fido]\nmode = \"skip\"\n",
+    );
+    let profile = profile.to_str().unwrap().to_owned();
+    let letter = |n: &str| pcscd.dir().join(n).display().to_string();
+    let enrol_args = |serial: u32, staff: &str, l: &str| -> Vec<String> {
+        [
+            "--profile",
+            &profile,
+            "--json",
+            "enrol",
+            "--serial",
+            &serial.to_string(),
+            "--staff",
+            staff,
+            "--pin-letter",
+            l,
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect()
+    };
+    let spawn = |args: &[String]| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        desk.cmd(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let run = |args: &[String]| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        desk.run(&args)
+    };
+
+    // Killed while B waits for its touch: the server drops the claim with
+    // the session; the work is interrupted, not running, and recover here
+    // puts B back into factory state and stock.
+    let mut killed = spawn(&enrol_args(B, "4712", &letter("killed.txt")));
+    std::thread::sleep(Duration::from_millis(1500));
+    killed.kill().unwrap();
+    killed.wait().unwrap();
+    let blocked = run(&enrol_args(B, "4712", &letter("y.txt")));
+    assert_eq!(blocked.status.code(), Some(4), "{}", text(&blocked));
+    assert!(text(&blocked).contains("unfinished"), "{}", text(&blocked));
+    assert!(
+        !text(&blocked).contains("being handled"),
+        "{}",
+        text(&blocked)
+    );
+    // The key finishes the signature the dead process asked for (its touch
+    // comes after 3 s) before it answers anyone else.
+    std::thread::sleep(Duration::from_secs(3));
+    let recovered = desk.json(&["recover"]);
+    let reports = recovered["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 1, "{recovered}");
+    assert_eq!(reports[0]["serial"].as_u64(), Some(B.into()), "{recovered}");
+    assert_eq!(desk.state(B), "in_stock");
+    assert_factory(&piv_info(&pcscd, B));
+
+    // A in the middle of its enrolment at one counter: refused at once at
+    // the other, with who has it; recover there leaves it alone.
+    let one = spawn(&enrol_args(A, "4711", &letter("a.txt")));
+    std::thread::sleep(Duration::from_millis(1500));
+    let started = Instant::now();
+    let refused = run(&enrol_args(A, "4712", &letter("x.txt")));
+    assert_eq!(refused.status.code(), Some(4), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("being handled at counter"),
+        "{}",
+        text(&refused)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "at once: {:?}",
+        started.elapsed()
+    );
+    assert!(!pcscd.dir().join("x.txt").exists());
+    let recovered = desk.json(&["recover"]);
+    assert_eq!(
+        recovered["reports"].as_array().map(Vec::len),
+        Some(0),
+        "{recovered}"
+    );
+    // And B alongside, in parallel.
+    let two = spawn(&enrol_args(B, "4712", &letter("b.txt")));
+    for (child, serial) in [(one, A), (two, B)] {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "enrol {serial}: {}", text(&out));
+        assert_eq!(desk.state(serial), "issued");
+    }
+    let audit = desk.json(&["audit", "verify"]);
+    assert_eq!(audit["ok"], true, "{audit}");
+}
