@@ -508,6 +508,10 @@ F1 help · F2 Deutsch · Ctrl+C quit";
         => "Netzwerk prüfen und erneut versuchen; bleibt es so, den Administrator der Datenbank verständigen.", "check the network and try again; if it stays so, tell the database administrator.";
     ErrServerLost => "{} Der Bestandsserver ist während der Arbeit an Schlüssel {} weggefallen; was der Schlüssel getan hat, ist in {} festgehalten", "{} The inventory server went away during the work on key {}; what the key did is kept in {}"
         => "sobald der Server wieder erreichbar ist, „keydesk recover“ ausführen.", "once the server is back, run `keydesk recover`.";
+    ErrNotPermitted => "Die Datenbank verweigert das {} ({}): {}; nichts wurde geändert", "The database refuses this to {} ({}): {}; nothing was changed"
+        => "einen Administrator die nötige Rolle geben lassen (`keydesk operator grant technician|admin BENUTZER`).", "ask an administrator to grant the role it needs (`keydesk operator grant technician|admin USER`).";
+    ErrOnlyOnServer => "{} gibt es nur in einem gemeinsamen Bestand auf einem PostgreSQL-Server", "{} exist only in a shared inventory on a PostgreSQL server"
+        => "mit --db eine postgresql://-Adresse angeben; eine SQLite-Datei hat einen einzigen lokalen Bediener.", "give --db a postgresql:// URL; an SQLite file has one local operator.";
     ErrKeyClaimed => "Schlüssel {} wird gerade an Arbeitsplatz {} ({}) bearbeitet, seit {}; hier wurde nichts geändert", "Key {} is being handled at counter {} ({}) since {}; nothing was changed here"
         => "den Vorgang dort abschließen lassen oder warten, bis er fertig ist.", "let it be finished there, or wait until it is done.";
     ErrSchemaOutdated => "Die Bestandsdatenbank hat Schemaversion {}, dieses keydesk braucht Version {}", "The inventory database is at schema version {}, this keydesk needs version {}"
@@ -650,6 +654,9 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     CliDbCopying => "Kopieren von {} nach {}", "copying {} to {}";
     CliDbCopied => "{} Zeilen von {} nach {} kopiert ({}); die Audit-Kette der Kopie ist bis zum Anker {} unversehrt", "{} rows copied from {} to {} ({}); the copy's audit chain is intact up to anchor {}";
     CliDbCopiedEmpty => "{} ist leer: nach {} wurde nichts kopiert", "{} is empty: nothing copied to {}";
+    CliOperatorGranted => "{} ist jetzt {}", "{} is now {}";
+    CliOperatorRow => "{} {}", "{} {}";
+    CliNoOperators => "Noch keine Bediener.", "No operators yet.";
     CliDbCurrent => "{}: Schema ist aktuell (Version {})", "{}: schema is up to date (version {})";
     CliAuditHead => "Audit-Kette unversehrt: {} Ereignisse geprüft; diesen Anker mit heutigem Datum notieren (neuestes Ereignis {} vom {}), dann zeigt „keydesk audit verify --anchor“, ob der Verlauf bis dorthin umgeschrieben oder gelöscht wurde:\n{}", "audit trail intact: {} events checked; write this anchor down with today's date (newest event {} of {}), then `keydesk audit verify --anchor` shows whether the history up to it was rewritten or deleted:\n{}";
     CliNoKeysPlugged => "Kein Schlüssel eingesteckt.", "No keys plugged in.";

@@ -1120,3 +1120,63 @@ fn db_copy_moves_an_inventory_to_postgresql_and_back_with_its_audit_chain() {
     assert!(said.contains("not empty"), "{said}");
     assert_eq!(export(&url), before, "a refused copy changes nothing");
 }
+
+/// `keydesk operator`: an admin grants roles on a shared inventory; an
+/// auditor's change is refused naming its role, and nothing changes; an
+/// SQLite file says it has no operator roles.
+#[test]
+fn operators_are_granted_and_an_auditor_is_refused_a_change() {
+    let env = Env::new();
+    let server = keydesk_testpg::Server::shared().expect("a PostgreSQL test server (make deps)");
+    let url = server.fresh_database().unwrap();
+    let name = url.rsplit('/').next().unwrap().to_owned();
+    assert!(env.run(&["--db", &url, "db", "migrate"]).status.success());
+    let otto = format!("otto_{}", std::process::id());
+    server.create_login_role(&otto, "pw").unwrap();
+    let out = env.run(&["--db", &url, "operator", "grant", "auditor", &otto]);
+    assert!(out.status.success(), "{out:?}");
+    let out = env.run(&["--db", &url, "--json", "operator", "list"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        doc["operators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["user"] == otto.as_str() && o["role"] == "auditor"),
+        "{doc}"
+    );
+    let stock = env.file(
+        "stock.csv",
+        b"Seriennummer;Modell\r\n31000009;YubiKey 5 NFC\r\n",
+    );
+    let as_otto = server.url_as(&otto, "pw", &name);
+    let refused = env
+        .cmd()
+        .args(["--db", &as_otto, "import", "stock"])
+        .arg(&stock)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let said = String::from_utf8_lossy(&refused.stderr).into_owned();
+    assert!(
+        said.contains(&format!("refuses this to {otto} (auditor)")),
+        "{said}"
+    );
+    let inventory = env.run(&[
+        "--db",
+        &as_otto,
+        "export",
+        "inventory",
+        "--format",
+        "rfc4180",
+    ]);
+    assert!(inventory.status.success(), "an auditor reads and exports");
+    assert!(!String::from_utf8_lossy(&inventory.stdout).contains("31000009"));
+
+    let local = env.run(&["operator", "list"]);
+    assert_eq!(local.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&local.stderr).contains("shared inventory"),
+        "{local:?}"
+    );
+}

@@ -208,7 +208,9 @@ impl CoreError {
                 StoreError::Invalid(_)
                 | StoreError::Import(_)
                 | StoreError::BadAnchor { .. }
-                | StoreError::CopyTargetNotEmpty { .. },
+                | StoreError::CopyTargetNotEmpty { .. }
+                | StoreError::NotPermitted { .. }
+                | StoreError::OnlyOnServer { .. },
             )
             | Self::Profile { .. }
             | Self::NotTraining { .. }

@@ -27,7 +27,7 @@ pub mod records {
     pub use keydesk_store::{
         format_date, parse_date, Assignment, AuditAnchor, AuditHead, CopyReport, CopyStep, Dialect,
         FieldChange, Hit, HitKind, ImportAction, ImportChange, ImportField, ImportReport,
-        JournalEntry, Key, KeyHistory, Notebook, Staff,
+        JournalEntry, Key, KeyHistory, Notebook, Operator, Staff,
     };
 }
 

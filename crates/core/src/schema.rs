@@ -6,6 +6,27 @@ use keydesk_store::{CopyReport, CopyStep, DbLocation, Store};
 
 use crate::error::{CoreError, Result};
 
+impl crate::Desk {
+    /// Make the database user `user` an operator with `role` on this
+    /// shared inventory (audited; an admin's right).
+    ///
+    /// # Errors
+    /// `Store(OnlyOnServer)` on an SQLite file; `Store(NotPermitted)` when
+    /// this operator may not grant roles.
+    pub fn grant_operator(&mut self, role: keydesk_types::OperatorRole, user: &str) -> Result<()> {
+        let ctx = self.ctx();
+        Ok(self.store.grant_operator(&ctx, role, user)?)
+    }
+
+    /// The operators of this shared inventory.
+    ///
+    /// # Errors
+    /// `Store(OnlyOnServer)` on an SQLite file; database errors.
+    pub fn operators(&self) -> Result<Vec<keydesk_store::Operator>> {
+        Ok(self.store.operators()?)
+    }
+}
+
 /// What a migration did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Migrated {

@@ -286,7 +286,7 @@ pub(crate) fn append(tx: &mut Tx<'_>, ctx: &Ctx, change: Change<'_>) -> Result<i
     let mut ev = RawEvent {
         id: last_id + 1,
         at: ctx.ts(),
-        actor: ctx.actor.clone(),
+        actor: tx.actor(&ctx.actor),
         workstation: ctx.workstation.clone(),
         action: change.action.to_owned(),
         subject: change.subject,

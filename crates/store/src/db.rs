@@ -9,7 +9,7 @@ use include_dir::{include_dir, Dir};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use rusqlite_migration::Migrations;
 
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use crate::location::DbLocation;
 use crate::pg::PgConn;
 use crate::sql::{Engine, Tx};
@@ -186,10 +186,43 @@ impl Store {
 
     /// Run `f` in a write transaction (see [`Store::write_tx`]) and commit.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
-        let mut tx = self.write_tx()?;
-        let v = f(&mut tx)?;
-        tx.commit()?;
-        Ok(v)
+        let done = (|| {
+            let mut tx = self.write_tx()?;
+            let v = f(&mut tx)?;
+            tx.commit()?;
+            Ok(v)
+        })();
+        self.refine(done)
+    }
+
+    /// A server's "permission denied" as what the operator's role lacks.
+    pub(crate) fn refine<T>(&self, r: Result<T>) -> Result<T> {
+        match r {
+            Err(StoreError::Postgres(e)) if e.code.as_deref() == Some("42501") => {
+                let (user, roles) = self
+                    .read(|tx| {
+                        let user: String =
+                            tx.one("SELECT session_user::text", &[], |r| r.get(0))?;
+                        Ok((user, crate::operators::roles_of_session(tx)?))
+                    })
+                    .unwrap_or_else(|_| ("?".into(), Vec::new()));
+                let roles = if roles.is_empty() {
+                    "no keydesk role".to_owned()
+                } else {
+                    roles
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                Err(StoreError::NotPermitted {
+                    user,
+                    roles,
+                    detail: e.message,
+                })
+            }
+            other => other,
+        }
     }
 
     /// The current schema version (number of applied migrations of this

@@ -19,6 +19,22 @@ pub enum StoreError {
     /// The PostgreSQL server refused or could not be reached.
     #[error("database server: {0}")]
     Postgres(ServerError),
+    /// The server refused this to the operator's database role.
+    #[error("the database refuses this to {user} ({roles}): {detail}; nothing was changed; an administrator can grant the role it needs (`keydesk operator grant technician|admin {user}`)")]
+    NotPermitted {
+        /// The authenticated database user.
+        user: String,
+        /// The keydesk roles that user has ("no keydesk role" when none).
+        roles: String,
+        /// What the server said.
+        detail: String,
+    },
+    /// Operator roles exist on a shared inventory only.
+    #[error("{what} needs a shared inventory on a PostgreSQL server; an SQLite file has one local operator")]
+    OnlyOnServer {
+        /// What was asked for.
+        what: &'static str,
+    },
     /// Another counter works on this key right now; nothing was changed.
     #[error("key {serial} is being handled at counter {workstation} ({operator}) since {since}; nothing was changed here: finish it there, or wait until it is done")]
     KeyClaimed {

@@ -52,6 +52,7 @@ mod keys;
 mod lifecycle;
 mod location;
 mod model;
+mod operators;
 mod pg;
 mod purpose;
 mod search;
@@ -71,6 +72,7 @@ pub use error::{
 };
 pub use journal::{JournalEntry, JournalOutcome};
 pub use location::DbLocation;
+pub use operators::Operator;
 // The value types, defined in keydesk-types, re-exported for convenience.
 pub use keydesk_types::{
     AssetTag, ExportKind, ImportKind, KeyState, ParseError, PersonnelNo, Serial,

@@ -167,6 +167,8 @@ pub(crate) struct PgConn {
     claims: std::collections::HashSet<Serial>,
     /// Where to connect again after the connection broke.
     url: String,
+    /// The authenticated database user (`session_user`).
+    user: String,
 }
 
 impl PgConn {
@@ -181,11 +183,15 @@ impl PgConn {
         if found > wanted {
             return Err(StoreError::SchemaNewer { found, wanted });
         }
+        let user: String = client
+            .query_one("SELECT session_user::text", &[])?
+            .try_get(0)?;
         Ok(Self {
             client,
             cache: StmtCache::default(),
             claims: std::collections::HashSet::new(),
             url: url.to_owned(),
+            user,
         })
     }
 
@@ -212,6 +218,7 @@ impl PgConn {
         Ok(Tx::Postgres {
             tx,
             cache: &mut self.cache,
+            user: &self.user,
         })
     }
 
@@ -223,6 +230,7 @@ impl PgConn {
         let mut tx = Tx::Postgres {
             tx,
             cache: &mut self.cache,
+            user: &self.user,
         };
         tx.exec(
             "SELECT last_id FROM audit_head WHERE one = 1 FOR UPDATE",
@@ -253,7 +261,7 @@ impl PgConn {
                 "INSERT INTO claims (serial, owner, workstation, actor, since) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (serial) DO UPDATE SET owner = excluded.owner, workstation = excluded.workstation,
                      actor = excluded.actor, since = excluded.since",
-                args![serial, ctx.owner, ctx.workstation, ctx.actor, ctx.ts()],
+                args![serial, ctx.owner, ctx.workstation, tx.actor(&ctx.actor), ctx.ts()],
             )
             .and_then(|_| tx.commit());
         if let Err(e) = written {

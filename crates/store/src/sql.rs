@@ -46,6 +46,8 @@ pub(crate) enum Tx<'a> {
     Postgres {
         tx: postgres::Transaction<'a>,
         cache: &'a mut StmtCache,
+        /// The authenticated database user: the "who" of the audit trail.
+        user: &'a str,
     },
 }
 
@@ -317,6 +319,16 @@ fn pg_params<'b>(args: &'b [Arg<'b>]) -> Vec<&'b (dyn ToSql + Sync)> {
 }
 
 impl<'a> Tx<'a> {
+    /// Who the audit trail names for a change: on a server the
+    /// authenticated database user, never a name the client chose; on an
+    /// SQLite file the counter's operator.
+    pub(crate) fn actor(&self, ctx_actor: &str) -> String {
+        match self {
+            Self::Sqlite(_) => ctx_actor.to_owned(),
+            Self::Postgres { user, .. } => (*user).to_owned(),
+        }
+    }
+
     /// The engine this transaction runs on.
     pub(crate) fn engine(&self) -> Engine {
         match self {
@@ -345,15 +357,20 @@ impl<'a> Tx<'a> {
                 Ok(c.prepare_cached(sql)?
                     .execute(rusqlite::params_from_iter(args.iter()))? as u64)
             }
-            Self::Postgres { tx, cache } => {
+            Self::Postgres { tx, cache, .. } => {
                 let stmt = Self::pg_stmt(tx, cache, sql)?;
                 Ok(tx.execute(&stmt, &pg_params(args))?)
             }
         }
     }
 
-    /// Several statements without parameters (test set-up).
-    #[cfg(test)]
+    /// A statement without parameters built at run time (role grants,
+    /// whose names cannot be bound); not cached.
+    pub(crate) fn batch_any(&mut self, sql: &str) -> Result<()> {
+        self.batch(sql)
+    }
+
+    /// Several statements without parameters.
     pub(crate) fn batch(&mut self, sql: &str) -> Result<()> {
         match self {
             Self::Sqlite(c) => Ok(c.execute_batch(sql)?),
@@ -388,7 +405,7 @@ impl<'a> Tx<'a> {
                 }
                 Ok(())
             }
-            Self::Postgres { tx, cache } => {
+            Self::Postgres { tx, cache, .. } => {
                 let stmt = Self::pg_stmt(tx, cache, sql)?;
                 let mut rows = tx.query_raw(&stmt, pg_params(args))?;
                 while let Some(r) = rows.next()? {

@@ -33,6 +33,11 @@ mod backend {
             DbLocation::Server(self.url.clone())
         }
 
+        /// The database's name on the shared server.
+        pub fn name(&self) -> String {
+            self.url.rsplit('/').next().unwrap().to_owned()
+        }
+
         pub fn open(&self) -> Store {
             Store::open_at(&self.location()).unwrap()
         }
@@ -217,4 +222,115 @@ fn a_claimed_key_changes_only_at_the_counter_that_holds_it() {
         .unwrap();
     counter.release(s).unwrap();
     assert_eq!(desk.get_key(s).unwrap().unwrap().state, KeyState::Retired);
+}
+
+/// Operators are database roles: the audit trail names the authenticated
+/// user, an auditor reads but cannot change (and is told which role it
+/// has), an admin grants roles.
+#[test]
+fn operators_are_database_roles_and_the_trail_names_the_database_user() {
+    use keydesk_store::{Ctx, Dialect, NewKey, Operator, Serial, StoreError};
+    use keydesk_types::OperatorRole;
+    let server = keydesk_testpg::Server::shared().unwrap();
+    let db = backend::Db::new();
+    let name = db.name();
+    let n = std::process::id();
+    let (anna, otto, emma, bob) = (
+        format!("anna_{n}"),
+        format!("otto_{n}"),
+        format!("emma_{n}"),
+        format!("bob_{n}"),
+    );
+    for u in [&anna, &otto, &emma, &bob] {
+        server.create_login_role(u, "pw").unwrap();
+    }
+    let ctx = Ctx::new(
+        "whoever",
+        "counter-1",
+        time::macros::datetime!(2026-12-03 09:00:00 UTC),
+    );
+    let mut owner = db.open();
+    owner
+        .grant_operator(&ctx, OperatorRole::Technician, &anna)
+        .unwrap();
+    owner
+        .grant_operator(&ctx, OperatorRole::Auditor, &otto)
+        .unwrap();
+    owner
+        .grant_operator(&ctx, OperatorRole::Admin, &emma)
+        .unwrap();
+    let listed = owner.operators().unwrap();
+    assert!(
+        listed.contains(&Operator {
+            user: anna.clone(),
+            role: OperatorRole::Technician
+        }),
+        "{listed:?}"
+    );
+    assert!(
+        listed.contains(&Operator {
+            user: otto.clone(),
+            role: OperatorRole::Auditor
+        }),
+        "{listed:?}"
+    );
+    let as_user = |u: &str| {
+        keydesk_store::Store::open_at(&keydesk_store::DbLocation::Server(
+            server.url_as(u, "pw", &name),
+        ))
+        .unwrap()
+    };
+
+    let mut tech = as_user(&anna);
+    let s = Serial::new(5150).unwrap();
+    tech.add_key(&ctx, &NewKey::unknown(s), "delivery").unwrap();
+    let events = tech.events_for_key(s).unwrap();
+    assert_eq!(
+        events[0].actor, anna,
+        "the database user, not the name the client gave"
+    );
+
+    let mut auditor = as_user(&otto);
+    let count = auditor.verify().unwrap();
+    let mut out = Vec::new();
+    auditor.export_history(&mut out, Dialect::Rfc4180).unwrap();
+    match auditor.add_key(
+        &ctx,
+        &NewKey::unknown(Serial::new(5151).unwrap()),
+        "delivery",
+    ) {
+        Err(StoreError::NotPermitted { user, roles, .. }) => {
+            assert_eq!((user.as_str(), roles.as_str()), (otto.as_str(), "auditor"));
+        }
+        other => panic!("an auditor cannot add keys, got {other:?}"),
+    }
+    assert_eq!(auditor.verify().unwrap(), count, "a refusal writes nothing");
+    let refused = auditor
+        .grant_operator(&ctx, OperatorRole::Admin, &otto)
+        .unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            StoreError::NotPermitted { .. } | StoreError::Postgres(_)
+        ),
+        "{refused:?}"
+    );
+
+    let mut admin = as_user(&emma);
+    admin
+        .grant_operator(&ctx, OperatorRole::Technician, &bob)
+        .unwrap();
+    let granted = admin
+        .key_history(s)
+        .map(|_| ())
+        .and_then(|()| admin.operators())
+        .unwrap();
+    assert!(
+        granted.contains(&Operator {
+            user: bob.clone(),
+            role: OperatorRole::Technician
+        }),
+        "{granted:?}"
+    );
+    assert_eq!(admin.verify().unwrap(), count + 1, "the grant is audited");
 }

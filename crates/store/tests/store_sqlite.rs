@@ -67,3 +67,18 @@ mod backend {
 }
 
 mod store_cases;
+
+/// A single counter's file has no operator roles: said, not faked.
+#[test]
+fn operator_roles_need_a_server() {
+    let mut s = keydesk_store::Store::open_in_memory().unwrap();
+    let ctx = keydesk_store::Ctx::new("t", "w", time::OffsetDateTime::UNIX_EPOCH);
+    let e = s
+        .grant_operator(&ctx, keydesk_types::OperatorRole::Auditor, "otto")
+        .unwrap_err();
+    assert!(
+        matches!(e, keydesk_store::StoreError::OnlyOnServer { .. }),
+        "{e:?}"
+    );
+    assert!(s.operators().is_err());
+}

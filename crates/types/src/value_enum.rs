@@ -7,7 +7,9 @@
 use clap::builder::PossibleValue;
 use clap::ValueEnum;
 
-use crate::{Algorithm, ExportKind, ImportKind, KeyState, PinPolicy, RevokeReason, TouchPolicy};
+use crate::{
+    Algorithm, ExportKind, ImportKind, KeyState, OperatorRole, PinPolicy, RevokeReason, TouchPolicy,
+};
 
 impl ValueEnum for RevokeReason {
     fn value_variants<'a>() -> &'a [Self] {
@@ -40,6 +42,16 @@ impl ValueEnum for ExportKind {
         Self::AUDIT
             .contains(self)
             .then(|| PossibleValue::new(self.as_str()))
+    }
+}
+
+impl ValueEnum for OperatorRole {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.as_str()))
     }
 }
 

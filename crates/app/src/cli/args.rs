@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use keydesk_core::DbLocation;
-use keydesk_types::{AssetTag, ExportKind, ImportKind, PersonnelNo, RevokeReason, Serial};
+use keydesk_types::{
+    AssetTag, ExportKind, ImportKind, OperatorRole, PersonnelNo, RevokeReason, Serial,
+};
 
 /// keydesk: hand out, reset, revoke and account for hardware security keys.
 #[derive(Debug, Parser)]
@@ -70,6 +72,9 @@ pub enum Command {
     /// The inventory database itself: bring its schema up to date.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Operators of a shared inventory (PostgreSQL roles).
+    #[command(subcommand)]
+    Operator(OperatorCommand),
     /// Open the TUI on virtual keys and a demo database (never touches real keys or the real database).
     #[cfg(feature = "sim")]
     Demo(DemoArgs),
@@ -309,6 +314,20 @@ pub enum AuditCommand {
     /// Verify the chain, then print its newest event as an anchor (EVENT:HASH) to write
     /// down with the date or file with an export; `verify --anchor` checks it later.
     Head,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OperatorCommand {
+    /// Make the database user USER an operator: technician (workflows),
+    /// auditor (read and export) or admin (everything, and this command).
+    Grant {
+        /// The role.
+        role: OperatorRole,
+        /// The PostgreSQL login role.
+        user: String,
+    },
+    /// The operators and their roles.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,7 +3,7 @@
 use keydesk_core::DbLocation;
 use serde_json::json;
 
-use super::args::DbCommand;
+use super::args::{DbCommand, OperatorCommand};
 use super::output::Out;
 use crate::i18n::Text;
 use crate::say;
@@ -67,5 +67,39 @@ fn migrate(at: &DbLocation, out: &Out) -> anyhow::Result<()> {
         json!({ "database": at.to_string(), "before": m.before, "after": m.after }),
         &text,
     );
+    Ok(())
+}
+
+/// `keydesk operator`: grant a role, list the operators.
+pub fn operator(
+    desk: &mut keydesk_core::Desk,
+    command: &OperatorCommand,
+    out: &Out,
+) -> anyhow::Result<()> {
+    match command {
+        OperatorCommand::Grant { role, user } => {
+            desk.grant_operator(*role, user)?;
+            out.done(
+                json!({ "user": user, "role": role }),
+                &out.t(Text::CliOperatorGranted, vec![plain(user), plain(role)]),
+            );
+        }
+        OperatorCommand::List => {
+            let ops = desk.operators()?;
+            let rows: Vec<_> = ops
+                .iter()
+                .map(|o| json!({ "user": o.user, "role": o.role }))
+                .collect();
+            let text = if ops.is_empty() {
+                out.t(Text::CliNoOperators, vec![])
+            } else {
+                ops.iter()
+                    .map(|o| out.t(Text::CliOperatorRow, vec![plain(&o.user), plain(o.role)]))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            out.done(json!({ "operators": rows }), &text);
+        }
+    }
     Ok(())
 }

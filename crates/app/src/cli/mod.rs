@@ -200,6 +200,7 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
             audit_cmd::verify(&desk, a.anchor.as_deref(), out)
         }
         Command::Audit(AuditCommand::Head) => audit_cmd::head(&desk, out),
+        Command::Operator(c) => db_cmd::operator(&mut desk, &c, out),
         // Handled above, before the desk opens; the same answer if reached.
         Command::Db(c) => db_cmd::run(&db, &c, out),
         Command::Revoke(a) => {

@@ -319,6 +319,18 @@ impl Store {
         opts: &ImportOptions,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ImportReport> {
+        let r = self.import_kind(ctx, kind, bytes, opts, progress);
+        self.refine(r)
+    }
+
+    fn import_kind(
+        &mut self,
+        ctx: &Ctx,
+        kind: ImportKind,
+        bytes: &[u8],
+        opts: &ImportOptions,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ImportReport> {
         match kind {
             ImportKind::Staff => {
                 let parsed = parse(bytes, kind, |h, r| {

@@ -22,6 +22,15 @@ impl Problem {
                 new(Text::ErrServerUnreachable, vec![plain(&d.message)])
             }
             StoreError::Postgres(d) => new(Text::ErrServer, vec![plain(&d.message)]),
+            StoreError::NotPermitted {
+                user,
+                roles,
+                detail,
+            } => new(
+                Text::ErrNotPermitted,
+                vec![plain(user), plain(roles), plain(detail)],
+            ),
+            StoreError::OnlyOnServer { what } => new(Text::ErrOnlyOnServer, vec![plain(what)]),
             StoreError::KeyClaimed {
                 serial,
                 workstation,
