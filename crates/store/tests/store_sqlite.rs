@@ -7,6 +7,12 @@ mod backend {
 
     use keydesk_store::{DbLocation, Store};
 
+    /// Whom the trail names for a change made as `actor`: on an SQLite
+    /// file, the counter's operator.
+    pub fn who(actor: &str) -> String {
+        actor.to_owned()
+    }
+
     /// A fresh, empty inventory.
     pub fn fresh() -> Store {
         Store::open_in_memory().unwrap()

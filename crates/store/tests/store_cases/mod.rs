@@ -3,7 +3,7 @@
 //! and `store_postgres` include this module with their own [`Db`].
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-pub use crate::backend::{fresh, Db, Raw};
+pub use crate::backend::{fresh, who, Db, Raw};
 
 use keydesk_store::{
     AssetTag, AuditProblem, Ctx, Dialect, Enrolment, ExportKind, HitKind, ImportAction,
@@ -176,7 +176,7 @@ fn issue_return_keeps_history_and_audit_has_who_where_when() {
             last.reason.as_str()
         ),
         (
-            "tech.ben",
+            who("tech.ben").as_str(),
             "counter-2",
             "2026-12-01T14:30:00Z",
             "left the office"
