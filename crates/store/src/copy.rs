@@ -363,9 +363,103 @@ fn refuse_unless_empty(dst: &mut Tx<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Stream one table from `src` into `dst`; the rows copied. SQLite: one
-/// statement prepared for the whole table, values bound straight from the
-/// source row. PostgreSQL: binary `COPY` encoded here and sent in chunks of
+/// Rows per multi-row `INSERT` into an SQLite target.
+const SQLITE_BATCH: usize = 64;
+
+/// A value held between its source row and the batch's insert: integers
+/// as they are, text and bytes as a range of [`SqliteBatch::bytes`].
+#[derive(Clone, Copy)]
+enum Held {
+    Null,
+    Int(i64),
+    Text(usize, usize),
+    Blob(usize, usize),
+}
+
+/// Rows gathered for one `INSERT ... VALUES (...), (...), ...` of
+/// [`SQLITE_BATCH`] rows (one statement prepared per table; the last,
+/// shorter batch goes row by row through the one-row insert).
+struct SqliteBatch<'c> {
+    many: rusqlite::Statement<'c>,
+    one: rusqlite::Statement<'c>,
+    cols: usize,
+    bytes: Vec<u8>,
+    cells: Vec<Held>,
+}
+
+/// A held value bound without another copy.
+struct Bound<'b>(rusqlite::types::ValueRef<'b>);
+
+impl rusqlite::ToSql for Bound<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(self.0))
+    }
+}
+
+impl<'c> SqliteBatch<'c> {
+    fn new(c: &'c rusqlite::Transaction<'_>, t: &Table) -> Result<Self> {
+        let head = t.insert.split(" VALUES ").next().unwrap_or(t.insert);
+        let row = format!("({})", vec!["?"; t.cols.len()].join(", "));
+        let many = format!("{head} VALUES {}", vec![row; SQLITE_BATCH].join(", "));
+        Ok(Self {
+            many: c.prepare(&many)?,
+            one: c.prepare(t.insert)?,
+            cols: t.cols.len(),
+            bytes: Vec::with_capacity(64 << 10),
+            cells: Vec::with_capacity(SQLITE_BATCH * t.cols.len()),
+        })
+    }
+
+    fn push(&mut self, row: &[Arg<'_>]) -> Result<()> {
+        for a in row {
+            let start = self.bytes.len();
+            self.cells.push(match *a {
+                Arg::Null => Held::Null,
+                Arg::Int(v) => Held::Int(v),
+                Arg::Text(s) => {
+                    self.bytes.extend_from_slice(s.as_bytes());
+                    Held::Text(start, self.bytes.len())
+                }
+                Arg::Blob(b) => {
+                    self.bytes.extend_from_slice(b);
+                    Held::Blob(start, self.bytes.len())
+                }
+            });
+        }
+        if self.cells.len() == SQLITE_BATCH * self.cols {
+            let bytes = &self.bytes;
+            Self::run(&mut self.many, bytes, &self.cells)?;
+            self.cells.clear();
+            self.bytes.clear();
+        }
+        Ok(())
+    }
+
+    fn run(stmt: &mut rusqlite::Statement<'_>, bytes: &[u8], cells: &[Held]) -> Result<()> {
+        use rusqlite::types::ValueRef;
+        let vals = cells.iter().map(|h| {
+            Bound(match *h {
+                Held::Null => ValueRef::Null,
+                Held::Int(v) => ValueRef::Integer(v),
+                Held::Text(a, b) => ValueRef::Text(&bytes[a..b]),
+                Held::Blob(a, b) => ValueRef::Blob(&bytes[a..b]),
+            })
+        });
+        stmt.execute(rusqlite::params_from_iter(vals))?;
+        Ok(())
+    }
+
+    /// The rows of a last, shorter batch.
+    fn finish(mut self) -> Result<()> {
+        for row in self.cells.chunks(self.cols) {
+            Self::run(&mut self.one, &self.bytes, row)?;
+        }
+        Ok(())
+    }
+}
+
+/// Stream one table from `src` into `dst`; the rows copied. SQLite:
+/// multi-row inserts of [`SQLITE_BATCH`] rows, prepared once per table. PostgreSQL: binary `COPY` encoded here and sent in chunks of
 /// [`COPY_CHUNK`] bytes.
 fn copy_table(
     src: &mut Tx<'_>,
@@ -382,15 +476,16 @@ fn copy_table(
     };
     match dst {
         Tx::Sqlite(c) => {
-            let mut stmt = c.prepare(t.insert)?;
+            let mut batch = SqliteBatch::new(c, t)?;
             src.each(t.select, &[], |r| {
                 let mut vals = [Arg::Null; MAX_COLS];
                 let len = read_row(r, t, &mut vals)?;
-                stmt.execute(rusqlite::params_from_iter(&vals[..len]))?;
+                batch.push(&vals[..len])?;
                 n += 1;
                 tick(n);
                 Ok(true)
             })?;
+            batch.finish()?;
         }
         Tx::Postgres { tx, .. } => {
             use bytes::BufMut;
