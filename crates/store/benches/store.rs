@@ -10,7 +10,14 @@
 //! Measured: search as you type (p50/p99 over every prefix of typical
 //! queries), one lifecycle transition with its audit event, full history
 //! export against `sqlite3 -csv` on the same query and file, and importing a
-//! 100,000-row staff list into an empty database.
+//! 100,000-row staff list into an empty database; `copy`: the dataset
+//! copied into a fresh SQLite file (and PostgreSQL database) in rows/s.
+//!
+//! `KEYDESK_BENCH_PG=1` (a server of the bench's own, keydesk-testpg) or
+//! `=postgresql://...` (an empty database) adds the inventory on
+//! PostgreSQL: the dataset copied there (time beside generating it in
+//! SQLite), search as you type, transitions on one connection and on 50
+//! at once for 10 s, history export against `psql \copy ... csv`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::path::{Path, PathBuf};
@@ -18,7 +25,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, Criterion};
 use keydesk_store::{
-    fold, Ctx, Dialect, ImportKind, ImportOptions, KeyState, Serial, Store, HISTORY_SQL,
+    fold, CopyStep, Ctx, DbLocation, Dialect, ImportKind, ImportOptions, KeyState, Serial, Store,
+    StoreError, HISTORY_SQL,
 };
 use rusqlite::params;
 use time::OffsetDateTime;
@@ -314,7 +322,8 @@ fn dataset(scale: &str, s: Sizes) -> PathBuf {
         }
         let t = Instant::now();
         generate(&path, s);
-        std::fs::write(&done, b"ok").unwrap();
+        // The time it took, for the copy's comparison on a later run.
+        std::fs::write(&done, format!("{:.3}", t.elapsed().as_secs_f64())).unwrap();
         println!(
             "generated {} in {:.1} s",
             path.display(),
@@ -361,7 +370,30 @@ const TYPED: &[&str] = &[
     "mann",
 ];
 
+/// Seconds the dataset took to generate (raw SQL into SQLite), if known.
+fn generated_in(scale: &str) -> Option<f64> {
+    std::fs::read_to_string(bench_dir().join(format!("{scale}.done")))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
 fn bench_search(c: &mut Criterion, store: &Store) {
+    search_samples(store, "");
+    let mut i = 0;
+    c.bench_function("search/muel", |b| {
+        b.iter(|| {
+            i += 1;
+            store
+                .search(if i % 2 == 0 { "muel" } else { "schr" }, 20)
+                .unwrap()
+        })
+    });
+}
+
+/// Search as you type: every prefix of [`TYPED`], five rounds; reported.
+fn search_samples(store: &Store, engine: &str) {
     let mut samples = Vec::new();
     let mut slowest: Vec<(Duration, String)> = Vec::new();
     for _ in 0..5 {
@@ -384,20 +416,13 @@ fn bench_search(c: &mut Criterion, store: &Store) {
         .take(6)
         .map(|(d, q)| format!("{q:?} {:.2} ms", d.as_secs_f64() * 1e3))
         .collect();
-    println!("slowest searches: {}", worst.join(", "));
+    println!("{engine}slowest searches: {}", worst.join(", "));
     report(
-        "search-as-you-type (first page of 20, every prefix of 17 queries, 5 rounds)",
+        &format!(
+            "{engine}search-as-you-type (first page of 20, every prefix of 17 queries, 5 rounds)"
+        ),
         samples,
     );
-    let mut i = 0;
-    c.bench_function("search/muel", |b| {
-        b.iter(|| {
-            i += 1;
-            store
-                .search(if i % 2 == 0 { "muel" } else { "schr" }, 20)
-                .unwrap()
-        })
-    });
 }
 
 fn bench_transition(c: &mut Criterion, store: &mut Store) {
@@ -526,18 +551,276 @@ fn encoding_1252(s: &str) -> Vec<u8> {
         .collect()
 }
 
+/// The generation time beside a copy's, when known.
+fn beside_generation(scale: &str, copy: f64) -> String {
+    generated_in(scale).map_or_else(String::new, |g| {
+        format!(
+            " (generating it in SQLite took {g:.2} s: copy/generate {:.2}x)",
+            copy / g
+        )
+    })
+}
+
+/// Copy `store` to `at` and report rows per second.
+fn timed_copy(scale: &str, store: &Store, at: &DbLocation, what: &str) -> f64 {
+    let t = Instant::now();
+    // When each table started: the phases' share of the time.
+    let mut starts: Vec<(CopyStep, Instant)> = Vec::new();
+    let r = store
+        .copy_into(at, &mut |step, done, _| {
+            if done == 0 && starts.last().map(|(s, _)| *s) != Some(step) {
+                starts.push((step, Instant::now()));
+            }
+        })
+        .unwrap();
+    let end = Instant::now();
+    let d = t.elapsed().as_secs_f64();
+    let mut phases = vec![format!(
+        "open+check {:.2}",
+        starts.first().map_or(0.0, |(_, s)| (*s - t).as_secs_f64())
+    )];
+    for (i, (step, s)) in starts.iter().enumerate() {
+        let next = starts.get(i + 1).map_or(end, |(_, n)| *n);
+        phases.push(format!("{step} {:.2}", (next - *s).as_secs_f64()));
+    }
+    println!(
+        "  phases (s; the last one includes the finish and commit): {}",
+        phases.join(", ")
+    );
+    println!(
+        "copy {what}: {} rows ({} events, {} keys) in {d:.2} s: {:.0} rows/s, {:.0} events/s{}",
+        r.total(),
+        r.rows_of(CopyStep::Events),
+        r.rows_of(CopyStep::Keys),
+        r.total() as f64 / d,
+        r.rows_of(CopyStep::Events) as f64 / d,
+        beside_generation(scale, d)
+    );
+    d
+}
+
+/// `Store::copy_into` a fresh SQLite file (and a fresh database on an
+/// owned PostgreSQL server, when there is one), twice each.
+fn bench_copy(scale: &str, store: &Store, pg: Option<&keydesk_testpg::Server>) {
+    for round in 1..=2 {
+        let dir = tempfile::tempdir_in(bench_dir()).unwrap();
+        let at = DbLocation::File(dir.path().join("copy.sqlite"));
+        timed_copy(
+            scale,
+            store,
+            &at,
+            &format!("SQLite -> SQLite round {round}"),
+        );
+    }
+    if let Some(server) = pg {
+        for round in 1..=2 {
+            let at = DbLocation::Server(server.fresh_database().unwrap());
+            Store::migrate(&at).unwrap();
+            timed_copy(
+                scale,
+                store,
+                &at,
+                &format!("SQLite -> PostgreSQL round {round}"),
+            );
+        }
+    }
+}
+
+/// `KEYDESK_BENCH_PG`: `1` starts a server of our own (kept for the run),
+/// a `postgresql://` URL names an empty database (or one this bench
+/// filled before, which is reused).
+fn pg_target() -> Option<(Option<keydesk_testpg::Server>, String)> {
+    let v = std::env::var("KEYDESK_BENCH_PG").ok()?;
+    if v.is_empty() || v == "0" {
+        return None;
+    }
+    if v == "1" {
+        let server = keydesk_testpg::Server::start().expect("a PostgreSQL server (make deps)");
+        let url = server.fresh_database().unwrap();
+        Some((Some(server), url))
+    } else {
+        Some((None, v))
+    }
+}
+
+/// The inventory on PostgreSQL: copied from the SQLite dataset, then
+/// search, transitions (one connection and 50 at once) and export.
+fn bench_pg(scale: &str, sqlite: &Store, url: &str) {
+    let at = DbLocation::Server(url.to_owned());
+    Store::migrate(&at).unwrap();
+    // (The dataset's events are no real chain: generated, not hashed, so
+    // nothing here verifies it.)
+    let head = Store::open_at(&at).unwrap().audit_head().unwrap();
+    match head {
+        None => {
+            timed_copy(scale, sqlite, &at, "SQLite -> PostgreSQL (bench database)");
+        }
+        Some(h) => println!(
+            "PostgreSQL database holds events up to {} already: reused, not copied",
+            h.anchor.event()
+        ),
+    }
+    let mut store = Store::open_at(&at).unwrap();
+    search_samples(&store, "PostgreSQL ");
+    pg_transitions(&mut store);
+    pg_concurrent(&at, &store, 50, Duration::from_secs(10));
+    pg_export(url, &store);
+}
+
+/// The flip between suspended and issued, the other way each time.
+fn flip(store: &mut Store, ctx: &Ctx, serial: Serial, next: &mut KeyState) -> Duration {
+    let t = Instant::now();
+    match store.transition(ctx, serial, *next, "bench") {
+        Ok(()) | Err(StoreError::IllegalTransition { .. }) => {}
+        Err(e) => panic!("{e}"),
+    }
+    let d = t.elapsed();
+    *next = if *next == KeyState::Suspended {
+        KeyState::Issued
+    } else {
+        KeyState::Suspended
+    };
+    d
+}
+
+fn pg_transitions(store: &mut Store) {
+    let ctx = Ctx::new("bench", "counter-1", OffsetDateTime::now_utc());
+    let serial = Serial::new(10_000_000).unwrap();
+    let mut next = match store.get_key(serial).unwrap().unwrap().state {
+        KeyState::Issued => KeyState::Suspended,
+        _ => KeyState::Issued,
+    };
+    for _ in 0..20 {
+        flip(store, &ctx, serial, &mut next);
+    }
+    let samples = (0..1000)
+        .map(|_| flip(store, &ctx, serial, &mut next))
+        .collect();
+    report(
+        "PostgreSQL transition + audit event (one connection, 1000 in a row, after 20 warm-up)",
+        samples,
+    );
+}
+
+/// `n` threads with a store (connection) each, flipping a key of their
+/// own for `run`: transitions per second in all, and their latency.
+fn pg_concurrent(at: &DbLocation, store: &Store, n: usize, run: Duration) {
+    let before = store.audit_head().unwrap().map_or(0, |h| h.anchor.event());
+    let keys: Vec<Serial> = store
+        .keys_in_states(&[KeyState::Issued, KeyState::Suspended], n + 1)
+        .unwrap()
+        .into_iter()
+        .map(|k| k.data.serial)
+        .filter(|s| *s != Serial::new(10_000_000).unwrap())
+        .take(n)
+        .collect();
+    assert_eq!(keys.len(), n, "enough issued keys for {n} connections");
+    let start = std::sync::Arc::new(std::sync::Barrier::new(n));
+    let t0 = Instant::now();
+    let workers: Vec<_> = keys
+        .into_iter()
+        .map(|serial| {
+            let mut s = Store::open_at(at).unwrap();
+            let start = start.clone();
+            std::thread::spawn(move || {
+                let ctx = Ctx::new("bench", "counter-n", OffsetDateTime::now_utc());
+                let mut next = match s.get_key(serial).unwrap().unwrap().state {
+                    KeyState::Issued => KeyState::Suspended,
+                    _ => KeyState::Issued,
+                };
+                start.wait();
+                let end = Instant::now() + run;
+                let mut samples = Vec::new();
+                while Instant::now() < end {
+                    samples.push(flip(&mut s, &ctx, serial, &mut next));
+                }
+                samples
+            })
+        })
+        .collect();
+    let samples: Vec<Duration> = workers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    let secs = (t0.elapsed().as_secs_f64()).max(run.as_secs_f64());
+    println!(
+        "PostgreSQL {n} concurrent connections, {:.0} s: {} transitions, {:.0}/s in all",
+        run.as_secs_f64(),
+        samples.len(),
+        samples.len() as f64 / run.as_secs_f64().min(secs)
+    );
+    let after = store.audit_head().unwrap().map_or(0, |h| h.anchor.event());
+    assert_eq!(
+        after - before,
+        samples.len() as i64,
+        "one event per transition, none lost"
+    );
+    report(
+        &format!("PostgreSQL transition + audit event ({n} connections at once)"),
+        samples,
+    );
+}
+
+fn pg_export(url: &str, store: &Store) {
+    for round in 1..=2 {
+        let t = Instant::now();
+        let out = std::fs::File::create("/dev/null").unwrap();
+        let rows = store.export_history(out, Dialect::Excel).unwrap();
+        let ours = t.elapsed();
+        let t = Instant::now();
+        let status = std::process::Command::new("psql")
+            .arg("-X")
+            .arg("-q")
+            .arg(url)
+            .arg("-c")
+            .arg(format!("\\copy ({HISTORY_SQL}) to stdout csv header"))
+            .stdout(std::fs::File::create("/dev/null").unwrap())
+            .status();
+        let theirs = t.elapsed();
+        match status {
+            Ok(s) if s.success() => println!(
+                "PostgreSQL history export round {round}: {rows} rows, keydesk {:.2} s, psql \\copy csv {:.2} s, ratio {:.2}",
+                ours.as_secs_f64(),
+                theirs.as_secs_f64(),
+                ours.as_secs_f64() / theirs.as_secs_f64()
+            ),
+            other => println!(
+                "PostgreSQL history export round {round}: {rows} rows, keydesk {:.2} s; psql failed: {other:?}",
+                ours.as_secs_f64()
+            ),
+        }
+    }
+}
+
 fn benches(c: &mut Criterion) {
     let (scale, s) = sizes();
     println!(
         "keydesk-store bench, scale {scale}: {} staff, {} notebooks, {} keys, {} events",
         s.staff, s.notebooks, s.keys, s.events
     );
-    // KEYDESK_BENCH_ONLY=search,transition,export,import picks parts.
+    // KEYDESK_BENCH_ONLY=search,transition,export,import,copy,pg picks parts.
     let only = std::env::var("KEYDESK_BENCH_ONLY").unwrap_or_default();
     let run = |part: &str| only.is_empty() || only.split(',').any(|p| p == part);
-    if run("search") || run("transition") || run("export") {
+    let pg = if run("pg") || run("copy") {
+        pg_target()
+    } else {
+        None
+    };
+    if ["search", "transition", "export", "copy", "pg"]
+        .iter()
+        .any(|p| run(p))
+    {
         let path = dataset(&scale, s);
         let mut store = Store::open(&path).unwrap();
+        if run("copy") {
+            bench_copy(&scale, &store, pg.as_ref().and_then(|(s, _)| s.as_ref()));
+        }
+        if run("pg") {
+            match &pg {
+                Some((_, url)) => bench_pg(&scale, &store, url),
+                None => println!("PostgreSQL part skipped: set KEYDESK_BENCH_PG=1 or a URL"),
+            }
+        }
         if run("search") {
             bench_search(c, &store);
         }

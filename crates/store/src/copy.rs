@@ -8,11 +8,9 @@
 //! counters keep working on it), the target is written in one (all or
 //! nothing). Rows stream from the source's cursor straight into the
 //! target's open transaction, so memory stays flat for ten million events:
-//! a server takes them by binary `COPY`, an SQLite file by one prepared
-//! insert per row (in one transaction that is as fast as SQLite gets).
-
-use postgres::binary_copy::BinaryCopyInWriter;
-use postgres::types::{ToSql, Type};
+//! a server takes them by binary `COPY` (encoded here, sent in 1 MiB
+//! chunks), an SQLite file by one insert prepared per table and run per
+//! row with the values bound straight from the source row.
 
 use crate::audit::AuditAnchor;
 use crate::db::Store;
@@ -107,16 +105,6 @@ enum Ty {
     Int,
     Text,
     Blob,
-}
-
-impl Ty {
-    fn postgres(self) -> Type {
-        match self {
-            Self::Int => Type::INT8,
-            Self::Text => Type::TEXT,
-            Self::Blob => Type::BYTEA,
-        }
-    }
 }
 
 /// The statements that copy one table.
@@ -214,35 +202,72 @@ static TABLES: [Table; 9] = [
         "?1, ?2"),
 ];
 
-/// One column value on its way from source to target.
-enum Val {
-    Null,
-    Int(i64),
-    Text(String),
-    Blob(Vec<u8>),
-}
+/// The most columns a copied table has.
+const MAX_COLS: usize = 12;
 
-impl Val {
-    fn arg(&self) -> Arg<'_> {
-        match self {
-            Self::Null => Arg::Null,
-            Self::Int(v) => Arg::Int(*v),
-            Self::Text(s) => Arg::Text(s),
-            Self::Blob(b) => Arg::Blob(b),
-        }
-    }
-}
+/// Bytes of binary `COPY` data gathered before they go to the server.
+const COPY_CHUNK: usize = 1 << 20;
 
 /// Read a source row into `out`, column by column as the table declares
-/// them (a value of another type is an error, not a silent conversion).
-fn read_row(r: &Row<'_>, cols: &[Ty], out: &mut Vec<Val>) -> Result<()> {
-    out.clear();
-    for (i, ty) in cols.iter().enumerate() {
-        out.push(match ty {
-            Ty::Int => r.get::<Option<i64>>(i)?.map_or(Val::Null, Val::Int),
-            Ty::Text => r.get::<Option<String>>(i)?.map_or(Val::Null, Val::Text),
-            Ty::Blob => r.get::<Option<Vec<u8>>>(i)?.map_or(Val::Null, Val::Blob),
-        });
+/// them, borrowed from the row (no allocation per value). A value of
+/// another type is an error, not a silent conversion.
+fn read_row<'r>(r: &'r Row<'_>, t: &Table, out: &mut [Arg<'r>; MAX_COLS]) -> Result<usize> {
+    use rusqlite::types::ValueRef;
+    let wrong = |i: usize| {
+        StoreError::Corrupt(format!(
+            "{}: column {} is not of the type the copy expects",
+            t.name,
+            i + 1
+        ))
+    };
+    for (i, ty) in t.cols.iter().enumerate() {
+        out[i] = match r {
+            Row::Sqlite(r) => match (ty, r.get_ref(i)?) {
+                (_, ValueRef::Null) => Arg::Null,
+                (Ty::Int, ValueRef::Integer(v)) => Arg::Int(v),
+                (Ty::Text, ValueRef::Text(b)) => {
+                    Arg::Text(std::str::from_utf8(b).map_err(|_| wrong(i))?)
+                }
+                (Ty::Blob, ValueRef::Blob(b)) => Arg::Blob(b),
+                _ => return Err(wrong(i)),
+            },
+            Row::Postgres(r) => match ty {
+                Ty::Int => r.try_get::<_, Option<i64>>(i)?.map_or(Arg::Null, Arg::Int),
+                Ty::Text => r
+                    .try_get::<_, Option<&str>>(i)?
+                    .map_or(Arg::Null, Arg::Text),
+                Ty::Blob => r
+                    .try_get::<_, Option<&[u8]>>(i)?
+                    .map_or(Arg::Null, Arg::Blob),
+            },
+        };
+    }
+    Ok(t.cols.len())
+}
+
+/// Append one row to binary `COPY` data (every integer column is `BIGINT`
+/// on the server, every text column `TEXT`, blobs `BYTEA`).
+fn put_copy_row(buf: &mut bytes::BytesMut, t: &Table, args: &[Arg<'_>]) -> Result<()> {
+    use bytes::BufMut;
+    let too_long = || StoreError::Corrupt(format!("{}: a value over 2 GiB", t.name));
+    // At most MAX_COLS columns: the count fits.
+    buf.put_i16(i16::try_from(args.len()).map_err(|_| too_long())?);
+    for a in args {
+        match *a {
+            Arg::Null => buf.put_i32(-1),
+            Arg::Int(v) => {
+                buf.put_i32(8);
+                buf.put_i64(v);
+            }
+            Arg::Text(s) => {
+                buf.put_i32(i32::try_from(s.len()).map_err(|_| too_long())?);
+                buf.put_slice(s.as_bytes());
+            }
+            Arg::Blob(b) => {
+                buf.put_i32(i32::try_from(b.len()).map_err(|_| too_long())?);
+                buf.put_slice(b);
+            }
+        }
     }
     Ok(())
 }
@@ -338,7 +363,104 @@ fn refuse_unless_empty(dst: &mut Tx<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Stream one table from `src` into `dst`; the rows copied.
+/// Rows per multi-row `INSERT` into an SQLite target.
+const SQLITE_BATCH: usize = 64;
+
+/// A value held between its source row and the batch's insert: integers
+/// as they are, text and bytes as a range of [`SqliteBatch::bytes`].
+#[derive(Clone, Copy)]
+enum Held {
+    Null,
+    Int(i64),
+    Text(usize, usize),
+    Blob(usize, usize),
+}
+
+/// Rows gathered for one `INSERT ... VALUES (...), (...), ...` of
+/// [`SQLITE_BATCH`] rows (one statement prepared per table; the last,
+/// shorter batch goes row by row through the one-row insert).
+struct SqliteBatch<'c> {
+    many: rusqlite::Statement<'c>,
+    one: rusqlite::Statement<'c>,
+    cols: usize,
+    bytes: Vec<u8>,
+    cells: Vec<Held>,
+}
+
+/// A held value bound without another copy.
+struct Bound<'b>(rusqlite::types::ValueRef<'b>);
+
+impl rusqlite::ToSql for Bound<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(self.0))
+    }
+}
+
+impl<'c> SqliteBatch<'c> {
+    fn new(c: &'c rusqlite::Transaction<'_>, t: &Table) -> Result<Self> {
+        let head = t.insert.split(" VALUES ").next().unwrap_or(t.insert);
+        let row = format!("({})", vec!["?"; t.cols.len()].join(", "));
+        let many = format!("{head} VALUES {}", vec![row; SQLITE_BATCH].join(", "));
+        Ok(Self {
+            many: c.prepare(&many)?,
+            one: c.prepare(t.insert)?,
+            cols: t.cols.len(),
+            bytes: Vec::with_capacity(64 << 10),
+            cells: Vec::with_capacity(SQLITE_BATCH * t.cols.len()),
+        })
+    }
+
+    fn push(&mut self, row: &[Arg<'_>]) -> Result<()> {
+        for a in row {
+            let start = self.bytes.len();
+            self.cells.push(match *a {
+                Arg::Null => Held::Null,
+                Arg::Int(v) => Held::Int(v),
+                Arg::Text(s) => {
+                    self.bytes.extend_from_slice(s.as_bytes());
+                    Held::Text(start, self.bytes.len())
+                }
+                Arg::Blob(b) => {
+                    self.bytes.extend_from_slice(b);
+                    Held::Blob(start, self.bytes.len())
+                }
+            });
+        }
+        if self.cells.len() == SQLITE_BATCH * self.cols {
+            let bytes = &self.bytes;
+            Self::run(&mut self.many, bytes, &self.cells)?;
+            self.cells.clear();
+            self.bytes.clear();
+        }
+        Ok(())
+    }
+
+    fn run(stmt: &mut rusqlite::Statement<'_>, bytes: &[u8], cells: &[Held]) -> Result<()> {
+        use rusqlite::types::ValueRef;
+        let vals = cells.iter().map(|h| {
+            Bound(match *h {
+                Held::Null => ValueRef::Null,
+                Held::Int(v) => ValueRef::Integer(v),
+                Held::Text(a, b) => ValueRef::Text(&bytes[a..b]),
+                Held::Blob(a, b) => ValueRef::Blob(&bytes[a..b]),
+            })
+        });
+        stmt.execute(rusqlite::params_from_iter(vals))?;
+        Ok(())
+    }
+
+    /// The rows of a last, shorter batch.
+    fn finish(mut self) -> Result<()> {
+        for row in self.cells.chunks(self.cols) {
+            Self::run(&mut self.one, &self.bytes, row)?;
+        }
+        Ok(())
+    }
+}
+
+/// Stream one table from `src` into `dst`; the rows copied. SQLite:
+/// multi-row inserts of [`SQLITE_BATCH`] rows, prepared once per table. PostgreSQL: binary `COPY` encoded here and sent in chunks of
+/// [`COPY_CHUNK`] bytes.
 fn copy_table(
     src: &mut Tx<'_>,
     dst: &mut Tx<'_>,
@@ -346,42 +468,47 @@ fn copy_table(
     total: u64,
     progress: &mut dyn FnMut(CopyStep, u64, u64),
 ) -> Result<u64> {
-    let mut vals = Vec::with_capacity(t.cols.len());
     let mut n = 0_u64;
     let mut tick = |n: u64| {
         if n % COPY_PROGRESS_EVERY == 0 {
             progress(t.step, n, total.max(n));
         }
     };
-    match dst.engine() {
-        Engine::Sqlite => {
+    match dst {
+        Tx::Sqlite(c) => {
+            let mut batch = SqliteBatch::new(c, t)?;
             src.each(t.select, &[], |r| {
-                read_row(r, t.cols, &mut vals)?;
-                let args: Vec<Arg<'_>> = vals.iter().map(Val::arg).collect();
-                dst.exec(t.insert, &args)?;
+                let mut vals = [Arg::Null; MAX_COLS];
+                let len = read_row(r, t, &mut vals)?;
+                batch.push(&vals[..len])?;
                 n += 1;
                 tick(n);
                 Ok(true)
             })?;
+            batch.finish()?;
         }
-        Engine::Postgres => {
-            let types: Vec<Type> = t.cols.iter().map(|c| c.postgres()).collect();
-            let Some(writer) = dst.copy_in(t.copy)? else {
-                return Err(StoreError::Corrupt(
-                    "a server transaction without COPY".into(),
-                ));
-            };
-            let mut w = BinaryCopyInWriter::new(writer, &types);
+        Tx::Postgres { tx, .. } => {
+            use bytes::BufMut;
+            use std::io::Write;
+            let mut w = tx.copy_in(t.copy)?;
+            let mut buf = bytes::BytesMut::with_capacity(COPY_CHUNK + (64 << 10));
+            buf.put_slice(b"PGCOPY\n\xff\r\n\0");
+            buf.put_i32(0); // flags
+            buf.put_i32(0); // header extension
             src.each(t.select, &[], |r| {
-                read_row(r, t.cols, &mut vals)?;
-                let args: Vec<Arg<'_>> = vals.iter().map(Val::arg).collect();
-                let refs: Vec<&(dyn ToSql + Sync)> =
-                    args.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
-                w.write(&refs)?;
+                let mut vals = [Arg::Null; MAX_COLS];
+                let len = read_row(r, t, &mut vals)?;
+                put_copy_row(&mut buf, t, &vals[..len])?;
+                if buf.len() >= COPY_CHUNK {
+                    w.write_all(&buf)?;
+                    buf.clear();
+                }
                 n += 1;
                 tick(n);
                 Ok(true)
             })?;
+            buf.put_i16(-1); // trailer
+            w.write_all(&buf)?;
             w.finish()?;
         }
     }
@@ -407,6 +534,7 @@ mod tests {
             assert_eq!(cols, t.cols.len(), "{}", t.name);
             assert_eq!(t.insert.matches('?').count(), t.cols.len(), "{}", t.name);
             assert!(t.insert.ends_with(&format!("?{})", t.cols.len())));
+            assert!(t.cols.len() <= MAX_COLS, "{}", t.name);
         }
     }
 

@@ -467,15 +467,6 @@ impl<'a> Tx<'a> {
         self.one(sql, args, |r| r.get(0))
     }
 
-    /// Start a bulk load (`COPY ... FROM STDIN`) on PostgreSQL; `None` on
-    /// SQLite, whose prepared inserts are as fast as it gets there.
-    pub(crate) fn copy_in(&mut self, sql: &str) -> Result<Option<postgres::CopyInWriter<'_>>> {
-        match self {
-            Self::Sqlite(_) => Ok(None),
-            Self::Postgres { tx, .. } => Ok(Some(tx.copy_in(sql)?)),
-        }
-    }
-
     /// Make the transaction's changes permanent.
     pub(crate) fn commit(self) -> Result<()> {
         match self {

@@ -319,3 +319,37 @@ fn a_round_trip_through_the_server_and_back_changes_nothing() {
         src.verify().unwrap()
     );
 }
+
+#[test]
+fn tables_longer_than_a_batch_copy_whole_and_in_order() {
+    // 150 keys: more than two of the SQLite target's 64-row inserts and a
+    // shorter rest, in keys, events and the search index.
+    let mut src = with_history();
+    for n in 1000..1150 {
+        src.add_key(&ctx(), &NewKey::unknown(serial(n)), "delivery")
+            .unwrap();
+    }
+    let events = src.verify().unwrap();
+    let anchor = src.audit_head().unwrap().unwrap().anchor;
+    for target in Target::both() {
+        let report = src
+            .copy_into(&target.location(), &mut |_, _, _| {})
+            .unwrap();
+        assert_eq!(report.rows_of(CopyStep::Events), events);
+        assert!(report.rows_of(CopyStep::Keys) >= 150);
+        let to = target.open();
+        assert_eq!(to.verify_anchored(&anchor).unwrap(), events);
+        assert_alike(&src, &to);
+        for n in [1000, 1063, 1064, 1127, 1128, 1149] {
+            assert_eq!(
+                to.get_key(serial(n)).unwrap(),
+                src.get_key(serial(n)).unwrap()
+            );
+            assert_eq!(
+                to.search(&n.to_string(), 20).unwrap(),
+                src.search(&n.to_string(), 20).unwrap(),
+                "search {n}"
+            );
+        }
+    }
+}
