@@ -389,6 +389,7 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     ImpDuplicate => "{} {} kommt doppelt vor (zuerst in Zeile {})", "{} {} appears twice (first on line {})";
     ImpNoName => "Personalnummer {} hat keinen Namen", "personnel number {} has no name";
     ImpNotYesNo => "„{}“ ist kein Ja/Nein-Wert für die Spalte Aktiv (ja/nein, 1/0)", "\"{}\" is not a yes/no value for the active column (ja/nein, 1/0)";
+    ImpUnknownSite => "Keine Dienststelle mit Kürzel {}; zuerst die Dienststelle anlegen (keydesk site add) oder die Spalte Dienststelle korrigieren", "no site with code {}; add the site first (keydesk site add) or correct the site column";
     ImpUnknownHolder => "Keine Person mit Personalnummer {}; zuerst die Personalliste importieren oder die Person anlegen", "no staff member with personnel number {}; import the staff list or add the person first";
     IdPersonnelNo => "Personalnummer", "personnel number";
     IdAssetTag => "Inventarnummer", "asset tag";
@@ -404,6 +405,7 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     ParseNotATouchPolicy => "{} ist keine Berührungsrichtlinie: default, never, always oder cached angeben", "{} is not a touch policy: use default, never, always or cached";
     ParseNotAnImportKind => "{} ist keine Liste zum Importieren: staff, notebooks oder stock angeben", "{} is not a list to import: use staff, notebooks or stock";
     ParseNotAnExportKind => "{} ist kein Export: inventory, history, revoked, staff oder notebooks angeben", "{} is not an export: use inventory, history, revoked, staff or notebooks";
+    ParseNotASiteCode => "„{}“ ist kein Dienststellen-Kürzel (1 bis 16 Buchstaben, Ziffern, - oder _)", "\"{}\" is not a site code (1 to 16 letters, digits, - or _)";
     ErrPinAuthBlocked => "Zu viele falsche FIDO2-PINs hintereinander", "Too many wrong FIDO2 PINs in a row"
         => "Schlüssel abziehen, wieder einstecken und erneut versuchen.", "unplug the key, plug it back in and try again.";
     ErrPinPolicy => "Die PIN entspricht nicht der Richtlinie ({})", "The PIN does not meet the policy ({})"
@@ -524,6 +526,10 @@ F1 help · F2 Deutsch · Ctrl+C quit";
         => "die vorhandene Person bearbeiten statt sie neu anzulegen.", "change the existing person instead of adding it again.";
     ErrDuplicateNotebook => "Die Inventarnummer {} gibt es schon", "Asset tag {} already exists"
         => "das vorhandene Notebook bearbeiten statt es neu anzulegen.", "change the existing notebook instead of adding it again.";
+    ErrUnknownSite => "Keine Dienststelle mit Kürzel {}", "No site with code {}"
+        => "die Dienststelle zuerst mit keydesk site add anlegen.", "add the site first with keydesk site add.";
+    ErrDuplicateSite => "Die Dienststelle {} gibt es schon", "Site {} already exists"
+        => "das vorhandene Kürzel verwenden oder ein anderes wählen.", "use the existing code or choose another one.";
     ErrUnknownJournal => "Journaleintrag {} gibt es nicht", "Journal entry {} does not exist"
         => "keydesk neu starten; offene Vorgänge werden dann zum Abgleich angezeigt.", "restart keydesk; open operations are then offered for reconciliation."
         cli "„keydesk recover“ ausführen: es gleicht die offenen Vorgänge ab.", "run “keydesk recover”: it reconciles the open operations.";

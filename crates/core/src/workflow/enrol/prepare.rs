@@ -146,6 +146,7 @@ impl Desk {
                 form_factor: format!("{:?}", info.form_factor),
                 firmware: info.version.to_string(),
                 batch: String::new(),
+                site: None,
             };
             self.store
                 .add_key(&ctx, &key, "unknown key added to stock at enrolment")?;
