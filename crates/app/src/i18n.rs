@@ -641,6 +641,8 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     CliSuspended => "Schlüssel {} vorübergehend gesperrt.", "key {} suspended";
     CliReinstated => "Schlüssel {} ist wieder in Gebrauch.", "key {} is in use again";
     CliNoteSaved => "Notiz zu Schlüssel {} gespeichert.", "note on key {} saved";
+    CliSiteAdded => "Dienststelle {} angelegt: {}", "site {} added: {}";
+    CliSitesNone => "Noch keine Dienststellen (keydesk site add KÜRZEL --name NAME)", "no sites yet (keydesk site add CODE --name NAME)";
     CliExported => "{} Zeilen exportiert", "{} rows exported";
     CliExportAnchor => "Audit-Anker beim Export: {} (mit dem Export ablegen; „keydesk audit verify --anchor“ prüft ihn)", "audit anchor at export: {} (file it with the export; `keydesk audit verify --anchor` checks it)";
     CliImported => "{} Zeilen gelesen ({}, Trennzeichen {}): {} hinzugefügt, {} geändert, {} unverändert", "{} rows read ({}, delimiter {}): {} were added, {} were changed, {} unchanged";

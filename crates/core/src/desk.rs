@@ -25,6 +25,8 @@ pub struct Desk {
     pub(crate) env: Env,
     pub(crate) keys: Box<dyn KeySource>,
     pub(crate) prompt: Prompter,
+    /// The site the counter works for ([`Desk::work_for`]); on every event.
+    pub(crate) site: Option<keydesk_types::SiteCode>,
 }
 
 /// What the person at the counter must do now, reported while a step waits.
@@ -58,6 +60,7 @@ impl Desk {
             env,
             keys,
             prompt: std::sync::Arc::new(|_| {}),
+            site: None,
         }
     }
 
@@ -88,5 +91,6 @@ impl Desk {
             self.env.clock.now(),
         )
         .with_owner(crate::env::process_owner(&self.env.operator.workstation))
+        .with_site(self.site.clone())
     }
 }

@@ -103,6 +103,10 @@ pub struct Profile {
     pub attestation: AttestationProfile,
     /// How long a temporary key (after a loss) may be kept, in days.
     pub temporary_days: u16,
+    /// The site (office) a counter with this profile works for, unless
+    /// `--site` names another: one profile per site sets that site's
+    /// enrolment rules. Must exist (`keydesk site add`).
+    pub site: Option<keydesk_types::SiteCode>,
 }
 
 impl Default for Profile {
@@ -114,6 +118,7 @@ impl Default for Profile {
             otp: OtpProfile::default(),
             attestation: AttestationProfile::default(),
             temporary_days: 14,
+            site: None,
         }
     }
 }
