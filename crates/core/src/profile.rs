@@ -224,6 +224,17 @@ mod tests {
         assert_eq!(p.fido.mode, FidoMode::Required);
         assert!(p.otp.enabled);
         assert_eq!(p.temporary_days, 7);
+        assert_eq!(p.site, None);
+    }
+
+    #[test]
+    fn a_site_profile_names_its_site_and_a_bad_code_is_an_error() {
+        let p = Profile::from_toml("name = \"Amt 12\"\nsite = \"amt12\"\n").expect("valid profile");
+        assert_eq!(
+            p.site.as_ref().map(keydesk_types::SiteCode::as_str),
+            Some("AMT12")
+        );
+        assert!(Profile::from_toml("site = \"Amt 12\"\n").is_err());
     }
 
     #[test]

@@ -414,3 +414,67 @@ pub(crate) fn verify(tx: &mut Tx<'_>) -> Result<u64> {
     }
     Ok(count)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(site: Option<&str>) -> RawEvent {
+        RawEvent {
+            id: 1,
+            at: "2026-11-23T09:00:00Z".into(),
+            actor: "tech.anna".into(),
+            workstation: "counter-1".into(),
+            action: "key.add".into(),
+            subject: "key:100".into(),
+            serial: Some(100),
+            before: None,
+            after: Some("{}".into()),
+            reason: String::new(),
+            prev_hash: GENESIS.into(),
+            hash: String::new(),
+            site: site.map(str::to_owned),
+        }
+    }
+
+    /// The v1 scheme, written out as before sites: what old events carry.
+    fn v1(e: &RawEvent) -> String {
+        let mut h = Sha256::new();
+        h.update(b"keydesk-audit-v1\n");
+        for v in [
+            Some(e.prev_hash.clone()),
+            Some(e.id.to_string()),
+            Some(e.at.clone()),
+            Some(e.actor.clone()),
+            Some(e.workstation.clone()),
+            Some(e.action.clone()),
+            Some(e.subject.clone()),
+            e.serial.map(|s| s.to_string()),
+            e.before.clone(),
+            e.after.clone(),
+            Some(e.reason.clone()),
+        ] {
+            match v {
+                None => h.update(b"N"),
+                Some(s) => {
+                    h.update(b"S");
+                    h.update((s.len() as u64).to_be_bytes());
+                    h.update(s.as_bytes());
+                }
+            }
+        }
+        hex::encode(h.finalize())
+    }
+
+    #[test]
+    fn events_without_a_site_hash_as_v1_and_with_one_as_v2() {
+        let old = event(None);
+        assert_eq!(old.compute_hash(), v1(&old), "old events verify unchanged");
+        let at_site = event(Some("AMT12"));
+        let v2 = at_site.compute_hash();
+        assert_ne!(v2, v1(&at_site), "the site is covered");
+        assert_ne!(v2, event(Some("AMT20")).compute_hash());
+        // Dropping the site of a v2 event does not make a valid v1 event.
+        assert_ne!(v2, old.compute_hash());
+    }
+}
