@@ -297,6 +297,7 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     FieldSerialNo => "Seriennummer", "Serial number";
     FieldFormFactor => "Formfaktor", "Form factor";
     FieldBatch => "Lieferung/Charge", "Batch";
+    FieldSite => "Dienststelle", "Site";
     CsrSaved => "CSR für die Amts-CA gespeichert:", "CSR for the office CA saved to:";
     CsrNotSaved => "CSR für die Amts-CA NICHT gespeichert (Ordner prüfen oder KEYDESK_CSR_DIR setzen):", "CSR for the office CA NOT saved (check the folder or set KEYDESK_CSR_DIR):";
     AuditLog => "Protokoll", "Log";

@@ -106,6 +106,14 @@ fn import_reads_the_site_column_and_refuses_an_unknown_site_by_line() {
     // A list without a site column keeps the sites the records have.
     let again = "Personalnummer;Name\n4711;Muster-Neu\n";
     s.import_staff(&ctx(), again.as_bytes(), &opts()).unwrap();
+    let moved = "Personalnummer;Name;Site\n4712;Weiß;AMT20\n";
+    let r = s.import_staff(&ctx(), moved.as_bytes(), &opts()).unwrap();
+    let fields: Vec<(&str, &str)> = r.changes[0]
+        .fields
+        .iter()
+        .map(|f| (f.old.as_str(), f.new.as_str()))
+        .collect();
+    assert_eq!(fields, [("", "AMT20")], "the change list names the site");
     let kept = s.get_staff(&pno("4711")).unwrap().unwrap().data;
     assert_eq!(
         (kept.surname.as_str(), kept.site),
