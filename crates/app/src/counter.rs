@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use keydesk_core::SiteCode;
 use keydesk_core::{DbLocation, Desk, Keys};
 
 use crate::i18n::{Lang, Text};
@@ -69,7 +70,12 @@ pub fn keys(sim: bool) -> (Keys, Option<keydesk_core::training::Drawer>) {
     }
 }
 
-fn open_and_run(db: Option<&DbLocation>, profile: Option<&Path>, sim: bool) -> anyhow::Result<()> {
+fn open_and_run(
+    db: Option<&DbLocation>,
+    profile: Option<&Path>,
+    site: Option<SiteCode>,
+    sim: bool,
+) -> anyhow::Result<()> {
     // The local offset can only be read while no other thread runs: first.
     let offset = crate::tui::clock::local_offset();
     let db = inventory_path(db)?;
@@ -84,6 +90,7 @@ fn open_and_run(db: Option<&DbLocation>, profile: Option<&Path>, sim: bool) -> a
     if let Some(local) = local_journal(&db) {
         desk.keep_locally(local);
     }
+    desk.work_for(site)?;
     let demo = drawer.is_some();
     let service = DeskService::new(desk);
     #[cfg(feature = "sim")]
@@ -99,8 +106,13 @@ fn open_and_run(db: Option<&DbLocation>, profile: Option<&Path>, sim: bool) -> a
 
 /// Run the counter TUI; errors end it with a message and a failure code.
 #[must_use]
-pub fn counter(db: Option<&DbLocation>, profile: Option<&Path>, sim: bool) -> ExitCode {
-    match open_and_run(db, profile, sim) {
+pub fn counter(
+    db: Option<&DbLocation>,
+    profile: Option<&Path>,
+    site: Option<SiteCode>,
+    sim: bool,
+) -> ExitCode {
+    match open_and_run(db, profile, site, sim) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{}", say::error_text(&e, Lang::from_env()));

@@ -297,6 +297,7 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     FieldSerialNo => "Seriennummer", "Serial number";
     FieldFormFactor => "Formfaktor", "Form factor";
     FieldBatch => "Lieferung/Charge", "Batch";
+    FieldSite => "Dienststelle", "Site";
     CsrSaved => "CSR für die Amts-CA gespeichert:", "CSR for the office CA saved to:";
     CsrNotSaved => "CSR für die Amts-CA NICHT gespeichert (Ordner prüfen oder KEYDESK_CSR_DIR setzen):", "CSR for the office CA NOT saved (check the folder or set KEYDESK_CSR_DIR):";
     AuditLog => "Protokoll", "Log";
@@ -389,6 +390,7 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     ImpDuplicate => "{} {} kommt doppelt vor (zuerst in Zeile {})", "{} {} appears twice (first on line {})";
     ImpNoName => "Personalnummer {} hat keinen Namen", "personnel number {} has no name";
     ImpNotYesNo => "„{}“ ist kein Ja/Nein-Wert für die Spalte Aktiv (ja/nein, 1/0)", "\"{}\" is not a yes/no value for the active column (ja/nein, 1/0)";
+    ImpUnknownSite => "Keine Dienststelle mit Kürzel {}; zuerst die Dienststelle anlegen (keydesk site add) oder die Spalte Dienststelle korrigieren", "no site with code {}; add the site first (keydesk site add) or correct the site column";
     ImpUnknownHolder => "Keine Person mit Personalnummer {}; zuerst die Personalliste importieren oder die Person anlegen", "no staff member with personnel number {}; import the staff list or add the person first";
     IdPersonnelNo => "Personalnummer", "personnel number";
     IdAssetTag => "Inventarnummer", "asset tag";
@@ -404,6 +406,7 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     ParseNotATouchPolicy => "{} ist keine Berührungsrichtlinie: default, never, always oder cached angeben", "{} is not a touch policy: use default, never, always or cached";
     ParseNotAnImportKind => "{} ist keine Liste zum Importieren: staff, notebooks oder stock angeben", "{} is not a list to import: use staff, notebooks or stock";
     ParseNotAnExportKind => "{} ist kein Export: inventory, history, revoked, staff oder notebooks angeben", "{} is not an export: use inventory, history, revoked, staff or notebooks";
+    ParseNotASiteCode => "„{}“ ist kein Dienststellen-Kürzel (1 bis 16 Buchstaben, Ziffern, - oder _)", "\"{}\" is not a site code (1 to 16 letters, digits, - or _)";
     ErrPinAuthBlocked => "Zu viele falsche FIDO2-PINs hintereinander", "Too many wrong FIDO2 PINs in a row"
         => "Schlüssel abziehen, wieder einstecken und erneut versuchen.", "unplug the key, plug it back in and try again.";
     ErrPinPolicy => "Die PIN entspricht nicht der Richtlinie ({})", "The PIN does not meet the policy ({})"
@@ -530,6 +533,10 @@ F1 help · F2 Deutsch · Ctrl+C quit";
         => "die vorhandene Person bearbeiten statt sie neu anzulegen.", "change the existing person instead of adding it again.";
     ErrDuplicateNotebook => "Die Inventarnummer {} gibt es schon", "Asset tag {} already exists"
         => "das vorhandene Notebook bearbeiten statt es neu anzulegen.", "change the existing notebook instead of adding it again.";
+    ErrUnknownSite => "Keine Dienststelle mit Kürzel {}", "No site with code {}"
+        => "die Dienststelle zuerst mit keydesk site add anlegen.", "add the site first with keydesk site add.";
+    ErrDuplicateSite => "Die Dienststelle {} gibt es schon", "Site {} already exists"
+        => "das vorhandene Kürzel verwenden oder ein anderes wählen.", "use the existing code or choose another one.";
     ErrUnknownJournal => "Journaleintrag {} gibt es nicht", "Journal entry {} does not exist"
         => "keydesk neu starten; offene Vorgänge werden dann zum Abgleich angezeigt.", "restart keydesk; open operations are then offered for reconciliation."
         cli "„keydesk recover“ ausführen: es gleicht die offenen Vorgänge ab.", "run “keydesk recover”: it reconciles the open operations.";
@@ -641,6 +648,8 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     CliSuspended => "Schlüssel {} vorübergehend gesperrt.", "key {} suspended";
     CliReinstated => "Schlüssel {} ist wieder in Gebrauch.", "key {} is in use again";
     CliNoteSaved => "Notiz zu Schlüssel {} gespeichert.", "note on key {} saved";
+    CliSiteAdded => "Dienststelle {} angelegt: {}", "site {} added: {}";
+    CliSitesNone => "Noch keine Dienststellen (keydesk site add KÜRZEL --name NAME)", "no sites yet (keydesk site add CODE --name NAME)";
     CliExported => "{} Zeilen exportiert", "{} rows exported";
     CliExportAnchor => "Audit-Anker beim Export: {} (mit dem Export ablegen; „keydesk audit verify --anchor“ prüft ihn)", "audit anchor at export: {} (file it with the export; `keydesk audit verify --anchor` checks it)";
     CliImported => "{} Zeilen gelesen ({}, Trennzeichen {}): {} hinzugefügt, {} geändert, {} unverändert", "{} rows read ({}, delimiter {}): {} were added, {} were changed, {} unchanged";

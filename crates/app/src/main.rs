@@ -28,6 +28,11 @@ fn main() -> ExitCode {
             }
         },
         Some(command) => cli::run(cli, command),
-        None => counter::counter(cli.db.as_ref(), cli.profile.as_deref(), cli.virtual_keys()),
+        None => counter::counter(
+            cli.db.as_ref(),
+            cli.profile.as_deref(),
+            cli.site.clone(),
+            cli.virtual_keys(),
+        ),
     }
 }

@@ -49,7 +49,8 @@ impl Env {
             .env("LANG", "C")
             .env_remove("LC_ALL")
             .env_remove("LC_MESSAGES")
-            .env_remove("KEYDESK_PROFILE");
+            .env_remove("KEYDESK_PROFILE")
+            .env_remove("KEYDESK_SITE");
         c
     }
 
@@ -465,6 +466,66 @@ fn virtual_keys_never_open_a_real_inventory() {
 
 const SIM_A: &str = "23456780";
 const SIM_B: &str = "18000042";
+
+#[test]
+fn sites_are_added_listed_named_by_imports_and_recorded_on_events() {
+    let env = Env::new();
+    env.cmd()
+        .args(["site", "list"])
+        .assert()
+        .success()
+        .stdout(contains("no sites yet"));
+    env.cmd()
+        .args(["site", "add", "amt12", "--name", "Amt 12 – Bürgeramt"])
+        .assert()
+        .success()
+        .stdout(contains("site AMT12 added: Amt 12 – Bürgeramt"));
+    let dup = env.run(&["--json", "site", "add", "AMT12", "--name", "again"]);
+    assert!(!dup.status.success());
+    env.cmd()
+        .args(["site", "add", "Amt 12", "--name", "x"])
+        .assert()
+        .code(2)
+        .stderr(contains("is not a site code"));
+    let list = json_ok(&env.run(&["--json", "site", "list"]));
+    assert_eq!(list["sites"][0]["code"], "AMT12");
+    assert_eq!(list["sites"][0]["name"], "Amt 12 – Bürgeramt");
+    // A staff list with a Dienststelle column, written at the counter of AMT12.
+    let staff = env.file(
+        "personal.csv",
+        &cp1252("Personalnummer;Nachname;Dienststelle\r\n4711;Müller;amt12\r\n"),
+    );
+    env.cmd()
+        .args(["--site", "AMT12", "import", "staff"])
+        .arg(&staff)
+        .assert()
+        .success();
+    let shown = env.show_json("staff", "4711");
+    assert!(shown.to_string().contains(r#""site":"AMT12""#), "{shown}");
+    let history = env.run(&["export", "history", "--format", "rfc4180"]);
+    let history = String::from_utf8(history.stdout).unwrap();
+    let last = history.lines().last().unwrap();
+    assert!(
+        last.contains("staff.add") && last.ends_with(",AMT12"),
+        "{last}"
+    );
+    // An unknown site in the file is refused with its line; an unknown
+    // counter site before anything is done.
+    let bad = env.file(
+        "bad.csv",
+        b"Personalnummer;Nachname;Amt\r\n4712;Wei;AMT99\r\n",
+    );
+    env.import("staff", &bad)
+        .failure()
+        .stderr(contains("line 2").and(contains("no site with code AMT99")));
+    env.cmd()
+        .env("KEYDESK_SITE", "AMT99")
+        .args(["show", "staff", "4711"])
+        .assert()
+        .code(3)
+        .stderr(contains("AMT99"));
+    json_ok(&env.run(&["--json", "audit", "verify"]));
+}
 
 fn json_of(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {

@@ -28,6 +28,8 @@ pub struct Desk {
     /// Where journal records go that a shared inventory's server cannot
     /// take (see [`crate::journal::local`]).
     pub(crate) local: Option<crate::journal::local::LocalJournal>,
+    /// The site the counter works for ([`Desk::work_for`]); on every event.
+    pub(crate) site: Option<keydesk_types::SiteCode>,
 }
 
 /// What the person at the counter must do now, reported while a step waits.
@@ -62,6 +64,7 @@ impl Desk {
             keys,
             prompt: std::sync::Arc::new(|_| {}),
             local: None,
+            site: None,
         }
     }
 
@@ -98,5 +101,6 @@ impl Desk {
             self.env.clock.now(),
         )
         .with_owner(crate::env::process_owner(&self.env.operator.workstation))
+        .with_site(self.site.clone())
     }
 }

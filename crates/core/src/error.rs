@@ -199,7 +199,8 @@ impl CoreError {
             Self::Store(
                 StoreError::UnknownKey(_)
                 | StoreError::UnknownStaff(_)
-                | StoreError::UnknownNotebook(_),
+                | StoreError::UnknownNotebook(_)
+                | StoreError::UnknownSite(_),
             ) => ErrorKind::NotFound,
             Self::Store(StoreError::IllegalTransition { .. } | StoreError::KeyClaimed { .. })
             | Self::Unfinished { .. } => ErrorKind::WrongState,
@@ -227,6 +228,7 @@ impl CoreError {
                 | StoreError::DuplicateKey(_)
                 | StoreError::DuplicateStaff(_)
                 | StoreError::DuplicateNotebook(_)
+                | StoreError::DuplicateSite(_)
                 | StoreError::UnknownJournal(_)
                 | StoreError::JournalClosed(_)
                 | StoreError::Corrupt(_),

@@ -27,7 +27,7 @@ pub mod records {
     pub use keydesk_store::{
         format_date, parse_date, Assignment, AuditAnchor, AuditHead, CopyReport, CopyStep, Dialect,
         FieldChange, Hit, HitKind, ImportAction, ImportChange, ImportField, ImportReport,
-        JournalEntry, Key, KeyHistory, Notebook, Operator, Staff,
+        JournalEntry, Key, KeyHistory, Notebook, Operator, Site, Staff,
     };
 }
 
@@ -49,4 +49,4 @@ pub use workflow::recover::{RecoveryOutcome, RecoveryReport};
 pub use workflow::reset::{ResetOutcome, ResetRequest};
 pub use workflow::service::OldKey;
 // Value types that the desk's operations take, from keydesk-types.
-pub use keydesk_types::{ImportKind, RevokeReason, Secret};
+pub use keydesk_types::{ImportKind, RevokeReason, Secret, SiteCode};

@@ -103,6 +103,10 @@ pub struct Profile {
     pub attestation: AttestationProfile,
     /// How long a temporary key (after a loss) may be kept, in days.
     pub temporary_days: u16,
+    /// The site (office) a counter with this profile works for, unless
+    /// `--site` names another: one profile per site sets that site's
+    /// enrolment rules. Must exist (`keydesk site add`).
+    pub site: Option<keydesk_types::SiteCode>,
 }
 
 impl Default for Profile {
@@ -114,6 +118,7 @@ impl Default for Profile {
             otp: OtpProfile::default(),
             attestation: AttestationProfile::default(),
             temporary_days: 14,
+            site: None,
         }
     }
 }
@@ -219,6 +224,17 @@ mod tests {
         assert_eq!(p.fido.mode, FidoMode::Required);
         assert!(p.otp.enabled);
         assert_eq!(p.temporary_days, 7);
+        assert_eq!(p.site, None);
+    }
+
+    #[test]
+    fn a_site_profile_names_its_site_and_a_bad_code_is_an_error() {
+        let p = Profile::from_toml("name = \"Amt 12\"\nsite = \"amt12\"\n").expect("valid profile");
+        assert_eq!(
+            p.site.as_ref().map(keydesk_types::SiteCode::as_str),
+            Some("AMT12")
+        );
+        assert!(Profile::from_toml("site = \"Amt 12\"\n").is_err());
     }
 
     #[test]

@@ -25,6 +25,7 @@ fn desk_with(issued: &[u32]) -> Desk {
                 department: "Amt 12".into(),
                 email: "anna.mueller@example.org".into(),
                 active: true,
+                site: None,
             },
             "test setup",
         )
@@ -38,6 +39,7 @@ fn desk_with(issued: &[u32]) -> Desk {
                 model: "T14".into(),
                 serial_no: "PF-1".into(),
                 staff: None,
+                site: None,
             },
             "test setup",
         )
@@ -191,6 +193,7 @@ fn notebook_choices_offer_the_staff_members_own_notebooks_first() {
                     department: String::new(),
                     email: String::new(),
                     active: true,
+                    site: None,
                 },
                 "test setup",
             )
@@ -211,6 +214,7 @@ fn notebook_choices_offer_the_staff_members_own_notebooks_first() {
                     model: String::new(),
                     serial_no: String::new(),
                     staff: owner.map(|o| PersonnelNo::parse(o).unwrap()),
+                    site: None,
                 },
                 "test setup",
             )

@@ -6,6 +6,17 @@
 //! `audit_head` row, written in the same transaction, remembers the newest
 //! event so that cutting events off the end is noticed too.
 //!
+//! Two versions of the scheme, chosen per event by its `site` column (the
+//! counter's site, added with sites):
+//! - `keydesk-audit-v1`: events without a site (`site` NULL, as every event
+//!   written before sites). The tag, `prev_hash`, id, at, actor,
+//!   workstation, action, subject, serial, before, after, reason. Events
+//!   written before sites hash exactly as they did, so old chains verify.
+//! - `keydesk-audit-v2`: events with a site. The same fields in the same
+//!   order under the v2 tag, then the site code as one more field. The tag
+//!   differs, so dropping the site of a v2 event (setting it NULL) breaks
+//!   the hash instead of turning it into a valid v1 event.
+//!
 //! Limits, on purpose: the chain has no secret key. Someone with write access
 //! to the file who knows this scheme can rewrite the whole tail consistently;
 //! `verify` catches hand edits, deletions and insertions with plain SQL, not a
@@ -28,7 +39,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::Store;
 use crate::error::{AnchorFault, AuditProblem, Result, StoreError};
-use crate::model::{Ctx, Event, Serial};
+use crate::model::{Ctx, Event, Serial, SiteCode};
 use crate::sql::{args, Row, Tx};
 
 /// `prev_hash` of the first event.
@@ -189,6 +200,8 @@ pub(crate) struct RawEvent {
     pub reason: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The counter's site code; `None` hashes as v1 (see the module doc).
+    pub site: Option<String>,
 }
 
 impl RawEvent {
@@ -206,6 +219,7 @@ impl RawEvent {
             reason: r.get(9)?,
             prev_hash: r.get(10)?,
             hash: r.get(11)?,
+            site: r.get(12)?,
         })
     }
 
@@ -222,7 +236,11 @@ impl RawEvent {
             }
         }
         let mut h = Sha256::new();
-        h.update(b"keydesk-audit-v1\n");
+        h.update(if self.site.is_some() {
+            b"keydesk-audit-v2\n"
+        } else {
+            b"keydesk-audit-v1\n"
+        });
         field(&mut h, Some(&self.prev_hash));
         field(&mut h, Some(&self.id.to_string()));
         field(&mut h, Some(&self.at));
@@ -234,6 +252,9 @@ impl RawEvent {
         field(&mut h, self.before.as_deref());
         field(&mut h, self.after.as_deref());
         field(&mut h, Some(&self.reason));
+        if let Some(site) = &self.site {
+            field(&mut h, Some(site));
+        }
         hex::encode(h.finalize())
     }
 
@@ -260,6 +281,12 @@ impl RawEvent {
             before: self.before,
             after: self.after,
             reason: self.reason,
+            site: self
+                .site
+                .as_deref()
+                .map(SiteCode::parse)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", self.id)))?,
         })
     }
 }
@@ -296,14 +323,15 @@ pub(crate) fn append(tx: &mut Tx<'_>, ctx: &Ctx, change: Change<'_>) -> Result<i
         reason: change.reason.to_owned(),
         prev_hash,
         hash: String::new(),
+        site: ctx.site.as_ref().map(|c| c.as_str().to_owned()),
     };
     ev.hash = ev.compute_hash();
     tx.exec(
-        "INSERT INTO events (id, at, actor, workstation, action, subject, serial, before_json, after_json, reason, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO events (id, at, actor, workstation, action, subject, serial, before_json, after_json, reason, prev_hash, hash, site)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         args![
             ev.id, ev.at, ev.actor, ev.workstation, ev.action, ev.subject, ev.serial, ev.before,
-            ev.after, ev.reason, ev.prev_hash, ev.hash
+            ev.after, ev.reason, ev.prev_hash, ev.hash, ev.site
         ],
     )?;
     tx.exec(
@@ -313,7 +341,7 @@ pub(crate) fn append(tx: &mut Tx<'_>, ctx: &Ctx, change: Change<'_>) -> Result<i
     Ok(ev.id)
 }
 
-const VERIFY_SQL: &str = "SELECT id, at, actor, workstation, action, subject, serial, before_json, after_json, reason, prev_hash, hash FROM events ORDER BY id";
+const VERIFY_SQL: &str = "SELECT id, at, actor, workstation, action, subject, serial, before_json, after_json, reason, prev_hash, hash, site FROM events ORDER BY id";
 
 /// Walk the whole chain. `Ok(n)` with the number of events when intact,
 /// otherwise `StoreError::AuditBroken` naming the first bad event.
@@ -385,4 +413,68 @@ pub(crate) fn verify(tx: &mut Tx<'_>) -> Result<u64> {
         }
     }
     Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(site: Option<&str>) -> RawEvent {
+        RawEvent {
+            id: 1,
+            at: "2026-11-23T09:00:00Z".into(),
+            actor: "tech.anna".into(),
+            workstation: "counter-1".into(),
+            action: "key.add".into(),
+            subject: "key:100".into(),
+            serial: Some(100),
+            before: None,
+            after: Some("{}".into()),
+            reason: String::new(),
+            prev_hash: GENESIS.into(),
+            hash: String::new(),
+            site: site.map(str::to_owned),
+        }
+    }
+
+    /// The v1 scheme, written out as before sites: what old events carry.
+    fn v1(e: &RawEvent) -> String {
+        let mut h = Sha256::new();
+        h.update(b"keydesk-audit-v1\n");
+        for v in [
+            Some(e.prev_hash.clone()),
+            Some(e.id.to_string()),
+            Some(e.at.clone()),
+            Some(e.actor.clone()),
+            Some(e.workstation.clone()),
+            Some(e.action.clone()),
+            Some(e.subject.clone()),
+            e.serial.map(|s| s.to_string()),
+            e.before.clone(),
+            e.after.clone(),
+            Some(e.reason.clone()),
+        ] {
+            match v {
+                None => h.update(b"N"),
+                Some(s) => {
+                    h.update(b"S");
+                    h.update((s.len() as u64).to_be_bytes());
+                    h.update(s.as_bytes());
+                }
+            }
+        }
+        hex::encode(h.finalize())
+    }
+
+    #[test]
+    fn events_without_a_site_hash_as_v1_and_with_one_as_v2() {
+        let old = event(None);
+        assert_eq!(old.compute_hash(), v1(&old), "old events verify unchanged");
+        let at_site = event(Some("AMT12"));
+        let v2 = at_site.compute_hash();
+        assert_ne!(v2, v1(&at_site), "the site is covered");
+        assert_ne!(v2, event(Some("AMT20")).compute_hash());
+        // Dropping the site of a v2 event does not make a valid v1 event.
+        assert_ne!(v2, old.compute_hash());
+    }
 }

@@ -23,6 +23,8 @@ use crate::sql::{args, Arg, Engine, Row, Tx};
 /// before the rows that refer to them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CopyStep {
+    /// Sites (offices).
+    Sites,
     /// Staff members.
     Staff,
     /// Notebooks.
@@ -45,7 +47,8 @@ pub enum CopyStep {
 
 impl CopyStep {
     /// Every step, in the order a copy takes them.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
+        Self::Sites,
         Self::Staff,
         Self::Notebooks,
         Self::Keys,
@@ -161,18 +164,22 @@ macro_rules! table {
 
 /// The tables, in [`CopyStep`] order. `audit_head` is not among them: the
 /// target has its row already, which takes the source's values.
-static TABLES: [Table; 9] = [
+static TABLES: [Table; 10] = [
+    table!(Sites, sites by id, identity: true,
+        [id: Int, code: Text, name: Text],
+        "?1, ?2, ?3"),
     table!(Staff, staff by id, identity: true,
         [id: Int, personnel_no: Text, surname: Text, given_name: Text, department: Text,
-         email: Text, active: Int],
-        "?1, ?2, ?3, ?4, ?5, ?6, ?7"),
+         email: Text, active: Int, site_id: Int],
+        "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8"),
     table!(Notebooks, notebooks by id, identity: true,
-        [id: Int, asset_tag: Text, hostname: Text, model: Text, serial_no: Text, staff_id: Int],
-        "?1, ?2, ?3, ?4, ?5, ?6"),
+        [id: Int, asset_tag: Text, hostname: Text, model: Text, serial_no: Text, staff_id: Int,
+         site_id: Int],
+        "?1, ?2, ?3, ?4, ?5, ?6, ?7"),
     table!(Keys, keys by serial, identity: false,
         [serial: Int, model: Text, form_factor: Text, firmware: Text, aaguid: Text, batch: Text,
-         state: Text, state_since: Text, notes: Text],
-        "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9"),
+         state: Text, state_since: Text, notes: Text, site_id: Int],
+        "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10"),
     table!(Assignments, assignments by id, identity: true,
         [id: Int, serial: Int, staff_id: Int, notebook_id: Int, from_ts: Text, until_ts: Text,
          due_date: Text],
@@ -186,8 +193,8 @@ static TABLES: [Table; 9] = [
     table!(Events, events by id, identity: false,
         [id: Int, at: Text, actor: Text, workstation: Text, action: Text, subject: Text,
          serial: Int, before_json: Text, after_json: Text, reason: Text, prev_hash: Text,
-         hash: Text],
-        "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"),
+         hash: Text, site: Text],
+        "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13"),
     table!(Journal, journal by id, identity: true,
         [id: Int, serial: Int, workflow: Text, step: Text, intent_json: Text, result_json: Text,
          state: Text, created_at: Text, updated_at: Text, owner: Text],
@@ -203,7 +210,7 @@ static TABLES: [Table; 9] = [
 ];
 
 /// The most columns a copied table has.
-const MAX_COLS: usize = 12;
+const MAX_COLS: usize = 13;
 
 /// Bytes of binary `COPY` data gathered before they go to the server.
 const COPY_CHUNK: usize = 1 << 20;

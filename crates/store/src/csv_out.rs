@@ -43,7 +43,8 @@ const INVENTORY_SQL: &str =
     "SELECT k.serial, k.model, k.form_factor, k.firmware, k.batch, k.state, k.state_since,
         s.personnel_no, CASE WHEN s.id IS NULL THEN NULL WHEN s.given_name = '' THEN s.surname
                              ELSE s.surname || ', ' || s.given_name END,
-        n.asset_tag, n.hostname, a.from_ts, a.due_date, k.notes
+        n.asset_tag, n.hostname, a.from_ts, a.due_date, k.notes,
+        (SELECT t.code FROM sites t WHERE t.id = k.site_id)
     FROM keys k
     LEFT JOIN assignments a ON a.serial = k.serial AND a.until_ts IS NULL
     LEFT JOIN staff s ON s.id = a.staff_id
@@ -64,11 +65,12 @@ const INVENTORY_HEADER: &[&str] = &[
     "issued_since",
     "due",
     "notes",
+    "site",
 ];
 
 /// The query behind `export_history`, public so benchmarks and auditors
 /// can run the same one with `sqlite3 -csv`.
-pub const HISTORY_SQL: &str = "SELECT id, at, actor, workstation, action, subject, serial, reason, before_json, after_json, prev_hash, hash FROM events ORDER BY id";
+pub const HISTORY_SQL: &str = "SELECT id, at, actor, workstation, action, subject, serial, reason, before_json, after_json, prev_hash, hash, site FROM events ORDER BY id";
 const HISTORY_HEADER: &[&str] = &[
     "id",
     "at",
@@ -82,13 +84,16 @@ const HISTORY_HEADER: &[&str] = &[
     "after",
     "prev_hash",
     "hash",
+    "site",
 ];
 
 const BLOCKED_SQL: &str =
     "SELECT serial, state, state_since FROM keys WHERE state IN ('revoked', 'lost') ORDER BY serial";
 const BLOCKED_HEADER: &[&str] = &["serial", "state", "since"];
 
-const STAFF_SQL: &str = "SELECT personnel_no, surname, given_name, department, email, active FROM staff ORDER BY personnel_no";
+const STAFF_SQL: &str =
+    "SELECT s.personnel_no, s.surname, s.given_name, s.department, s.email, s.active, t.code
+    FROM staff s LEFT JOIN sites t ON t.id = s.site_id ORDER BY s.personnel_no";
 const STAFF_HEADER: &[&str] = &[
     "personnel_no",
     "surname",
@@ -96,16 +101,20 @@ const STAFF_HEADER: &[&str] = &[
     "department",
     "email",
     "active",
+    "site",
 ];
 
-const NOTEBOOK_SQL: &str = "SELECT n.asset_tag, n.hostname, n.model, n.serial_no, s.personnel_no
-    FROM notebooks n LEFT JOIN staff s ON s.id = n.staff_id ORDER BY n.asset_tag";
+const NOTEBOOK_SQL: &str =
+    "SELECT n.asset_tag, n.hostname, n.model, n.serial_no, s.personnel_no, t.code
+    FROM notebooks n LEFT JOIN staff s ON s.id = n.staff_id
+    LEFT JOIN sites t ON t.id = n.site_id ORDER BY n.asset_tag";
 const NOTEBOOK_HEADER: &[&str] = &[
     "asset_tag",
     "hostname",
     "model",
     "serial_no",
     "personnel_no",
+    "site",
 ];
 
 /// The query and header of an export.

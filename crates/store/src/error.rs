@@ -103,6 +103,12 @@ pub enum StoreError {
     /// The asset tag already exists.
     #[error("asset tag {0} already exists")]
     DuplicateNotebook(String),
+    /// No site with this code.
+    #[error("no site with code {0}; add it first with `keydesk site add {0} --name NAME`")]
+    UnknownSite(String),
+    /// The site code already exists.
+    #[error("site {0} already exists")]
+    DuplicateSite(String),
     /// No journal entry with this id.
     #[error("journal entry {0} does not exist")]
     UnknownJournal(i64),

@@ -12,6 +12,7 @@ use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::model::{AssetTag, Ctx, NewNotebook, NewStaff, Notebook, PersonnelNo, Staff};
 use crate::search::{self, HitKind};
+use crate::sites::{opt_site_id, parse_site_column};
 use crate::sql::{args, Row, Tx};
 
 pub(crate) fn staff_id(conn: &mut Tx<'_>, no: &PersonnelNo) -> Result<i64> {
@@ -32,7 +33,18 @@ pub(crate) fn notebook_id(conn: &mut Tx<'_>, tag: &AssetTag) -> Result<i64> {
     .ok_or_else(|| StoreError::UnknownNotebook(tag.to_string()))
 }
 
-fn staff_from_row(r: &Row<'_>) -> Result<(i64, String, String, String, String, String, bool)> {
+type StaffTuple = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    bool,
+    Option<String>,
+);
+
+fn staff_from_row(r: &Row<'_>) -> Result<StaffTuple> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -41,10 +53,11 @@ fn staff_from_row(r: &Row<'_>) -> Result<(i64, String, String, String, String, S
         r.get(4)?,
         r.get(5)?,
         r.get(6)?,
+        r.get(7)?,
     ))
 }
 
-fn to_staff(t: (i64, String, String, String, String, String, bool)) -> Result<Staff> {
+fn to_staff(t: StaffTuple) -> Result<Staff> {
     Ok(Staff {
         id: t.0,
         data: NewStaff {
@@ -55,14 +68,15 @@ fn to_staff(t: (i64, String, String, String, String, String, bool)) -> Result<St
             department: t.4,
             email: t.5,
             active: t.6,
+            site: parse_site_column(t.7)?,
         },
     })
 }
 
 pub(crate) fn get_staff_conn(conn: &mut Tx<'_>, no: &PersonnelNo) -> Result<Option<Staff>> {
     let t = conn.opt(
-        "SELECT id, personnel_no, surname, given_name, department, email, active
-         FROM staff WHERE personnel_no = ?1",
+        "SELECT s.id, s.personnel_no, s.surname, s.given_name, s.department, s.email, s.active, t.code
+         FROM staff s LEFT JOIN sites t ON t.id = s.site_id WHERE s.personnel_no = ?1",
         args![no.as_str()],
         staff_from_row,
     )?;
@@ -84,9 +98,19 @@ fn staff_label(s: &NewStaff) -> String {
 }
 
 pub(crate) fn get_notebook_conn(conn: &mut Tx<'_>, tag: &AssetTag) -> Result<Option<Notebook>> {
-    let t: Option<(i64, String, String, String, String, Option<String>)> = conn.opt(
-        "SELECT n.id, n.asset_tag, n.hostname, n.model, n.serial_no, s.personnel_no
-         FROM notebooks n LEFT JOIN staff s ON s.id = n.staff_id WHERE n.asset_tag = ?1",
+    type NotebookTuple = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    );
+    let t: Option<NotebookTuple> = conn.opt(
+        "SELECT n.id, n.asset_tag, n.hostname, n.model, n.serial_no, s.personnel_no, t.code
+         FROM notebooks n LEFT JOIN staff s ON s.id = n.staff_id
+         LEFT JOIN sites t ON t.id = n.site_id WHERE n.asset_tag = ?1",
         args![tag.as_str()],
         |r| {
             Ok((
@@ -96,6 +120,7 @@ pub(crate) fn get_notebook_conn(conn: &mut Tx<'_>, tag: &AssetTag) -> Result<Opt
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
+                r.get(6)?,
             ))
         },
     )?;
@@ -114,6 +139,7 @@ pub(crate) fn get_notebook_conn(conn: &mut Tx<'_>, tag: &AssetTag) -> Result<Opt
                 .map(PersonnelNo::parse)
                 .transpose()
                 .map_err(corrupt)?,
+            site: parse_site_column(t.6)?,
         },
     }))
 }
@@ -174,7 +200,8 @@ pub(crate) trait Record: Serialize + PartialEq {
 
 impl Record for NewStaff {
     type Stored = Staff;
-    type Refs = ();
+    /// The site's row id.
+    type Refs = Option<i64>;
     const KIND: &'static str = "staff";
     const ADDED: &'static str = "staff.add";
     const UPDATED: &'static str = "staff.update";
@@ -193,29 +220,30 @@ impl Record for NewStaff {
         (stored.id, &stored.data)
     }
 
-    fn refs(&self, _conn: &mut Tx<'_>) -> Result<()> {
-        Ok(())
+    fn refs(&self, conn: &mut Tx<'_>) -> Result<Option<i64>> {
+        opt_site_id(conn, self.site.as_ref())
     }
 
-    fn insert(&self, conn: &mut Tx<'_>, _: &()) -> Result<i64> {
+    fn insert(&self, conn: &mut Tx<'_>, site: &Option<i64>) -> Result<i64> {
         conn.insert(
-            "INSERT INTO staff (personnel_no, surname, given_name, department, email, active)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            "INSERT INTO staff (personnel_no, surname, given_name, department, email, active, site_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
             args![
                 self.personnel_no.as_str(),
                 self.surname,
                 self.given_name,
                 self.department,
                 self.email,
-                self.active
+                self.active,
+                site
             ],
         )
     }
 
-    fn update(&self, conn: &mut Tx<'_>, id: i64, _: &()) -> Result<()> {
+    fn update(&self, conn: &mut Tx<'_>, id: i64, site: &Option<i64>) -> Result<()> {
         conn.exec(
-            "UPDATE staff SET surname = ?1, given_name = ?2, department = ?3, email = ?4, active = ?5 WHERE id = ?6",
-            args![self.surname, self.given_name, self.department, self.email, self.active, id],
+            "UPDATE staff SET surname = ?1, given_name = ?2, department = ?3, email = ?4, active = ?5, site_id = ?6 WHERE id = ?7",
+            args![self.surname, self.given_name, self.department, self.email, self.active, site, id],
         )?;
         Ok(())
     }
@@ -233,8 +261,8 @@ impl Record for NewStaff {
 
 impl Record for NewNotebook {
     type Stored = Notebook;
-    /// The holder's staff row id.
-    type Refs = Option<i64>;
+    /// The holder's staff row id and the site's row id.
+    type Refs = (Option<i64>, Option<i64>);
     const KIND: &'static str = "notebook";
     const ADDED: &'static str = "notebook.add";
     const UPDATED: &'static str = "notebook.update";
@@ -253,28 +281,35 @@ impl Record for NewNotebook {
         (stored.id, &stored.data)
     }
 
-    fn refs(&self, conn: &mut Tx<'_>) -> Result<Option<i64>> {
-        self.staff.as_ref().map(|p| staff_id(conn, p)).transpose()
+    fn refs(&self, conn: &mut Tx<'_>) -> Result<(Option<i64>, Option<i64>)> {
+        let staff = self.staff.as_ref().map(|p| staff_id(conn, p)).transpose()?;
+        Ok((staff, opt_site_id(conn, self.site.as_ref())?))
     }
 
-    fn insert(&self, conn: &mut Tx<'_>, staff: &Option<i64>) -> Result<i64> {
+    fn insert(&self, conn: &mut Tx<'_>, (staff, site): &(Option<i64>, Option<i64>)) -> Result<i64> {
         conn.insert(
-            "INSERT INTO notebooks (asset_tag, hostname, model, serial_no, staff_id)
-             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+            "INSERT INTO notebooks (asset_tag, hostname, model, serial_no, staff_id, site_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
             args![
                 self.asset_tag.as_str(),
                 self.hostname,
                 self.model,
                 self.serial_no,
-                staff
+                staff,
+                site
             ],
         )
     }
 
-    fn update(&self, conn: &mut Tx<'_>, id: i64, staff: &Option<i64>) -> Result<()> {
+    fn update(
+        &self,
+        conn: &mut Tx<'_>,
+        id: i64,
+        (staff, site): &(Option<i64>, Option<i64>),
+    ) -> Result<()> {
         conn.exec(
-            "UPDATE notebooks SET hostname = ?1, model = ?2, serial_no = ?3, staff_id = ?4 WHERE id = ?5",
-            args![self.hostname, self.model, self.serial_no, staff, id],
+            "UPDATE notebooks SET hostname = ?1, model = ?2, serial_no = ?3, staff_id = ?4, site_id = ?5 WHERE id = ?6",
+            args![self.hostname, self.model, self.serial_no, staff, site, id],
         )?;
         Ok(())
     }
@@ -398,8 +433,8 @@ impl Store {
     pub fn get_staff_by_id(&self, id: i64) -> Result<Option<Staff>> {
         let t = self.read(|tx| {
             tx.opt(
-                "SELECT id, personnel_no, surname, given_name, department, email, active
-                 FROM staff WHERE id = ?1",
+                "SELECT s.id, s.personnel_no, s.surname, s.given_name, s.department, s.email, s.active, t.code
+                 FROM staff s LEFT JOIN sites t ON t.id = s.site_id WHERE s.id = ?1",
                 args![id],
                 staff_from_row,
             )

@@ -13,6 +13,7 @@ use crate::model::{
     Event, Key, KeyHistory, KeyState, NewKey, PersonnelNo, Serial,
 };
 use crate::search::{self, HitKind};
+use crate::sites::{opt_site_id, parse_site_column};
 use crate::sql::{args, Row, Tx};
 
 fn serial_of(n: i64) -> Result<Serial> {
@@ -22,17 +23,28 @@ fn serial_of(n: i64) -> Result<Serial> {
         .ok_or_else(|| StoreError::Corrupt(format!("serial {n}")))
 }
 
-fn key_from_row(r: &Row<'_>) -> Result<(i64, [String; 5], String, String, String)> {
+type KeyTuple = (i64, [String; 5], String, String, String, Option<String>);
+
+/// The columns `key_from_row` reads, for `SELECT {KEY_COLS} FROM keys k`.
+macro_rules! key_cols {
+    () => {
+        "k.serial, k.model, k.form_factor, k.firmware, k.batch, k.aaguid, k.state, k.state_since, k.notes,
+         (SELECT t.code FROM sites t WHERE t.id = k.site_id)"
+    };
+}
+
+fn key_from_row(r: &Row<'_>) -> Result<KeyTuple> {
     Ok((
         r.get(0)?,
         [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?],
         r.get(6)?,
         r.get(7)?,
         r.get(8)?,
+        r.get(9)?,
     ))
 }
 
-fn to_key(t: (i64, [String; 5], String, String, String)) -> Result<Key> {
+fn to_key(t: KeyTuple) -> Result<Key> {
     let [model, form_factor, firmware, batch, aaguid] = t.1;
     Ok(Key {
         data: NewKey {
@@ -41,6 +53,7 @@ fn to_key(t: (i64, [String; 5], String, String, String)) -> Result<Key> {
             form_factor,
             firmware,
             batch,
+            site: parse_site_column(t.5)?,
         },
         aaguid,
         state: t
@@ -54,8 +67,7 @@ fn to_key(t: (i64, [String; 5], String, String, String)) -> Result<Key> {
 
 pub(crate) fn get_key_conn(tx: &mut Tx<'_>, serial: Serial) -> Result<Option<Key>> {
     let t = tx.opt(
-        "SELECT serial, model, form_factor, firmware, batch, aaguid, state, state_since, notes
-         FROM keys WHERE serial = ?1",
+        concat!("SELECT ", key_cols!(), " FROM keys k WHERE k.serial = ?1"),
         args![serial],
         key_from_row,
     )?;
@@ -81,27 +93,29 @@ pub(crate) fn put_key(
 ) -> Result<Outcome> {
     let old = get_key_conn(conn, k.serial)?;
     let create = old.is_none();
+    let site = opt_site_id(conn, k.site.as_ref())?;
     match (&old, mode) {
         (Some(_), Put::Create) => return Err(StoreError::DuplicateKey(k.serial)),
         (None, Put::Update) => return Err(StoreError::UnknownKey(k.serial)),
         (Some(o), _) if o.data == *k => return Ok(Outcome::Unchanged),
         (Some(_), _) => {
             conn.exec(
-                "UPDATE keys SET model = ?1, form_factor = ?2, firmware = ?3, batch = ?4 WHERE serial = ?5",
-                args![k.model, k.form_factor, k.firmware, k.batch, k.serial],
+                "UPDATE keys SET model = ?1, form_factor = ?2, firmware = ?3, batch = ?4, site_id = ?5 WHERE serial = ?6",
+                args![k.model, k.form_factor, k.firmware, k.batch, site, k.serial],
             )?;
         }
         (None, _) => {
             conn.exec(
-                "INSERT INTO keys (serial, model, form_factor, firmware, batch, state, state_since)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'in_stock', ?6)",
+                "INSERT INTO keys (serial, model, form_factor, firmware, batch, state, state_since, site_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'in_stock', ?6, ?7)",
                 args![
                     k.serial,
                     k.model,
                     k.form_factor,
                     k.firmware,
                     k.batch,
-                    ctx.ts()
+                    ctx.ts(),
+                    site
                 ],
             )?;
         }
@@ -241,8 +255,11 @@ impl Store {
             let mut out = Vec::new();
             for state in states {
                 for t in tx.all(
-                    "SELECT serial, model, form_factor, firmware, batch, aaguid, state, state_since, notes
-                     FROM keys WHERE state = ?1 ORDER BY state_since, serial LIMIT ?2",
+                    concat!(
+                        "SELECT ",
+                        key_cols!(),
+                        " FROM keys k WHERE k.state = ?1 ORDER BY k.state_since, k.serial LIMIT ?2"
+                    ),
                     args![state.as_str(), limit],
                     key_from_row,
                 )? {
@@ -442,7 +459,7 @@ fn enrolments(tx: &mut Tx<'_>, serial: Serial) -> Result<Vec<Enrolment>> {
 
 fn events_for_key(tx: &mut Tx<'_>, serial: Serial) -> Result<Vec<Event>> {
     tx.all(
-        "SELECT id, at, actor, workstation, action, subject, serial, before_json, after_json, reason, prev_hash, hash
+        "SELECT id, at, actor, workstation, action, subject, serial, before_json, after_json, reason, prev_hash, hash, site
          FROM events WHERE serial = ?1 ORDER BY id",
         args![serial],
         RawEvent::from_row,

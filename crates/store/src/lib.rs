@@ -8,6 +8,8 @@
 //!   `checkpoint` (call when idle), `optimize`; [`Store::open_at`] and
 //!   [`Store::migrate`] for a [`DbLocation`] (file or `postgresql://` URL,
 //!   TLS by `sslmode`/`sslrootcert`), `server_tls`
+//! - sites (offices): `add_site`, `get_site`, `sites`; a [`Ctx`] names the
+//!   counter's site (`with_site`), which every event records
 //! - staff/notebooks: `add_staff`, `update_staff`, `get_staff`,
 //!   `get_staff_by_id`, `add_notebook`, `update_notebook`, `get_notebook`,
 //!   `get_notebook_by_id`
@@ -56,6 +58,7 @@ mod operators;
 mod pg;
 mod purpose;
 mod search;
+mod sites;
 mod sql;
 
 pub use audit::{AuditAnchor, AuditHead, GENESIS};
@@ -75,7 +78,7 @@ pub use location::DbLocation;
 pub use operators::Operator;
 // The value types, defined in keydesk-types, re-exported for convenience.
 pub use keydesk_types::{
-    AssetTag, ExportKind, ImportKind, KeyState, ParseError, PersonnelNo, Serial,
+    AssetTag, ExportKind, ImportKind, KeyState, ParseError, PersonnelNo, Serial, SiteCode,
 };
 pub use model::{
     format_date, format_ts, parse_date, Assignment, Ctx, Enrolment, Event, Key, KeyHistory, NewKey,
@@ -83,3 +86,4 @@ pub use model::{
 };
 pub use purpose::Purpose;
 pub use search::{fold, Hit, HitKind};
+pub use sites::Site;

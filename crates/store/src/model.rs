@@ -3,7 +3,7 @@
 //! personnel number, asset tag, key state, slot) are keydesk-types' own.
 
 use keydesk_types::Slot;
-pub use keydesk_types::{AssetTag, KeyState, PersonnelNo, Serial};
+pub use keydesk_types::{AssetTag, KeyState, PersonnelNo, Serial, SiteCode};
 use serde::{Serialize, Serializer};
 use time::format_description::FormatItem;
 use time::macros::format_description;
@@ -24,6 +24,10 @@ pub struct Ctx {
     /// The process doing it ("workstation:pid:start"), recorded on journal
     /// entries so recovery can tell a running operation from an interrupted one.
     pub owner: String,
+    /// The site the counter works for, recorded on every event it writes;
+    /// `None`: no site. The store does not check that it exists: whoever
+    /// builds the context does (keydesk-core, from `--site` or the profile).
+    pub site: Option<SiteCode>,
 }
 
 impl Ctx {
@@ -34,7 +38,15 @@ impl Ctx {
             workstation: workstation.to_owned(),
             now,
             owner: String::new(),
+            site: None,
         }
+    }
+
+    /// The same context, working for `site`.
+    #[must_use]
+    pub fn with_site(mut self, site: Option<SiteCode>) -> Self {
+        self.site = site;
+        self
     }
 
     /// The same context, naming the process that does the work.
@@ -86,6 +98,8 @@ pub struct NewStaff {
     pub email: String,
     /// Still employed.
     pub active: bool,
+    /// The site (office) the person works at, if assigned to one.
+    pub site: Option<SiteCode>,
 }
 
 /// A staff member as stored.
@@ -111,6 +125,8 @@ pub struct NewNotebook {
     pub serial_no: String,
     /// The staff member it is assigned to.
     pub staff: Option<PersonnelNo>,
+    /// The site (office) it belongs to, if assigned to one.
+    pub site: Option<SiteCode>,
 }
 
 /// A notebook as stored.
@@ -136,6 +152,8 @@ pub struct NewKey {
     pub firmware: String,
     /// Delivery batch (Lieferung/Charge).
     pub batch: String,
+    /// The site (office) whose stock it is, if assigned to one.
+    pub site: Option<SiteCode>,
 }
 
 impl NewKey {
@@ -147,6 +165,7 @@ impl NewKey {
             form_factor: String::new(),
             firmware: String::new(),
             batch: String::new(),
+            site: None,
         }
     }
 }
@@ -251,6 +270,8 @@ pub struct Event {
     pub after: Option<String>,
     /// Why.
     pub reason: String,
+    /// The site of the counter that wrote it, if it worked for one.
+    pub site: Option<SiteCode>,
 }
 
 /// A key with its assignments and events, oldest first.

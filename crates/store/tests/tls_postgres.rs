@@ -204,6 +204,7 @@ fn verify_full_with_the_right_ca_and_host_connects_and_the_store_works() {
         department: "Bürgeramt".into(),
         email: "erika@stadt.example".into(),
         active: true,
+        site: None,
     };
     store.add_staff(&ctx, &erika, "hr").unwrap();
     drop(store);

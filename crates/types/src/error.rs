@@ -70,4 +70,10 @@ pub enum ParseError {
         /// The text as given.
         input: String,
     },
+    /// Not a site code (see `SiteCode`).
+    #[error("\"{input}\" is not a site code (1 to 16 letters, digits, - or _)")]
+    NotASiteCode {
+        /// The text as given, trimmed (at most 32 characters of it).
+        input: String,
+    },
 }

@@ -3,7 +3,8 @@
 //! them. Each type is parsed once, at the edge (a clap value parser, a CSV
 //! cell, a profile field, a database column), and is valid from then on.
 //!
-//! - identities: [`Serial`] (never 0), [`PersonnelNo`], [`AssetTag`]
+//! - identities: [`Serial`] (never 0), [`PersonnelNo`], [`AssetTag`],
+//!   [`SiteCode`] (an office, upper case)
 //! - the key lifecycle: [`KeyState`] (with its transition table) and
 //!   [`RevokeReason`]
 //! - PIV: [`Slot`], [`Algorithm`], [`PinPolicy`], [`TouchPolicy`]
@@ -24,6 +25,7 @@ mod piv;
 mod reason;
 mod secret;
 mod serial;
+mod site;
 
 #[cfg(feature = "clap")]
 mod value_enum;
@@ -37,3 +39,4 @@ pub use piv::{Algorithm, PinPolicy, RetiredSlot, Slot, TouchPolicy};
 pub use reason::RevokeReason;
 pub use secret::Secret;
 pub use serial::Serial;
+pub use site::{SiteCode, SITE_CODE_MAX_CHARS};

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use keydesk_core::DbLocation;
 use keydesk_types::{
-    AssetTag, ExportKind, ImportKind, OperatorRole, PersonnelNo, RevokeReason, Serial,
+    AssetTag, ExportKind, ImportKind, OperatorRole, PersonnelNo, RevokeReason, Serial, SiteCode,
 };
 
 /// keydesk: hand out, reset, revoke and account for hardware security keys.
@@ -29,6 +29,11 @@ pub struct Cli {
     #[cfg(feature = "sim")]
     #[arg(long, global = true)]
     pub sim: bool,
+
+    /// The site (office) this counter works for, recorded on every event
+    /// (default: the profile's `site`). Must exist: `keydesk site add`.
+    #[arg(long, env = "KEYDESK_SITE", global = true, value_name = "CODE")]
+    pub site: Option<SiteCode>,
 
     /// Print one JSON document per command instead of text.
     #[arg(long, global = true)]
@@ -99,6 +104,27 @@ pub enum Command {
     /// Certificates from the office CA.
     #[command(subcommand)]
     Cert(CertCommand),
+    /// The sites (offices) staff, notebooks and keys belong to.
+    #[command(subcommand)]
+    Site(SiteCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SiteCommand {
+    /// Add a site: its code (1 to 16 letters, digits, - or _; stored in
+    /// upper case) and the name to show.
+    Add(SiteAddArgs),
+    /// List the sites.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct SiteAddArgs {
+    /// The code, as CSV files and `--site` name the site ("AMT12").
+    pub code: SiteCode,
+    /// The name to show ("Amt 12 – Bürgeramt").
+    #[arg(long)]
+    pub name: String,
 }
 
 /// Where new PINs come from (never from arguments).

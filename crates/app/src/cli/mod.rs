@@ -11,6 +11,7 @@ mod letter;
 mod output;
 mod pin_input;
 mod service_cmds;
+mod site_cmd;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -113,6 +114,11 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
     if let Some(local) = crate::counter::local_journal(&db) {
         desk.keep_locally(local);
     }
+    // Managing sites works before the counter's site exists.
+    if let Command::Site(c) = &command {
+        return site_cmd::run(&mut desk, c, out);
+    }
+    desk.work_for(cli.site.clone())?;
     let touches_keys = matches!(
         command,
         Command::Enrol(_)
@@ -239,6 +245,7 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Site(c) => site_cmd::run(&mut desk, &c, out),
         // main runs the demo before the CLI is reached: it opens no inventory.
         #[cfg(feature = "sim")]
         Command::Demo(_) => Ok(()),

@@ -7,4 +7,5 @@ pub mod inventory;
 pub mod recover;
 pub mod reset;
 pub mod service;
+pub mod sites;
 pub mod status;

@@ -28,6 +28,7 @@ pub fn seed(store: &mut Store) {
         department: "Amt 12".into(),
         email: String::new(),
         active: true,
+        site: None,
     };
     store.add_staff(&ctx, &staff, "setup").unwrap();
     let nb = NewNotebook {
@@ -36,6 +37,7 @@ pub fn seed(store: &mut Store) {
         model: String::new(),
         serial_no: String::new(),
         staff: None,
+        site: None,
     };
     store.add_notebook(&ctx, &nb, "setup").unwrap();
 }

@@ -38,11 +38,13 @@ pub enum ImportField {
     Firmware,
     /// Key: delivery batch.
     Batch,
+    /// Staff, notebook or key: the site code.
+    Site,
 }
 
 impl ImportField {
     /// Every field, in the order a change lists them.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::Surname,
         Self::GivenName,
         Self::Department,
@@ -55,6 +57,7 @@ impl ImportField {
         Self::FormFactor,
         Self::Firmware,
         Self::Batch,
+        Self::Site,
     ];
 
     /// The field's name in the records (and in JSON output).
@@ -74,6 +77,7 @@ impl ImportField {
             Self::FormFactor => "form_factor",
             Self::Firmware => "firmware",
             Self::Batch => "batch",
+            Self::Site => "site",
         }
     }
 }

@@ -29,7 +29,7 @@ use crate::inventory::{Outcome, Put};
 use crate::model::{Ctx, NewKey, NewNotebook, NewStaff};
 use crate::{inventory, keys};
 pub use changes::{FieldChange, ImportField};
-use rows::{HeaderMap, KeyRow, NotebookRow, StaffRow};
+use rows::{Col, HeaderMap, KeyRow, NotebookRow, StaffRow};
 
 /// The report lists this many adds and changes; the rest are only counted
 /// (in [`ImportReport::changes_omitted`]).
@@ -100,6 +100,9 @@ struct Parsed<R> {
     encoding: &'static str,
     delimiter: u8,
     rows: Vec<(u64, String, R)>,
+    /// Whether the file has a site column; without one, a row keeps the
+    /// site its record has (a list from before sites clears nothing).
+    has_site: bool,
 }
 
 /// Physical line numbers from byte offsets. The csv crate's own line count
@@ -218,6 +221,7 @@ fn parse<R>(
             encoding: decoded.encoding,
             delimiter: decoded.delimiter,
             rows,
+            has_site: map.has(Col::Site),
         })
     } else {
         Err(StoreError::Import(issues))
@@ -288,6 +292,10 @@ impl Store {
                     line,
                     problem: ImportProblem::UnknownHolder { personnel_no },
                 }),
+                Err(StoreError::UnknownSite(code)) => issues.push(ImportIssue {
+                    line,
+                    problem: ImportProblem::UnknownSite { code },
+                }),
                 Err(e) => return Err(e),
             }
             if done % PROGRESS_EVERY == 0 && done < total {
@@ -337,11 +345,17 @@ impl Store {
                     let rec = StaffRow::read(h, r).to_record()?;
                     Ok((rec.personnel_no.to_string(), rec))
                 })?;
+                let keep = !parsed.has_site;
                 self.apply(kind, parsed, opts, progress, |c, rec: &NewStaff, reason| {
+                    let mut rec = rec.clone();
+                    if keep {
+                        rec.site = inventory::get_staff_conn(c, &rec.personnel_no)?
+                            .and_then(|s| s.data.site);
+                    }
                     Ok(action(inventory::put_staff(
                         c,
                         ctx,
-                        rec,
+                        &rec,
                         reason,
                         Put::Upsert,
                     )?))
@@ -352,16 +366,22 @@ impl Store {
                     let rec = NotebookRow::read(h, r).to_record()?;
                     Ok((rec.asset_tag.to_string(), rec))
                 })?;
+                let keep = !parsed.has_site;
                 self.apply(
                     kind,
                     parsed,
                     opts,
                     progress,
                     |c, rec: &NewNotebook, reason| {
+                        let mut rec = rec.clone();
+                        if keep {
+                            rec.site = inventory::get_notebook_conn(c, &rec.asset_tag)?
+                                .and_then(|n| n.data.site);
+                        }
                         Ok(action(inventory::put_notebook(
                             c,
                             ctx,
-                            rec,
+                            &rec,
                             reason,
                             Put::Upsert,
                         )?))
@@ -373,8 +393,13 @@ impl Store {
                     let rec = KeyRow::read(h, r).to_record()?;
                     Ok((rec.serial.to_string(), rec))
                 })?;
+                let keep = !parsed.has_site;
                 self.apply(kind, parsed, opts, progress, |c, rec: &NewKey, reason| {
-                    Ok(action(keys::put_key(c, ctx, rec, reason, Put::Upsert)?))
+                    let mut rec = rec.clone();
+                    if keep {
+                        rec.site = keys::get_key_conn(c, rec.serial)?.and_then(|k| k.data.site);
+                    }
+                    Ok(action(keys::put_key(c, ctx, &rec, reason, Put::Upsert)?))
                 })
             }
         }

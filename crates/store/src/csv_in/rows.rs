@@ -5,7 +5,7 @@
 use keydesk_types::ImportKind;
 
 use crate::error::{ImportIssue, ImportProblem};
-use crate::model::{AssetTag, NewKey, NewNotebook, NewStaff, PersonnelNo, Serial};
+use crate::model::{AssetTag, NewKey, NewNotebook, NewStaff, PersonnelNo, Serial, SiteCode};
 use crate::search::fold;
 
 /// A column a list may have.
@@ -24,6 +24,7 @@ pub(crate) enum Col {
     FormFactor,
     Firmware,
     Batch,
+    Site,
 }
 
 /// Header spellings, compared after folding and dropping everything that is
@@ -52,16 +53,17 @@ const SURNAME: &[&str] = &[
     "familyname",
 ];
 const GIVEN: &[&str] = &["vorname", "givenname", "firstname"];
+// "Dienststelle", "Amt" and "Office" name the site (below), not the
+// department, since sites came.
 const DEPARTMENT: &[&str] = &[
     "abteilung",
-    "dienststelle",
     "organisationseinheit",
     "orgeinheit",
-    "amt",
     "department",
-    "office",
     "unit",
 ];
+/// The site (office) a row belongs to: its code, as `keydesk site list` shows.
+const SITE: &[&str] = &["dienststelle", "amt", "office", "site", "standort"];
 const EMAIL: &[&str] = &[
     "email",
     "mail",
@@ -129,6 +131,7 @@ fn columns(kind: ImportKind) -> &'static [(Col, &'static [&'static str], bool)] 
             (Col::Department, DEPARTMENT, false),
             (Col::Email, EMAIL, false),
             (Col::Active, ACTIVE, false),
+            (Col::Site, SITE, false),
         ],
         ImportKind::Notebooks => &[
             (Col::AssetTag, ASSET, true),
@@ -136,6 +139,7 @@ fn columns(kind: ImportKind) -> &'static [(Col, &'static [&'static str], bool)] 
             (Col::Model, MODEL, false),
             (Col::SerialNo, SERIAL, false),
             (Col::PersonnelNo, PERSONNEL, false),
+            (Col::Site, SITE, false),
         ],
         ImportKind::Stock => &[
             (Col::SerialNo, SERIAL, true),
@@ -143,6 +147,7 @@ fn columns(kind: ImportKind) -> &'static [(Col, &'static [&'static str], bool)] 
             (Col::FormFactor, FORM, false),
             (Col::Firmware, FIRMWARE, false),
             (Col::Batch, BATCH, false),
+            (Col::Site, SITE, false),
         ],
     }
 }
@@ -217,6 +222,11 @@ impl HeaderMap {
         }
     }
 
+    /// Whether the file has this column.
+    pub(crate) fn has(&self, col: Col) -> bool {
+        self.cols.iter().any(|(c, _)| *c == col)
+    }
+
     fn get<'r>(&self, rec: &'r csv::StringRecord, col: Col) -> &'r str {
         let v = self
             .cols
@@ -237,6 +247,7 @@ pub(crate) struct StaffRow {
     pub department: String,
     pub email: String,
     pub active: String,
+    pub site: String,
 }
 
 /// One row of a notebook list, as text.
@@ -247,6 +258,7 @@ pub(crate) struct NotebookRow {
     pub model: String,
     pub serial_no: String,
     pub personnel_no: String,
+    pub site: String,
 }
 
 /// One row of a supplier serial list, as text.
@@ -257,6 +269,7 @@ pub(crate) struct KeyRow {
     pub form_factor: String,
     pub firmware: String,
     pub batch: String,
+    pub site: String,
 }
 
 impl StaffRow {
@@ -268,6 +281,7 @@ impl StaffRow {
             department: h.get(r, Col::Department).to_owned(),
             email: h.get(r, Col::Email).to_owned(),
             active: h.get(r, Col::Active).to_owned(),
+            site: h.get(r, Col::Site).to_owned(),
         }
     }
 
@@ -283,7 +297,17 @@ impl StaffRow {
             department: self.department.clone(),
             email: self.email.clone(),
             active: parse_active(&self.active)?,
+            site: parse_site(&self.site)?,
         })
+    }
+}
+
+/// An empty site cell: no site.
+fn parse_site(s: &str) -> Result<Option<SiteCode>, ImportProblem> {
+    if s.is_empty() {
+        Ok(None)
+    } else {
+        Ok(Some(SiteCode::parse(s)?))
     }
 }
 
@@ -308,6 +332,7 @@ impl NotebookRow {
             model: h.get(r, Col::Model).to_owned(),
             serial_no: h.get(r, Col::SerialNo).to_owned(),
             personnel_no: h.get(r, Col::PersonnelNo).to_owned(),
+            site: h.get(r, Col::Site).to_owned(),
         }
     }
 
@@ -323,6 +348,7 @@ impl NotebookRow {
             model: self.model.clone(),
             serial_no: self.serial_no.clone(),
             staff,
+            site: parse_site(&self.site)?,
         })
     }
 }
@@ -335,6 +361,7 @@ impl KeyRow {
             form_factor: h.get(r, Col::FormFactor).to_owned(),
             firmware: h.get(r, Col::Firmware).to_owned(),
             batch: h.get(r, Col::Batch).to_owned(),
+            site: h.get(r, Col::Site).to_owned(),
         }
     }
 
@@ -345,6 +372,7 @@ impl KeyRow {
             form_factor: self.form_factor.clone(),
             firmware: self.firmware.clone(),
             batch: self.batch.clone(),
+            site: parse_site(&self.site)?,
         })
     }
 }

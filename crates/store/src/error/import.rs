@@ -110,6 +110,11 @@ pub enum ImportProblem {
         /// The holder's personnel number.
         personnel_no: String,
     },
+    /// The row names a site the inventory does not have.
+    UnknownSite {
+        /// The site code, upper case.
+        code: String,
+    },
 }
 
 /// What the id of a list is, in the English text.
@@ -201,6 +206,10 @@ impl std::fmt::Display for ImportProblem {
             Self::UnknownHolder { personnel_no } => write!(
                 f,
                 "no staff member with personnel number {personnel_no}; import the staff list or add the person first"
+            ),
+            Self::UnknownSite { code } => write!(
+                f,
+                "no site with code {code}; add the site first (keydesk site add) or correct the site column"
             ),
         }
     }

@@ -24,6 +24,7 @@ fn staff(no: &str, surname: &str) -> NewStaff {
         department: "IT-3".into(),
         email: "joerg@stadt.example".into(),
         active: true,
+        site: None,
     }
 }
 
@@ -35,6 +36,7 @@ fn notebook(tag: &str) -> NewNotebook {
         model: "ThinkPad T14".into(),
         serial_no: String::new(),
         staff: None,
+        site: None,
     }
 }
 

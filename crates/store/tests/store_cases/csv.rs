@@ -64,7 +64,7 @@ fn german_excel_semicolon_windows_1252() {
 fn utf8_bom_and_comma_variants() {
     let mut s = fresh();
     let bom =
-        "\u{FEFF}Personal-Nr.;Nachname;Vorname;Dienststelle;Aktiv\r\n0815;Weiß;Grete;Amt 12;ja\r\n";
+        "\u{FEFF}Personal-Nr.;Nachname;Vorname;Abteilung;Aktiv\r\n0815;Weiß;Grete;Amt 12;ja\r\n";
     let r = s.import_staff(&ctx(), bom.as_bytes(), &opts()).unwrap();
     assert_eq!(
         (r.encoding, r.delimiter, r.added),
@@ -373,6 +373,7 @@ fn export_then_import_round_trips() {
         form_factor: "USB-C keychain".into(),
         firmware: "5.7.1".into(),
         batch: "L-2026-11; Charge 3".into(),
+        site: None,
     };
     a.add_key(&ctx(), &k, "").unwrap();
     for dialect in [Dialect::Excel, Dialect::Rfc4180] {
@@ -419,15 +420,15 @@ fn exports_have_the_right_dialect_and_columns() {
     let mut lines = rfc.split("\r\n");
     assert_eq!(
         lines.next().unwrap(),
-        "serial,model,form_factor,firmware,batch,state,state_since,holder_personnel_no,holder_name,notebook,hostname,issued_since,due,notes"
+        "serial,model,form_factor,firmware,batch,state,state_since,holder_personnel_no,holder_name,notebook,hostname,issued_since,due,notes,site"
     );
     assert_eq!(
         lines.next().unwrap(),
-        "7,,,,,in_stock,2026-11-23T09:00:00Z,,,,,,,"
+        "7,,,,,in_stock,2026-11-23T09:00:00Z,,,,,,,,"
     );
     assert_eq!(
         lines.next().unwrap(),
-        "100,,,,,lost,2026-11-23T09:00:00Z,4711,\"Müller, Jörg\",INV-0001,nb-0001,2026-11-23T09:00:00Z,,"
+        "100,,,,,lost,2026-11-23T09:00:00Z,4711,\"Müller, Jörg\",INV-0001,nb-0001,2026-11-23T09:00:00Z,,,"
     );
     let history = csv_text(|w| s.export_history(w, Dialect::Excel));
     assert_eq!(history.lines().count(), 1 + s.verify().unwrap() as usize);

@@ -33,6 +33,7 @@ fn staff(no: &str, surname: &str, given: &str) -> NewStaff {
         department: "IT-3".into(),
         email: format!("{}@stadt.example", given.to_lowercase()),
         active: true,
+        site: None,
     }
 }
 
@@ -43,6 +44,7 @@ fn notebook(tag: &str, host: &str, holder: Option<&str>) -> NewNotebook {
         model: "ThinkPad T14".into(),
         serial_no: format!("PF-{tag}"),
         staff: holder.map(pno),
+        site: None,
     }
 }
 
@@ -396,6 +398,7 @@ mod concurrency;
 mod copy;
 mod csv;
 mod import_changes;
+mod sites;
 
 #[test]
 fn migrate_again_applies_nothing_and_the_store_reopens() {

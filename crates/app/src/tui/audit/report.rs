@@ -21,6 +21,7 @@ fn field_text(f: ImportField) -> Text {
         ImportField::FormFactor => Text::FieldFormFactor,
         ImportField::Firmware => Text::FactFirmware,
         ImportField::Batch => Text::FieldBatch,
+        ImportField::Site => Text::FieldSite,
     }
 }
 

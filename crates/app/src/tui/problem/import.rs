@@ -112,6 +112,7 @@ impl Problem {
             ImportProblem::UnknownHolder { personnel_no } => {
                 new(Text::ImpUnknownHolder, vec![plain(personnel_no)])
             }
+            ImportProblem::UnknownSite { code } => new(Text::ImpUnknownSite, vec![plain(code)]),
         }
     }
 
@@ -151,6 +152,7 @@ impl Problem {
             ParseError::NotAnExportKind { input } => {
                 new(Text::ParseNotAnExportKind, vec![quoted(input)])
             }
+            ParseError::NotASiteCode { input } => new(Text::ParseNotASiteCode, vec![plain(input)]),
         }
     }
 }

@@ -64,6 +64,9 @@ fn import_cases() -> Vec<ImportProblem> {
         ImportProblem::UnknownHolder {
             personnel_no: "9999".into(),
         },
+        ImportProblem::UnknownSite {
+            code: "AMT99".into(),
+        },
     ]
 }
 
@@ -88,6 +91,7 @@ fn parse_cases() -> Vec<ParseError> {
         ParseError::NotATouchPolicy { input: input() },
         ParseError::NotAnImportKind { input: input() },
         ParseError::NotAnExportKind { input: input() },
+        ParseError::NotASiteCode { input: input() },
     ]
 }
 

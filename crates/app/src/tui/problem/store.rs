@@ -71,6 +71,8 @@ impl Problem {
             StoreError::DuplicateStaff(p) => new(Text::ErrDuplicateStaff, vec![plain(p)]),
             StoreError::UnknownNotebook(t) => new(Text::ErrUnknownNotebook, vec![plain(t)]),
             StoreError::DuplicateNotebook(t) => new(Text::ErrDuplicateNotebook, vec![plain(t)]),
+            StoreError::UnknownSite(c) => new(Text::ErrUnknownSite, vec![plain(c)]),
+            StoreError::DuplicateSite(c) => new(Text::ErrDuplicateSite, vec![plain(c)]),
             StoreError::UnknownJournal(id) => new(Text::ErrUnknownJournal, vec![plain(id)]),
             StoreError::JournalClosed(id) => new(Text::ErrJournalClosed, vec![plain(id)]),
             StoreError::Invalid(detail) => new(Text::ErrInvalid, vec![plain(detail)]),

@@ -117,6 +117,8 @@ fn store_cases() -> Vec<StoreError> {
         StoreError::DuplicateStaff("4711".into()),
         StoreError::UnknownNotebook("NB-1".into()),
         StoreError::DuplicateNotebook("NB-1".into()),
+        StoreError::UnknownSite("AMT12".into()),
+        StoreError::DuplicateSite("AMT12".into()),
         StoreError::UnknownJournal(7),
         StoreError::JournalClosed(7),
         StoreError::Invalid("\"\" is not a valid personnel number".into()),

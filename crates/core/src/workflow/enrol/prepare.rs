@@ -146,6 +146,8 @@ impl Desk {
                 form_factor: format!("{:?}", info.form_factor),
                 firmware: info.version.to_string(),
                 batch: String::new(),
+                // Stock of the counter where it turned up.
+                site: self.site.clone(),
             };
             self.store
                 .add_key(&ctx, &key, "unknown key added to stock at enrolment")?;
