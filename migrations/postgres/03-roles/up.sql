@@ -5,15 +5,20 @@
 -- role that migrates needs CREATEROLE (or superuser) for this step.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'keydesk_auditor') THEN
+    -- Two databases of one cluster may be migrated at once: the role
+    -- another migration created a moment ago is no error.
+    BEGIN
         CREATE ROLE keydesk_auditor NOLOGIN;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'keydesk_technician') THEN
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
+    BEGIN
         CREATE ROLE keydesk_technician NOLOGIN;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'keydesk_admin') THEN
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
+    BEGIN
         CREATE ROLE keydesk_admin NOLOGIN;
-    END IF;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
     EXECUTE format('GRANT USAGE ON SCHEMA %I TO keydesk_auditor, keydesk_technician, keydesk_admin',
                    current_schema());
     -- Auditors read and export.
@@ -41,4 +46,9 @@ BEGIN
 END
 $$;
 GRANT DELETE ON search_index, claims TO keydesk_technician;
-GRANT keydesk_technician, keydesk_auditor TO keydesk_admin WITH ADMIN OPTION;
+DO $$
+BEGIN
+    GRANT keydesk_technician, keydesk_auditor TO keydesk_admin WITH ADMIN OPTION;
+EXCEPTION WHEN unique_violation THEN NULL;
+END
+$$;
