@@ -30,7 +30,11 @@ fn shared_inventory() -> DbLocation {
         .expect("a PostgreSQL test server (make deps installs postgresql-15)")
         .fresh_database()
         .unwrap();
-    let at = DbLocation::Server(url);
+    seeded(DbLocation::Server(url))
+}
+
+/// The database at `at` migrated, seeded, with the key in stock.
+fn seeded(at: DbLocation) -> DbLocation {
     Store::migrate(&at).unwrap();
     let mut store = Store::open_at(&at).unwrap();
     seed(&mut store);
@@ -200,16 +204,7 @@ fn the_work_of_a_counter_whose_session_died_is_recovered_by_another() {
 fn a_server_that_goes_away_mid_reset_loses_nothing_and_recover_finishes() {
     let server = Arc::new(Server::start().expect("a PostgreSQL test server (make deps)"));
     let url = server.fresh_database().unwrap();
-    let at = DbLocation::Server(url);
-    Store::migrate(&at).unwrap();
-    {
-        let mut store = Store::open_at(&at).unwrap();
-        seed(&mut store);
-        let ctx = Ctx::new("setup", "test", datetime!(2026-11-01 08:00 UTC));
-        store
-            .add_key(&ctx, &NewKey::unknown(serial()), "delivery")
-            .unwrap();
-    }
+    let at = seeded(DbLocation::Server(url));
     let sim = plugged_key();
     let dir = tempfile::tempdir().unwrap();
     let local = keydesk_core::journal::local::LocalJournal::new(
