@@ -461,6 +461,36 @@ fn a_killed_enrolment_is_reconciled_by_recover() {
     desk.ok(&["audit", "verify"]);
 }
 
+/// Wait (at most 30 s) until a counter has begun its journalled work on
+/// `serial` in the shared inventory at `url` (its claim is taken then), so
+/// that a slow machine does not let the test act before the counter does.
+fn at_work(url: &str, serial: u32) {
+    let db = url.rsplit('/').next().unwrap();
+    let mut client = keydesk_testpg::Server::shared()
+        .unwrap()
+        .connect(db)
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let open: i64 = client
+            .query_one(
+                "SELECT count(*) FROM journal j JOIN claims c ON c.serial = j.serial
+                 WHERE j.serial = $1 AND j.state = 'open'",
+                &[&i64::from(serial)],
+            )
+            .unwrap()
+            .get(0);
+        if open > 0 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no counter began work on {serial}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// Two counters (two processes) on one shared PostgreSQL inventory, two
 /// virtual keys whose PIV key asks for a touch (3 s) when it signs. A
 /// counter killed mid-enrolment leaves its key to be recovered (its claim
@@ -530,7 +560,8 @@ fn two_counters_on_one_postgresql_inventory() {
     // the session; the work is interrupted, not running, and recover here
     // puts B back into factory state and stock.
     let mut killed = spawn(&enrol_args(B, "4712", &letter("killed.txt")));
-    std::thread::sleep(Duration::from_millis(1500));
+    at_work(&desk.db, B);
+    std::thread::sleep(Duration::from_millis(500)); // into its device steps
     killed.kill().unwrap();
     killed.wait().unwrap();
     let blocked = run(&enrol_args(B, "4712", &letter("y.txt")));
@@ -554,7 +585,7 @@ fn two_counters_on_one_postgresql_inventory() {
     // A in the middle of its enrolment at one counter: refused at once at
     // the other, with who has it; recover there leaves it alone.
     let one = spawn(&enrol_args(A, "4711", &letter("a.txt")));
-    std::thread::sleep(Duration::from_millis(1500));
+    at_work(&desk.db, A);
     let started = Instant::now();
     let refused = run(&enrol_args(A, "4712", &letter("x.txt")));
     assert_eq!(refused.status.code(), Some(4), "{}", text(&refused));

@@ -99,20 +99,27 @@ pub(crate) fn check_free(tx: &mut Tx<'_>, serial: Serial) -> Result<()> {
     if tx.engine() == Engine::Sqlite {
         return Ok(());
     }
+    match probe(tx, serial)? {
+        None => Ok(()),
+        Some(h) => Err(StoreError::claimed(serial, Some(h))),
+    }
+}
+
+/// Who holds the claim on `serial` in another session, if anyone: the lock
+/// is tried and, when free, given back at once, in one round trip (CASE
+/// evaluates in order, so the unlock runs only after a successful try).
+pub(crate) fn probe(tx: &mut Tx<'_>, serial: Serial) -> Result<Option<ClaimHolder>> {
     let free: bool = tx.one(
-        "SELECT pg_try_advisory_lock(?1)",
+        "SELECT CASE WHEN pg_try_advisory_lock(?1) THEN pg_advisory_unlock(?1) ELSE false END",
         args![lock_key(serial)],
         |r| r.get(0),
     )?;
     if free {
-        tx.one(
-            "SELECT pg_advisory_unlock(?1)",
-            args![lock_key(serial)],
-            |r| r.get::<bool>(0),
-        )?;
-        return Ok(());
+        return Ok(None);
     }
-    Err(StoreError::claimed(serial, holder(tx, serial)?))
+    Ok(Some(
+        holder(tx, serial)?.unwrap_or_else(ClaimHolder::unknown),
+    ))
 }
 
 /// The `claims` row of `serial`: who said they work on it.

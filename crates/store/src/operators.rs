@@ -65,9 +65,9 @@ impl Store {
                 |r| r.get(0),
             )?;
             if admin {
-                tx.batch_any("SET LOCAL ROLE keydesk_admin")?;
+                tx.batch("SET LOCAL ROLE keydesk_admin")?;
             }
-            tx.batch_any(&sql)?;
+            tx.batch(&sql)?;
             audit::append(
                 tx,
                 ctx,

@@ -12,7 +12,7 @@ use std::time::Duration;
 use include_dir::{include_dir, Dir};
 use postgres::{Client, Config, IsolationLevel, NoTls};
 
-use crate::claims::{holder, lock_key, ClaimHolder};
+use crate::claims::{holder, lock_key, probe, ClaimHolder};
 use crate::error::{Result, StoreError};
 use crate::model::{Ctx, Serial};
 use crate::sql::{args, StmtCache, Tx};
@@ -298,21 +298,7 @@ impl PgConn {
             return Ok(None);
         }
         let mut tx = self.read_tx()?;
-        let free: bool = tx.one(
-            "SELECT pg_try_advisory_lock(?1)",
-            args![lock_key(serial)],
-            |r| r.get(0),
-        )?;
-        let out = if free {
-            tx.one(
-                "SELECT pg_advisory_unlock(?1)",
-                args![lock_key(serial)],
-                |r| r.get::<bool>(0),
-            )?;
-            None
-        } else {
-            Some(holder(&mut tx, serial)?.unwrap_or_else(ClaimHolder::unknown))
-        };
+        let out = probe(&mut tx, serial)?;
         tx.commit()?;
         Ok(out)
     }

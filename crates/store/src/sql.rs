@@ -364,13 +364,8 @@ impl<'a> Tx<'a> {
         }
     }
 
-    /// A statement without parameters built at run time (role grants,
-    /// whose names cannot be bound); not cached.
-    pub(crate) fn batch_any(&mut self, sql: &str) -> Result<()> {
-        self.batch(sql)
-    }
-
-    /// Several statements without parameters.
+    /// Statements without parameters, built at run time (role grants, whose
+    /// names cannot be bound; test set-up); not cached.
     pub(crate) fn batch(&mut self, sql: &str) -> Result<()> {
         match self {
             Self::Sqlite(c) => Ok(c.execute_batch(sql)?),

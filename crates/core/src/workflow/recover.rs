@@ -189,7 +189,9 @@ impl Desk {
         // An entry left open stays this counter's until recovery runs again
         // here or the counter ends; a closed one frees the key.
         if report.outcome != RecoveryOutcome::NeedsKey {
-            self.store.release(serial)?;
+            // As in Run::close: the claim dies with the session anyway; the
+            // report of what recovery did must reach the technician.
+            let _ = self.store.release(serial);
         }
         Ok(report)
     }
