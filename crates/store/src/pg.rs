@@ -196,12 +196,40 @@ impl PgConn {
     }
 
     /// A new session when the old one broke (the server restarted, the
-    /// network came back): its prepared statements and claims died with it.
+    /// network came back). Its prepared statements died with it, and so did
+    /// its claims' locks: they are taken again, so that work in progress
+    /// never goes on unclaimed; a key another counter took meanwhile is
+    /// refused with who has it now.
     fn reconnect_if_closed(&mut self) -> Result<()> {
-        if self.client.is_closed() {
-            self.client = connect(&self.url)?;
-            self.cache = StmtCache::default();
-            self.claims.clear();
+        if !self.client.is_closed() {
+            return Ok(());
+        }
+        self.client = connect(&self.url)?;
+        self.cache = StmtCache::default();
+        for serial in std::mem::take(&mut self.claims) {
+            let key = lock_key(serial);
+            let got: bool = self
+                .client
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&key])?
+                .try_get(0)?;
+            if !got {
+                let holder = self
+                    .client
+                    .query_opt(
+                        "SELECT workstation, actor, since FROM claims WHERE serial = $1",
+                        &[&i64::from(serial.get())],
+                    )?
+                    .map(|r| -> Result<ClaimHolder> {
+                        Ok(ClaimHolder {
+                            workstation: r.try_get(0)?,
+                            operator: r.try_get(1)?,
+                            since: r.try_get(2)?,
+                        })
+                    })
+                    .transpose()?;
+                return Err(StoreError::claimed(serial, holder));
+            }
+            self.claims.insert(serial);
         }
         Ok(())
     }

@@ -340,3 +340,62 @@ fn operators_are_database_roles_and_the_trail_names_the_database_user() {
     );
     assert_eq!(admin.verify().unwrap(), count + 1, "the grant is audited");
 }
+
+/// A counter whose session broke takes its claims again when it
+/// reconnects, so its work never goes on unclaimed; a key another counter
+/// took meanwhile is refused with who has it now.
+#[test]
+fn claims_are_taken_again_after_a_reconnect_or_refused_if_taken_meanwhile() {
+    use keydesk_store::{Ctx, NewKey, Serial, StoreError};
+    let server = keydesk_testpg::Server::shared().unwrap();
+    let db = backend::Db::new();
+    let ctx = |ws: &str| Ctx::new("tech", ws, time::macros::datetime!(2026-12-03 09:00:00 UTC));
+    let (s, t) = (Serial::new(9001).unwrap(), Serial::new(9002).unwrap());
+    let mut a = db.open();
+    let mut b = db.open();
+    a.add_key(&ctx("counter-a"), &NewKey::unknown(s), "delivery")
+        .unwrap();
+    a.add_key(&ctx("counter-a"), &NewKey::unknown(t), "delivery")
+        .unwrap();
+    let cut = |serial: Serial| {
+        let key = 0x6B64_0000_0000_0000_i64 | i64::from(serial.get());
+        server
+            .sql(
+                "postgres",
+                &format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' \
+                     AND ((classid::bigint << 32) | objid::bigint) = {key}"
+                ),
+            )
+            .unwrap();
+    };
+    // The first answer after a cut that is not the broken session's own
+    // error (which the client may or may not have noticed by itself yet).
+    let after_cut = |store: &mut keydesk_store::Store, serial| {
+        let mut answer = store.get_key(serial);
+        for _ in 0..5 {
+            match &answer {
+                Err(e) if e.is_unreachable() => answer = store.get_key(serial),
+                _ => break,
+            }
+        }
+        answer
+    };
+    // Cut, then a's next transaction reconnects and holds s again.
+    a.claim(&ctx("counter-a"), s).unwrap();
+    cut(s);
+    after_cut(&mut a, s).unwrap();
+    assert_eq!(
+        b.claimed_elsewhere(s).unwrap().unwrap().workstation,
+        "counter-a"
+    );
+    // Cut, b takes t first: a's reconnect says who has it.
+    a.release(s).unwrap();
+    a.claim(&ctx("counter-a"), t).unwrap();
+    cut(t);
+    b.claim(&ctx("counter-b"), t).unwrap();
+    match after_cut(&mut a, t) {
+        Err(StoreError::KeyClaimed { workstation, .. }) => assert_eq!(workstation, "counter-b"),
+        other => panic!("expected t to be claimed by counter-b, got {other:?}"),
+    }
+}
