@@ -513,6 +513,12 @@ F1 help · F2 Deutsch · Ctrl+C quit";
         => "sobald der Server wieder erreichbar ist, „keydesk recover“ ausführen.", "once the server is back, run `keydesk recover`.";
     ErrNotPermitted => "Die Datenbank verweigert das {} ({}): {}; nichts wurde geändert", "The database refuses this to {} ({}): {}; nothing was changed"
         => "einen Administrator die nötige Rolle geben lassen (`keydesk operator grant technician|admin BENUTZER`).", "ask an administrator to grant the role it needs (`keydesk operator grant technician|admin USER`).";
+    ErrSiteNotPermitted => "{} arbeitet als Techniker für {}, nicht für Standort {}; nichts wurde geändert", "{} works as a technician on {}, not on site {}; nothing was changed"
+        => "einen Administrator den Standort freigeben lassen (`keydesk operator grant technician BENUTZER --site CODE`) oder am eigenen Standort arbeiten.", "ask an administrator to grant the site (`keydesk operator grant technician USER --site CODE`), or work at your own site.";
+    ErrScopeNotForRole => "Standorte werden nur Technikern zugeteilt; die Rolle {} sieht alle Standorte", "Only technicians are granted sites; the role {} sees every site"
+        => "--site und --all-sites weglassen.", "leave out --site and --all-sites.";
+    ErrScopeMissing => "Für Techniker {} fehlen die Standorte", "Technician {} needs sites"
+        => "mit --site CODE (je Standort einmal) oder --all-sites angeben, wo er arbeitet.", "say where they work: --site CODE (once per site) or --all-sites.";
     ErrOnlyOnServer => "{} gibt es nur in einem gemeinsamen Bestand auf einem PostgreSQL-Server", "{} exist only in a shared inventory on a PostgreSQL server"
         => "mit --db eine postgresql://-Adresse angeben; eine SQLite-Datei hat einen einzigen lokalen Bediener.", "give --db a postgresql:// URL; an SQLite file has one local operator.";
     ErrKeyClaimed => "Schlüssel {} wird gerade an Arbeitsplatz {} ({}) bearbeitet, seit {}; hier wurde nichts geändert", "Key {} is being handled at counter {} ({}) since {}; nothing was changed here"
@@ -664,7 +670,8 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     CliDbCopied => "{} Zeilen von {} nach {} kopiert ({}); die Audit-Kette der Kopie ist bis zum Anker {} unversehrt", "{} rows copied from {} to {} ({}); the copy's audit chain is intact up to anchor {}";
     CliDbCopiedEmpty => "{} ist leer: nach {} wurde nichts kopiert", "{} is empty: nothing copied to {}";
     CliOperatorGranted => "{} ist jetzt {}", "{} is now {}";
-    CliOperatorRow => "{} {}", "{} {}";
+    CliOperatorGrantedSites => "{} ist jetzt {} für {}", "{} is now {} on {}";
+    CliOperatorRow => "{} {} ({})", "{} {} ({})";
     CliNoOperators => "Noch keine Bediener.", "No operators yet.";
     CliDbCurrent => "{}: Schema ist aktuell (Version {})", "{}: schema is up to date (version {})";
     CliAuditHead => "Audit-Kette unversehrt: {} Ereignisse geprüft; diesen Anker mit heutigem Datum notieren (neuestes Ereignis {} vom {}), dann zeigt „keydesk audit verify --anchor“, ob der Verlauf bis dorthin umgeschrieben oder gelöscht wurde:\n{}", "audit trail intact: {} events checked; write this anchor down with today's date (newest event {} of {}), then `keydesk audit verify --anchor` shows whether the history up to it was rewritten or deleted:\n{}";

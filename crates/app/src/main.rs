@@ -11,11 +11,18 @@ mod tui;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
-    let mut cli = match cli::args::Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = cli::args::Cli::command()
+        .try_get_matches()
+        .and_then(|m| cli::args::Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let mut cli = match parsed {
+        Ok((mut cli, matches)) => {
+            cli.site_typed = matches.value_source("site") == Some(ValueSource::CommandLine);
+            cli
+        }
         Err(e) => return cli::refused(&e),
     };
     match cli.command.take() {
@@ -28,11 +35,17 @@ fn main() -> ExitCode {
             }
         },
         Some(command) => cli::run(cli, command),
-        None => counter::counter(
-            cli.db.as_ref(),
-            cli.profile.as_deref(),
-            cli.site.clone(),
-            cli.virtual_keys(),
-        ),
+        None => match cli.counter_site() {
+            Ok(site) => counter::counter(
+                cli.db.as_ref(),
+                cli.profile.as_deref(),
+                site,
+                cli.virtual_keys(),
+            ),
+            Err(e) => {
+                eprintln!("{}", say::error_text(&e.into(), i18n::Lang::from_env()));
+                ExitCode::from(2)
+            }
+        },
     }
 }

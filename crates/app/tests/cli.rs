@@ -1241,3 +1241,112 @@ fn operators_are_granted_and_an_auditor_is_refused_a_change() {
         "{local:?}"
     );
 }
+
+/// `keydesk operator grant technician USER --site CODE`: the technician's
+/// counter works for its sites only, and a key of another site is refused
+/// naming that site; a technician needs sites, and the counter's
+/// `KEYDESK_SITE` is never granted by accident.
+#[test]
+fn a_technician_works_on_the_sites_granted_and_is_told_which_is_missing() {
+    let env = Env::new();
+    let server = keydesk_testpg::Server::shared().expect("a PostgreSQL test server (make deps)");
+    let url = server.fresh_database().unwrap();
+    let name = url.rsplit('/').next().unwrap().to_owned();
+    assert!(env.run(&["--db", &url, "db", "migrate"]).status.success());
+    for (code, site) in [("AMT12", "Bürgeramt"), ("AMT20", "Ordnungsamt")] {
+        let out = env.run(&["--db", &url, "site", "add", code, "--name", site]);
+        assert!(out.status.success(), "{out:?}");
+    }
+    let stock = env.file(
+        "stock.csv",
+        b"Seriennummer;Modell;Dienststelle\r\n31000011;YubiKey 5 NFC;AMT12\r\n31000012;YubiKey 5 NFC;AMT20\r\n",
+    );
+    let out = env
+        .cmd()
+        .args(["--db", &url, "import", "stock"])
+        .arg(&stock)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let tina = format!("tina_{}", std::process::id());
+    server.create_login_role(&tina, "pw").unwrap();
+
+    let no_sites = env
+        .cmd()
+        .env("KEYDESK_SITE", "AMT12")
+        .args(["--db", &url, "operator", "grant", "technician", &tina])
+        .output()
+        .unwrap();
+    assert_eq!(no_sites.status.code(), Some(2), "{no_sites:?}");
+    assert!(
+        String::from_utf8_lossy(&no_sites.stderr).contains("--all-sites"),
+        "{no_sites:?}"
+    );
+    let both = env.run(&[
+        "--db",
+        &url,
+        "operator",
+        "grant",
+        "technician",
+        &tina,
+        "--site",
+        "AMT12",
+        "--all-sites",
+    ]);
+    assert_eq!(both.status.code(), Some(2), "{both:?}");
+    let out = env.run(&[
+        "--db",
+        &url,
+        "operator",
+        "grant",
+        "technician",
+        &tina,
+        "--site",
+        "AMT12",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let out = env.run(&["--db", &url, "--json", "operator", "list"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        doc["operators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["user"] == tina.as_str()
+                && o["role"] == "technician"
+                && o["sites"] == serde_json::json!(["AMT12"])),
+        "{doc}"
+    );
+
+    let as_tina = server.url_as(&tina, "pw", &name);
+    let elsewhere = env.run(&["--db", &as_tina, "--site", "AMT20", "loans"]);
+    assert_eq!(elsewhere.status.code(), Some(2), "{elsewhere:?}");
+    let said = String::from_utf8_lossy(&elsewhere.stderr).into_owned();
+    assert!(
+        said.contains("not on site AMT20") && said.contains("operator grant technician"),
+        "{said}"
+    );
+    let other_key = env.run(&[
+        "--db", &as_tina, "--site", "AMT12", "show", "serial", "31000012",
+    ]);
+    assert_ne!(other_key.status.code(), Some(0), "{other_key:?}");
+    let said = String::from_utf8_lossy(&other_key.stderr).into_owned();
+    assert!(said.contains("not on site AMT20"), "{said}");
+    let own_key = env.run(&[
+        "--db", &as_tina, "--site", "AMT12", "show", "serial", "31000011",
+    ]);
+    assert!(own_key.status.success(), "{own_key:?}");
+    let refused = env.run(&[
+        "--db", &as_tina, "--site", "AMT12", "revoke", "--serial", "31000012", "--reason", "lost",
+    ]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("not on site AMT20"),
+        "{refused:?}"
+    );
+    let out = env.run(&["--db", &url, "--json", "show", "serial", "31000012"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("in_stock"),
+        "site B's key is unchanged: {out:?}"
+    );
+}

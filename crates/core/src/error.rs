@@ -211,6 +211,9 @@ impl CoreError {
                 | StoreError::BadAnchor { .. }
                 | StoreError::CopyTargetNotEmpty { .. }
                 | StoreError::NotPermitted { .. }
+                | StoreError::SiteNotPermitted { .. }
+                | StoreError::ScopeNotForRole { .. }
+                | StoreError::ScopeMissing { .. }
                 | StoreError::OnlyOnServer { .. },
             )
             | Self::Profile { .. }

@@ -8,14 +8,22 @@ use crate::error::{CoreError, Result};
 
 impl crate::Desk {
     /// Make the database user `user` an operator with `role` on this
-    /// shared inventory (audited; an admin's right).
+    /// shared inventory (audited; an admin's right); a technician works on
+    /// `sites`.
     ///
     /// # Errors
     /// `Store(OnlyOnServer)` on an SQLite file; `Store(NotPermitted)` when
-    /// this operator may not grant roles.
-    pub fn grant_operator(&mut self, role: keydesk_types::OperatorRole, user: &str) -> Result<()> {
+    /// this operator may not grant roles; `Store(ScopeMissing)` /
+    /// `Store(ScopeNotForRole)` when sites are missing for a technician or
+    /// given to another role; `Store(UnknownSite)`.
+    pub fn grant_operator(
+        &mut self,
+        role: keydesk_types::OperatorRole,
+        user: &str,
+        sites: Option<&keydesk_types::SiteScope>,
+    ) -> Result<()> {
         let ctx = self.ctx();
-        Ok(self.store.grant_operator(&ctx, role, user)?)
+        Ok(self.store.grant_operator(&ctx, role, user, sites)?)
     }
 
     /// The operators of this shared inventory.

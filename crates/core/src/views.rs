@@ -145,7 +145,7 @@ impl Desk {
     /// `UnknownKey` for a serial the inventory does not have.
     pub fn key_history(&self, serial: Serial) -> Result<KeyHistory> {
         if self.store.get_key(serial)?.is_none() {
-            return Err(StoreError::UnknownKey(serial).into());
+            return Err(self.store.explain(StoreError::UnknownKey(serial)).into());
         }
         Ok(self.store.key_history(serial)?)
     }
@@ -163,10 +163,10 @@ impl Desk {
     /// # Errors
     /// `UnknownStaff` for a personnel number the inventory does not have.
     pub fn staff(&self, no: &PersonnelNo) -> Result<(Staff, Vec<Assignment>)> {
-        let staff = self
-            .store
-            .get_staff(no)?
-            .ok_or_else(|| StoreError::UnknownStaff(no.as_str().into()))?;
+        let staff = self.store.get_staff(no)?.ok_or_else(|| {
+            self.store
+                .explain(StoreError::UnknownStaff(no.as_str().into()))
+        })?;
         Ok((staff, self.store.assignments_of_staff(no)?))
     }
 
@@ -249,14 +249,26 @@ impl Desk {
         notebook: Option<&AssetTag>,
     ) -> Result<()> {
         if self.store.get_staff(staff)?.is_none() {
-            return Err(StoreError::UnknownStaff(staff.as_str().into()).into());
+            return Err(self
+                .store
+                .explain(StoreError::UnknownStaff(staff.as_str().into()))
+                .into());
         }
         if let Some(tag) = notebook {
             if self.store.get_notebook(tag)?.is_none() {
                 return Err(StoreError::UnknownNotebook(tag.as_str().into()).into());
             }
         }
-        if let Some(k) = self.store.get_key(serial)? {
+        let key = self.store.get_key(serial)?;
+        if key.is_none() {
+            // A key new to the inventory is added at enrolment; one that
+            // another site has (hidden from a technician) is refused.
+            let e = self.store.explain(StoreError::UnknownKey(serial));
+            if matches!(e, StoreError::SiteNotPermitted { .. }) {
+                return Err(e.into());
+            }
+        }
+        if let Some(k) = key {
             if k.state != KeyState::InStock {
                 return Err(StoreError::IllegalTransition {
                     serial,
@@ -281,7 +293,7 @@ impl Desk {
         let state = self
             .store
             .get_key(old)?
-            .ok_or(StoreError::UnknownKey(old))?
+            .ok_or_else(|| self.store.explain(StoreError::UnknownKey(old)))?
             .state;
         Err(CoreError::Store(StoreError::IllegalTransition {
             serial: old,

@@ -126,9 +126,24 @@ pub struct AuditHead {
 }
 
 impl Store {
+    /// A technician whom the sites limit sees only its sites' events: the
+    /// chain it sees has gaps, so checking it would cry wolf. Auditors (and
+    /// administrators) verify.
+    fn refuse_partial_view(&self) -> Result<()> {
+        match self.session_scope()? {
+            Some((user, scope)) => Err(StoreError::NotPermitted {
+                user,
+                roles: format!("technician of {scope}"),
+                detail: "checking the audit chain needs every event, and a technician sees only its sites' events; an auditor or administrator checks it".into(),
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// Check the whole audit chain: `Ok(number of events)` or
     /// `StoreError::AuditBroken` with the first broken event.
     pub fn verify(&self) -> Result<u64> {
+        self.refuse_partial_view()?;
         // One read transaction: head and events from the same snapshot,
         // even while another connection appends.
         self.read(verify)
@@ -161,6 +176,7 @@ impl Store {
     /// anchored event with [`AuditProblem::AnchorMismatch`] (history up to
     /// it rewritten) or [`AuditProblem::AnchorMissing`] (deleted).
     pub fn verify_anchored(&self, anchor: &AuditAnchor) -> Result<u64> {
+        self.refuse_partial_view()?;
         let (n, found) = self.read(|tx| {
             let n = verify(tx)?;
             let found: Option<String> = tx.opt(
@@ -304,8 +320,10 @@ pub(crate) struct Change<'a> {
 
 /// Append one event. Call inside the transaction that makes the change.
 pub(crate) fn append(tx: &mut Tx<'_>, ctx: &Ctx, change: Change<'_>) -> Result<i64> {
+    // The head, not the newest visible event: on a server, row-level
+    // security may hide other sites' events from a technician.
     let last: Option<(i64, String)> = tx.opt(
-        "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1",
+        "SELECT last_id, last_hash FROM audit_head WHERE one = 1",
         &[],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;

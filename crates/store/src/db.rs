@@ -221,6 +221,9 @@ impl Store {
                     detail: e.message,
                 })
             }
+            Err(e @ (StoreError::UnknownKey(_) | StoreError::UnknownStaff(_))) => {
+                Err(self.explain(e))
+            }
             other => other,
         }
     }

@@ -29,6 +29,31 @@ pub enum StoreError {
         /// What the server said.
         detail: String,
     },
+    /// A technician's counter or workflow touches a site the technician is
+    /// not granted.
+    #[error("{user} works on {granted} as a technician, not on site {site}; nothing was changed; an administrator can grant it (`keydesk operator grant technician {user} --site {site}`)")]
+    SiteNotPermitted {
+        /// The authenticated database user.
+        user: String,
+        /// The site asked for.
+        site: String,
+        /// The sites the user has ("no site" when none).
+        granted: String,
+    },
+    /// Sites are granted to technicians; the other roles see every site.
+    #[error("only technicians are granted sites; an {role} sees every site: leave out --site and --all-sites")]
+    ScopeNotForRole {
+        /// The role asked for.
+        role: keydesk_types::OperatorRole,
+    },
+    /// A technician is granted without saying where it works.
+    #[error(
+        "say which sites technician {user} works on: --site CODE (once per site) or --all-sites"
+    )]
+    ScopeMissing {
+        /// The database user.
+        user: String,
+    },
     /// Operator roles exist on a shared inventory only.
     #[error("{what} needs a shared inventory on a PostgreSQL server; an SQLite file has one local operator")]
     OnlyOnServer {

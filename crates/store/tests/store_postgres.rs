@@ -236,7 +236,7 @@ fn a_claimed_key_changes_only_at_the_counter_that_holds_it() {
 #[test]
 fn operators_are_database_roles_and_the_trail_names_the_database_user() {
     use keydesk_store::{Ctx, Dialect, NewKey, Operator, Serial, StoreError};
-    use keydesk_types::OperatorRole;
+    use keydesk_types::{OperatorRole, SiteScope};
     let server = keydesk_testpg::Server::shared().unwrap();
     let db = backend::Db::new();
     let name = db.name();
@@ -257,26 +257,28 @@ fn operators_are_database_roles_and_the_trail_names_the_database_user() {
     );
     let mut owner = db.open();
     owner
-        .grant_operator(&ctx, OperatorRole::Technician, &anna)
+        .grant_operator(&ctx, OperatorRole::Technician, &anna, Some(&SiteScope::All))
         .unwrap();
     owner
-        .grant_operator(&ctx, OperatorRole::Auditor, &otto)
+        .grant_operator(&ctx, OperatorRole::Auditor, &otto, None)
         .unwrap();
     owner
-        .grant_operator(&ctx, OperatorRole::Admin, &emma)
+        .grant_operator(&ctx, OperatorRole::Admin, &emma, None)
         .unwrap();
     let listed = owner.operators().unwrap();
     assert!(
         listed.contains(&Operator {
             user: anna.clone(),
-            role: OperatorRole::Technician
+            role: OperatorRole::Technician,
+            sites: SiteScope::All,
         }),
         "{listed:?}"
     );
     assert!(
         listed.contains(&Operator {
             user: otto.clone(),
-            role: OperatorRole::Auditor
+            role: OperatorRole::Auditor,
+            sites: SiteScope::All,
         }),
         "{listed:?}"
     );
@@ -312,7 +314,7 @@ fn operators_are_database_roles_and_the_trail_names_the_database_user() {
     }
     assert_eq!(auditor.verify().unwrap(), count, "a refusal writes nothing");
     let refused = auditor
-        .grant_operator(&ctx, OperatorRole::Admin, &otto)
+        .grant_operator(&ctx, OperatorRole::Admin, &otto, None)
         .unwrap_err();
     assert!(
         matches!(
@@ -324,7 +326,7 @@ fn operators_are_database_roles_and_the_trail_names_the_database_user() {
 
     let mut admin = as_user(&emma);
     admin
-        .grant_operator(&ctx, OperatorRole::Technician, &bob)
+        .grant_operator(&ctx, OperatorRole::Technician, &bob, Some(&SiteScope::All))
         .unwrap();
     let granted = admin
         .key_history(s)
@@ -334,7 +336,8 @@ fn operators_are_database_roles_and_the_trail_names_the_database_user() {
     assert!(
         granted.contains(&Operator {
             user: bob.clone(),
-            role: OperatorRole::Technician
+            role: OperatorRole::Technician,
+            sites: SiteScope::All,
         }),
         "{granted:?}"
     );
@@ -398,4 +401,177 @@ fn claims_are_taken_again_after_a_reconnect_or_refused_if_taken_meanwhile() {
         Err(StoreError::KeyClaimed { workstation, .. }) => assert_eq!(workstation, "counter-b"),
         other => panic!("expected t to be claimed by counter-b, got {other:?}"),
     }
+}
+
+/// Technicians work on the sites they are granted: keydesk refuses another
+/// site naming it, and row-level security hides that site's keys, their
+/// history and its staff from the role even through psql.
+#[test]
+fn a_technician_of_one_site_cannot_see_or_change_another_sites_keys() {
+    use keydesk_store::{Ctx, KeyState, NewKey, Operator, Serial, SiteCode, StoreError};
+    use keydesk_types::{OperatorRole, SiteScope};
+    let server = keydesk_testpg::Server::shared().unwrap();
+    let db = backend::Db::new();
+    let name = db.name();
+    let n = std::process::id();
+    let tina = format!("tina_{n}");
+    server.create_login_role(&tina, "pw").unwrap();
+    let at = time::macros::datetime!(2026-12-04 09:00:00 UTC);
+    let (a, b) = (
+        SiteCode::parse("AMT12").unwrap(),
+        SiteCode::parse("AMT20").unwrap(),
+    );
+    let ctx = |site: &SiteCode| Ctx::new("owner", "counter-1", at).with_site(Some(site.clone()));
+    let mut owner = db.open();
+    owner.add_site(&ctx(&a), &a, "Bürgeramt", "").unwrap();
+    owner.add_site(&ctx(&a), &b, "Ordnungsamt", "").unwrap();
+    let key = |serial: u32, site: Option<&SiteCode>| NewKey {
+        site: site.cloned(),
+        ..NewKey::unknown(Serial::new(serial).unwrap())
+    };
+    owner
+        .add_key(&ctx(&a), &key(7001, Some(&a)), "delivery")
+        .unwrap();
+    owner
+        .add_key(&ctx(&b), &key(7002, Some(&b)), "delivery")
+        .unwrap();
+    owner
+        .add_key(&ctx(&a), &key(7003, None), "delivery")
+        .unwrap();
+
+    // Granting: a technician needs sites, the others take none, an unknown
+    // site grants nothing.
+    let refused = owner.grant_operator(&ctx(&a), OperatorRole::Technician, &tina, None);
+    assert!(
+        matches!(refused, Err(StoreError::ScopeMissing { .. })),
+        "{refused:?}"
+    );
+    let refused = owner.grant_operator(
+        &ctx(&a),
+        OperatorRole::Auditor,
+        &tina,
+        Some(&SiteScope::All),
+    );
+    assert!(
+        matches!(refused, Err(StoreError::ScopeNotForRole { .. })),
+        "{refused:?}"
+    );
+    let nowhere = SiteScope::Sites(vec![SiteCode::parse("AMT99").unwrap()]);
+    let refused = owner.grant_operator(&ctx(&a), OperatorRole::Technician, &tina, Some(&nowhere));
+    assert!(
+        matches!(&refused, Err(StoreError::UnknownSite(c)) if c == "AMT99"),
+        "{refused:?}"
+    );
+    assert!(
+        !owner.operators().unwrap().iter().any(|o| o.user == tina),
+        "a refused grant grants nothing"
+    );
+    let only_a = SiteScope::Sites(vec![a.clone()]);
+    owner
+        .grant_operator(&ctx(&a), OperatorRole::Technician, &tina, Some(&only_a))
+        .unwrap();
+    assert!(owner.operators().unwrap().contains(&Operator {
+        user: tina.clone(),
+        role: OperatorRole::Technician,
+        sites: only_a.clone(),
+    }));
+
+    // Through psql, as the role itself: site B is not there.
+    let psql = |sql: &str| {
+        let out = server.psql(&name, &tina, sql).unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+            String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        )
+    };
+    assert_eq!(
+        psql("SELECT serial FROM keys ORDER BY serial").1,
+        "7001\n7003"
+    );
+    assert_eq!(
+        psql("SELECT count(*) FROM events WHERE serial = 7002").1,
+        "0"
+    );
+    assert_eq!(
+        psql("SELECT count(*) FROM events WHERE serial = 7001").1,
+        "1"
+    );
+    assert_eq!(
+        psql("SELECT count(*) FROM search_index WHERE kind = 'key' AND ref_id = 7002").1,
+        "0"
+    );
+    let (_, updated, _) =
+        psql("UPDATE keys SET notes = 'mine now' WHERE serial = 7002 RETURNING serial");
+    assert_eq!(updated, "UPDATE 0", "nothing of site B can be changed");
+    let (ok, _, err) = psql(
+        "UPDATE keys SET site_id = (SELECT id FROM sites WHERE code = 'AMT20') WHERE serial = 7001",
+    );
+    assert!(!ok && err.contains("row-level security"), "{err}");
+    let (ok, _, err) = psql(
+        "INSERT INTO operator_sites (operator, site_id) SELECT session_user, id FROM sites WHERE code = 'AMT20'",
+    );
+    assert!(!ok && err.contains("permission denied"), "{err}");
+    assert_eq!(
+        owner
+            .get_key(Serial::new(7002).unwrap())
+            .unwrap()
+            .unwrap()
+            .notes,
+        "",
+        "site B's key is unchanged"
+    );
+
+    // Through keydesk: refusals name the missing site, nothing changes.
+    let mut tech = keydesk_store::Store::open_at(&keydesk_store::DbLocation::Server(
+        server.url_as(&tina, "pw", &name),
+    ))
+    .unwrap();
+    let count = owner.verify().unwrap();
+    assert_eq!(
+        tech.session_scope().unwrap(),
+        Some((tina.clone(), only_a.clone()))
+    );
+    tech.check_site_permitted(&a).unwrap();
+    let refused = tech.check_site_permitted(&b).unwrap_err();
+    assert!(
+        matches!(&refused, StoreError::SiteNotPermitted { user, site, granted }
+            if user == &tina && site == "AMT20" && granted == "AMT12"),
+        "{refused:?}"
+    );
+    assert!(refused.to_string().contains("--site AMT20"), "{refused}");
+    assert!(tech.get_key(Serial::new(7002).unwrap()).unwrap().is_none());
+    let refused = tech
+        .transition(&ctx(&a), Serial::new(7002).unwrap(), KeyState::Retired, "")
+        .unwrap_err();
+    assert!(
+        matches!(&refused, StoreError::SiteNotPermitted { site, .. } if site == "AMT20"),
+        "{refused:?}"
+    );
+    let refused = tech
+        .add_key(&ctx(&b), &key(7004, Some(&b)), "delivery")
+        .unwrap_err();
+    assert!(
+        matches!(refused, StoreError::NotPermitted { .. }),
+        "{refused:?}"
+    );
+    // An unknown serial stays unknown (no site to name).
+    let unknown = tech
+        .transition(&ctx(&a), Serial::new(7999).unwrap(), KeyState::Retired, "")
+        .unwrap_err();
+    assert!(matches!(unknown, StoreError::UnknownKey(_)), "{unknown:?}");
+    // The chain is the auditors': a technician sees only part of it.
+    assert!(matches!(
+        tech.verify(),
+        Err(StoreError::NotPermitted { .. })
+    ));
+    // Its own site's work goes on, in the one chain.
+    tech.transition(
+        &ctx(&a),
+        Serial::new(7001).unwrap(),
+        KeyState::Retired,
+        "broken",
+    )
+    .unwrap();
+    assert_eq!(owner.verify().unwrap(), count + 1, "refusals wrote nothing");
 }

@@ -80,7 +80,7 @@ fn operator_roles_need_a_server() {
     let mut s = keydesk_store::Store::open_in_memory().unwrap();
     let ctx = keydesk_store::Ctx::new("t", "w", time::OffsetDateTime::UNIX_EPOCH);
     let e = s
-        .grant_operator(&ctx, keydesk_types::OperatorRole::Auditor, "otto")
+        .grant_operator(&ctx, keydesk_types::OperatorRole::Auditor, "otto", None)
         .unwrap_err();
     assert!(
         matches!(e, keydesk_store::StoreError::OnlyOnServer { .. }),

@@ -34,7 +34,7 @@ pub use error::ParseError;
 pub use ids::{AssetTag, PersonnelNo, TEXT_ID_MAX_CHARS};
 pub use key_state::KeyState;
 pub use lists::{ExportKind, ImportKind};
-pub use operator::OperatorRole;
+pub use operator::{OperatorRole, SiteScope};
 pub use piv::{Algorithm, PinPolicy, RetiredSlot, Slot, TouchPolicy};
 pub use reason::RevokeReason;
 pub use secret::Secret;

@@ -32,8 +32,14 @@ pub struct Cli {
 
     /// The site (office) this counter works for, recorded on every event
     /// (default: the profile's `site`). Must exist: `keydesk site add`.
-    #[arg(long, env = "KEYDESK_SITE", global = true, value_name = "CODE")]
-    pub site: Option<SiteCode>,
+    /// `operator grant technician` takes it once per site it grants.
+    #[arg(long, env = "KEYDESK_SITE", global = true, value_name = "CODE", action = clap::ArgAction::Append)]
+    pub site: Vec<SiteCode>,
+
+    /// Whether `--site` was typed (rather than taken from `KEYDESK_SITE`):
+    /// only typed sites are granted. Set in `main`.
+    #[arg(skip)]
+    pub site_typed: bool,
 
     /// Print one JSON document per command instead of text.
     #[arg(long, global = true)]
@@ -44,6 +50,20 @@ pub struct Cli {
 }
 
 impl Cli {
+    /// The one site this counter works for, if `--site` names one.
+    ///
+    /// # Errors
+    /// A usage error when `--site` is given more than once.
+    pub fn counter_site(&self) -> Result<Option<SiteCode>, keydesk_core::CoreError> {
+        match self.site.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one.clone())),
+            _ => Err(keydesk_core::CoreError::Usage(
+                "a counter works for one site: give --site once (several only for `operator grant technician`)".into(),
+            )),
+        }
+    }
+
     /// Whether `--sim` asked for virtual keys (always `false` in a production build).
     #[must_use]
     pub fn virtual_keys(&self) -> bool {
@@ -346,11 +366,16 @@ pub enum AuditCommand {
 pub enum OperatorCommand {
     /// Make the database user USER an operator: technician (workflows),
     /// auditor (read and export) or admin (everything, and this command).
+    /// A technician works on the sites given with --site (once per site,
+    /// added to those it has) or on --all-sites.
     Grant {
         /// The role.
         role: OperatorRole,
         /// The PostgreSQL login role.
         user: String,
+        /// A technician works on every site, also those added later.
+        #[arg(long)]
+        all_sites: bool,
     },
     /// The operators and their roles.
     List,

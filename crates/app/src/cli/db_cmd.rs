@@ -1,6 +1,7 @@
 //! `keydesk db`: the inventory database itself.
 
 use keydesk_core::DbLocation;
+use keydesk_types::{SiteCode, SiteScope};
 use serde_json::json;
 
 use super::args::{DbCommand, OperatorCommand};
@@ -74,27 +75,56 @@ fn migrate(at: &DbLocation, out: &Out) -> anyhow::Result<()> {
 pub fn operator(
     desk: &mut keydesk_core::Desk,
     command: &OperatorCommand,
+    sites: &[SiteCode],
     out: &Out,
 ) -> anyhow::Result<()> {
     match command {
-        OperatorCommand::Grant { role, user } => {
-            desk.grant_operator(*role, user)?;
+        OperatorCommand::Grant {
+            role,
+            user,
+            all_sites,
+        } => {
+            let scope = if *all_sites && !sites.is_empty() {
+                return Err(keydesk_core::CoreError::Usage(
+                    "give either --site CODE or --all-sites, not both".into(),
+                )
+                .into());
+            } else if *all_sites {
+                Some(SiteScope::All)
+            } else if sites.is_empty() {
+                None
+            } else {
+                Some(SiteScope::Sites(sites.to_vec()))
+            };
+            desk.grant_operator(*role, user, scope.as_ref())?;
+            let text = match &scope {
+                None => out.t(Text::CliOperatorGranted, vec![plain(user), plain(role)]),
+                Some(scope) => out.t(
+                    Text::CliOperatorGrantedSites,
+                    vec![plain(user), plain(role), plain(scope)],
+                ),
+            };
             out.done(
-                json!({ "user": user, "role": role }),
-                &out.t(Text::CliOperatorGranted, vec![plain(user), plain(role)]),
+                json!({ "user": user, "role": role, "sites": scope.as_ref().map(scope_json) }),
+                &text,
             );
         }
         OperatorCommand::List => {
             let ops = desk.operators()?;
             let rows: Vec<_> = ops
                 .iter()
-                .map(|o| json!({ "user": o.user, "role": o.role }))
+                .map(|o| json!({ "user": o.user, "role": o.role, "sites": scope_json(&o.sites) }))
                 .collect();
             let text = if ops.is_empty() {
                 out.t(Text::CliNoOperators, vec![])
             } else {
                 ops.iter()
-                    .map(|o| out.t(Text::CliOperatorRow, vec![plain(&o.user), plain(o.role)]))
+                    .map(|o| {
+                        out.t(
+                            Text::CliOperatorRow,
+                            vec![plain(&o.user), plain(o.role), plain(&o.sites)],
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
             };
@@ -102,4 +132,12 @@ pub fn operator(
         }
     }
     Ok(())
+}
+
+/// Sites in JSON: `"all"` or the list of codes.
+fn scope_json(scope: &SiteScope) -> serde_json::Value {
+    match scope {
+        SiteScope::All => json!("all"),
+        SiteScope::Sites(codes) => json!(codes.iter().map(SiteCode::as_str).collect::<Vec<_>>()),
+    }
 }

@@ -118,7 +118,17 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
     if let Command::Site(c) = &command {
         return site_cmd::run(&mut desk, c, out);
     }
-    desk.work_for(cli.site.clone())?;
+    // Granting operators is no counter work: its --site names the sites
+    // granted, not the counter's.
+    if let Command::Operator(c) = &command {
+        let typed = if cli.site_typed {
+            cli.site.as_slice()
+        } else {
+            &[]
+        };
+        return db_cmd::operator(&mut desk, c, typed, out);
+    }
+    desk.work_for(cli.counter_site()?)?;
     let touches_keys = matches!(
         command,
         Command::Enrol(_)
@@ -206,7 +216,7 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
             audit_cmd::verify(&desk, a.anchor.as_deref(), out)
         }
         Command::Audit(AuditCommand::Head) => audit_cmd::head(&desk, out),
-        Command::Operator(c) => db_cmd::operator(&mut desk, &c, out),
+        Command::Operator(c) => db_cmd::operator(&mut desk, &c, &[], out),
         // Handled above, before the desk opens; the same answer if reached.
         Command::Db(c) => db_cmd::run(&db, &c, out),
         Command::Revoke(a) => {

@@ -27,16 +27,19 @@ impl Desk {
     }
 
     /// Work for `site`, or without one the profile's `site`, or for no site
-    /// when neither names one. The site must exist.
+    /// when neither names one. The site must exist, and on a shared
+    /// inventory a technician must be granted it.
     ///
     /// # Errors
-    /// `UnknownSite` when it does not; database errors.
+    /// `UnknownSite` when it does not exist; `SiteNotPermitted` naming the
+    /// site a technician is not granted; database errors.
     pub fn work_for(&mut self, site: Option<SiteCode>) -> Result<()> {
         let site = site.or_else(|| self.env.profile.site.clone());
         if let Some(code) = &site {
             if self.store.get_site(code)?.is_none() {
                 return Err(StoreError::UnknownSite(code.to_string()).into());
             }
+            self.store.check_site_permitted(code)?;
         }
         self.site = site;
         Ok(())

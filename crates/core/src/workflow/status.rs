@@ -73,7 +73,10 @@ impl Desk {
         Ok(self
             .store
             .get_key(serial)?
-            .ok_or(keydesk_store::StoreError::UnknownKey(serial))?
+            .ok_or_else(|| {
+                self.store
+                    .explain(keydesk_store::StoreError::UnknownKey(serial))
+            })?
             .state)
     }
 }

@@ -30,6 +30,18 @@ impl Problem {
                 Text::ErrNotPermitted,
                 vec![plain(user), plain(roles), plain(detail)],
             ),
+            StoreError::SiteNotPermitted {
+                user,
+                site,
+                granted,
+            } => new(
+                Text::ErrSiteNotPermitted,
+                vec![plain(user), plain(granted), plain(site)],
+            ),
+            StoreError::ScopeNotForRole { role } => {
+                new(Text::ErrScopeNotForRole, vec![plain(role)])
+            }
+            StoreError::ScopeMissing { user } => new(Text::ErrScopeMissing, vec![plain(user)]),
             StoreError::OnlyOnServer { what } => new(Text::ErrOnlyOnServer, vec![plain(what)]),
             StoreError::KeyClaimed {
                 serial,
