@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use keydesk_e2e::counter::{
@@ -355,17 +355,6 @@ fn step_index(step: &str) -> Option<usize> {
     ORDER.iter().position(|s| step.starts_with(s))
 }
 
-/// The open journal entry's step, if any (read with the sqlite3 tool).
-fn open_step(db: &Path) -> Option<String> {
-    let out = Command::new("sqlite3")
-        .arg(db)
-        .arg("SELECT step FROM journal WHERE state = 'open' ORDER BY id LIMIT 1;")
-        .output()
-        .ok()?;
-    let s = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    (!s.is_empty()).then_some(s)
-}
-
 /// `keydesk --profile PROFILE enrol --serial SERIAL --staff 4711 --pin-letter LETTER`.
 fn enrol_args<'a>(profile: &'a str, serial: &'a str, letter: &'a str) -> [&'a str; 9] {
     [
@@ -383,13 +372,19 @@ fn enrol_args<'a>(profile: &'a str, serial: &'a str, letter: &'a str) -> [&'a st
 
 #[test]
 fn a_killed_enrolment_is_reconciled_by_recover() {
+    killed_enrolments(Engine::Sqlite);
+}
+
+#[test]
+fn a_killed_enrolment_is_reconciled_by_recover_on_postgres() {
+    killed_enrolments(Engine::Postgres);
+}
+
+fn killed_enrolments(engine: Engine) {
+    let started = Instant::now();
     let pcscd = Pcscd::start();
     let (_k, sock) = sim(&pcscd, 0, A, Some("5.7.1"));
-    let desk = Counter {
-        pcscd: &pcscd,
-        db: pcscd.dir().join("keydesk.db").display().to_string(),
-        hid: sock.display().to_string(),
-    };
+    let desk = Counter::on_fresh(&pcscd, engine, sock.display().to_string());
     desk.seed(&[A]);
     // PIV only, so every round can wipe the key without a replug.
     let profile = desk.profile(
@@ -416,7 +411,7 @@ fn a_killed_enrolment_is_reconciled_by_recover() {
             if child.try_wait().unwrap().is_some() {
                 break;
             }
-            step = open_step(Path::new(&desk.db));
+            step = desk.open_step();
             if step
                 .as_deref()
                 .and_then(step_index)
@@ -430,17 +425,14 @@ fn a_killed_enrolment_is_reconciled_by_recover() {
         killed_at.push(format!("{step:?} ({status})"));
 
         // Another command refuses until recovery ran.
-        if open_step(Path::new(&desk.db)).is_some() {
+        if desk.open_step().is_some() {
             let out = desk.run(&enrol_args(profile, &a, "/nonexistent/x"));
             assert_eq!(out.status.code(), Some(4), "{}", text(&out));
             assert!(text(&out).contains("keydesk recover"));
         }
         let out = desk.run(&["--profile", profile, "--json", "recover"]);
         assert!(out.status.success(), "recover: {}", text(&out));
-        assert!(
-            open_step(Path::new(&desk.db)).is_none(),
-            "recover left the journal open"
-        );
+        assert!(desk.open_step().is_none(), "recover left the journal open");
 
         // Database and key agree.
         let state = desk.state(A);
@@ -459,6 +451,10 @@ fn a_killed_enrolment_is_reconciled_by_recover() {
     }
     eprintln!("killed at: {killed_at:?}");
     desk.ok(&["audit", "verify"]);
+    eprintln!(
+        "killed enrolments through pcscd ({engine:?}): {:?}",
+        started.elapsed()
+    );
 }
 
 /// Wait (at most 30 s) until a counter has begun its journalled work on

@@ -5,8 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::Command;
+use std::time::Instant;
 
-use keydesk_e2e::counter::{assert_factory, piv_info, Counter};
+use keydesk_e2e::counter::{assert_factory, piv_info, Counter, Engine};
 use keydesk_e2e::{production_bin, text, workspace_root, Pcscd, SimProcess};
 
 fn cargo_tree(features: &[&str]) -> String {
@@ -82,12 +83,22 @@ fn the_production_binary_holds_neither_the_test_root_nor_its_key() {
 
 #[test]
 fn the_production_binary_trusts_the_simulators_root_only_when_the_profile_names_it() {
+    trusts_the_simulators_root_only_when_named(Engine::Sqlite);
+}
+
+#[test]
+fn the_production_binary_trusts_the_simulators_root_only_when_the_profile_names_it_on_postgres() {
+    trusts_the_simulators_root_only_when_named(Engine::Postgres);
+}
+
+fn trusts_the_simulators_root_only_when_named(engine: Engine) {
     const SERIAL: u32 = 31_000_602;
+    let started = Instant::now();
     let pcscd = Pcscd::start();
     let _key = SimProcess::start_with(&pcscd, 0, SERIAL, &["--firmware", "5.7.1"]);
     let desk = Counter {
         pcscd: &pcscd,
-        db: pcscd.dir().join("keydesk.db").display().to_string(),
+        db: engine.fresh_db(pcscd.dir()),
         hid: String::new(),
     };
     // The production build has no FIDO sockets: PIV only.
@@ -107,6 +118,16 @@ fn the_production_binary_trusts_the_simulators_root_only_when_the_profile_names_
             .output()
             .unwrap()
     };
+    if engine == Engine::Postgres {
+        // The production binary migrates a shared inventory itself.
+        let out = pcscd
+            .cmd(production.to_str().unwrap())
+            .env("KEYDESK_DB", &desk.db)
+            .args(["db", "migrate"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+    }
     let staff = desk.write(
         "staff.csv",
         "Personalnummer;Nachname;Vorname\r\n4711;Müller;Anna\r\n".as_bytes(),
@@ -128,4 +149,8 @@ fn the_production_binary_trusts_the_simulators_root_only_when_the_profile_names_
     let enrolled = enrol(&trusting, "letter.txt");
     assert!(enrolled.status.success(), "{}", text(&enrolled));
     assert!(pcscd.dir().join("letter.txt").exists());
+    eprintln!(
+        "production enrolment through pcscd ({engine:?}): {:?}",
+        started.elapsed()
+    );
 }

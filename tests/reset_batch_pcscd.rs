@@ -8,9 +8,9 @@
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::sync::mpsc::{self, Receiver};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use keydesk_e2e::counter::{assert_enrolled, assert_factory, piv_info, sim, Counter};
+use keydesk_e2e::counter::{assert_enrolled, assert_factory, piv_info, sim, Counter, Engine};
 use keydesk_e2e::{text, Pcscd, SimProcess};
 use serde_json::Value;
 
@@ -37,14 +37,24 @@ fn expect(lines: &Receiver<String>, seen: &mut String, what: &str) {
 
 #[test]
 fn handed_back_keys_are_wiped_one_by_one_as_they_are_plugged_in() {
+    batch(Engine::Sqlite);
+}
+
+#[test]
+fn handed_back_keys_are_wiped_one_by_one_as_they_are_plugged_in_on_postgres() {
+    batch(Engine::Postgres);
+}
+
+fn batch(engine: Engine) {
+    let started = Instant::now();
     let pcscd = Pcscd::start();
     let (mut a_sim, sock_a) = sim(&pcscd, 0, A, Some("5.7.1"));
     let (mut b_sim, sock_b) = sim(&pcscd, 1, B, Some("5.4.3"));
-    let desk = Counter {
-        pcscd: &pcscd,
-        db: pcscd.dir().join("keydesk.db").display().to_string(),
-        hid: format!("{}:{}", sock_a.display(), sock_b.display()),
-    };
+    let desk = Counter::on_fresh(
+        &pcscd,
+        engine,
+        format!("{}:{}", sock_a.display(), sock_b.display()),
+    );
     desk.seed(&[A, B]);
     for (serial, staff) in [(A, "4711"), (B, "4712")] {
         let letter = pcscd.dir().join(format!("brief-{serial}.txt"));
@@ -143,4 +153,8 @@ fn handed_back_keys_are_wiped_one_by_one_as_they_are_plugged_in() {
     }
     let audit = desk.json(&["audit", "verify"]);
     assert_eq!(audit["ok"], true, "{audit}");
+    eprintln!(
+        "reset batch through pcscd ({engine:?}): {:?}",
+        started.elapsed()
+    );
 }

@@ -47,7 +47,53 @@ impl Engine {
     }
 }
 
-impl Counter<'_> {
+impl<'a> Counter<'a> {
+    /// A counter at `pcscd` on a new inventory of `engine`, ready for work:
+    /// a PostgreSQL one is migrated with `keydesk db migrate`, as its
+    /// administrator does once (an SQLite file migrates itself on first use).
+    #[must_use]
+    pub fn on_fresh(pcscd: &'a Pcscd, engine: Engine, hid: String) -> Self {
+        let desk = Counter {
+            pcscd,
+            db: engine.fresh_db(pcscd.dir()),
+            hid,
+        };
+        if engine == Engine::Postgres {
+            desk.ok(&["db", "migrate"]);
+        }
+        desk
+    }
+
+    /// The step of the oldest open journal entry, if any, read from the
+    /// inventory itself (with the sqlite3 tool or a PostgreSQL client), not
+    /// through `keydesk`: a test watches an enrolment's progress with it
+    /// while the enrolling process holds the inventory. An inventory that
+    /// cannot be read now (an SQLite file locked or not there yet) has
+    /// none to show.
+    #[must_use]
+    pub fn open_step(&self) -> Option<String> {
+        const SQL: &str = "SELECT step FROM journal WHERE state = 'open' ORDER BY id LIMIT 1";
+        let step = if self.db.starts_with("postgresql://") {
+            let mut client = keydesk_testpg::postgres::Client::connect(
+                &self.db,
+                keydesk_testpg::postgres::NoTls,
+            )
+            .unwrap_or_else(|e| panic!("connecting to {}: {e}", self.db));
+            client
+                .query_opt(SQL, &[])
+                .unwrap_or_else(|e| panic!("reading the journal of {}: {e}", self.db))
+                .map(|row| row.get::<_, String>(0))?
+        } else {
+            let out = Command::new("sqlite3")
+                .arg(&self.db)
+                .arg(format!("{SQL};"))
+                .output()
+                .expect("running sqlite3 (make deps installs it)");
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        };
+        (!step.is_empty()).then_some(step)
+    }
+
     /// `keydesk ARGS` at this counter, with the profile `counter.toml`
     /// (defaults plus the simulator's root, see [`Counter::profile`]).
     pub fn cmd(&self, args: &[&str]) -> Command {
