@@ -20,17 +20,17 @@ pub fn site_label(status: &CounterStatus, lang: Lang) -> String {
     }
 }
 
-/// "profile “Amt 12 VPN” of site AMT12 from the inventory", "profile
-/// “…” from /etc/keydesk/amt12.toml", or "built-in default profile".
+/// Where the profile in force came from: "profile of site AMT12 from the
+/// inventory", "profile /etc/keydesk/amt12.toml", or "built-in default
+/// profile" (short enough for the TUI's header line).
 #[must_use]
 pub fn profile_label(status: &CounterStatus, lang: Lang) -> String {
-    let name = plain(&status.profile_name);
     match &status.profile_source {
         ProfileSource::Site(code) => {
-            Problem::new(Text::StatusProfileSite, vec![name, plain(code)]).show(lang)
+            Problem::new(Text::StatusProfileSite, vec![plain(code)]).show(lang)
         }
         ProfileSource::File(path) => {
-            Problem::new(Text::StatusProfileFile, vec![name, plain(path.display())]).show(lang)
+            Problem::new(Text::StatusProfileFile, vec![plain(path.display())]).show(lang)
         }
         ProfileSource::BuiltIn => lang.t(Text::StatusProfileBuiltIn).to_owned(),
     }
@@ -76,17 +76,17 @@ mod tests {
         );
         assert_eq!(
             profile_label(&at, Lang::En),
-            "profile “Amt 12 VPN” of site AMT12 from the inventory"
+            "profile of site AMT12 from the inventory"
         );
         assert_eq!(
             profile_label(&at, Lang::De),
-            "Profil „Amt 12 VPN“ der Dienststelle AMT12 aus der Inventur"
+            "Profil von AMT12 aus der Inventur"
         );
         let file = status(false, ProfileSource::File("/etc/keydesk/p.toml".into()));
         assert_eq!(site_label(&file, Lang::En), "no site");
         assert_eq!(
             profile_label(&file, Lang::En),
-            "profile “Amt 12 VPN” from /etc/keydesk/p.toml"
+            "profile /etc/keydesk/p.toml"
         );
         let plain = status(false, ProfileSource::BuiltIn);
         assert_eq!(

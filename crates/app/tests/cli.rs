@@ -592,7 +592,10 @@ fn a_sites_profile_is_kept_in_the_inventory_shown_and_used_by_its_counters() {
         .arg("status")
         .assert()
         .success()
-        .stdout(contains(format!("profile “own” from {}", own.display())));
+        .stdout(contains(format!(
+            "profile {}\nprofile name: own",
+            own.display()
+        )));
     env.cmd()
         .env("KEYDESK_SITE", "AMT20")
         .arg("status")

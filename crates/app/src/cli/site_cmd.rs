@@ -110,6 +110,10 @@ pub fn status(desk: &Desk, db: &keydesk_core::DbLocation, out: &Out) -> anyhow::
         out.t(Text::CliStatusInventory, vec![plain(db)]),
         crate::status::site_label(&status, lang),
         crate::status::profile_label(&status, lang),
+        out.t(
+            Text::CliStatusProfileName,
+            vec![plain(&status.profile_name)],
+        ),
     ]
     .join("\n");
     out.done(
