@@ -7,7 +7,6 @@ mod counter;
 mod demo;
 mod i18n;
 mod say;
-mod status;
 mod tui;
 
 use std::process::ExitCode;

@@ -108,8 +108,8 @@ pub fn status(desk: &Desk, db: &keydesk_core::DbLocation, out: &Out) -> anyhow::
     let lang = out.lang;
     let text = [
         out.t(Text::CliStatusInventory, vec![plain(db)]),
-        crate::status::site_label(&status, lang),
-        crate::status::profile_label(&status, lang),
+        crate::tui::status::site_label(&status, lang),
+        crate::tui::status::profile_label(&status, lang),
         out.t(
             Text::CliStatusProfileName,
             vec![plain(&status.profile_name)],
@@ -122,7 +122,7 @@ pub fn status(desk: &Desk, db: &keydesk_core::DbLocation, out: &Out) -> anyhow::
             "site": status.site.as_ref().map(|s| json!({ "code": s.code, "name": s.name })),
             "profile": {
                 "name": status.profile_name,
-                "source": crate::status::source_json(&status.profile_source),
+                "source": crate::tui::status::source_json(&status.profile_source),
             },
         }),
         &text,

@@ -43,8 +43,8 @@ impl Widget for &App {
         if let Some(status) = &self.counter {
             let text = format!(
                 "{} · {}",
-                crate::status::site_label(status, self.lang),
-                crate::status::profile_label(status, self.lang)
+                crate::tui::status::site_label(status, self.lang),
+                crate::tui::status::profile_label(status, self.lang)
             );
             Line::from(Span::styled(text, Style::new().add_modifier(Modifier::DIM)))
                 .render(counter, buf);
