@@ -100,6 +100,7 @@ fn open_and_run(
     };
     let mut app = App::new(Lang::from_env(), demo);
     app.offset = offset;
+    app.counter = Some(service.counter_status()?);
     runtime::run(app, service)?;
     Ok(())
 }

@@ -52,6 +52,7 @@ pub fn run(demo_db: Option<&Path>, keys: u8) -> anyhow::Result<()> {
     let service = open(&db, usize::from(keys))?;
     let mut app = App::new(Lang::from_env(), true);
     app.offset = offset;
+    app.counter = Some(service.counter_status()?);
     runtime::run(app, service)?;
     Ok(())
 }

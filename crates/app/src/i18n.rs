@@ -248,6 +248,7 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     FactDue => "Leihe bis", "Loan until";
     FactEnrolment => "Einrichtung", "Enrolment";
     FactNotes => "Notizen", "Notes";
+    FactSite => "Dienststelle", "Site";
     FactPersonnelNo => "Personalnr.", "Personnel no.";
     FactDepartment => "Abteilung", "Department";
     FactEmail => "E-Mail", "E-mail";
@@ -572,6 +573,11 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     ErrProfile => "Das Profil {} ist fehlerhaft ({})", "The profile {} is not valid ({})"
         => "die Datei korrigieren und keydesk neu starten.", "fix the file and restart keydesk."
         cli "die Datei korrigieren und den Befehl erneut ausführen.", "fix the file and run the command again.";
+    ErrSiteProfile => "Das Profil der Dienststelle {} in der Inventur ist fehlerhaft ({})", "The profile of site {} in the inventory is not valid ({})"
+        => "den Administrator bitten, es neu zu hinterlegen oder zu entfernen; bis dahin startet die Theke für diese Dienststelle nicht.", "ask the administrator to set it again or clear it; until then the counter does not start for this site."
+        cli "„keydesk site profile KÜRZEL --file PROFIL.toml“ hinterlegt es neu, „--clear“ entfernt es (als Administrator).", "“keydesk site profile CODE --file PROFILE.toml” sets it again, “--clear” clears it (as an administrator).";
+    ErrProfileOtherSite => "Das Profil {} gilt für die Dienststelle {}, diese Theke arbeitet aber für {}", "Profile {} is for site {}, but this counter works for site {}"
+        => "das Profil dieser Dienststelle angeben oder --profile weglassen; dann gilt das Profil, das die Inventur für sie hinterlegt hat.", "give that site's profile, or leave out --profile to use the profile the inventory keeps for the site.";
     ErrUsage => "Das geht so nicht ({})", "That cannot be done ({})"
         => "Angaben prüfen und erneut versuchen.", "check what was given and try again.";
     ErrUnexpected => "Unerwarteter Fehler ({})", "Unexpected error ({})"
@@ -656,6 +662,18 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     CliNoteSaved => "Notiz zu Schlüssel {} gespeichert.", "note on key {} saved";
     CliSiteAdded => "Dienststelle {} angelegt: {}", "site {} added: {}";
     CliSitesNone => "Noch keine Dienststellen (keydesk site add KÜRZEL --name NAME)", "no sites yet (keydesk site add CODE --name NAME)";
+    CliSiteHasProfile => "(mit Profil)", "(with profile)";
+    CliSiteProfileSet => "Profil der Dienststelle {} hinterlegt (SHA-256 {})", "profile of site {} stored (SHA-256 {})";
+    CliSiteProfileSame => "Die Dienststelle {} hat dieses Profil schon (SHA-256 {}); nichts geändert", "site {} has this profile already (SHA-256 {}); nothing changed";
+    CliSiteProfileCleared => "Profil der Dienststelle {} entfernt: ihre Theken nutzen wieder ihre Profildatei oder die Voreinstellungen", "profile of site {} cleared: its counters use their profile file or the built-in defaults again";
+    CliSiteProfileNone => "Die Dienststelle {} hat kein Profil in der Inventur", "site {} has no profile in the inventory";
+    CliStatusInventory => "Inventur: {}", "inventory: {}";
+    StatusSite => "Dienststelle {} {}", "site {} {}";
+    StatusNoSite => "keine Dienststelle", "no site";
+    StatusProfileSite => "Profil von {} aus der Inventur", "profile of site {} from the inventory";
+    StatusProfileFile => "Profil {}", "profile {}";
+    CliStatusProfileName => "Profilname: {}", "profile name: {}";
+    StatusProfileBuiltIn => "eingebautes Standardprofil", "built-in default profile";
     CliExported => "{} Zeilen exportiert", "{} rows exported";
     CliExportAnchor => "Audit-Anker beim Export: {} (mit dem Export ablegen; „keydesk audit verify --anchor“ prüft ihn)", "audit anchor at export: {} (file it with the export; `keydesk audit verify --anchor` checks it)";
     CliImported => "{} Zeilen gelesen ({}, Trennzeichen {}): {} hinzugefügt, {} geändert, {} unverändert", "{} rows read ({}, delimiter {}): {} were added, {} were changed, {} unchanged";

@@ -527,6 +527,173 @@ fn sites_are_added_listed_named_by_imports_and_recorded_on_events() {
     json_ok(&env.run(&["--json", "audit", "verify"]));
 }
 
+#[test]
+fn a_sites_profile_is_kept_in_the_inventory_shown_and_used_by_its_counters() {
+    let env = Env::new();
+    for (code, name) in [("AMT12", "Amt 12 – Bürgeramt"), ("AMT20", "Amt 20 – Kasse")] {
+        env.cmd()
+            .args(["site", "add", code, "--name", name])
+            .assert()
+            .success();
+    }
+    let toml = "name = \"Amt 12 VPN\"\n[piv]\npin_length = 8\n";
+    let file = env.file("amt12.toml", toml.as_bytes());
+    let set = json_ok(
+        &env.cmd()
+            .args(["--json", "site", "profile", "AMT12", "--file"])
+            .arg(&file)
+            .output()
+            .unwrap(),
+    );
+    let sha = set["profile_sha256"].as_str().unwrap().to_owned();
+    assert_eq!((sha.len(), &set["changed"]), (64, &serde_json::json!(true)));
+    env.cmd()
+        .args(["site", "profile", "amt12", "--file"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(contains("has this profile already").and(contains(sha.as_str())));
+    // Shown as it is kept, to redirect into a file.
+    env.cmd()
+        .args(["site", "profile", "AMT12"])
+        .assert()
+        .success()
+        .stdout(predicates::ord::eq(toml));
+    env.cmd()
+        .args(["site", "list"])
+        .assert()
+        .success()
+        .stdout(contains("Amt 12 – Bürgeramt  (with profile)").and(contains("Kasse\n")));
+    // The trail names the profile by its hash, never by its content.
+    let history = env.run(&["export", "history", "--format", "rfc4180"]);
+    let history = String::from_utf8(history.stdout).unwrap();
+    assert!(
+        history.contains("site.profile") && history.contains(&sha),
+        "{history}"
+    );
+    assert!(!history.contains("pin_length"), "{history}");
+
+    // A counter of the site uses it, and says so.
+    env.cmd()
+        .args(["--site", "AMT12", "status"])
+        .assert()
+        .success()
+        .stdout(contains("site AMT12 Amt 12 – Bürgeramt").and(contains(
+            "profile “Amt 12 VPN” of site AMT12 from the inventory",
+        )));
+    let status = json_ok(&env.run(&["--json", "--site", "AMT12", "status"]));
+    assert_eq!(status["site"]["name"], "Amt 12 – Bürgeramt");
+    assert_eq!(status["profile"]["source"]["kind"], "site");
+    // A file given explicitly wins; the other site has the built-in defaults.
+    let own = env.file("own.toml", b"name = \"own\"\n");
+    env.cmd()
+        .args(["--site", "AMT12", "--profile"])
+        .arg(&own)
+        .arg("status")
+        .assert()
+        .success()
+        .stdout(contains(format!(
+            "profile {}\nprofile name: own",
+            own.display()
+        )));
+    env.cmd()
+        .env("KEYDESK_SITE", "AMT20")
+        .arg("status")
+        .assert()
+        .success()
+        .stdout(contains("site AMT20").and(contains("built-in default profile")));
+    // A file for another site is refused, naming both.
+    let other = env.file("amt20.toml", b"site = \"AMT20\"\n");
+    env.cmd()
+        .args(["--site", "AMT12", "--profile"])
+        .arg(&other)
+        .arg("status")
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "is for site AMT20, but this counter works for site AMT12",
+        ));
+    // Neither may it be kept for AMT12; what was kept stays.
+    env.cmd()
+        .args(["site", "profile", "AMT12", "--file"])
+        .arg(&other)
+        .assert()
+        .code(2)
+        .stderr(contains("names site AMT20"));
+    env.cmd()
+        .args(["site", "profile", "AMT99", "--file"])
+        .arg(&file)
+        .assert()
+        .code(3);
+    env.cmd()
+        .args(["site", "profile", "AMT12"])
+        .assert()
+        .stdout(predicates::ord::eq(toml));
+    env.cmd()
+        .args(["site", "profile", "AMT12", "--clear"])
+        .assert()
+        .success()
+        .stdout(contains("profile of site AMT12 cleared"));
+    env.cmd()
+        .args(["--site", "AMT12", "status"])
+        .assert()
+        .success()
+        .stdout(contains("built-in default profile"));
+    env.cmd()
+        .args(["site", "profile", "AMT12"])
+        .assert()
+        .success()
+        .stdout(contains("site AMT12 has no profile in the inventory"));
+}
+
+#[test]
+fn a_delivery_goes_to_the_counters_site_and_an_enrolment_there_follows_its_profile() {
+    let env = Env::training_seeded();
+    env.cmd()
+        .args(["site", "add", "AMT12", "--name", "Amt 12"])
+        .assert()
+        .success();
+    let delivery = env.file(
+        "lieferung.csv",
+        b"Seriennummer;Modell\r\n23456700;YubiKey 5 NFC\r\n",
+    );
+    env.cmd()
+        .args(["--site", "AMT12", "import", "stock"])
+        .arg(&delivery)
+        .assert()
+        .success();
+    let shown = env.show_json("serial", "23456700");
+    assert!(shown.to_string().contains(r#""site":"AMT12""#), "{shown}");
+    let bad = env.file(
+        "bad.csv",
+        b"Seriennummer;Site\r\n23456701;\r\n23456702;AMT99\r\n",
+    );
+    env.cmd()
+        .args(["--site", "AMT12", "import", "stock"])
+        .arg(&bad)
+        .assert()
+        .failure()
+        .stderr(contains("line 3").and(contains("AMT99")));
+    assert!(
+        env.show_json("serial", "23456701")["error"].is_string(),
+        "nothing written"
+    );
+
+    let profile = env.file("amt12.toml", b"name = \"Amt 12\"\n[piv]\npin_length = 8\n");
+    env.cmd()
+        .args(["site", "profile", "AMT12", "--file"])
+        .arg(&profile)
+        .assert()
+        .success();
+    let letter = env.dir.path().join("brief.txt");
+    env.sim_enrol(SIM_B, "4711", &letter)
+        .env("KEYDESK_SITE", "AMT12")
+        .assert()
+        .success();
+    let pin = letter_value(&std::fs::read_to_string(&letter).unwrap(), "PIV-PIN");
+    assert_eq!(pin.len(), 8, "the site's profile sets the PIN length");
+}
+
 fn json_of(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(

@@ -6,7 +6,7 @@ use keydesk_device::source::KeySource;
 use keydesk_store::{Ctx, Store};
 
 use crate::env::{Clock, Operator, SecureRng};
-use crate::profile::Profile;
+use crate::profile::{Profile, ProfileSource};
 
 /// Everything a workflow takes from outside the inventory.
 #[derive(Debug)]
@@ -30,6 +30,8 @@ pub struct Desk {
     pub(crate) local: Option<crate::journal::local::LocalJournal>,
     /// The site the counter works for ([`Desk::work_for`]); on every event.
     pub(crate) site: Option<keydesk_types::SiteCode>,
+    /// Where `env.profile` came from.
+    pub(crate) profile_source: ProfileSource,
 }
 
 /// What the person at the counter must do now, reported while a step waits.
@@ -65,7 +67,15 @@ impl Desk {
             prompt: std::sync::Arc::new(|_| {}),
             local: None,
             site: None,
+            profile_source: ProfileSource::BuiltIn,
         }
+    }
+
+    /// Say where the env's profile came from (a file, for [`Desk::open`]).
+    #[must_use]
+    pub fn with_profile_source(mut self, source: ProfileSource) -> Self {
+        self.profile_source = source;
+        self
     }
 
     /// Keep journal records the server cannot take in `local` instead of
@@ -91,6 +101,19 @@ impl Desk {
     #[must_use]
     pub fn profile(&self) -> &Profile {
         &self.env.profile
+    }
+
+    /// The attestation roots in force (Yubico's first, then those the
+    /// profile names).
+    #[must_use]
+    pub fn trusted_roots(&self) -> Vec<crate::TrustedRoot> {
+        self.env.trust.roots()
+    }
+
+    /// Where the enrolment profile in force came from.
+    #[must_use]
+    pub fn profile_source(&self) -> &ProfileSource {
+        &self.profile_source
     }
 
     /// The audit context for a write happening now.

@@ -9,7 +9,7 @@ pub use keydesk_device::{
 pub use keydesk_store::{
     AnchorFault, AuditProblem, ImportIssue, ImportProblem, ServerError, StoreError,
 };
-use keydesk_types::{PersonnelNo, Serial};
+use keydesk_types::{PersonnelNo, Serial, SiteCode};
 
 use crate::account::Account;
 use keydesk_types::RevokeReason;
@@ -42,6 +42,17 @@ pub enum CoreError {
     Store(#[from] StoreError),
     #[error("profile {path}: {reason}")]
     Profile { path: String, reason: String },
+    /// The profile the inventory keeps for a site is not valid (for this
+    /// keydesk): the site's counters do not start until it is mended.
+    #[error("the profile of site {site} in the inventory is not valid: {reason}; an administrator sets it again with `keydesk site profile {site} --file PROFILE.toml` (or clears it with --clear)")]
+    SiteProfile { site: SiteCode, reason: String },
+    /// The profile file names another site than the counter works for.
+    #[error("profile {profile} is for site {profile_site}, but this counter works for site {site} (--site or KEYDESK_SITE); give that site's profile, or leave out --profile to use the profile the inventory keeps for site {site}")]
+    ProfileOtherSite {
+        profile: String,
+        profile_site: SiteCode,
+        site: SiteCode,
+    },
     #[error("{0}")]
     Usage(String),
     #[error(
@@ -217,6 +228,8 @@ impl CoreError {
                 | StoreError::OnlyOnServer { .. },
             )
             | Self::Profile { .. }
+            | Self::SiteProfile { .. }
+            | Self::ProfileOtherSite { .. }
             | Self::NotTraining { .. }
             | Self::Usage(_) => ErrorKind::Usage,
             Self::ServerLost { .. } => ErrorKind::Other,

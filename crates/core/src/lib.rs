@@ -34,13 +34,16 @@ pub mod records {
 /// Where the inventory lives: an SQLite file, or a PostgreSQL URL.
 pub use keydesk_store::DbLocation;
 
+/// The SHA-256 (hex) that names a site's stored profile in the trail.
+pub use keydesk_store::profile_sha256;
+
 pub use account::Account;
 pub use desk::{Desk, Env, Prompt, Prompter};
 pub use env::{Clock, FixedClock, Operator, SecureRng, SystemClock};
 pub use error::{CoreError, ErrorKind, Result};
 pub use journal::names::Workflow;
 pub use open::Keys;
-pub use profile::Profile;
+pub use profile::{Profile, ProfileSource};
 pub use trust::{Trust, TrustedRoot};
 pub use views::{OpenWork, PluggedKey, MAX_BATCH};
 pub use workflow::batch::{BatchEvent, ResetBatch, Standing};
@@ -48,5 +51,6 @@ pub use workflow::enrol::{EnrolOutcome, EnrolRequest, PinLetter, Secrets};
 pub use workflow::recover::{RecoveryOutcome, RecoveryReport};
 pub use workflow::reset::{ResetOutcome, ResetRequest};
 pub use workflow::service::OldKey;
+pub use workflow::sites::{CounterStatus, SiteProfileChange};
 // Value types that the desk's operations take, from keydesk-types.
 pub use keydesk_types::{ImportKind, RevokeReason, Secret, SiteCode};

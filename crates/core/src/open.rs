@@ -10,7 +10,7 @@ use rand::SeedableRng;
 use crate::desk::{Desk, Env};
 use crate::env::{Operator, SystemClock};
 use crate::error::{CoreError, Result};
-use crate::profile::Profile;
+use crate::profile::{Profile, ProfileSource};
 use crate::trust::Trust;
 
 /// Where a desk's keys come from.
@@ -38,7 +38,9 @@ impl Keys {
 
 impl Desk {
     /// Open the inventory at `db` (created when new) with the office profile
-    /// at `profile` (built-in defaults without one) and `keys`.
+    /// at `profile` (built-in defaults without one; [`Desk::work_for`] then
+    /// takes the profile the inventory keeps for the counter's site) and
+    /// `keys`.
     ///
     /// # Errors
     /// `Profile` when the profile or a root file it names cannot be read;
@@ -49,9 +51,9 @@ impl Desk {
         profile: Option<&std::path::Path>,
         keys: Keys,
     ) -> Result<Self> {
-        let profile = match profile {
-            Some(p) => Profile::load(p)?,
-            None => Profile::default(),
+        let (profile, profile_source) = match profile {
+            Some(p) => (Profile::load(p)?, ProfileSource::File(p.to_path_buf())),
+            None => (Profile::default(), ProfileSource::BuiltIn),
         };
         #[allow(unused_mut)] // only training builds add the simulator's root
         let mut trust = Trust::for_profile(&profile)?;
@@ -81,6 +83,6 @@ impl Desk {
             profile,
             trust,
         };
-        Ok(Self::new(store, env, source))
+        Ok(Self::new(store, env, source).with_profile_source(profile_source))
     }
 }

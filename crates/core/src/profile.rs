@@ -1,9 +1,16 @@
 //! The office's enrolment profile (TOML): PIN lengths, PIV slot and
 //! algorithm, policies, FIDO2 and OTP choices, temporary-key duration.
 //! Unknown fields are errors, so a typo never silently falls back to a default.
+//!
+//! A profile comes from a file (`--profile`), from the inventory, which
+//! keeps one per site (`keydesk site profile`), or is the built-in default;
+//! [`ProfileSource`] says which. A profile holds no secret (no PIN, PUK,
+//! management key or OTP secret: there is no field for one, and unknown
+//! fields are refused), so the inventory may keep it as text.
 
 use std::path::{Path, PathBuf};
 
+use keydesk_types::SiteCode;
 pub use keydesk_types::{Algorithm, PinPolicy, Slot, TouchPolicy};
 use serde::Deserialize;
 
@@ -123,6 +130,18 @@ impl Default for Profile {
     }
 }
 
+/// Where the profile a counter uses came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileSource {
+    /// The built-in defaults: no `--profile`, and the counter's site (if
+    /// any) has no profile in the inventory.
+    BuiltIn,
+    /// A file: `--profile FILE` or `KEYDESK_PROFILE`.
+    File(PathBuf),
+    /// The profile the inventory keeps for this site.
+    Site(SiteCode),
+}
+
 impl Profile {
     /// Read and check a profile file.
     ///
@@ -151,13 +170,65 @@ impl Profile {
     /// # Errors
     /// As [`Profile::load`].
     pub fn from_toml(text: &str) -> Result<Self> {
+        Self::parse(text, "(inline)")
+    }
+
+    /// Parse and check a profile read from `origin` (a file name, for the
+    /// error); relative root paths stay as they are.
+    ///
+    /// # Errors
+    /// As [`Profile::load`].
+    pub fn parse(text: &str, origin: &str) -> Result<Self> {
         let err = |reason: String| CoreError::Profile {
-            path: "(inline)".into(),
+            path: origin.to_owned(),
             reason,
         };
         let profile: Self = toml::from_str(text).map_err(|e| err(e.to_string()))?;
         profile.check().map_err(err)?;
         Ok(profile)
+    }
+
+    /// The profile the inventory keeps for `site`; it works for that site.
+    ///
+    /// # Errors
+    /// `SiteProfile` when the stored text is no valid profile (for this
+    /// keydesk) or names another site.
+    pub fn from_stored(text: &str, site: &SiteCode) -> Result<Self> {
+        let err = |reason: String| CoreError::SiteProfile {
+            site: site.clone(),
+            reason,
+        };
+        let mut profile: Self = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        profile.check().map_err(err)?;
+        profile.storable_for(site).map_err(err)?;
+        profile.site = Some(site.clone());
+        Ok(profile)
+    }
+
+    /// Whether the inventory may keep this profile for `site`: it names
+    /// that site or none, and its root files are absolute paths (counters
+    /// on other machines read it, there is no profile directory).
+    ///
+    /// # Errors
+    /// What is wrong, as a sentence.
+    pub(crate) fn storable_for(&self, site: &SiteCode) -> std::result::Result<(), String> {
+        if let Some(named) = self.site.as_ref().filter(|s| *s != site) {
+            return Err(format!(
+                "it names site {named}; a profile kept for site {site} names that site or none"
+            ));
+        }
+        if let Some(rel) = self
+            .attestation
+            .extra_roots
+            .iter()
+            .find(|p| p.is_relative())
+        {
+            return Err(format!(
+                "attestation.extra_roots: {} is a relative path; a profile kept in the inventory is read on every counter of the site, so name root files by absolute paths",
+                rel.display()
+            ));
+        }
+        Ok(())
     }
 
     fn check(&self) -> std::result::Result<(), String> {
@@ -235,6 +306,53 @@ mod tests {
             Some("AMT12")
         );
         assert!(Profile::from_toml("site = \"Amt 12\"\n").is_err());
+    }
+
+    #[test]
+    fn a_stored_profile_works_for_its_site_and_must_not_name_another() {
+        let amt12 = SiteCode::parse("AMT12").expect("code");
+        let p = Profile::from_stored("name = \"Amt 12\"\n", &amt12).expect("valid");
+        assert_eq!(
+            p.site.as_ref(),
+            Some(&amt12),
+            "a stored profile is its site's"
+        );
+        let other = Profile::from_stored("site = \"AMT20\"\n", &amt12).expect_err("other site");
+        assert!(
+            matches!(&other, CoreError::SiteProfile { site, reason }
+            if *site == amt12 && reason.contains("AMT20")),
+            "{other}"
+        );
+        let typo = Profile::from_stored("pin_lenght = 6\n", &amt12).expect_err("typo");
+        assert!(typo.to_string().contains("AMT12"), "{typo}");
+        let rel = Profile::parse("[attestation]\nextra_roots = [\"roots.pem\"]\n", "p.toml")
+            .expect("valid as a file");
+        let why = rel.storable_for(&amt12).expect_err("relative root");
+        assert!(
+            why.contains("roots.pem") && why.contains("absolute"),
+            "{why}"
+        );
+        let abs = Profile::parse(
+            "[attestation]\nextra_roots = [\"/etc/keydesk/r.pem\"]\n",
+            "p.toml",
+        )
+        .expect("valid");
+        assert_eq!(abs.storable_for(&amt12), Ok(()));
+    }
+
+    #[test]
+    fn a_secret_has_no_place_in_a_profile() {
+        // No field holds a PIN, PUK, management key or OTP secret, and any
+        // other field is refused: a stored profile cannot carry one.
+        for secret in [
+            "[piv]\nmanagement_key = \"010203040506070801020304050607080102030405060708\"\n",
+            "[piv]\npin = \"123456\"\n",
+            "puk = \"12345678\"\n",
+            "[otp]\nsecret = \"abc\"\n",
+        ] {
+            let e = Profile::from_toml(secret).expect_err(secret);
+            assert!(e.to_string().contains("unknown field"), "{e}");
+        }
     }
 
     #[test]

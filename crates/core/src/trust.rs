@@ -56,10 +56,19 @@ impl Trust {
     /// the office configured.
     pub fn for_profile(profile: &Profile) -> Result<Self> {
         let mut trust = Self::yubico()?;
-        for path in &profile.attestation.extra_roots {
-            trust.add_file(path)?;
-        }
+        trust.add_roots_of(profile)?;
         Ok(trust)
+    }
+
+    /// Trust every root file `profile` names too.
+    ///
+    /// # Errors
+    /// As [`Trust::for_profile`].
+    pub fn add_roots_of(&mut self, profile: &Profile) -> Result<()> {
+        for path in &profile.attestation.extra_roots {
+            self.add_file(path)?;
+        }
+        Ok(())
     }
 
     fn add_file(&mut self, path: &Path) -> Result<()> {

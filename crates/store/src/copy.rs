@@ -166,8 +166,8 @@ macro_rules! table {
 /// target has its row already, which takes the source's values.
 static TABLES: [Table; 10] = [
     table!(Sites, sites by id, identity: true,
-        [id: Int, code: Text, name: Text],
-        "?1, ?2, ?3"),
+        [id: Int, code: Text, name: Text, profile: Text],
+        "?1, ?2, ?3, ?4"),
     table!(Staff, staff by id, identity: true,
         [id: Int, personnel_no: Text, surname: Text, given_name: Text, department: Text,
          email: Text, active: Int, site_id: Int],

@@ -321,7 +321,7 @@ mod tests {
             .pragma_query_value(None, "busy_timeout", |r| r.get(0))
             .unwrap();
         assert_eq!(busy, 10_000);
-        assert_eq!(store.schema_version().unwrap(), 4, "all migrations applied");
+        assert_eq!(store.schema_version().unwrap(), 5, "all migrations applied");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -333,10 +333,10 @@ mod tests {
         let again = Store::open(&path).unwrap();
         assert_eq!(
             again.schema_version().unwrap(),
-            4,
+            5,
             "reopening applies nothing twice"
         );
         let at = DbLocation::File(path.clone());
-        assert_eq!(Store::migrate(&at).unwrap(), (4, 4), "nothing pending");
+        assert_eq!(Store::migrate(&at).unwrap(), (5, 5), "nothing pending");
     }
 }

@@ -86,4 +86,4 @@ pub use model::{
 };
 pub use purpose::Purpose;
 pub use search::{fold, Hit, HitKind};
-pub use sites::Site;
+pub use sites::{profile_sha256, Site};

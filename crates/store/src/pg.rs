@@ -34,7 +34,9 @@ const LOCK_TIMEOUT: Duration = crate::db::BUSY_TIMEOUT;
 /// unreachable (per host of a multi-host URL).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The migrations for PostgreSQL, in order: (version, name, SQL).
+/// The migrations for PostgreSQL, in order: (version, name, SQL). A step's
+/// version is its folder's number, and the schema's version is the number
+/// of the newest step applied.
 pub(crate) fn migrations() -> Result<Vec<(i64, &'static str, &'static str)>> {
     let mut out = Vec::new();
     for d in PG_MIGRATIONS.dirs() {
@@ -50,21 +52,35 @@ pub(crate) fn migrations() -> Result<Vec<(i64, &'static str, &'static str)>> {
             .ok_or_else(|| StoreError::Corrupt(format!("migration {name} has no up.sql")))?;
         out.push((version, name, sql));
     }
-    out.sort_by_key(|m| m.0);
-    for (i, m) in out.iter().enumerate() {
-        if m.0 != i as i64 + 1 {
+    in_order(out)
+}
+
+/// Sort the steps and check their numbers: from 1, each number once. A
+/// number may be missing (branches that add steps side by side are given
+/// their final numbers when they are merged), but two steps with one number
+/// would leave one of them unapplied on a server that has the other.
+fn in_order<T>(mut steps: Vec<(i64, &'static str, T)>) -> Result<Vec<(i64, &'static str, T)>> {
+    steps.sort_by_key(|m| m.0);
+    let mut last = 0;
+    for m in &steps {
+        if m.0 <= last {
             return Err(StoreError::Corrupt(format!(
-                "PostgreSQL migrations are not numbered 1, 2, 3...: {}",
+                "PostgreSQL migrations must be numbered from 1, each number once: {}",
                 m.1
             )));
         }
+        last = m.0;
     }
-    Ok(out)
+    Ok(steps)
 }
 
-/// The schema version this keydesk needs.
+/// The schema version this keydesk needs: the number of its newest step.
 pub(crate) fn wanted() -> Result<i64> {
-    Ok(migrations()?.len() as i64)
+    Ok(newest(&migrations()?))
+}
+
+fn newest<T>(steps: &[(i64, &'static str, T)]) -> i64 {
+    steps.last().map_or(0, |m| m.0)
 }
 
 /// Connect as the URL says, TLS included (see `tls` for `sslmode` and
@@ -141,7 +157,7 @@ pub(crate) fn migrate(url: &str) -> Result<(i64, i64)> {
             &[],
         )?
         .try_get(0)?;
-    let wanted = steps.len() as i64;
+    let wanted = newest(&steps);
     if before > wanted {
         return Err(StoreError::SchemaNewer {
             found: before,
@@ -329,5 +345,26 @@ impl PgConn {
         let out = probe(&mut tx, serial)?;
         tx.commit()?;
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_once_each_and_the_newest_is_the_version() {
+        let steps = migrations().unwrap();
+        assert_eq!(steps[0].0, 1);
+        assert!(steps.iter().any(|m| m.1 == "06-site-profiles"));
+        assert_eq!(wanted().unwrap(), newest(&steps));
+        let ok = in_order(vec![(4, "04-b", ()), (1, "01-a", ()), (6, "06-c", ())]).unwrap();
+        let names: Vec<_> = ok.iter().map(|m| m.1).collect();
+        assert_eq!(names, ["01-a", "04-b", "06-c"]);
+        assert_eq!(newest(&ok), 6);
+        let twice = in_order(vec![(1, "01-a", ()), (5, "05-b", ()), (5, "05-c", ())]);
+        assert!(twice.unwrap_err().to_string().contains("05-c"));
+        assert!(in_order(vec![(0, "00-a", ())]).is_err());
     }
 }

@@ -1,9 +1,13 @@
 //! Sites: the offices ("AMT12", "Amt 12 – Bürgeramt") that staff, notebooks
-//! and keys belong to and counters work for. Adding one is audited; a site
-//! is never deleted (events keep naming it).
+//! and keys belong to and counters work for, and each site's enrolment
+//! profile, kept centrally (the TOML text; keydesk-core checks it before it
+//! is stored). Adding a site and setting or clearing its profile are
+//! audited, the profile by its SHA-256 only; a site is never deleted
+//! (events keep naming it).
 
 use serde::Serialize;
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Change};
 use crate::db::Store;
@@ -20,20 +24,32 @@ pub struct Site {
     pub code: SiteCode,
     /// The name to show ("Amt 12 – Bürgeramt").
     pub name: String,
+    /// The SHA-256 (hex) of the site's stored enrolment profile, `None`
+    /// when it has none.
+    pub profile_sha256: Option<String>,
+}
+
+/// The SHA-256 (lower-case hex) of a profile's text, as its events and
+/// [`Site::profile_sha256`] name it.
+#[must_use]
+pub fn profile_sha256(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 fn site_from_row(r: &Row<'_>) -> Result<Site> {
     let code: String = r.get(1)?;
+    let profile: Option<String> = r.get(3)?;
     Ok(Site {
         id: r.get(0)?,
         code: SiteCode::parse(&code).map_err(|e| StoreError::Corrupt(format!("site: {e}")))?,
         name: r.get(2)?,
+        profile_sha256: profile.as_deref().map(profile_sha256),
     })
 }
 
 pub(crate) fn get_site_conn(tx: &mut Tx<'_>, code: &SiteCode) -> Result<Option<Site>> {
     tx.opt(
-        "SELECT id, code, name FROM sites WHERE code = ?1",
+        "SELECT id, code, name, profile FROM sites WHERE code = ?1",
         args![code.as_str()],
         site_from_row,
     )
@@ -93,6 +109,7 @@ impl Store {
                 id,
                 code: code.clone(),
                 name: name.to_owned(),
+                profile_sha256: None,
             })
         })
     }
@@ -106,10 +123,66 @@ impl Store {
     pub fn sites(&self) -> Result<Vec<Site>> {
         self.read(|tx| {
             tx.all(
-                "SELECT id, code, name FROM sites ORDER BY code",
+                "SELECT id, code, name, profile FROM sites ORDER BY code",
                 &[],
                 site_from_row,
             )
+        })
+    }
+
+    /// The enrolment profile (TOML text) stored for a site, `None` when it
+    /// has none; [`StoreError::UnknownSite`] when there is no such site.
+    pub fn site_profile(&self, code: &SiteCode) -> Result<Option<String>> {
+        self.read(|tx| {
+            tx.opt(
+                "SELECT profile FROM sites WHERE code = ?1",
+                args![code.as_str()],
+                |r| r.get::<Option<String>>(0),
+            )?
+            .ok_or_else(|| StoreError::UnknownSite(code.to_string()))
+        })
+    }
+
+    /// Store `profile` (TOML text, checked by the caller) as the site's
+    /// enrolment profile, or clear it with `None`. Audited as
+    /// `site.profile` with the SHA-256 of the profile before and after,
+    /// never its text; the same profile again changes nothing and writes no
+    /// event (the return value says whether anything changed).
+    /// [`StoreError::UnknownSite`] when there is no such site.
+    pub fn set_site_profile(
+        &mut self,
+        ctx: &Ctx,
+        code: &SiteCode,
+        profile: Option<&str>,
+        reason: &str,
+    ) -> Result<bool> {
+        self.write(|tx| {
+            let id = site_id(tx, code)?;
+            let old: Option<String> =
+                tx.one("SELECT profile FROM sites WHERE id = ?1", args![id], |r| {
+                    r.get(0)
+                })?;
+            if old.as_deref() == profile {
+                return Ok(false);
+            }
+            tx.exec(
+                "UPDATE sites SET profile = ?1 WHERE id = ?2",
+                args![profile, id],
+            )?;
+            let sha = |p: Option<&str>| json!({ "profile_sha256": p.map(profile_sha256) });
+            audit::append(
+                tx,
+                ctx,
+                Change {
+                    action: "site.profile",
+                    subject: format!("site:{code}"),
+                    serial: None,
+                    before: Some(sha(old.as_deref())),
+                    after: Some(sha(profile)),
+                    reason,
+                },
+            )?;
+            Ok(true)
         })
     }
 }

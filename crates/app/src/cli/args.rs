@@ -103,6 +103,9 @@ pub enum Command {
     /// Open the TUI on virtual keys and a demo database (never touches real keys or the real database).
     #[cfg(feature = "sim")]
     Demo(DemoArgs),
+    /// The counter: its inventory, the site it works for and the enrolment
+    /// profile in force, with where that came from.
+    Status,
     /// List the keys plugged in now with their inventory state and holder.
     Keys,
     /// Enrol a key from stock and issue it to a staff member (and notebook).
@@ -136,6 +139,22 @@ pub enum SiteCommand {
     Add(SiteAddArgs),
     /// List the sites.
     List,
+    /// Show a site's enrolment profile kept in the inventory (TOML), set it
+    /// from a file (checked first; its counters use it unless given
+    /// --profile), or clear it.
+    Profile(SiteProfileArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SiteProfileArgs {
+    /// The site ("AMT12").
+    pub code: SiteCode,
+    /// Keep this profile (TOML) for the site, replacing the one it has.
+    #[arg(long, value_name = "PROFILE.toml", conflicts_with = "clear")]
+    pub file: Option<PathBuf>,
+    /// Clear the site's profile.
+    #[arg(long)]
+    pub clear: bool,
 }
 
 #[derive(Debug, Args)]

@@ -155,6 +155,7 @@ fn dispatch(cli: &Cli, command: Command, out: &Out) -> anyhow::Result<()> {
         device_cmds::install_prompter(&mut desk);
     }
     match command {
+        Command::Status => site_cmd::status(&desk, &db, out),
         Command::Keys => device_cmds::keys(&mut desk, out),
         Command::Enrol(a) => device_cmds::enrol(&mut desk, &a, out),
         Command::Reset(a) => device_cmds::reset(&mut desk, &a, out, cli.virtual_keys()),

@@ -130,6 +130,14 @@ fn key(desk: &Desk, s: Serial) -> Result<DetailView, Problem> {
                 .map_or_else(|| "–".into(), |t| t.as_str().to_owned()),
         ),
     ];
+    let site = match &k.data.site {
+        Some(code) => match desk.site_named(code)? {
+            Some(site) => format!("{} {}", site.code, site.name),
+            None => code.to_string(),
+        },
+        None => "–".into(),
+    };
+    facts.push((Text::FactSite, site));
     if let Some(due) = current.and_then(|a| a.due) {
         facts.push((Text::FactDue, due.to_string()));
     }

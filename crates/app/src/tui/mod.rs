@@ -18,6 +18,7 @@ pub mod screen;
 pub mod service;
 pub mod stack;
 pub mod state;
+pub mod status;
 pub mod view;
 pub mod wizard;
 

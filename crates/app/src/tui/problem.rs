@@ -182,6 +182,17 @@ impl Problem {
             CoreError::Profile { path, reason } => {
                 new(Text::ErrProfile, vec![plain(path), plain(reason)])
             }
+            CoreError::SiteProfile { site, reason } => {
+                new(Text::ErrSiteProfile, vec![plain(site), plain(reason)])
+            }
+            CoreError::ProfileOtherSite {
+                profile,
+                profile_site,
+                site,
+            } => new(
+                Text::ErrProfileOtherSite,
+                vec![plain(profile), plain(profile_site), plain(site)],
+            ),
             CoreError::Usage(detail) => new(Text::ErrUsage, vec![plain(detail)]),
             CoreError::Unfinished { serial } => new(Text::ErrUnfinished, vec![plain(serial)]),
             CoreError::NotTraining { db } => new(Text::ErrNotTraining, vec![plain(db)]),

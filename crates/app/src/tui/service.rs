@@ -103,6 +103,14 @@ fn rows_of(keys: &[PluggedKey]) -> Vec<KeyRow> {
 }
 
 impl DeskService {
+    /// The counter's site and profile, for the header.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn counter_status(&self) -> keydesk_core::Result<keydesk_core::CounterStatus> {
+        self.desk.counter_status()
+    }
+
     /// Work on `desk`.
     #[must_use]
     pub fn new(desk: Desk) -> Self {

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use keydesk_core::{Account, Secret};
+use keydesk_core::records::Site;
+use keydesk_core::{Account, CounterStatus, ProfileSource, Secret, SiteCode};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -55,10 +56,26 @@ fn hit(kind: HitKind, id: i64, label: &str) -> Hit {
     }
 }
 
+/// A counter of site AMT12 under the profile the inventory keeps for it.
+fn at_amt12() -> CounterStatus {
+    let code = SiteCode::parse("AMT12").expect("site code");
+    CounterStatus {
+        site: Some(Site {
+            id: 1,
+            code: code.clone(),
+            name: "Amt 12 – Bürgeramt".into(),
+            profile_sha256: None,
+        }),
+        profile_name: "Amt 12 VPN".into(),
+        profile_source: ProfileSource::Site(code),
+    }
+}
+
 fn base(lang: Lang) -> App {
     let mut app = App::new(lang, true);
     // Stored times are UTC; snapshots show them at a fixed offset.
     app.offset = time::UtcOffset::UTC;
+    app.counter = Some(at_amt12());
     app.plugged = vec![
         row(s(23_456_780), "5.7.1", KeyState::InStock, None),
         row(
@@ -117,6 +134,20 @@ fn home() {
             hit(HitKind::Notebook, 1, "NB-0815 mz-nb-0815 – Müller, Anna"),
         ]);
         home.focus = Focus::Keys;
+        app
+    });
+}
+
+#[test]
+fn home_of_a_counter_with_a_profile_file_and_no_site() {
+    both("home_profile_file", |lang| {
+        let mut app = App::new(lang, false);
+        app.offset = time::UtcOffset::UTC;
+        app.counter = Some(CounterStatus {
+            site: None,
+            profile_name: "Stadt".into(),
+            profile_source: ProfileSource::File("/etc/keydesk/profile.toml".into()),
+        });
         app
     });
 }
@@ -259,6 +290,7 @@ fn details() {
                     (Text::FactFirmware, "5.4.3".into()),
                     (Text::FactHolder, "Müller, Anna (4711)".into()),
                     (Text::FactNotebook, "NB-0815".into()),
+                    (Text::FactSite, "AMT12 Amt 12 – Bürgeramt".into()),
                 ],
                 history: vec![
                     vec![

@@ -35,6 +35,9 @@ pub struct App {
     pub error: Option<Problem>,
     pub help: bool,
     pub quit: bool,
+    /// The site this counter works for and the profile in force (shown in
+    /// the header); `None` before a desk is open.
+    pub counter: Option<keydesk_core::CounterStatus>,
 }
 
 impl App {
@@ -50,6 +53,7 @@ impl App {
             error: None,
             help: false,
             quit: false,
+            counter: None,
         }
     }
 

@@ -1,4 +1,5 @@
-//! The screen as a pure function of [`App`]: a title line, the screen on
+//! The screen as a pure function of [`App`]: a title line, the counter's
+//! site and profile, the screen on
 //! top of the stack (and those beneath it, up from the topmost that covers
 //! its area) and a footer with the top screen's keys, or the error. Readable
 //! without colour: selection and emphasis use reverse video and bold, not
@@ -17,7 +18,8 @@ use crate::i18n::Text;
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = |x| self.lang.t(x);
-        let [title, body, footer] = Layout::vertical([
+        let [title, counter, body, footer] = Layout::vertical([
+            Constraint::Length(1),
             Constraint::Length(1),
             Constraint::Min(5),
             Constraint::Length(2),
@@ -36,6 +38,17 @@ impl Widget for &App {
             ));
         }
         Line::from(head).render(title, buf);
+        // Which office this counter serves and under which rules: the
+        // same words as `keydesk status`.
+        if let Some(status) = &self.counter {
+            let text = format!(
+                "{} · {}",
+                crate::tui::status::site_label(status, self.lang),
+                crate::tui::status::profile_label(status, self.lang)
+            );
+            Line::from(Span::styled(text, Style::new().add_modifier(Modifier::DIM)))
+                .render(counter, buf);
+        }
 
         let ctx = self.ctx();
         let screens: Vec<&dyn Screen> = self.stack.screens().collect();

@@ -393,11 +393,16 @@ impl Store {
                     let rec = KeyRow::read(h, r).to_record()?;
                     Ok((rec.serial.to_string(), rec))
                 })?;
-                let keep = !parsed.has_site;
+                // A row without a site (no column, or an empty cell): a key
+                // the inventory has keeps its site, a new one is delivered
+                // to the site of the counter that imports it.
                 self.apply(kind, parsed, opts, progress, |c, rec: &NewKey, reason| {
                     let mut rec = rec.clone();
-                    if keep {
-                        rec.site = keys::get_key_conn(c, rec.serial)?.and_then(|k| k.data.site);
+                    if rec.site.is_none() {
+                        rec.site = match keys::get_key_conn(c, rec.serial)? {
+                            Some(k) => k.data.site,
+                            None => ctx.site.clone(),
+                        };
                     }
                     Ok(action(keys::put_key(c, ctx, &rec, reason, Put::Upsert)?))
                 })
@@ -427,8 +432,10 @@ impl Store {
     }
 
     /// Import a supplier serial list (Seriennummer, Modell, Formfaktor,
-    /// Firmware, Lieferung/Charge): new serials go into stock, known ones get
-    /// their supplier data updated (never their state).
+    /// Firmware, Lieferung/Charge, optionally Dienststelle): new serials go
+    /// into stock, known ones get their supplier data updated (never their
+    /// state). A row without a site puts a new key at the counter's site
+    /// (`ctx.site`) and leaves a known key at its own.
     pub fn import_keys(
         &mut self,
         ctx: &Ctx,

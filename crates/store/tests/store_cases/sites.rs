@@ -228,3 +228,138 @@ fn a_copy_keeps_sites_and_the_sites_on_records_and_events() {
     let head = s.audit_head().unwrap().unwrap().anchor;
     assert_eq!(copy.verify_anchored(&head).unwrap(), 3);
 }
+
+const PROFILE: &str = "name = \"Amt 12\"\nsite = \"AMT12\"\n[piv]\npin_length = 8\n";
+
+#[test]
+fn a_sites_profile_is_stored_replaced_and_cleared_and_the_trail_has_its_hash_only() {
+    let mut s = with_sites();
+    assert_eq!(s.site_profile(&code("AMT12")).unwrap(), None);
+    let before = s.verify().unwrap();
+    assert!(s
+        .set_site_profile(&ctx(), &code("amt12"), Some(PROFILE), "site profile")
+        .unwrap());
+    assert_eq!(
+        s.site_profile(&code("AMT12")).unwrap().as_deref(),
+        Some(PROFILE)
+    );
+    let hash = keydesk_store::profile_sha256(PROFILE);
+    assert_eq!(hash.len(), 64);
+    let listed: Vec<Option<String>> = s
+        .sites()
+        .unwrap()
+        .into_iter()
+        .map(|t| t.profile_sha256)
+        .collect();
+    assert_eq!(listed, [Some(hash.clone()), None], "AMT20 has none");
+    // The same profile again changes nothing and writes no event.
+    assert!(!s
+        .set_site_profile(&ctx(), &code("AMT12"), Some(PROFILE), "again")
+        .unwrap());
+    assert_eq!(s.verify().unwrap(), before + 1);
+    let newer = "name = \"Amt 12 neu\"\n";
+    assert!(s
+        .set_site_profile(&ctx(), &code("AMT12"), Some(newer), "new rules")
+        .unwrap());
+    assert!(s
+        .set_site_profile(&ctx(), &code("AMT12"), None, "central again")
+        .unwrap());
+    assert_eq!(s.site_profile(&code("AMT12")).unwrap(), None);
+    assert_eq!(
+        s.get_site(&code("AMT12")).unwrap().unwrap().profile_sha256,
+        None
+    );
+    assert_eq!(s.verify().unwrap(), before + 3);
+    // The trail names each profile by its hash, never by its text.
+    let history = csv_text(|w| s.export_history(w, Dialect::Rfc4180));
+    let rows: Vec<&str> = history
+        .lines()
+        .filter(|l| l.contains("site.profile"))
+        .collect();
+    assert_eq!(rows.len(), 3, "{history}");
+    assert!(rows[0].contains(&hash), "{}", rows[0]);
+    assert!(rows[1].contains(&hash) && rows[1].contains(&keydesk_store::profile_sha256(newer)));
+    assert!(rows.iter().all(|r| r.contains("site:AMT12")));
+    assert!(
+        !history.contains("pin_length"),
+        "no profile text: {history}"
+    );
+    assert!(
+        !history.contains("Amt 12 neu"),
+        "no profile text: {history}"
+    );
+}
+
+#[test]
+fn a_profile_for_an_unknown_site_is_refused_and_nothing_is_written() {
+    let mut s = with_sites();
+    let before = s.verify().unwrap();
+    assert!(matches!(
+        s.set_site_profile(&ctx(), &code("AMT99"), Some(PROFILE), "x"),
+        Err(StoreError::UnknownSite(c)) if c == "AMT99"
+    ));
+    assert!(matches!(
+        s.site_profile(&code("AMT99")),
+        Err(StoreError::UnknownSite(c)) if c == "AMT99"
+    ));
+    assert_eq!(s.verify().unwrap(), before);
+}
+
+#[test]
+fn a_copy_keeps_the_sites_profiles() {
+    let mut s = with_sites();
+    s.set_site_profile(&ctx(), &code("AMT20"), Some(PROFILE), "setup")
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let to = DbLocation::File(dir.path().join("copy.sqlite"));
+    s.copy_into(&to, &mut |_, _, _| {}).unwrap();
+    let copy = Store::open_at(&to).unwrap();
+    assert_eq!(
+        copy.site_profile(&code("AMT20")).unwrap().as_deref(),
+        Some(PROFILE)
+    );
+    assert_eq!(copy.site_profile(&code("AMT12")).unwrap(), None);
+    assert_eq!(copy.sites().unwrap(), s.sites().unwrap());
+}
+
+#[test]
+fn a_delivery_goes_to_the_counters_site_unless_a_row_names_one() {
+    let mut s = with_sites();
+    // Key 300 is in the inventory already, at AMT20.
+    let mut known = NewKey::unknown(serial(300));
+    known.site = Some(code("AMT20"));
+    s.add_key(&ctx(), &known, "delivery").unwrap();
+    let at_amt12 = at_site("AMT12");
+    // No site column: new keys go to the counter's site, a known key keeps its own.
+    let plain = "Seriennummer;Modell\n23456780;YubiKey 5 NFC\n300;YubiKey 5 NFC\n";
+    s.import_keys(&at_amt12, plain.as_bytes(), &opts()).unwrap();
+    let site_of = |s: &Store, n: u32| s.get_key(serial(n)).unwrap().unwrap().data.site;
+    assert_eq!(site_of(&s, 23_456_780), Some(code("AMT12")));
+    assert_eq!(site_of(&s, 300), Some(code("AMT20")));
+    // A site column: a named site is kept, an empty cell is the counter's site.
+    let mixed = "Seriennummer;Dienststelle\n23456781;AMT20\n23456782;\n";
+    s.import_keys(&at_amt12, mixed.as_bytes(), &opts()).unwrap();
+    assert_eq!(site_of(&s, 23_456_781), Some(code("AMT20")));
+    assert_eq!(site_of(&s, 23_456_782), Some(code("AMT12")));
+    // A counter of no site leaves new keys without one, as before sites.
+    s.import_keys(&ctx(), "Seriennummer\n23456783\n".as_bytes(), &opts())
+        .unwrap();
+    assert_eq!(site_of(&s, 23_456_783), None);
+    // An unknown site: its line is named and nothing is written.
+    let before = s.verify().unwrap();
+    let bad = "Seriennummer;Site\n23456784;\n23456785;AMT99\n";
+    match s.import_keys(&at_amt12, bad.as_bytes(), &opts()) {
+        Err(StoreError::Import(issues)) => assert_eq!(
+            issues,
+            [ImportIssue {
+                line: 3,
+                problem: ImportProblem::UnknownSite {
+                    code: "AMT99".into()
+                }
+            }]
+        ),
+        other => panic!("should be refused: {other:?}"),
+    }
+    assert!(s.get_key(serial(23_456_784)).unwrap().is_none());
+    assert_eq!(s.verify().unwrap(), before);
+}

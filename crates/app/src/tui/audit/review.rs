@@ -17,8 +17,9 @@ use crate::tui::model::{ChangeLine, ImportSummary, Val};
 
 /// List lines visible at 80x24, the smallest screen keydesk supports:
 /// scrolling stops once the last line is in view there, and PgUp/PgDn move
-/// by a page less one line of context.
-pub const PAGE: usize = 15;
+/// by a page less one line of context. (14 since the header has a second
+/// line, the counter's site and profile.)
+pub const PAGE: usize = 14;
 
 /// The dry run under review and how far its list is scrolled.
 #[derive(Debug, Clone, PartialEq, Eq)]

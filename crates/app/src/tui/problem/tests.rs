@@ -215,6 +215,15 @@ fn core_cases() -> Vec<CoreError> {
             path: "/etc/keydesk/profile.toml".into(),
             reason: "unknown field `pin_lenght`".into(),
         },
+        CoreError::SiteProfile {
+            site: keydesk_types::SiteCode::parse("AMT12").unwrap(),
+            reason: "unknown field `pin_lenght`".into(),
+        },
+        CoreError::ProfileOtherSite {
+            profile: "/etc/keydesk/amt20.toml".into(),
+            profile_site: keydesk_types::SiteCode::parse("AMT20").unwrap(),
+            site: keydesk_types::SiteCode::parse("AMT12").unwrap(),
+        },
         CoreError::Usage("the batch is empty: no key waits for a reset".into()),
         CoreError::Unfinished { serial: 23_456_780 },
         CoreError::NotTraining {
