@@ -670,7 +670,7 @@ F1 help · F2 Deutsch · Ctrl+C quit";
     CliStatusInventory => "Inventur: {}", "inventory: {}";
     StatusSite => "Dienststelle {} {}", "site {} {}";
     StatusNoSite => "keine Dienststelle", "no site";
-    StatusProfileSite => "Profil von {} aus der Inventur", "profile of site {} from the inventory";
+    StatusProfileSite => "Profil von {} aus dem Bestand", "profile of site {} from the inventory";
     StatusProfileFile => "Profil {}", "profile {}";
     CliStatusProfileName => "Profilname: {}", "profile name: {}";
     StatusProfileBuiltIn => "eingebautes Standardprofil", "built-in default profile";

@@ -578,9 +578,11 @@ fn a_sites_profile_is_kept_in_the_inventory_shown_and_used_by_its_counters() {
         .args(["--site", "AMT12", "status"])
         .assert()
         .success()
-        .stdout(contains("site AMT12 Amt 12 – Bürgeramt").and(contains(
-            "profile “Amt 12 VPN” of site AMT12 from the inventory",
-        )));
+        .stdout(
+            contains("site AMT12 Amt 12 – Bürgeramt")
+                .and(contains("profile of site AMT12 from the inventory"))
+                .and(contains("profile name: Amt 12 VPN")),
+        );
     let status = json_ok(&env.run(&["--json", "--site", "AMT12", "status"]));
     assert_eq!(status["site"]["name"], "Amt 12 – Bürgeramt");
     assert_eq!(status["profile"]["source"]["kind"], "site");

@@ -80,7 +80,7 @@ mod tests {
         );
         assert_eq!(
             profile_label(&at, Lang::De),
-            "Profil von AMT12 aus der Inventur"
+            "Profil von AMT12 aus dem Bestand"
         );
         let file = status(false, ProfileSource::File("/etc/keydesk/p.toml".into()));
         assert_eq!(site_label(&file, Lang::En), "no site");
