@@ -221,27 +221,32 @@ impl Store {
     /// (row-level security hides it). Any other error as it is.
     #[must_use]
     pub fn explain(&self, e: StoreError) -> StoreError {
-        let lookup = match &e {
-            StoreError::UnknownKey(s) => self.read(|tx| {
-                tx.one(
-                    "SELECT keydesk_site_of_key(?1)",
-                    args![i64::from(s.get())],
-                    |r| r.get::<Option<String>>(0),
-                )
-            }),
-            StoreError::UnknownStaff(no) => self.read(|tx| {
+        // Only a limited technician's "unknown" can be a hidden site: no
+        // query for anyone else (SQLite, admins, auditors, the owner).
+        if !matches!(e, StoreError::UnknownKey(_) | StoreError::UnknownStaff(_)) {
+            return e;
+        }
+        let Ok(Some((user, scope))) = self.session_scope() else {
+            return e;
+        };
+        let lookup = self.read(|tx| match &e {
+            StoreError::UnknownKey(s) => tx.one(
+                "SELECT keydesk_site_of_key(?1)",
+                args![i64::from(s.get())],
+                |r| r.get::<Option<String>>(0),
+            ),
+            _ => {
+                let StoreError::UnknownStaff(no) = &e else {
+                    return Ok(None);
+                };
                 tx.one(
                     "SELECT keydesk_site_of_staff(?1)",
                     args![no.as_str()],
                     |r| r.get::<Option<String>>(0),
                 )
-            }),
-            _ => return e,
-        };
-        if matches!(self.db, Db::Sqlite(_)) {
-            return e;
-        }
-        let (Ok(Some(code)), Ok(Some((user, scope)))) = (lookup, self.session_scope()) else {
+            }
+        });
+        let Ok(Some(code)) = lookup else {
             return e;
         };
         match SiteCode::parse(&code) {
