@@ -17,7 +17,10 @@
 //! `=postgresql://...` (an empty database) adds the inventory on
 //! PostgreSQL: the dataset copied there (time beside generating it in
 //! SQLite), search as you type, transitions on one connection and on 50
-//! at once for 10 s, history export against `psql \copy ... csv`.
+//! (`KEYDESK_BENCH_CONNS`) at once for 10 s, first each as fast as it can
+//! (the most the server does), then 1,000/s offered in all (latency from
+//! when each was due), a technician typing a search meanwhile; history
+//! export against `psql \copy ... csv`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::path::{Path, PathBuf};
@@ -395,34 +398,48 @@ fn bench_search(c: &mut Criterion, store: &Store) {
 /// Search as you type: every prefix of [`TYPED`], five rounds; reported.
 fn search_samples(store: &Store, engine: &str) {
     let mut samples = Vec::new();
-    let mut slowest: Vec<(Duration, String)> = Vec::new();
     for _ in 0..5 {
-        for q in TYPED {
-            let chars: Vec<char> = q.chars().collect();
-            for n in 1..=chars.len() {
-                let prefix: String = chars[..n].iter().collect();
-                let t = Instant::now();
-                let hits = store.search(&prefix, 20).unwrap();
-                let d = t.elapsed();
-                samples.push(d);
-                slowest.push((d, prefix));
-                std::hint::black_box(hits);
-            }
-        }
+        search_round(store, &mut samples, None);
     }
-    slowest.sort_unstable_by_key(|s| std::cmp::Reverse(s.0));
-    let worst: Vec<String> = slowest
-        .iter()
-        .take(6)
-        .map(|(d, q)| format!("{q:?} {:.2} ms", d.as_secs_f64() * 1e3))
-        .collect();
-    println!("{engine}slowest searches: {}", worst.join(", "));
-    report(
+    report_search(
         &format!(
             "{engine}search-as-you-type (first page of 20, every prefix of 17 queries, 5 rounds)"
         ),
         samples,
     );
+}
+
+/// A fast typist's pace: ten keys a second.
+const KEYSTROKE: Duration = Duration::from_millis(100);
+
+/// Every prefix of [`TYPED`] once: (time, prefix) per search; with `pace`,
+/// one search per keystroke, as a technician types (else back to back).
+fn search_round(store: &Store, samples: &mut Vec<(Duration, String)>, pace: Option<Duration>) {
+    for q in TYPED {
+        let chars: Vec<char> = q.chars().collect();
+        for n in 1..=chars.len() {
+            let prefix: String = chars[..n].iter().collect();
+            if let Some(p) = pace {
+                std::thread::sleep(p);
+            }
+            let t = Instant::now();
+            let hits = store.search(&prefix, 20).unwrap();
+            samples.push((t.elapsed(), prefix));
+            std::hint::black_box(hits);
+        }
+    }
+}
+
+/// The slowest searches, then p50/p99.
+fn report_search(what: &str, mut samples: Vec<(Duration, String)>) {
+    samples.sort_unstable_by_key(|s| std::cmp::Reverse(s.0));
+    let worst: Vec<String> = samples
+        .iter()
+        .take(6)
+        .map(|(d, q)| format!("{q:?} {:.2} ms", d.as_secs_f64() * 1e3))
+        .collect();
+    println!("slowest searches: {}", worst.join(", "));
+    report(what, samples.into_iter().map(|s| s.0).collect());
 }
 
 fn bench_transition(c: &mut Criterion, store: &mut Store) {
@@ -663,7 +680,13 @@ fn bench_pg(scale: &str, sqlite: &Store, url: &str) {
     let mut store = Store::open_at(&at).unwrap();
     search_samples(&store, "PostgreSQL ");
     pg_transitions(&mut store);
-    pg_concurrent(&at, &store, 50, Duration::from_secs(10));
+    let run = Duration::from_secs(10);
+    let conns: usize = std::env::var("KEYDESK_BENCH_CONNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
+    pg_concurrent(&at, &store, conns, run, Load::Flat);
+    pg_concurrent(&at, &store, conns, run, Load::Paced { per_sec: 1000 });
     pg_export(url, &store);
 }
 
@@ -702,9 +725,23 @@ fn pg_transitions(store: &mut Store) {
     );
 }
 
+/// How the concurrent connections send their transitions.
+#[derive(Clone, Copy)]
+enum Load {
+    /// Each connection sends the next transition as soon as the last is
+    /// done: the most the server does, every latency includes the queue.
+    Flat,
+    /// `per_sec` transitions per second offered in all, spread evenly over
+    /// the connections (as counters work: one transition now and then each);
+    /// latency counts from when a transition was due, so a server that
+    /// falls behind shows it (no coordinated omission).
+    Paced { per_sec: u32 },
+}
+
 /// `n` threads with a store (connection) each, flipping a key of their
-/// own for `run`: transitions per second in all, and their latency.
-fn pg_concurrent(at: &DbLocation, store: &Store, n: usize, run: Duration) {
+/// own for `run`, with one technician searching as they type meanwhile:
+/// transitions per second in all, and their latency.
+fn pg_concurrent(at: &DbLocation, store: &Store, n: usize, run: Duration, load: Load) {
     let before = store.audit_head().unwrap().map_or(0, |h| h.anchor.event());
     let keys: Vec<Serial> = store
         .keys_in_states(&[KeyState::Issued, KeyState::Suspended], n + 1)
@@ -715,11 +752,24 @@ fn pg_concurrent(at: &DbLocation, store: &Store, n: usize, run: Duration) {
         .take(n)
         .collect();
     assert_eq!(keys.len(), n, "enough issued keys for {n} connections");
-    let start = std::sync::Arc::new(std::sync::Barrier::new(n));
-    let t0 = Instant::now();
+    let start = std::sync::Arc::new(std::sync::Barrier::new(n + 1));
+    let searcher = {
+        let s = Store::open_at(at).unwrap();
+        let start = start.clone();
+        std::thread::spawn(move || {
+            start.wait();
+            let end = Instant::now() + run;
+            let mut samples = Vec::new();
+            while Instant::now() < end {
+                search_round(&s, &mut samples, Some(KEYSTROKE));
+            }
+            samples
+        })
+    };
     let workers: Vec<_> = keys
         .into_iter()
-        .map(|serial| {
+        .enumerate()
+        .map(|(i, serial)| {
             let mut s = Store::open_at(at).unwrap();
             let start = start.clone();
             std::thread::spawn(move || {
@@ -729,25 +779,53 @@ fn pg_concurrent(at: &DbLocation, store: &Store, n: usize, run: Duration) {
                     _ => KeyState::Issued,
                 };
                 start.wait();
-                let end = Instant::now() + run;
+                let t0 = Instant::now();
+                let end = t0 + run;
                 let mut samples = Vec::new();
-                while Instant::now() < end {
-                    samples.push(flip(&mut s, &ctx, serial, &mut next));
+                match load {
+                    Load::Flat => {
+                        while Instant::now() < end {
+                            samples.push(flip(&mut s, &ctx, serial, &mut next));
+                        }
+                    }
+                    Load::Paced { per_sec } => {
+                        // Connection i's turns: every n/per_sec seconds,
+                        // its first one i/per_sec after the start.
+                        let every = Duration::from_secs_f64(n as f64 / f64::from(per_sec));
+                        let mut due = t0 + Duration::from_secs_f64(i as f64 / f64::from(per_sec));
+                        while due < end {
+                            if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                                std::thread::sleep(wait);
+                            }
+                            flip(&mut s, &ctx, serial, &mut next);
+                            samples.push(due.elapsed());
+                            due += every;
+                        }
+                    }
                 }
                 samples
             })
         })
         .collect();
+    println!(
+        "PostgreSQL: {n} connections open, running for {:.0} s",
+        run.as_secs_f64()
+    );
     let samples: Vec<Duration> = workers
         .into_iter()
         .flat_map(|w| w.join().unwrap())
         .collect();
-    let secs = (t0.elapsed().as_secs_f64()).max(run.as_secs_f64());
+    let how = match load {
+        Load::Flat => format!("{n} connections, each as fast as it can"),
+        Load::Paced { per_sec } => {
+            format!("{n} connections, {per_sec}/s offered in all, latency from when due")
+        }
+    };
     println!(
-        "PostgreSQL {n} concurrent connections, {:.0} s: {} transitions, {:.0}/s in all",
+        "PostgreSQL {how}, {:.0} s: {} transitions, {:.0}/s in all",
         run.as_secs_f64(),
         samples.len(),
-        samples.len() as f64 / run.as_secs_f64().min(secs)
+        samples.len() as f64 / run.as_secs_f64()
     );
     let after = store.audit_head().unwrap().map_or(0, |h| h.anchor.event());
     assert_eq!(
@@ -756,8 +834,12 @@ fn pg_concurrent(at: &DbLocation, store: &Store, n: usize, run: Duration) {
         "one event per transition, none lost"
     );
     report(
-        &format!("PostgreSQL transition + audit event ({n} connections at once)"),
+        &format!("PostgreSQL transition + audit event ({how})"),
         samples,
+    );
+    report_search(
+        &format!("PostgreSQL search-as-you-type meanwhile ({how}; typed at ten keys a second)"),
+        searcher.join().unwrap(),
     );
 }
 

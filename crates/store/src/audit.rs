@@ -40,7 +40,7 @@ use sha2::{Digest, Sha256};
 use crate::db::Store;
 use crate::error::{AnchorFault, AuditProblem, Result, StoreError};
 use crate::model::{Ctx, Event, Serial, SiteCode};
-use crate::sql::{args, Row, Tx};
+use crate::sql::{args, Engine, Row, Tx};
 
 /// `prev_hash` of the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -201,6 +201,36 @@ impl Store {
     }
 }
 
+/// One field of the hash input: `N` for none, or `S`, the length as 8
+/// bytes big-endian, the UTF-8 bytes (so no two rows encode alike).
+fn field(out: &mut impl HashInput, v: Option<&str>) {
+    match v {
+        None => out.put(b"N"),
+        Some(s) => {
+            out.put(b"S");
+            out.put(&(s.len() as u64).to_be_bytes());
+            out.put(s.as_bytes());
+        }
+    }
+}
+
+/// Where [`field`] writes: the hash itself, or bytes sent to the server.
+trait HashInput {
+    fn put(&mut self, b: &[u8]);
+}
+
+impl HashInput for Sha256 {
+    fn put(&mut self, b: &[u8]) {
+        self.update(b);
+    }
+}
+
+impl HashInput for Vec<u8> {
+    fn put(&mut self, b: &[u8]) {
+        self.extend_from_slice(b);
+    }
+}
+
 /// The columns of an event that the hash covers, in hash order.
 #[derive(Debug, Clone)]
 pub(crate) struct RawEvent {
@@ -241,37 +271,44 @@ impl RawEvent {
 
     /// The hash this row should carry.
     pub(crate) fn compute_hash(&self) -> String {
-        fn field(h: &mut Sha256, v: Option<&str>) {
-            match v {
-                None => h.update(b"N"),
-                Some(s) => {
-                    h.update(b"S");
-                    h.update((s.len() as u64).to_be_bytes());
-                    h.update(s.as_bytes());
-                }
-            }
-        }
         let mut h = Sha256::new();
-        h.update(if self.site.is_some() {
+        h.update(self.tag());
+        field(&mut h, Some(&self.prev_hash));
+        field(&mut h, Some(&self.id.to_string()));
+        h.update(self.tail());
+        hex::encode(h.finalize())
+    }
+
+    /// The version tag the hash starts with (see the module doc).
+    fn tag(&self) -> &'static [u8] {
+        if self.site.is_some() {
             b"keydesk-audit-v2\n"
         } else {
             b"keydesk-audit-v1\n"
-        });
-        field(&mut h, Some(&self.prev_hash));
-        field(&mut h, Some(&self.id.to_string()));
-        field(&mut h, Some(&self.at));
-        field(&mut h, Some(&self.actor));
-        field(&mut h, Some(&self.workstation));
-        field(&mut h, Some(&self.action));
-        field(&mut h, Some(&self.subject));
-        field(&mut h, self.serial.map(|s| s.to_string()).as_deref());
-        field(&mut h, self.before.as_deref());
-        field(&mut h, self.after.as_deref());
-        field(&mut h, Some(&self.reason));
-        if let Some(site) = &self.site {
-            field(&mut h, Some(site));
         }
-        hex::encode(h.finalize())
+    }
+
+    /// What the hash covers after `prev_hash` and the id, encoded: the part
+    /// a writer knows before it holds the chain's head.
+    fn tail(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256);
+        for v in [
+            Some(self.at.as_str()),
+            Some(&self.actor),
+            Some(&self.workstation),
+            Some(&self.action),
+            Some(&self.subject),
+            self.serial.map(|s| s.to_string()).as_deref(),
+            self.before.as_deref(),
+            self.after.as_deref(),
+            Some(&self.reason),
+        ] {
+            field(&mut out, v);
+        }
+        if let Some(site) = &self.site {
+            field(&mut out, Some(site));
+        }
+        out
     }
 
     pub(crate) fn into_event(self) -> Result<Event> {
@@ -318,18 +355,15 @@ pub(crate) struct Change<'a> {
     pub reason: &'a str,
 }
 
-/// Append one event. Call inside the transaction that makes the change.
-pub(crate) fn append(tx: &mut Tx<'_>, ctx: &Ctx, change: Change<'_>) -> Result<i64> {
-    // The head, not the newest visible event: on a server, row-level
-    // security may hide other sites' events from a technician.
-    let last: Option<(i64, String)> = tx.opt(
-        "SELECT last_id, last_hash FROM audit_head WHERE one = 1",
-        &[],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let (last_id, prev_hash) = last.unwrap_or((0, GENESIS.to_owned()));
+/// Append one event. Call inside the transaction that makes the change,
+/// after its other row locks (see `Store::write_rows`): the chain's head is
+/// locked here, so concurrent writers queue only for the append and their
+/// commit. The new event's id is the head's + 1, read under that lock: one
+/// chain without gaps (a writer that rolls back gives its id back with its
+/// head update).
+pub(crate) fn append(tx: &mut Tx<'_>, ctx: &Ctx, change: Change<'_>) -> Result<()> {
     let mut ev = RawEvent {
-        id: last_id + 1,
+        id: 0,
         at: ctx.ts(),
         actor: tx.actor(&ctx.actor),
         workstation: ctx.workstation.clone(),
@@ -339,10 +373,22 @@ pub(crate) fn append(tx: &mut Tx<'_>, ctx: &Ctx, change: Change<'_>) -> Result<i
         before: change.before.map(|v| v.to_string()),
         after: change.after.map(|v| v.to_string()),
         reason: change.reason.to_owned(),
-        prev_hash,
+        prev_hash: String::new(),
         hash: String::new(),
         site: ctx.site.as_ref().map(|c| c.as_str().to_owned()),
     };
+    if tx.engine() == Engine::Postgres {
+        return append_on_server(tx, ev);
+    }
+    let (last_id, prev_hash): (i64, String) = tx
+        .opt(
+            "SELECT last_id, last_hash FROM audit_head WHERE one = 1",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+        .unwrap_or((0, GENESIS.to_owned()));
+    ev.id = last_id + 1;
+    ev.prev_hash = prev_hash;
     ev.hash = ev.compute_hash();
     tx.exec(
         "INSERT INTO events (id, at, actor, workstation, action, subject, serial, before_json, after_json, reason, prev_hash, hash, site)
@@ -356,7 +402,109 @@ pub(crate) fn append(tx: &mut Tx<'_>, ctx: &Ctx, change: Change<'_>) -> Result<i
         "UPDATE audit_head SET last_id = ?1, last_hash = ?2 WHERE one = 1",
         args![ev.id, ev.hash],
     )?;
-    Ok(ev.id)
+    Ok(())
+}
+
+/// The append on PostgreSQL: one statement that locks the head, hashes
+/// the event on the server (SHA-256 over the same bytes as
+/// [`RawEvent::compute_hash`]: the tag, then `prev_hash` and the id, known
+/// only under the lock, then the rest, encoded here), inserts it and moves
+/// the head.
+///
+/// In a transaction that runs beside others ([`Tx::defers_appends`], see
+/// `Store::write_rows`) the statement is only queued here and sent with
+/// the COMMIT in one message ([`Tx::commit`]): the head's lock is then
+/// held from this statement to the end of the commit inside the server,
+/// never across a round trip to this client. That is what lets many
+/// counters append at once. Elsewhere (serialised writes, which hold the
+/// head from their start) it runs at once.
+fn append_on_server(tx: &mut Tx<'_>, ev: RawEvent) -> Result<()> {
+    let sql = append_statement(&ev);
+    if tx.defers_appends() {
+        tx.defer_append(sql, ev);
+        return Ok(());
+    }
+    let rows = tx.simple_rows(&sql)?;
+    check_appended(ev, rows.first().map_or(&[][..], Vec::as_slice))
+}
+
+/// The statement that appends `ev` on PostgreSQL, its values as literals
+/// (it is sent as a simple query, so that it can travel with the COMMIT):
+/// bytes hex-encoded, texts quoted by the server's own rules
+/// (`escape_literal`), the serial a number.
+///
+/// Under READ COMMITTED, `prev` waits for the lock and returns the head as
+/// the previous writer committed it; the UPDATE then works on that same
+/// newest version (it re-reads a row changed since the statement began).
+/// Had the two ever disagreed, the event's `prev_hash` (from `prev`) would
+/// not be what the server hashed (from the row): [`check_appended`]
+/// recomputes the hash and reports a difference.
+pub(crate) fn append_statement(ev: &RawEvent) -> String {
+    fn text(v: Option<&str>) -> String {
+        v.map_or_else(
+            || "NULL".to_owned(),
+            postgres_protocol::escape::escape_literal,
+        )
+    }
+    let serial = ev
+        .serial
+        .map_or_else(|| "NULL".to_owned(), |s| s.to_string());
+    format!(
+        "WITH prev AS (
+             SELECT last_id, last_hash FROM audit_head WHERE one = 1 FOR UPDATE
+         ), head AS (
+             UPDATE audit_head h SET
+                 last_id = h.last_id + 1,
+                 last_hash = encode(sha256(decode('{tag}', 'hex')
+                     || 'S'::bytea || int8send(octet_length(h.last_hash)::bigint)
+                     || convert_to(h.last_hash, 'UTF8')
+                     || 'S'::bytea || int8send(octet_length((h.last_id + 1)::text)::bigint)
+                     || convert_to((h.last_id + 1)::text, 'UTF8')
+                     || decode('{tail}', 'hex')), 'hex')
+             FROM prev p
+             WHERE h.one = 1
+             RETURNING h.last_id, p.last_hash AS prev_hash, h.last_hash
+         )
+         INSERT INTO events (id, at, actor, workstation, action, subject, serial, before_json, after_json, reason, prev_hash, hash, site)
+         SELECT last_id, {at}, {actor}, {workstation}, {action}, {subject}, {serial}::bigint, {before},
+                {after}, {reason}, prev_hash, last_hash, {site}
+         FROM head
+         RETURNING id, prev_hash, hash",
+        tag = hex::encode(ev.tag()),
+        tail = hex::encode(ev.tail()),
+        at = text(Some(&ev.at)),
+        actor = text(Some(&ev.actor)),
+        workstation = text(Some(&ev.workstation)),
+        action = text(Some(&ev.action)),
+        subject = text(Some(&ev.subject)),
+        before = text(ev.before.as_deref()),
+        after = text(ev.after.as_deref()),
+        reason = text(Some(&ev.reason)),
+        site = text(ev.site.as_deref()),
+    )
+}
+
+/// Check what the server returned for an [`append_statement`] (its row:
+/// id, prev_hash, hash) against the hash keydesk computes for the event.
+pub(crate) fn check_appended(mut ev: RawEvent, row: &[Option<String>]) -> Result<()> {
+    let missing = || StoreError::Corrupt("the audit chain's head row is missing".into());
+    let (Some(Some(id)), Some(Some(prev_hash)), Some(Some(hash))) =
+        (row.first(), row.get(1), row.get(2))
+    else {
+        return Err(missing());
+    };
+    ev.id = id
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("the server's event id {id:?} is no number")))?;
+    ev.prev_hash.clone_from(prev_hash);
+    ev.hash = ev.compute_hash();
+    if &ev.hash != hash {
+        return Err(StoreError::Corrupt(format!(
+            "the server hashed event {} as {hash}, keydesk as {}",
+            ev.id, ev.hash
+        )));
+    }
+    Ok(())
 }
 
 const VERIFY_SQL: &str = "SELECT id, at, actor, workstation, action, subject, serial, before_json, after_json, reason, prev_hash, hash, site FROM events ORDER BY id";

@@ -16,7 +16,7 @@
 use crate::db::{Db, Store};
 use crate::error::{Result, StoreError};
 use crate::model::{Ctx, Serial};
-use crate::sql::{args, Engine, Tx};
+use crate::sql::{args, Tx};
 
 /// Who holds a claim on a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,20 +88,6 @@ impl Store {
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .claimed_elsewhere(serial),
         }
-    }
-}
-
-/// Refuse a change to `serial` while another counter holds its claim (a
-/// revocation at the service desk while a counter enrols the key): inside
-/// the change's write transaction, so the check holds at its commit. This
-/// counter's own claims pass (the lock is re-entrant for its holder).
-pub(crate) fn check_free(tx: &mut Tx<'_>, serial: Serial) -> Result<()> {
-    if tx.engine() == Engine::Sqlite {
-        return Ok(());
-    }
-    match probe(tx, serial)? {
-        None => Ok(()),
-        Some(h) => Err(StoreError::claimed(serial, Some(h))),
     }
 }
 

@@ -168,10 +168,12 @@ impl Store {
     }
 
     /// A write transaction that holds the inventory's write lock from its
-    /// first statement (SQLite `BEGIN IMMEDIATE`; on PostgreSQL the row lock
-    /// on the audit chain's head), so writers never deadlock, every check a
-    /// write makes still holds at its commit, and the audit chain stays one
-    /// gapless line.
+    /// first statement (SQLite `BEGIN IMMEDIATE`; on PostgreSQL the write
+    /// gate exclusively, then the row lock on the audit chain's head), so
+    /// every check a write makes still holds at its commit, and the audit
+    /// chain stays one gapless line. For writes whose checks span many rows
+    /// (imports, copies, administration); the counter's frequent writes use
+    /// [`Store::write_rows`].
     pub(crate) fn write_tx(&mut self) -> Result<Tx<'_>> {
         match &mut self.db {
             Db::Sqlite(c) => Ok(Tx::Sqlite(
@@ -188,6 +190,36 @@ impl Store {
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
         let done = (|| {
             let mut tx = self.write_tx()?;
+            let v = f(&mut tx)?;
+            tx.commit()?;
+            Ok(v)
+        })();
+        self.refine(done)
+    }
+
+    /// Run `f` in a write transaction that runs beside other counters'
+    /// (PostgreSQL) and commit. `f` must lock every row whose check its
+    /// write depends on before it reads it: keys with [`lock_keys`] or a
+    /// [`Locking`](crate::sql::Locking) read, by serial ascending when
+    /// there are several, then journal entries; the audit head is locked
+    /// last, by the append. Serialised writes ([`Store::write`]) do not
+    /// run meanwhile (the write gate), so this order is the only one and no
+    /// two writers wait for each other in a circle. On SQLite this is
+    /// [`Store::write`]: its write transactions are exclusive.
+    ///
+    /// What is serialised between counters is then only the append and
+    /// the commit, not the whole read-check-write.
+    pub(crate) fn write_rows<T>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        let done = (|| {
+            let mut tx = match &mut self.db {
+                Db::Sqlite(c) => {
+                    Tx::Sqlite(c.transaction_with_behavior(TransactionBehavior::Immediate)?)
+                }
+                Db::Postgres(m) => m
+                    .get_mut()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .rows_tx()?,
+            };
             let v = f(&mut tx)?;
             tx.commit()?;
             Ok(v)
@@ -264,6 +296,26 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Lock the rows of `serials` for the rest of a [`Store::write_rows`]
+/// transaction (PostgreSQL; nothing to do on SQLite), in ascending order
+/// whatever the order given. Serials without a row lock nothing (the
+/// caller's read then finds no key).
+pub(crate) fn lock_keys(tx: &mut Tx<'_>, serials: &[crate::model::Serial]) -> Result<()> {
+    if tx.engine() == Engine::Sqlite {
+        return Ok(());
+    }
+    let mut sorted = serials.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    for serial in sorted {
+        tx.exec(
+            "SELECT serial FROM keys WHERE serial = ?1 FOR NO KEY UPDATE",
+            crate::sql::args![serial],
+        )?;
+    }
+    Ok(())
 }
 
 /// Create the file with mode 0600 if it does not exist yet, so the inventory

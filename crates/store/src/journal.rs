@@ -10,7 +10,7 @@ use crate::audit::{self, Change};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::model::{Ctx, Serial};
-use crate::sql::args;
+use crate::sql::{args, locking, Locking};
 
 /// How a journalled operation ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -77,7 +77,8 @@ impl Store {
     ) -> Result<i64> {
         check_json("intent", intent_json)?;
         let now = ctx.ts();
-        self.write(|tx| {
+        // A new row: nothing to check, nothing to lock but the audit head.
+        self.write_rows(|tx| {
             let id = tx.insert(
                 "INSERT INTO journal (serial, workflow, step, intent_json, state, created_at, updated_at, owner)
                  VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?5, ?6) RETURNING id",
@@ -110,13 +111,13 @@ impl Store {
     ) -> Result<()> {
         check_json("result", result_json)?;
         let now = ctx.ts();
-        // Not audited (the begin and close events are), but it still takes
-        // the write lock so that it cannot race a close at another counter.
-        self.write(|tx| {
+        // Not audited (the begin and close events are), but the entry's row
+        // is locked so that it cannot race a close at another counter.
+        self.write_rows(|tx| {
+            const SQL: Locking = locking!("SELECT state FROM journal WHERE id = ?1", "FOR UPDATE");
+            let sql = tx.pick(SQL);
             let state: String = tx
-                .opt("SELECT state FROM journal WHERE id = ?1", args![id], |r| {
-                    r.get(0)
-                })?
+                .opt(sql, args![id], |r| r.get(0))?
                 .ok_or(StoreError::UnknownJournal(id))?;
             if state != "open" {
                 return Err(StoreError::JournalClosed(id));
@@ -137,12 +138,14 @@ impl Store {
         outcome: JournalOutcome,
         reason: &str,
     ) -> Result<()> {
-        self.write(|tx| {
-            let row: Option<(String, Option<i64>, String)> = tx.opt(
+        self.write_rows(|tx| {
+            const SQL: Locking = locking!(
                 "SELECT state, serial, workflow FROM journal WHERE id = ?1",
-                args![id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
+                "FOR UPDATE"
+            );
+            let sql = tx.pick(SQL);
+            let row: Option<(String, Option<i64>, String)> =
+                tx.opt(sql, args![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             let (state, serial, workflow) = row.ok_or(StoreError::UnknownJournal(id))?;
             if state != "open" {
                 return Err(StoreError::JournalClosed(id));

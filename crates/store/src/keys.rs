@@ -5,7 +5,7 @@ use serde_json::json;
 use time::Date;
 
 use crate::audit::{self, Change, RawEvent};
-use crate::db::Store;
+use crate::db::{lock_keys, Store};
 use crate::error::{Result, StoreError};
 use crate::inventory::{Outcome, Put};
 use crate::model::{
@@ -283,7 +283,8 @@ impl Store {
         notes: &str,
         reason: &str,
     ) -> Result<()> {
-        self.write(|tx| {
+        self.write_rows(|tx| {
+            lock_keys(tx, &[serial])?;
             let old = get_key_conn(tx, serial)?.ok_or(StoreError::UnknownKey(serial))?;
             tx.exec(
                 "UPDATE keys SET notes = ?1 WHERE serial = ?2",
@@ -321,7 +322,8 @@ impl Store {
         };
         serde_json::from_str::<serde_json::Value>(attestation)
             .map_err(|err| StoreError::Invalid(format!("attestation facts are not JSON: {err}")))?;
-        self.write(|tx| {
+        self.write_rows(|tx| {
+            lock_keys(tx, &[serial])?;
             let old = get_key_conn(tx, serial)?.ok_or(StoreError::UnknownKey(serial))?;
             let id = tx.insert(
                 "INSERT INTO enrolments (serial, at, firmware, aaguid, slot, pubkey_sha256, attestation_json, certificate_pem, certificate_der)

@@ -12,7 +12,7 @@ use crate::audit::{self, Change};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::model::{format_date, AssetTag, Ctx, KeyState, PersonnelNo, Serial};
-use crate::sql::{args, Tx};
+use crate::sql::{args, Engine, Tx};
 
 /// Check one transition; the error names the current state.
 pub fn check(serial: Serial, current: KeyState, wanted: KeyState) -> Result<()> {
@@ -28,13 +28,35 @@ pub fn check(serial: Serial, current: KeyState, wanted: KeyState) -> Result<()> 
 }
 
 impl Store {
+    /// The state of a key this counter may change: on PostgreSQL its row
+    /// locked until the write transaction ends, so the check made on it
+    /// holds at commit, and refused with [`StoreError::KeyClaimed`] while
+    /// another counter has claimed it (one round trip for both: the claim
+    /// is probed as in `claims::probe`, the lock tried and, when free,
+    /// given back at once).
     pub(crate) fn key_state_tx(conn: &mut Tx<'_>, serial: Serial) -> Result<KeyState> {
-        let s: Option<String> = conn.opt(
-            "SELECT state FROM keys WHERE serial = ?1",
-            args![serial],
-            |r| r.get(0),
-        )?;
-        Ok(s.ok_or(StoreError::UnknownKey(serial))?.parse()?)
+        let (state, free): (Option<String>, bool) = match conn.engine() {
+            Engine::Sqlite => (
+                conn.opt("SELECT state FROM keys WHERE serial = ?1", args![serial], |r| {
+                    r.get(0)
+                })?,
+                true,
+            ),
+            Engine::Postgres => conn
+                .opt(
+                    "SELECT state, CASE WHEN pg_try_advisory_lock(?2) THEN pg_advisory_unlock(?2) ELSE false END
+                     FROM keys WHERE serial = ?1 FOR NO KEY UPDATE",
+                    args![serial, crate::claims::lock_key(serial)],
+                    |r| Ok((Some(r.get(0)?), r.get(1)?)),
+                )?
+                .unwrap_or((None, true)),
+        };
+        let state: KeyState = state.ok_or(StoreError::UnknownKey(serial))?.parse()?;
+        if !free {
+            let holder = crate::claims::holder(conn, serial)?;
+            return Err(StoreError::claimed(serial, holder));
+        }
+        Ok(state)
     }
 
     /// Move a key to `to` (every move except issuing from stock, see
@@ -46,7 +68,7 @@ impl Store {
         to: KeyState,
         reason: &str,
     ) -> Result<()> {
-        self.write(|tx| Self::transition_tx(tx, ctx, serial, to, reason))
+        self.write_rows(|tx| Self::transition_tx(tx, ctx, serial, to, reason))
     }
 
     fn transition_tx(
@@ -58,7 +80,6 @@ impl Store {
     ) -> Result<()> {
         let from = Self::key_state_tx(tx, serial)?;
         check(serial, from, to)?;
-        crate::claims::check_free(tx, serial)?;
         if from == KeyState::InStock && to == KeyState::Issued {
             return Err(StoreError::Invalid(format!(
                 "key {serial} is in stock; issue it to a staff member (with holder and notebook) instead"
@@ -103,7 +124,7 @@ impl Store {
         due: Option<Date>,
         reason: &str,
     ) -> Result<()> {
-        self.write(|tx| Self::issue_tx(tx, ctx, serial, holder, notebook, due, reason))
+        self.write_rows(|tx| Self::issue_tx(tx, ctx, serial, holder, notebook, due, reason))
     }
 
     fn issue_tx(
@@ -116,7 +137,6 @@ impl Store {
         reason: &str,
     ) -> Result<()> {
         let from = Self::key_state_tx(tx, serial)?;
-        crate::claims::check_free(tx, serial)?;
         if from != KeyState::InStock {
             return Err(StoreError::IllegalTransition {
                 serial,

@@ -27,6 +27,14 @@ static PG_MIGRATIONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../mig
 /// migrating at once do not both apply a step ("keydesk" in ASCII).
 const MIGRATE_LOCK: i64 = 0x006B_6579_6465_736B;
 
+/// The write gate (an advisory lock in keydesk's namespace, above every
+/// claim's key): serialised writes take it exclusively before the audit
+/// head, writes that lock their own rows take it shared before those rows.
+/// So the lock order is always gate, rows (keys by serial ascending, then
+/// journal entries), audit head: no two writers wait for each other in a
+/// circle.
+const WRITE_GATE: i64 = 0x6B64_0001_0000_0000;
+
 /// How long a statement waits for a row lock held by another counter.
 const LOCK_TIMEOUT: Duration = crate::db::BUSY_TIMEOUT;
 
@@ -263,24 +271,48 @@ impl PgConn {
             tx,
             cache: &mut self.cache,
             user: &self.user,
+            appends: None,
         })
     }
 
-    /// A write transaction holding the audit head's row lock (see
-    /// `Store::write_tx`).
+    /// A write transaction that holds the write gate exclusively and the
+    /// audit head's row lock from its start (see `Store::write_tx`): no
+    /// other write runs beside it.
     pub(crate) fn write_tx(&mut self) -> Result<Tx<'_>> {
-        self.reconnect_if_closed()?;
-        let tx = self.client.transaction()?;
-        let mut tx = Tx::Postgres {
-            tx,
-            cache: &mut self.cache,
-            user: &self.user,
-        };
+        let mut tx = self.plain_tx()?;
+        tx.exec("SELECT pg_advisory_xact_lock(?1)", args![WRITE_GATE])?;
         tx.exec(
             "SELECT last_id FROM audit_head WHERE one = 1 FOR UPDATE",
             &[],
         )?;
         Ok(tx)
+    }
+
+    /// A write transaction that runs beside others (see
+    /// `Store::write_rows`): it holds the write gate shared, so no
+    /// serialised write runs at the same time, and locks the rows it checks
+    /// itself; the audit head is locked at the append.
+    pub(crate) fn rows_tx(&mut self) -> Result<Tx<'_>> {
+        let mut tx = self.plain_tx()?;
+        tx.exec("SELECT pg_advisory_xact_lock_shared(?1)", args![WRITE_GATE])?;
+        if let Tx::Postgres { appends, .. } = &mut tx {
+            *appends = Some(Vec::new());
+        }
+        Ok(tx)
+    }
+
+    /// A read-write transaction without any lock of keydesk's: for writes
+    /// that neither append to the audit trail nor change inventory rows
+    /// (the `claims` rows, under their key's advisory lock).
+    fn plain_tx(&mut self) -> Result<Tx<'_>> {
+        self.reconnect_if_closed()?;
+        let tx = self.client.transaction()?;
+        Ok(Tx::Postgres {
+            tx,
+            cache: &mut self.cache,
+            user: &self.user,
+            appends: None,
+        })
     }
 }
 
@@ -288,7 +320,9 @@ impl PgConn {
     /// See `Store::claim`.
     pub(crate) fn claim(&mut self, ctx: &Ctx, serial: Serial) -> Result<()> {
         let held = self.claims.contains(&serial);
-        let mut tx = self.write_tx()?;
+        // Not audited, and only this session writes the row while it holds
+        // the key's lock: no write lock needed.
+        let mut tx = self.plain_tx()?;
         if !held {
             let got: bool = tx.one(
                 "SELECT pg_try_advisory_lock(?1)",
@@ -326,7 +360,7 @@ impl PgConn {
         if !self.claims.remove(&serial) {
             return Ok(());
         }
-        let mut tx = self.write_tx()?;
+        let mut tx = self.plain_tx()?;
         tx.exec("DELETE FROM claims WHERE serial = ?1", args![serial])?;
         tx.one(
             "SELECT pg_advisory_unlock(?1)",

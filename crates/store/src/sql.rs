@@ -38,6 +38,18 @@ pub(crate) struct StmtCache {
     stmts: HashMap<&'static str, postgres::Statement>,
 }
 
+/// The rows among a simple query's messages, every value as text.
+fn text_rows(msgs: &[postgres::SimpleQueryMessage]) -> Vec<Vec<Option<String>>> {
+    msgs.iter()
+        .filter_map(|m| match m {
+            postgres::SimpleQueryMessage::Row(r) => {
+                Some((0..r.len()).map(|i| r.get(i).map(str::to_owned)).collect())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// A transaction on either engine. Every read and write of the store runs
 /// in one: reads see one snapshot, writes commit together with their audit
 /// event or not at all. Dropping it without [`Tx::commit`] rolls back.
@@ -48,8 +60,34 @@ pub(crate) enum Tx<'a> {
         cache: &'a mut StmtCache,
         /// The authenticated database user: the "who" of the audit trail.
         user: &'a str,
+        /// `Some` in a transaction that runs beside others: its audit
+        /// events, as statements, sent with the COMMIT (see
+        /// `audit::append_on_server`); `None`: appended at once.
+        appends: Option<Vec<(String, crate::audit::RawEvent)>>,
     },
 }
+
+/// A `SELECT` in two spellings: as written, and with a row-locking clause
+/// (`FOR UPDATE`, `FOR NO KEY UPDATE`) appended for PostgreSQL. SQLite has
+/// no such clause and needs none: its write transactions are exclusive.
+/// Made by [`locking!`], chosen by [`Tx::pick`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Locking {
+    pub plain: &'static str,
+    pub locked: &'static str,
+}
+
+/// `locking!("SELECT ... WHERE serial = ?1", "FOR NO KEY UPDATE")`: a
+/// [`Locking`] statement.
+macro_rules! locking {
+    ($sql:expr, $clause:literal) => {
+        $crate::sql::Locking {
+            plain: $sql,
+            locked: concat!($sql, " ", $clause),
+        }
+    };
+}
+pub(crate) use locking;
 
 /// A bound parameter.
 #[derive(Debug, Clone, Copy)]
@@ -337,6 +375,15 @@ impl<'a> Tx<'a> {
         }
     }
 
+    /// The spelling of a [`Locking`] statement for this engine: on
+    /// PostgreSQL the one that locks the rows it reads until commit.
+    pub(crate) fn pick(&self, sql: Locking) -> &'static str {
+        match self {
+            Self::Sqlite(_) => sql.plain,
+            Self::Postgres { .. } => sql.locked,
+        }
+    }
+
     fn pg_stmt(
         tx: &mut postgres::Transaction<'a>,
         cache: &mut StmtCache,
@@ -462,10 +509,75 @@ impl<'a> Tx<'a> {
         self.one(sql, args, |r| r.get(0))
     }
 
-    /// Make the transaction's changes permanent.
+    /// Whether audit events wait for the commit (see `audit::append`).
+    pub(crate) fn defers_appends(&self) -> bool {
+        matches!(
+            self,
+            Self::Postgres {
+                appends: Some(_),
+                ..
+            }
+        )
+    }
+
+    /// Queue an audit event's statement for the commit.
+    pub(crate) fn defer_append(&mut self, sql: String, ev: crate::audit::RawEvent) {
+        if let Self::Postgres {
+            appends: Some(list),
+            ..
+        } = self
+        {
+            list.push((sql, ev));
+        }
+    }
+
+    /// Run `sql` (one or more statements, values as literals) as a simple
+    /// query on PostgreSQL: the rows it returns, every value as text.
+    /// Nothing on SQLite (no caller needs it there).
+    pub(crate) fn simple_rows(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>> {
+        match self {
+            Self::Sqlite(_) => Ok(Vec::new()),
+            Self::Postgres { tx, .. } => Ok(text_rows(&tx.simple_query(sql)?)),
+        }
+    }
+
+    /// Make the transaction's changes permanent. With audit events queued
+    /// (PostgreSQL, a transaction beside others), they go to the server
+    /// with the COMMIT in one message, and the hash the server made of
+    /// each is checked once it has answered.
     pub(crate) fn commit(self) -> Result<()> {
         match self {
             Self::Sqlite(t) => Ok(t.commit()?),
+            Self::Postgres {
+                mut tx,
+                appends: Some(list),
+                ..
+            } if !list.is_empty() => {
+                let mut sql = String::new();
+                for (stmt, _) in &list {
+                    sql.push_str(stmt);
+                    sql.push_str(";\n");
+                }
+                sql.push_str("COMMIT");
+                let rows = text_rows(&tx.simple_query(&sql)?);
+                // The server ran the COMMIT: the transaction is over, and
+                // the wrapper's only work on drop would be a ROLLBACK (a
+                // warning in the server's log). A top-level
+                // `postgres::Transaction` owns no memory (a borrow of the
+                // connection, no savepoint), so forgetting it leaks nothing.
+                std::mem::forget(tx);
+                if rows.len() != list.len() {
+                    return Err(StoreError::Corrupt(format!(
+                        "{} audit events sent, the server appended {}",
+                        list.len(),
+                        rows.len()
+                    )));
+                }
+                for ((_, ev), row) in list.into_iter().zip(&rows) {
+                    crate::audit::check_appended(ev, row)?;
+                }
+                Ok(())
+            }
             Self::Postgres { tx, .. } => Ok(tx.commit()?),
         }
     }
@@ -482,6 +594,22 @@ mod tests {
             "SELECT a FROM t WHERE b = $1 AND c = '?x' AND d IN ($2, $10)"
         );
         assert!(matches!(postgres_sql("SELECT 1"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn locking_statements_lock_on_postgres_only() {
+        let l = locking!(
+            "SELECT state FROM keys WHERE serial = ?1",
+            "FOR NO KEY UPDATE"
+        );
+        assert_eq!(l.plain, "SELECT state FROM keys WHERE serial = ?1");
+        assert_eq!(
+            l.locked,
+            "SELECT state FROM keys WHERE serial = ?1 FOR NO KEY UPDATE"
+        );
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        let tx = Tx::Sqlite(c.transaction().unwrap());
+        assert_eq!(tx.pick(l), l.plain);
     }
 
     #[test]

@@ -55,7 +55,7 @@ fn exported_ids(s: &Store) -> Vec<i64> {
 
 #[test]
 fn concurrent_writers_leave_one_gapless_audit_chain() {
-    const THREADS: u32 = 8;
+    const THREADS: u32 = 16;
     const KEYS: u32 = 25; // each added, then retired: 50 events per thread
     let db = Db::new();
     drop(db.open()); // migrated before the writers race
